@@ -1,0 +1,1 @@
+namespace Sanmenxia; internal static class Placeholder {}

@@ -1,0 +1,1 @@
+namespace Sanmenxia.Grains; internal static class Placeholder {}

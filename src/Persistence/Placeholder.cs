@@ -1,0 +1,1 @@
+namespace Sanmenxia.Persistence; internal static class Placeholder {}
