@@ -1,4 +1,31 @@
-var b = WebApplication.CreateBuilder(args);
-var app = b.Build();
+using Sanmenxia.Api.Endpoints;
+using Sanmenxia.Api.Hosting;
+using Sanmenxia.Api.Problems;
+using Sanmenxia.Api.Security;
+using Sanmenxia.Grains;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddSanmenxiaOrleans();
+builder.Services.AddSanmenxiaGrainServices(builder.Configuration);
+builder.Services.AddSanmenxiaProblems();
+builder.Services.AddSanmenxiaAuth(builder.Configuration);
+builder.Services.AddSanmenxiaHealth(builder.Configuration);
+builder.Services.AddSanmenxiaApi(builder.Configuration);
+
+var app = builder.Build();
+app.UseSanmenxiaProblems();
+app.UseDefaultFiles();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseSanmenxiaRequestSizeLimits();
+
+app.MapSanmenxiaHealth();
+app.MapSanmenxiaOperations();
+app.MapAuthEndpoints();
+app.MapAdminEndpoints();
+
 app.Run();
-public partial class Program {}
+
+/// <summary>Entry point type, visible to WebApplicationFactory in the tests.</summary>
+public partial class Program;

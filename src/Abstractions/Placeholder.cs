@@ -1,1 +1,0 @@
-namespace Sanmenxia; internal static class Placeholder {}

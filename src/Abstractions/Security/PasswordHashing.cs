@@ -1,0 +1,40 @@
+using System.Security.Cryptography;
+
+namespace Sanmenxia.Security;
+
+/// <summary>
+/// PBKDF2-SHA512 password hashes, self-describing ("pbkdf2-sha512$iterations$salt$hash") so the cost can be
+/// raised later without breaking stored hashes.
+/// </summary>
+public static class PasswordHashing
+{
+    private const string Scheme = "pbkdf2-sha512";
+    private const int DefaultIterations = 210_000; // OWASP 2023 guidance for PBKDF2-HMAC-SHA512
+    private const int SaltBytes = 16;
+    private const int HashBytes = 32;
+
+    public static string Hash(string password, int iterations = DefaultIterations)
+    {
+        var salt = RandomNumberGenerator.GetBytes(SaltBytes);
+        var hash = Rfc2898DeriveBytes.Pbkdf2(password, salt, iterations, HashAlgorithmName.SHA512, HashBytes);
+        return $"{Scheme}${iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
+    }
+
+    public static bool Verify(string password, string stored)
+    {
+        var parts = stored.Split('$');
+        if (parts.Length != 4 || parts[0] != Scheme || !int.TryParse(parts[1], out var iterations)) return false;
+        byte[] salt, expected;
+        try
+        {
+            salt = Convert.FromBase64String(parts[2]);
+            expected = Convert.FromBase64String(parts[3]);
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+        var actual = Rfc2898DeriveBytes.Pbkdf2(password, salt, iterations, HashAlgorithmName.SHA512, expected.Length);
+        return CryptographicOperations.FixedTimeEquals(actual, expected);
+    }
+}

@@ -1,0 +1,40 @@
+namespace Sanmenxia.Staff;
+
+/// <summary>A staff account as others may see it (never the password hash).</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.StaffAccount")]
+public sealed record StaffAccount(
+    [property: Id(0)] string Username,
+    [property: Id(1)] string DisplayName,
+    [property: Id(2)] string Role,
+    [property: Id(3)] string Jurisdiction,
+    [property: Id(4)] bool Disabled,
+    [property: Id(5)] DateTimeOffset CreatedAt,
+    [property: Id(6)] string? CheckpointId = null);
+
+[GenerateSerializer, Immutable, Alias("sanmenxia.NewStaffAccount")]
+public sealed record NewStaffAccount(
+    [property: Id(0)] string DisplayName,
+    [property: Id(1)] string Role,
+    [property: Id(2)] string Jurisdiction,
+    [property: Id(3)] string PasswordHash,
+    [property: Id(4)] string? CheckpointId = null);
+
+/// <summary>One staff account; key = lower-case username.</summary>
+[Alias("sanmenxia.IStaffAccountGrain")]
+public interface IStaffAccountGrain : IGrainWithStringKey
+{
+    /// <summary>Creates the account; false if the username is taken (nothing is changed then).</summary>
+    [Alias("Create")] Task<bool> CreateAsync(NewStaffAccount account);
+    [Alias("Get")] Task<StaffAccount?> GetAsync();
+    /// <summary>The stored hash, for the API to verify a login against; null if no such account.</summary>
+    [Alias("GetPasswordHash")] Task<string?> GetPasswordHashAsync();
+    [Alias("SetDisabled")] Task SetDisabledAsync(bool disabled);
+}
+
+/// <summary>The list of staff usernames, so administrators can page through accounts. Single instance, key 0.</summary>
+[Alias("sanmenxia.IStaffDirectoryGrain")]
+public interface IStaffDirectoryGrain : IGrainWithIntegerKey
+{
+    [Alias("Add")] Task AddAsync(StaffAccount account);
+    [Alias("List")] Task<IReadOnlyList<StaffAccount>> ListAsync(string? jurisdictionPrefix, int skip, int take);
+}

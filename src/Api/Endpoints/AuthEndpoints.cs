@@ -1,0 +1,129 @@
+using System.Security.Claims;
+using Microsoft.Extensions.Options;
+using Sanmenxia.Api.Problems;
+using Sanmenxia.Api.Security;
+using Sanmenxia.Auth;
+using Sanmenxia.Identity;
+using Sanmenxia.Residents;
+using Sanmenxia.Security;
+using Sanmenxia.Staff;
+
+namespace Sanmenxia.Api.Endpoints;
+
+public sealed record StaffLoginRequest(string? Username, string? Password);
+public sealed record ResidentCodeRequest(string? Phone);
+public sealed record ResidentLoginRequest(string? Phone, string? Code);
+public sealed record TokenResponse(string Token, DateTimeOffset ExpiresAt, string Role, string? Jurisdiction, string? ResidentKey);
+public sealed record CodeSentResponse(string MaskedPhone, int ResendAfterSeconds);
+
+public static class AuthEndpoints
+{
+    public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
+    {
+        var auth = app.MapGroup("/api/auth").WithTags("Auth");
+        auth.MapPost("/staff/login", StaffLogin).AllowAnonymous();
+        auth.MapPost("/resident/code", SendResidentCode).AllowAnonymous();
+        auth.MapPost("/resident/login", ResidentLogin).AllowAnonymous();
+        auth.MapPost("/logout", Logout).AllowAnonymous();
+        auth.MapGet("/me", Me).RequireAuthorization();
+        return app;
+    }
+
+    private static async Task<IResult> StaffLogin(StaffLoginRequest body, IGrainFactory grains, TokenIssuer tokens,
+        IOptions<AuthOptions> options, HttpContext http, ILogger<TokenIssuer> logger)
+    {
+        var errors = new FieldErrors();
+        errors.Require("username", body.Username, 64);
+        errors.Require("password", body.Password, 256);
+        if (errors.Any) return Refusals.Fields(errors);
+
+        var username = body.Username!.Trim().ToLowerInvariant();
+        var account = grains.GetGrain<IStaffAccountGrain>(username);
+        var hash = await account.GetPasswordHashAsync();
+        // Same answer for an unknown user and a wrong password, so usernames cannot be probed.
+        if (hash is null || !PasswordHashing.Verify(body.Password!, hash))
+        {
+            logger.LogWarning("Failed staff login for {Username}", username);
+            return Refusals.Unauthorized("Unknown username or wrong password.");
+        }
+        var staff = (await account.GetAsync())!;
+        List<Claim> claims =
+        [
+            new(SanmenxiaClaims.Subject, staff.Username),
+            new(SanmenxiaClaims.Role, staff.Role),
+            new(SanmenxiaClaims.Jurisdiction, staff.Jurisdiction),
+            new(SanmenxiaClaims.Name, staff.DisplayName),
+        ];
+        if (staff.CheckpointId is not null) claims.Add(new(SanmenxiaClaims.CheckpointId, staff.CheckpointId));
+        var issued = tokens.Issue(claims, options.Value.StaffTokenLifetime);
+        SetCookie(http, issued);
+        return Results.Ok(new TokenResponse(issued.Token, issued.ExpiresAt, staff.Role, staff.Jurisdiction, null));
+    }
+
+    private static async Task<IResult> SendResidentCode(ResidentCodeRequest body, IGrainFactory grains, PseudonymousKeys keys,
+        IMessageSender sender, HttpContext http, CancellationToken ct)
+    {
+        if (!PhoneNumber.TryParse(body.Phone, out var phone, out var error)) return Refusals.Field("phone", error!);
+        var phoneKey = keys.ForPhone(phone.Value);
+        var issued = await grains.GetGrain<IOneTimeCodeGrain>(phoneKey).IssueAsync();
+        if (issued.Status == OneTimeCodeIssueStatus.TooSoon)
+            return Refusals.TooMany("A code was sent moments ago; wait before asking again.", issued.RetryAfter, http);
+        await sender.SendLoginCodeAsync(phoneKey, phone.Masked, issued.Code!, ct);
+        return Results.Accepted(value: new CodeSentResponse(phone.Masked, 30));
+    }
+
+    private static async Task<IResult> ResidentLogin(ResidentLoginRequest body, IGrainFactory grains, PseudonymousKeys keys,
+        TokenIssuer tokens, IOptions<AuthOptions> options, HttpContext http)
+    {
+        var errors = new FieldErrors();
+        if (!PhoneNumber.TryParse(body.Phone, out var phone, out var phoneError)) errors.Add("phone", phoneError!);
+        if (string.IsNullOrWhiteSpace(body.Code) || body.Code.Length != 6 || !body.Code.All(char.IsAsciiDigit))
+            errors.Add("code", "must be the 6-digit code sent to the phone");
+        if (errors.Any) return Refusals.Fields(errors);
+
+        var phoneKey = keys.ForPhone(phone.Value);
+        var check = await grains.GetGrain<IOneTimeCodeGrain>(phoneKey).VerifyAsync(body.Code!);
+        if (check != OneTimeCodeCheck.Accepted)
+            return Refusals.Unauthorized(check switch
+            {
+                OneTimeCodeCheck.Expired => "The code has expired; ask for a new one.",
+                OneTimeCodeCheck.TooManyAttempts => "Too many wrong attempts; ask for a new code.",
+                OneTimeCodeCheck.NoCode => "No code was sent to this phone; ask for one first.",
+                _ => "The code is wrong.",
+            });
+
+        var residents = await grains.GetGrain<IPhoneDirectoryGrain>(phoneKey).GetResidentsAsync();
+        var issued = IssueResidentToken(tokens, options.Value, phoneKey, residents.FirstOrDefault());
+        SetCookie(http, issued);
+        return Results.Ok(new TokenResponse(issued.Token, issued.ExpiresAt, Roles.Resident, null, residents.FirstOrDefault()));
+    }
+
+    /// <summary>A resident's token names the phone and, once registered, the resident (by pseudonymous key only).</summary>
+    public static IssuedToken IssueResidentToken(TokenIssuer tokens, AuthOptions options, string phoneKey, string? residentKey)
+    {
+        List<Claim> claims = [new(SanmenxiaClaims.Subject, residentKey ?? phoneKey), new(SanmenxiaClaims.Role, Roles.Resident), new(SanmenxiaClaims.PhoneKey, phoneKey)];
+        if (residentKey is not null) claims.Add(new(SanmenxiaClaims.ResidentKey, residentKey));
+        return tokens.Issue(claims, options.ResidentTokenLifetime);
+    }
+
+    private static IResult Logout(HttpContext http)
+    {
+        http.Response.Cookies.Delete(AuthSetup.TokenCookie);
+        return Results.NoContent();
+    }
+
+    private static IResult Me(ClaimsPrincipal user)
+    {
+        var caller = Caller.From(user);
+        return Results.Ok(new { caller.Subject, caller.Role, Jurisdiction = caller.Jurisdiction?.Value, caller.ResidentKey, caller.CheckpointId });
+    }
+
+    public static void SetCookie(HttpContext http, IssuedToken issued) =>
+        http.Response.Cookies.Append(AuthSetup.TokenCookie, issued.Token, new CookieOptions
+        {
+            HttpOnly = true,
+            SameSite = SameSiteMode.Strict,
+            Secure = http.Request.IsHttps,
+            Expires = issued.ExpiresAt,
+        });
+}

@@ -1,0 +1,53 @@
+using System.Net;
+using Orleans.Configuration;
+using Orleans.Dashboard;
+using Sanmenxia.Silo.Hosting;
+using ClusterOptions = Sanmenxia.Silo.Hosting.ClusterOptions;
+
+namespace Sanmenxia.Api.Hosting;
+
+/// <summary>Settings of the API process, section "Api".</summary>
+public sealed class ApiOptions
+{
+    public const string Section = "Api";
+    /// <summary>Run a silo inside the API process (tests, single-process demos) instead of joining as a client.</summary>
+    public bool CoHostSilo { get; set; }
+    /// <summary>Largest request body accepted by default; CSV imports declare their own, larger limit.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
+    public long MaxImportBodyBytes { get; set; } = 64L * 1024 * 1024;
+}
+
+public static class OrleansHosting
+{
+    /// <summary>Joins the cluster as a client (default) or co-hosts a silo, per Api:CoHostSilo.</summary>
+    public static WebApplicationBuilder AddSanmenxiaOrleans(this WebApplicationBuilder builder)
+    {
+        var api = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
+        var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        builder.Logging.AddSanmenxiaLogFilters();
+
+        if (api.CoHostSilo)
+        {
+            builder.UseOrleans(silo => silo.AddSanmenxiaSilo(builder.Configuration));
+            return builder;
+        }
+
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = cluster.ClusterId; o.ServiceId = cluster.ServiceId; });
+            client.Configure<MessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+            // Notice a dead gateway quickly, so callers see a short error window during a failover.
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            if (cluster.Providers == ProviderMode.Memory)
+                client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);
+            else
+                client.UseAdoNetClustering(o =>
+                {
+                    o.Invariant = "Npgsql";
+                    o.ConnectionString = SiloHostingExtensions.RequireConnectionString(builder.Configuration);
+                });
+            client.AddDashboard();
+        });
+        return builder;
+    }
+}

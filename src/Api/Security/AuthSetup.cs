@@ -1,0 +1,140 @@
+using System.Security.Claims;
+using System.Text;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using Sanmenxia.Security;
+
+namespace Sanmenxia.Api.Security;
+
+/// <summary>Settings of token issuing, section "Auth".</summary>
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+    /// <summary>HMAC key shared by every API process (./sanmenxia up generates one into .data/secrets.env).</summary>
+    public string SigningKey { get; set; } = "";
+    public string Issuer { get; set; } = "sanmenxia";
+    public TimeSpan StaffTokenLifetime { get; set; } = TimeSpan.FromHours(12);
+    public TimeSpan ResidentTokenLifetime { get; set; } = TimeSpan.FromDays(7);
+    /// <summary>First administrator, created at start if no account of that name exists.</summary>
+    public string BootstrapAdminUsername { get; set; } = "admin";
+    public string BootstrapAdminPassword { get; set; } = "";
+    /// <summary>Development = one-time codes go to the log and the admin outbox; never in production.</summary>
+    public string MessageSender { get; set; } = "Development";
+}
+
+/// <summary>Policy names. Every endpoint names one of these, or is explicitly anonymous.</summary>
+public static class Policies
+{
+    public const string Resident = "resident";
+    public const string AnyStaff = "staff";
+    public const string Checkpoint = "checkpoint";
+    public const string Village = "village";
+    public const string Hotline = "hotline";
+    public const string Commander = "commander";
+    public const string Admin = "admin";
+}
+
+public static class SanmenxiaClaims
+{
+    public const string Role = "role";
+    public const string Jurisdiction = "jur";
+    public const string ResidentKey = "rk";
+    public const string PhoneKey = "pk";
+    public const string CheckpointId = "cp";
+    public const string Subject = "sub";
+    public const string Name = "name";
+}
+
+public static class AuthSetup
+{
+    public const string TokenCookie = "smx_token";
+
+    public static IServiceCollection AddSanmenxiaAuth(this IServiceCollection services, IConfiguration configuration)
+    {
+        var options = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>() ?? new AuthOptions();
+        if (options.SigningKey.Length < 32)
+            throw new InvalidOperationException("Auth:SigningKey must be at least 32 characters (environment Auth__SigningKey).");
+        services.Configure<AuthOptions>(configuration.GetSection(AuthOptions.Section));
+        services.AddSingleton<TokenIssuer>();
+
+        services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
+        {
+            jwt.MapInboundClaims = false;
+            jwt.TokenValidationParameters = new TokenValidationParameters
+            {
+                ValidIssuer = options.Issuer,
+                ValidAudience = options.Issuer,
+                IssuerSigningKey = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.SigningKey)),
+                NameClaimType = SanmenxiaClaims.Subject,
+                RoleClaimType = SanmenxiaClaims.Role,
+                ClockSkew = TimeSpan.FromSeconds(30),
+            };
+            jwt.Events = new JwtBearerEvents
+            {
+                // Browser pages that cannot set a header (the Orleans dashboard) may use the cookie, for reads only:
+                // state-changing calls must carry the header, so a cross-site form cannot act for a user.
+                OnMessageReceived = ctx =>
+                {
+                    if (string.IsNullOrEmpty(ctx.Token) && !ctx.Request.Headers.Authorization.Any()
+                        && (HttpMethods.IsGet(ctx.Request.Method) || HttpMethods.IsHead(ctx.Request.Method))
+                        && ctx.Request.Cookies.TryGetValue(TokenCookie, out var cookie))
+                        ctx.Token = cookie;
+                    // SignalR sends the token in the query string for WebSockets.
+                    if (string.IsNullOrEmpty(ctx.Token) && ctx.Request.Path.StartsWithSegments("/hubs")
+                        && ctx.Request.Query.TryGetValue("access_token", out var fromQuery))
+                        ctx.Token = fromQuery;
+                    return Task.CompletedTask;
+                },
+            };
+        });
+
+        // Token lifetimes follow the system clock (TimeProvider), so a simulation or test clock is honoured too.
+        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TimeProvider>((jwt, clock) =>
+            jwt.TokenValidationParameters.LifetimeValidator = (notBefore, expires, _, parameters) =>
+            {
+                var now = clock.GetUtcNow().UtcDateTime;
+                return (notBefore is null || notBefore <= now + parameters.ClockSkew) && (expires is null || expires >= now - parameters.ClockSkew);
+            });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(Policies.Resident, p => p.RequireAuthenticatedUser().RequireClaim(SanmenxiaClaims.Role, Roles.Resident))
+            .AddPolicy(Policies.AnyStaff, p => p.RequireAuthenticatedUser().RequireClaim(SanmenxiaClaims.Role, [.. Roles.Staff]))
+            .AddPolicy(Policies.Checkpoint, p => p.RequireAuthenticatedUser().RequireClaim(SanmenxiaClaims.Role, Roles.CheckpointStaff, Roles.Admin))
+            .AddPolicy(Policies.Village, p => p.RequireAuthenticatedUser().RequireClaim(SanmenxiaClaims.Role, Roles.VillageStaff, Roles.Commander, Roles.Admin))
+            .AddPolicy(Policies.Hotline, p => p.RequireAuthenticatedUser().RequireClaim(SanmenxiaClaims.Role, Roles.Hotline, Roles.Admin))
+            .AddPolicy(Policies.Commander, p => p.RequireAuthenticatedUser().RequireClaim(SanmenxiaClaims.Role, Roles.Commander, Roles.Admin))
+            .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireClaim(SanmenxiaClaims.Role, Roles.Admin))
+            // Default deny: an endpoint that forgets to name a policy still needs a signed-in user,
+            // and the endpoint-inventory test fails the build until it names one.
+            .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
+        return services;
+    }
+}
+
+/// <summary>Issues the API's signed JWTs.</summary>
+public sealed class TokenIssuer(Microsoft.Extensions.Options.IOptions<AuthOptions> options, TimeProvider clock)
+{
+    private readonly JsonWebTokenHandler _handler = new();
+    private readonly SigningCredentials _credentials = new(
+        new SymmetricSecurityKey(Encoding.UTF8.GetBytes(options.Value.SigningKey)), SecurityAlgorithms.HmacSha256);
+
+    public IssuedToken Issue(IEnumerable<Claim> claims, TimeSpan lifetime)
+    {
+        var now = clock.GetUtcNow();
+        var expires = now + lifetime;
+        var token = _handler.CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = options.Value.Issuer,
+            Audience = options.Value.Issuer,
+            Subject = new ClaimsIdentity(claims),
+            IssuedAt = now.UtcDateTime,
+            NotBefore = now.UtcDateTime,
+            Expires = expires.UtcDateTime,
+            SigningCredentials = _credentials,
+        });
+        return new IssuedToken(token, expires);
+    }
+}
+
+public sealed record IssuedToken(string Token, DateTimeOffset ExpiresAt);

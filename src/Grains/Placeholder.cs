@@ -1,1 +1,0 @@
-namespace Sanmenxia.Grains; internal static class Placeholder {}

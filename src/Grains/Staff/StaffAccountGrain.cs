@@ -1,0 +1,42 @@
+using Sanmenxia.Staff;
+
+namespace Sanmenxia.Grains.Staff;
+
+[GenerateSerializer, Alias("sanmenxia.StaffAccountState")]
+public sealed class StaffAccountState
+{
+    /// <summary>Null until the account is created.</summary>
+    [Id(0)] public StaffAccount? Account { get; set; }
+    /// <summary>PBKDF2 hash (see PasswordHashing); never leaves the grain except for verification.</summary>
+    [Id(1)] public string? PasswordHash { get; set; }
+}
+
+public sealed class StaffAccountGrain(
+    [PersistentState("staff", StorageNames.Default)] IPersistentState<StaffAccountState> state,
+    TimeProvider clock) : Grain, IStaffAccountGrain
+{
+    public async Task<bool> CreateAsync(NewStaffAccount account)
+    {
+        if (state.State.Account is not null) return false;
+        var created = new StaffAccount(this.GetPrimaryKeyString(), account.DisplayName, account.Role, account.Jurisdiction,
+            Disabled: false, clock.GetUtcNow(), account.CheckpointId);
+        state.State.Account = created;
+        state.State.PasswordHash = account.PasswordHash;
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IStaffDirectoryGrain>(0).AddAsync(created);
+        return true;
+    }
+
+    public Task<StaffAccount?> GetAsync() => Task.FromResult(state.State.Account);
+
+    public Task<string?> GetPasswordHashAsync() =>
+        Task.FromResult(state.State.Account is { Disabled: false } ? state.State.PasswordHash : null);
+
+    public async Task SetDisabledAsync(bool disabled)
+    {
+        if (state.State.Account is null) return;
+        state.State.Account = state.State.Account with { Disabled = disabled };
+        await state.WriteStateAsync();
+        await GrainFactory.GetGrain<IStaffDirectoryGrain>(0).AddAsync(state.State.Account);
+    }
+}

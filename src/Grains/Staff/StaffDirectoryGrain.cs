@@ -1,0 +1,32 @@
+using Sanmenxia.Staff;
+
+namespace Sanmenxia.Grains.Staff;
+
+[GenerateSerializer, Alias("sanmenxia.StaffDirectoryState")]
+public sealed class StaffDirectoryState
+{
+    /// <summary>Every account by username. A city has thousands of staff, not millions: one grain holds them.</summary>
+    [Id(0)] public Dictionary<string, StaffAccount> Accounts { get; set; } = new(StringComparer.Ordinal);
+}
+
+public sealed class StaffDirectoryGrain(
+    [PersistentState("staff-directory", StorageNames.Default)] IPersistentState<StaffDirectoryState> state) : Grain, IStaffDirectoryGrain
+{
+    public async Task AddAsync(StaffAccount account)
+    {
+        state.State.Accounts[account.Username] = account;
+        await state.WriteStateAsync();
+    }
+
+    public Task<IReadOnlyList<StaffAccount>> ListAsync(string? jurisdictionPrefix, int skip, int take)
+    {
+        IReadOnlyList<StaffAccount> page = state.State.Accounts.Values
+            .Where(a => jurisdictionPrefix is null || a.Jurisdiction.StartsWith(TrimRegion(jurisdictionPrefix), StringComparison.Ordinal))
+            .OrderBy(a => a.Username, StringComparer.Ordinal)
+            .Skip(skip).Take(take).ToList();
+        return Task.FromResult(page);
+    }
+
+    // A city code 411200 covers every code starting 4112; a county 411202 covers its own prefix.
+    private static string TrimRegion(string code) => code.Length == 6 && code.EndsWith("00", StringComparison.Ordinal) ? code[..4] : code;
+}

@@ -1,1 +1,0 @@
-namespace Sanmenxia.Persistence; internal static class Placeholder {}

@@ -1,0 +1,85 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Sanmenxia.Api.Endpoints;
+
+namespace Sanmenxia.IntegrationTests.Api;
+
+/// <summary>
+/// The API with a co-hosted silo on memory providers and a fake clock: the whole request path
+/// (auth, validation, problem details, grains) without a database. One per test collection.
+/// </summary>
+public sealed class ApiFactory : WebApplicationFactory<Program>
+{
+    public const string AdminPassword = "admin-password-for-tests";
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2020, 2, 1, 9, 0, 0, TimeSpan.FromHours(8)));
+    private readonly int _siloPort = FreePort();
+    private readonly int _gatewayPort = FreePort();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Testing");
+        foreach (var (key, value) in Settings()) builder.UseSetting(key, value);
+        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+    }
+
+    public IEnumerable<KeyValuePair<string, string>> Settings() =>
+    [
+        new("Api:CoHostSilo", "true"),
+        new("Orleans:Providers", "Memory"),
+        new("Orleans:ClusterId", "test-" + Guid.NewGuid().ToString("N")[..8]),
+        new("Orleans:SiloPort", _siloPort.ToString()),
+        new("Orleans:GatewayPort", _gatewayPort.ToString()),
+        new("Auth:SigningKey", "test-signing-key-0123456789-0123456789-0123456789"),
+        new("Auth:BootstrapAdminPassword", AdminPassword),
+        new("Privacy:KeySecret", "test-key-secret-0123456789"),
+    ];
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    /// <summary>A client signed in as the bootstrap administrator (waits, with a deadline, for the bootstrap to finish).</summary>
+    public async Task<HttpClient> AdminClientAsync() => await StaffClientAsync("admin", AdminPassword);
+
+    public async Task<HttpClient> StaffClientAsync(string username, string password)
+    {
+        var client = CreateClient();
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            var response = await client.PostAsJsonAsync("/api/auth/staff/login", new StaffLoginRequest(username, password));
+            if (response.IsSuccessStatusCode)
+            {
+                var token = (await response.Content.ReadFromJsonAsync<TokenResponse>())!;
+                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+                return client;
+            }
+            if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"Could not sign in as {username}: {response.StatusCode}");
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Creates a staff account through the admin API and returns a client signed in as it.</summary>
+    public async Task<HttpClient> NewStaffAsync(string role, string jurisdiction, string? checkpointId = null)
+    {
+        var admin = await AdminClientAsync();
+        var username = $"{role}-{Guid.NewGuid():N}"[..20];
+        var response = await admin.PostAsJsonAsync("/api/admin/staff",
+            new CreateStaffRequest(username, "password-1234", "Test " + role, role, jurisdiction, checkpointId));
+        response.EnsureSuccessStatusCode();
+        return await StaffClientAsync(username, "password-1234");
+    }
+}
+
+[CollectionDefinition("api")]
+public sealed class ApiCollection : ICollectionFixture<ApiFactory>;

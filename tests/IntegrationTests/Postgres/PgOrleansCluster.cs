@@ -1,0 +1,83 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
+using Orleans.Hosting;
+using Orleans.Serialization;
+using Orleans.Storage;
+using Orleans.TestingHost;
+using Sanmenxia.Persistence;
+
+namespace Sanmenxia.IntegrationTests.Postgres;
+
+/// <summary>
+/// Builds an in-process Orleans test cluster whose membership, grain state and reminders all go
+/// through the stock ADO.NET providers to our PostgreSQL schema.
+/// </summary>
+internal static class PgOrleansCluster
+{
+    private const string ConnectionStringKey = "PgTest:ConnectionString";
+
+    public static async Task<TestCluster> StartAsync(string connectionString, string serviceId, string clusterId, short silos = 2)
+    {
+        var builder = new TestClusterBuilder(silos);
+        builder.Options.UseTestClusterMembership = false; // use the ADO.NET membership table instead
+        builder.Options.ConfigureFileLogging = false;
+        builder.Options.ServiceId = serviceId;
+        builder.Options.ClusterId = clusterId;
+        builder.Properties[ConnectionStringKey] = connectionString;
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        builder.AddClientBuilderConfigurator<ClientConfigurator>();
+        var cluster = builder.Build();
+        try
+        {
+            await cluster.DeployAsync();
+        }
+        catch
+        {
+            await cluster.DisposeAsync();
+            throw;
+        }
+        return cluster;
+    }
+
+    private static string ConnectionString(IConfiguration configuration) =>
+        configuration[ConnectionStringKey] ?? throw new InvalidOperationException($"{ConnectionStringKey} not configured.");
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            var connectionString = ConnectionString(silo.Configuration);
+            silo.UseAdoNetClustering(o =>
+            {
+                o.Invariant = PostgresOptions.Invariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.AddAdoNetGrainStorage(PgProbeGrain.StorageName, (OptionsBuilder<AdoNetGrainStorageOptions> ob) =>
+                ob.Configure<Serializer>((o, serializer) =>
+                {
+                    o.Invariant = PostgresOptions.Invariant;
+                    o.ConnectionString = connectionString;
+                    // Orleans' binary serializer, not the Newtonsoft default.
+                    o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
+                }));
+            silo.UseAdoNetReminderService(o =>
+            {
+                o.Invariant = PostgresOptions.Invariant;
+                o.ConnectionString = connectionString;
+            });
+            silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
+        }
+    }
+
+    private sealed class ClientConfigurator : IClientBuilderConfigurator
+    {
+        public void Configure(IConfiguration configuration, IClientBuilder client) =>
+            client.UseAdoNetClustering(o =>
+            {
+                o.Invariant = PostgresOptions.Invariant;
+                o.ConnectionString = ConnectionString(configuration);
+            });
+    }
+}

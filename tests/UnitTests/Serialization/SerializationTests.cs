@@ -1,0 +1,57 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Serialization;
+using Sanmenxia.HealthCode;
+using Sanmenxia.Identity;
+using Sanmenxia.Regions;
+using Xunit;
+
+namespace Sanmenxia.UnitTests.Serialization;
+
+// These types cross grain boundaries and live in grain state: they must round-trip through Orleans.
+public class SerializationTests
+{
+    private static readonly Serializer Serializer = new ServiceCollection()
+        .AddSerializer(builder => builder.AddAssembly(typeof(HealthCodeState).Assembly))
+        .BuildServiceProvider()
+        .GetRequiredService<Serializer>();
+
+    private static T RoundTrip<T>(T value) => Serializer.Deserialize<T>(Serializer.SerializeToArray(value))!;
+
+    [Fact]
+    public void Identity_values_round_trip()
+    {
+        var id = ResidentIdNumber.Parse("11010519491231002X", new DateOnly(2020, 3, 2));
+        var phone = PhoneNumber.Parse("13812345678");
+
+        Assert.Equal("11010519491231002X", RoundTrip(id).Value);
+        Assert.Equal("13812345678", RoundTrip(phone).Value);
+    }
+
+    [Fact]
+    public void Region_values_round_trip()
+    {
+        var info = SanmenxiaRegions.GenerateSyntheticTree(targetVillages: 6).Last();
+
+        Assert.Equal(info, RoundTrip(info));
+        Assert.Equal(info.Code.Parent, RoundTrip(info).ParentCode);
+        Assert.Equal(SanmenxiaRegions.City, RoundTrip(SanmenxiaRegions.City));
+    }
+
+    [Fact]
+    public void Health_code_values_round_trip()
+    {
+        var s = new HealthCode.Scenario().Run("C---C");
+        s.ClockIn(6, temperature: 37.9m);
+        var result = HealthCodeRules.SetBlockers(s.Policy, s.State, HealthCode.Scenario.At(6, 12), Blocker.Isolation | Blocker.Fever);
+        var policy = HealthCodePolicy.Default with { RedConsecutiveClockInsToGreen = 2, TimeZoneId = "Europe/London" };
+
+        Assert.Equal(s.State, RoundTrip(s.State));
+        Assert.Equal(policy, RoundTrip(policy));
+        Assert.Equal(s.History, RoundTrip(s.History.ToArray()));
+        var copy = RoundTrip(result);
+        Assert.Equal(result.State, copy.State);
+        Assert.Equal(result.Changes, copy.Changes);
+        Assert.Equal(result.Refusal, copy.Refusal);
+        Assert.Equal(s.Explain(6, 13), RoundTrip(s.Explain(6, 13)));
+    }
+}
