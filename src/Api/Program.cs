@@ -24,6 +24,12 @@ app.MapSanmenxiaHealth();
 app.MapSanmenxiaOperations();
 app.MapAuthEndpoints();
 app.MapAdminEndpoints();
+app.MapTimeEndpoints();
+app.MapRegionEndpoints();
+app.MapResidentEndpoints();
+app.MapVillageEndpoints();
+app.MapCodeEndpoints();
+app.MapImportEndpoints();
 
 app.Run();
 

@@ -1,18 +1,82 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Sanmenxia.Grains.Audit;
+using Sanmenxia.Grains.Time;
+using Sanmenxia.HealthCode;
 using Sanmenxia.Security;
 
 namespace Sanmenxia.Grains;
 
+/// <summary>Settings of the day-close deadlines, section "Deadlines".</summary>
+public sealed class DeadlineOptions
+{
+    public const string Section = "Deadlines";
+    /// <summary>
+    /// Residents' day-close reminders are spread over this (simulated) window after midnight, by a hash of
+    /// the key, so 2.63M reminders do not fire in the same second. Codes are evaluated from dates, so a
+    /// read before the reminder still shows the right colour.
+    /// </summary>
+    public TimeSpan SpreadAfterMidnight { get; set; } = TimeSpan.FromMinutes(60);
+    /// <summary>How often a village pushes its counts up the tree at most.</summary>
+    public TimeSpan RollupInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How long a village may hold unsaved summaries before it writes its state.</summary>
+    public TimeSpan VillageSaveInterval { get; set; } = TimeSpan.FromSeconds(2);
+}
+
 public static class GrainServiceCollectionExtensions
 {
-    /// <summary>What grains need from the host: the clock, the policies, the pseudonymous key secret.</summary>
+    /// <summary>What grains need from the host: the clock, the policies, the pseudonymous key secret, the audit log.</summary>
     public static IServiceCollection AddSanmenxiaGrainServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        var simulation = configuration.GetSection(SimulationOptions.Section).Get<SimulationOptions>() ?? new SimulationOptions();
+        if (simulation.Enabled)
+        {
+            services.TryAddKeyedSingleton<TimeProvider>(DomainClock.Key, new SimulationClock(simulation));
+            services.TryAddSingleton(new TimeScale(simulation.Speed));
+        }
+        else
+        {
+            services.TryAddKeyedSingleton(DomainClock.Key, TimeProvider.System);
+            services.TryAddSingleton(TimeScale.RealTime);
+        }
+        services.Configure<HealthCodePolicyOptions>(configuration.GetSection(HealthCodePolicyOptions.Section));
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<HealthCodePolicyOptions>>().Value.ToPolicy());
+        services.Configure<DeadlineOptions>(configuration.GetSection(DeadlineOptions.Section));
         services.TryAddSingleton(_ => new PseudonymousKeys(configuration["Privacy:KeySecret"]
             ?? throw new InvalidOperationException("Privacy:KeySecret is not set (environment Privacy__KeySecret).")));
+        services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();
         return services;
+    }
+}
+
+/// <summary>The health-code policy from configuration (section "HealthCode"); DOMAIN.md's choices are the defaults.</summary>
+public sealed class HealthCodePolicyOptions
+{
+    public const string Section = "HealthCode";
+    public decimal FeverThresholdCelsius { get; set; } = HealthCodePolicy.Default.FeverThresholdCelsius;
+    public int YellowMissedDaysToRed { get; set; } = HealthCodePolicy.Default.YellowMissedDaysToRed;
+    public int RedConsecutiveClockInsToGreen { get; set; } = HealthCodePolicy.Default.RedConsecutiveClockInsToGreen;
+    public CodeColour IsolationColour { get; set; } = HealthCodePolicy.Default.IsolationColour;
+    public CodeColour CloseContactColour { get; set; } = HealthCodePolicy.Default.CloseContactColour;
+    public CodeColour FeverColour { get; set; } = HealthCodePolicy.Default.FeverColour;
+    public CodeColour ObservationColour { get; set; } = HealthCodePolicy.Default.ObservationColour;
+    public string TimeZoneId { get; set; } = HealthCodePolicy.Default.TimeZoneId;
+    public int ObservationDays { get; set; } = HealthCodePolicy.Default.ObservationDays;
+
+    public HealthCodePolicy ToPolicy()
+    {
+        var policy = new HealthCodePolicy
+        {
+            FeverThresholdCelsius = FeverThresholdCelsius, YellowMissedDaysToRed = YellowMissedDaysToRed,
+            RedConsecutiveClockInsToGreen = RedConsecutiveClockInsToGreen, IsolationColour = IsolationColour,
+            CloseContactColour = CloseContactColour, FeverColour = FeverColour, ObservationColour = ObservationColour,
+            TimeZoneId = TimeZoneId, ObservationDays = ObservationDays,
+        };
+        var problems = policy.Validate();
+        if (problems.Count > 0) throw new InvalidOperationException("HealthCode configuration is invalid: " + string.Join("; ", problems));
+        return policy;
     }
 }

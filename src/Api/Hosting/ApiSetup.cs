@@ -23,6 +23,17 @@ public static class ApiSetup
         services.AddSingleton<DevelopmentMessageSender>();
         services.AddSingleton<IMessageSender>(sp => sp.GetRequiredService<DevelopmentMessageSender>());
         services.AddHostedService<BootstrapAdmin>();
+        services.AddSingleton<Sanmenxia.Api.Regions.RegionCatalog>();
+        services.AddSingleton<Sanmenxia.Api.Residents.ResidentRegistrar>();
+        services.Configure<Sanmenxia.Api.Residents.QrOptions>(configuration.GetSection(Sanmenxia.Api.Residents.QrOptions.Section));
+        services.AddSingleton<Sanmenxia.Api.Residents.HealthCodeQr>();
+        services.AddSingleton<AuditTrail>();
+        var cluster = configuration.GetSection(Sanmenxia.Silo.Hosting.ClusterOptions.Section).Get<Sanmenxia.Silo.Hosting.ClusterOptions>() ?? new();
+        if (cluster.Providers == Sanmenxia.Silo.Hosting.ProviderMode.Postgres)
+            services.AddSingleton<Sanmenxia.Grains.Audit.IAuditLog>(sp => new Sanmenxia.Persistence.PostgresAuditLog(
+                Sanmenxia.Silo.Hosting.SiloHostingExtensions.RequireConnectionString(configuration),
+                sp.GetRequiredService<ILogger<Sanmenxia.Persistence.PostgresAuditLog>>()));
+        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddOpenTelemetry().WithMetrics(m => m
             .AddAspNetCoreInstrumentation()
             .AddMeter("Microsoft.Orleans")

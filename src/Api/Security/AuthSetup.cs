@@ -89,14 +89,6 @@ public static class AuthSetup
             };
         });
 
-        // Token lifetimes follow the system clock (TimeProvider), so a simulation or test clock is honoured too.
-        services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<TimeProvider>((jwt, clock) =>
-            jwt.TokenValidationParameters.LifetimeValidator = (notBefore, expires, _, parameters) =>
-            {
-                var now = clock.GetUtcNow().UtcDateTime;
-                return (notBefore is null || notBefore <= now + parameters.ClockSkew) && (expires is null || expires >= now - parameters.ClockSkew);
-            });
-
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Resident, p => p.RequireAuthenticatedUser().RequireClaim(SanmenxiaClaims.Role, Roles.Resident))
             .AddPolicy(Policies.AnyStaff, p => p.RequireAuthenticatedUser().RequireClaim(SanmenxiaClaims.Role, [.. Roles.Staff]))

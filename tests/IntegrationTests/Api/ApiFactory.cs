@@ -26,7 +26,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         foreach (var (key, value) in Settings()) builder.UseSetting(key, value);
-        builder.ConfigureTestServices(services => services.AddSingleton<TimeProvider>(Clock));
+        builder.ConfigureTestServices(services => services.AddKeyedSingleton<TimeProvider>(Sanmenxia.Grains.Time.DomainClock.Key, Clock));
     }
 
     public IEnumerable<KeyValuePair<string, string>> Settings() =>
@@ -39,6 +39,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         new("Auth:SigningKey", "test-signing-key-0123456789-0123456789-0123456789"),
         new("Auth:BootstrapAdminPassword", AdminPassword),
         new("Privacy:KeySecret", "test-key-secret-0123456789"),
+        // Push roll-ups quickly so tests that poll for counts finish fast.
+        new("Deadlines:RollupInterval", "00:00:00.200"),
     ];
 
     public static int FreePort()
@@ -46,6 +48,30 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private Task? _regions;
+
+    /// <summary>Loads a small synthetic region tree once per factory (the six real counties, 60 villages).</summary>
+    public Task SeedRegionsAsync() => _regions ??= SeedAsync();
+
+    private async Task SeedAsync()
+    {
+        var admin = await AdminClientAsync();
+        var response = await admin.PostAsJsonAsync("/api/admin/regions/generate", new GenerateRegionsRequest(2020, 60));
+        response.EnsureSuccessStatusCode();
+    }
+
+    /// <summary>The villages of the seeded tree, in code order.</summary>
+    public async Task<IReadOnlyList<RegionDto>> VillagesAsync()
+    {
+        await SeedRegionsAsync();
+        var client = CreateClient();
+        var result = new List<RegionDto>();
+        foreach (var county in (await client.GetFromJsonAsync<List<RegionDto>>("/api/regions?parent=411200"))!)
+        foreach (var township in (await client.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={county.Code}"))!)
+            result.AddRange((await client.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={township.Code}"))!);
+        return result;
     }
 
     /// <summary>A client signed in as the bootstrap administrator (waits, with a deadline, for the bootstrap to finish).</summary>

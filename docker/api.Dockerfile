@@ -1,0 +1,29 @@
+# syntax=docker/dockerfile:1
+# API process of Sanmenxia.Orleans (an Orleans client: Api:CoHostSilo stays false). Build from the repository root:
+#   docker build -f docker/api.Dockerfile -t sanmenxia/api:1.0.0 .
+# docker/api.Dockerfile.dockerignore keeps bin/, obj/, .data/ and .git/ out of the context (BuildKit).
+
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /src
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY src/Abstractions/Sanmenxia.Abstractions.csproj src/Abstractions/
+COPY src/Grains/Sanmenxia.Grains.csproj src/Grains/
+COPY src/Persistence/Sanmenxia.Persistence.csproj src/Persistence/
+COPY src/Silo/Sanmenxia.Silo.csproj src/Silo/
+COPY src/Api/Sanmenxia.Api.csproj src/Api/
+RUN dotnet restore src/Api/Sanmenxia.Api.csproj
+COPY src/ src/
+# The API references the Silo project, whose appsettings.json would land on the API's own in the publish
+# folder (NETSDK1152); the API's file wins, so the duplicate check is turned off for this publish.
+RUN dotnet publish src/Api/Sanmenxia.Api.csproj -c Release --no-restore -o /app/publish -p:UseAppHost=false \
+    -p:ErrorOnDuplicatePublishOutputFiles=false
+
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
+WORKDIR /app
+COPY --from=build /app/publish .
+# appsettings.json binds 127.0.0.1:5080 for ./sanmenxia; in a container listen on every interface.
+ENV ASPNETCORE_ENVIRONMENT=Production \
+    Urls=http://0.0.0.0:8080
+EXPOSE 8080
+USER $APP_UID
+ENTRYPOINT ["dotnet", "Sanmenxia.Api.dll"]

@@ -1,0 +1,150 @@
+using Sanmenxia.HealthCode;
+
+namespace Sanmenxia.Residents;
+
+/// <summary>Who performed an action on a resident's record: the resident, a household head acting as proxy, or staff.</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.Actor")]
+public sealed record Actor(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string Role,
+    [property: Id(2)] ActorKind Kind)
+{
+    public static Actor Self(string residentKey) => new(residentKey, "resident", ActorKind.Self);
+    public static Actor Proxy(string headResidentKey) => new(headResidentKey, "resident", ActorKind.HouseholdProxy);
+    public static Actor Staff(string username, string role) => new(username, role, ActorKind.Staff);
+}
+
+[GenerateSerializer, Alias("sanmenxia.ActorKind")]
+public enum ActorKind { Self, HouseholdProxy, Staff, System }
+
+[GenerateSerializer, Immutable, Alias("sanmenxia.ResidentRegistration")]
+public sealed record ResidentRegistration(
+    [property: Id(0)] string IdNumber,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? Phone,
+    [property: Id(3)] string VillageCode,
+    [property: Id(4)] string HouseholdId,
+    [property: Id(5)] Actor RegisteredBy);
+
+[GenerateSerializer, Alias("sanmenxia.RegistrationOutcome")]
+public enum RegistrationOutcome { Created, AlreadyRegistered, Conflict }
+
+/// <summary>A resident's own data as shown to the resident, the household head or authorised staff (masked identifiers).</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.ResidentProfile")]
+public sealed record ResidentProfile(
+    [property: Id(0)] string ResidentKey,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string MaskedIdNumber,
+    [property: Id(3)] string? MaskedPhone,
+    [property: Id(4)] string VillageCode,
+    [property: Id(5)] string HouseholdId,
+    [property: Id(6)] DateOnly BirthDate,
+    [property: Id(7)] bool IsMale,
+    [property: Id(8)] DateTimeOffset RegisteredAt);
+
+[GenerateSerializer, Alias("sanmenxia.NeedKind")]
+public enum NeedKind { Medicine, Food, Other }
+
+[GenerateSerializer, Alias("sanmenxia.NeedStatus")]
+public enum NeedStatus { Open, Handled }
+
+/// <summary>A request for help (platform 3: medicine, food for the housebound …) and how staff answered it.</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.Need")]
+public sealed record Need(
+    [property: Id(0)] string Id,
+    [property: Id(1)] NeedKind Kind,
+    [property: Id(2)] string Detail,
+    [property: Id(3)] DateTimeOffset CreatedAt,
+    [property: Id(4)] NeedStatus Status,
+    [property: Id(5)] DateTimeOffset? HandledAt = null,
+    [property: Id(6)] string? HandledBy = null,
+    [property: Id(7)] string? Note = null);
+
+/// <summary>The resident's self-report (platform 3): health and recent travel.</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.SelfReport")]
+public sealed record SelfReport(
+    [property: Id(0)] decimal? Temperature,
+    [property: Id(1)] IReadOnlyList<string> Symptoms,
+    [property: Id(2)] string? RecentTravel,
+    [property: Id(3)] DateTimeOffset UpdatedAt);
+
+/// <summary>One entry of the colour history, with who caused it (the rules' cause and, for actions, the actor).</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.CodeHistoryEntry")]
+public sealed record CodeHistoryEntry(
+    [property: Id(0)] ColourChange Change,
+    [property: Id(1)] ActorKind? By);
+
+/// <summary>Everything a code read returns: colour, why, what to do next, when it turns green, and the history.</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.CodeView")]
+public sealed record CodeView(
+    [property: Id(0)] CodeExplanation Explanation,
+    [property: Id(1)] IReadOnlyList<CodeHistoryEntry> History,
+    [property: Id(2)] DateOnly? AppliedOn,
+    [property: Id(3)] DateOnly Today);
+
+/// <summary>An action's outcome: accepted (with the new code) or refused with reasons; nothing is changed when refused.</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.CodeActionResult")]
+public sealed record CodeActionResult(
+    [property: Id(0)] bool Accepted,
+    [property: Id(1)] IReadOnlyList<string> Refusal,
+    [property: Id(2)] CodeView Code);
+
+/// <summary>Everything the resident page shows at once.</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.ResidentOverview")]
+public sealed record ResidentOverview(
+    [property: Id(0)] ResidentProfile Profile,
+    [property: Id(1)] CodeView Code,
+    [property: Id(2)] SelfReport? SelfReport,
+    [property: Id(3)] IReadOnlyList<Need> Needs);
+
+/// <summary>
+/// What a resident tells its village: enough to count and list it, nothing more. Versioned so the village
+/// applies each change once, whatever the retries and replays.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.ResidentSummary")]
+public sealed record ResidentSummary(
+    [property: Id(0)] string ResidentKey,
+    [property: Id(1)] long Version,
+    [property: Id(2)] string Name,
+    [property: Id(3)] string MaskedIdNumber,
+    [property: Id(4)] string HouseholdId,
+    [property: Id(5)] HealthCodeState Code,
+    [property: Id(6)] int OpenNeeds,
+    [property: Id(7)] KeyPersonFlags KeyPersons = KeyPersonFlags.None,
+    [property: Id(8)] IsolationKind Isolation = IsolationKind.None,
+    [property: Id(9)] bool Removed = false);
+
+/// <summary>The five key-person categories of platform 4.</summary>
+[Flags, GenerateSerializer, Alias("sanmenxia.KeyPersonFlags")]
+public enum KeyPersonFlags
+{
+    None = 0,
+    FromOutsideCity = 1,
+    FromHubei = 2,
+    FromWuhan = 4,
+    CloseContact = 8,
+    FeverNoExposure = 16,
+}
+
+[GenerateSerializer, Alias("sanmenxia.IsolationKind")]
+public enum IsolationKind { None, Home, Central, MedicalObservation }
+
+[Alias("sanmenxia.IResidentGrain")]
+public interface IResidentGrain : IGrainWithStringKey
+{
+    [Alias("Register")] Task<RegistrationOutcome> RegisterAsync(ResidentRegistration registration);
+    [Alias("Profile")] Task<ResidentProfile?> GetProfileAsync();
+    [Alias("Overview")] Task<ResidentOverview?> GetOverviewAsync();
+    [Alias("Code")] Task<CodeView> GetCodeAsync();
+    [Alias("Apply")] Task<CodeActionResult> ApplyAsync(decimal temperature, bool honestyPledge, Actor actor);
+    [Alias("ClockIn")] Task<CodeActionResult> ClockInAsync(decimal temperature, IReadOnlyList<string> symptoms, Actor actor);
+    [Alias("SelfReport")] Task<SelfReport> UpdateSelfReportAsync(decimal? temperature, IReadOnlyList<string> symptoms, string? recentTravel);
+    [Alias("AddNeed")] Task<Need> AddNeedAsync(NeedKind kind, string detail, Actor actor);
+    [Alias("HandleNeed")] Task<Need?> HandleNeedAsync(string needId, Actor staff, string? note);
+    /// <summary>Staff clear a fever once the person is seen to be well; the clock-in rules apply again.</summary>
+    [Alias("ClearFever")] Task<CodeActionResult> ClearFeverAsync(Actor staff, string note);
+    /// <summary>Closes every ended day from dates. The reminder calls this; calling it again changes nothing.</summary>
+    [Alias("EvaluateDeadlines")] Task<CodeView> EvaluateDeadlinesAsync();
+    /// <summary>Sends the current summary to the village again (idempotent), e.g. when a village rebuilds.</summary>
+    [Alias("ResendSummary")] Task ResendSummaryAsync();
+}

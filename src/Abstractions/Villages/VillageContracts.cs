@@ -1,0 +1,123 @@
+using Orleans.Concurrency;
+using Sanmenxia.HealthCode;
+using Sanmenxia.Regions;
+using Sanmenxia.Residents;
+
+namespace Sanmenxia.Villages;
+
+/// <summary>
+/// The counts a village keeps and every region above it sums. A total is always the sum of its children.
+/// New counters take new [Id]s; old stored counts read them as zero.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.RegionCounts")]
+public sealed record RegionCounts
+{
+    public static RegionCounts Zero { get; } = new();
+    [Id(0)] public int Residents { get; init; }
+    [Id(1)] public int Applied { get; init; }
+    [Id(2)] public int Green { get; init; }
+    [Id(3)] public int Yellow { get; init; }
+    [Id(4)] public int Red { get; init; }
+    [Id(5)] public int ClockedInToday { get; init; }
+    [Id(6)] public int Fever { get; init; }
+    [Id(7)] public int Isolated { get; init; }
+    [Id(8)] public int OpenNeeds { get; init; }
+    [Id(9)] public int FromOutsideCity { get; init; }
+    [Id(10)] public int FromHubei { get; init; }
+    [Id(11)] public int FromWuhan { get; init; }
+    [Id(12)] public int CloseContacts { get; init; }
+    [Id(13)] public int FeverNoExposure { get; init; }
+    [Id(14)] public int IsolatedHome { get; init; }
+    [Id(15)] public int IsolatedCentral { get; init; }
+    [Id(16)] public int Villages { get; init; }
+
+    public static RegionCounts operator +(RegionCounts a, RegionCounts b) => new()
+    {
+        Residents = a.Residents + b.Residents, Applied = a.Applied + b.Applied, Green = a.Green + b.Green,
+        Yellow = a.Yellow + b.Yellow, Red = a.Red + b.Red, ClockedInToday = a.ClockedInToday + b.ClockedInToday,
+        Fever = a.Fever + b.Fever, Isolated = a.Isolated + b.Isolated, OpenNeeds = a.OpenNeeds + b.OpenNeeds,
+        FromOutsideCity = a.FromOutsideCity + b.FromOutsideCity, FromHubei = a.FromHubei + b.FromHubei,
+        FromWuhan = a.FromWuhan + b.FromWuhan, CloseContacts = a.CloseContacts + b.CloseContacts,
+        FeverNoExposure = a.FeverNoExposure + b.FeverNoExposure, IsolatedHome = a.IsolatedHome + b.IsolatedHome,
+        IsolatedCentral = a.IsolatedCentral + b.IsolatedCentral, Villages = a.Villages + b.Villages,
+    };
+}
+
+/// <summary>What a staff list shows of a resident.</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.VillageResident")]
+public sealed record VillageResident(
+    [property: Id(0)] string ResidentKey,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string MaskedIdNumber,
+    [property: Id(3)] string HouseholdId,
+    [property: Id(4)] CodeColour Colour,
+    [property: Id(5)] bool ClockedInToday,
+    [property: Id(6)] decimal? LastTemperature,
+    [property: Id(7)] bool Fever,
+    [property: Id(8)] int OpenNeeds,
+    [property: Id(9)] KeyPersonFlags KeyPersons,
+    [property: Id(10)] IsolationKind Isolation);
+
+[GenerateSerializer, Immutable, Alias("sanmenxia.VillageResidentFilter")]
+public sealed record VillageResidentFilter(
+    [property: Id(0)] CodeColour? Colour = null,
+    [property: Id(1)] bool? Fever = null,
+    [property: Id(2)] bool? Isolated = null,
+    [property: Id(3)] bool? OpenNeeds = null,
+    [property: Id(4)] KeyPersonFlags? KeyPerson = null,
+    [property: Id(5)] bool? ClockedInToday = null);
+
+[GenerateSerializer, Immutable, Alias("sanmenxia.Page")]
+public sealed record Page<T>(
+    [property: Id(0)] IReadOnlyList<T> Items,
+    [property: Id(1)] int Total,
+    [property: Id(2)] int Skip,
+    [property: Id(3)] int Take);
+
+/// <summary>A village or community (村/社区): its residents' summaries and counts. Key: 12-digit region code.</summary>
+[Alias("sanmenxia.IVillageGrain")]
+public interface IVillageGrain : IGrainWithStringKey
+{
+    [Alias("Define")] Task DefineAsync(RegionInfo info);
+    /// <summary>Null when the code is not a known village: callers refuse it as an unknown region.</summary>
+    [Alias("Info")] Task<RegionInfo?> GetInfoAsync();
+    /// <summary>Applies a resident's summary if it is newer than the one held (idempotent).</summary>
+    [Alias("Report")] Task ReportAsync(ResidentSummary summary);
+    /// <summary>Read-only and interleaving, so a parent pulling counts never waits on a child that is pushing to it.</summary>
+    [Alias("Counts"), AlwaysInterleave] Task<RegionCounts> GetCountsAsync();
+    [Alias("List")] Task<Page<VillageResident>> ListResidentsAsync(VillageResidentFilter filter, int skip, int take);
+    [Alias("Has")] Task<bool> HasResidentAsync(string residentKey);
+}
+
+/// <summary>A child region's line in its parent's table.</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.ChildCounts")]
+public sealed record ChildCounts(
+    [property: Id(0)] string Code,
+    [property: Id(1)] string Name,
+    [property: Id(2)] RegionCounts Counts);
+
+/// <summary>
+/// City, county or township: the sum of its children, pushed up the tree at most about once a second.
+/// Key: 6- or 9-digit region code.
+/// </summary>
+[Alias("sanmenxia.IRegionGrain")]
+public interface IRegionGrain : IGrainWithStringKey
+{
+    [Alias("Define")] Task DefineAsync(RegionInfo info);
+    [Alias("Info")] Task<RegionInfo?> GetInfoAsync();
+    /// <summary>A child's latest full counts, with the child's version: older versions are ignored.</summary>
+    [Alias("ReportChild")] Task ReportChildAsync(string childCode, RegionCounts counts, long version);
+    /// <summary>Read-only and interleaving, so a parent pulling counts never waits on a child that is pushing to it.</summary>
+    [Alias("Counts"), AlwaysInterleave] Task<RegionCounts> GetCountsAsync();
+    [Alias("Children")] Task<IReadOnlyList<ChildCounts>> GetChildrenAsync();
+}
+
+/// <summary>The whole region tree as a list, for pages and validation caches. Single instance, key 0.</summary>
+[Alias("sanmenxia.IRegionDirectoryGrain")]
+public interface IRegionDirectoryGrain : IGrainWithIntegerKey
+{
+    [Alias("Load")] Task<int> LoadAsync(IReadOnlyList<RegionInfo> regions);
+    [Alias("All")] Task<IReadOnlyList<RegionInfo>> GetAllAsync();
+    [Alias("Children")] Task<IReadOnlyList<RegionInfo>> GetChildrenAsync(string parentCode);
+    [Alias("Get")] Task<RegionInfo?> GetAsync(string code);
+}

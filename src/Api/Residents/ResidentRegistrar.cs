@@ -1,0 +1,39 @@
+using System.Security.Cryptography;
+using System.Text;
+using Sanmenxia.Identity;
+using Sanmenxia.Residents;
+using Sanmenxia.Security;
+
+namespace Sanmenxia.Api.Residents;
+
+public sealed record RegisteredResident(string ResidentKey, RegistrationOutcome Outcome, HouseholdView? Household);
+
+/// <summary>
+/// Registers a resident the same way for every path (self-registration, a household head adding a member,
+/// bulk CSV import): resident grain, household membership, and the phone → resident link.
+/// </summary>
+public sealed class ResidentRegistrar(IGrainFactory grains, PseudonymousKeys keys)
+{
+    public string KeyFor(ResidentIdNumber id) => keys.ForIdNumber(id.Value);
+
+    /// <summary>A new household's id: random for a self-registration.</summary>
+    public static string NewHouseholdId() => "h" + Guid.NewGuid().ToString("N");
+
+    /// <summary>An imported household's id: derived from the village and the file's household reference, so re-importing is idempotent.</summary>
+    public static string ImportedHouseholdId(string villageCode, string reference) =>
+        "h" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(villageCode + "|" + reference)))[..32];
+
+    public async Task<RegisteredResident> RegisterAsync(ResidentIdNumber id, string name, PhoneNumber? phone, string villageCode,
+        string householdId, bool isHead, Actor actor)
+    {
+        var residentKey = KeyFor(id);
+        var outcome = await grains.GetGrain<IResidentGrain>(residentKey).RegisterAsync(
+            new ResidentRegistration(id.Value, name, phone?.Value, villageCode, householdId, actor));
+        if (outcome == RegistrationOutcome.Conflict) return new(residentKey, outcome, null);
+
+        var household = await grains.GetGrain<IHouseholdGrain>(householdId).AddMemberAsync(villageCode,
+            new HouseholdMember(residentKey, name, id.Masked, phone is not null, isHead));
+        if (phone is { } p) await grains.GetGrain<IPhoneDirectoryGrain>(keys.ForPhone(p.Value)).LinkAsync(residentKey);
+        return new(residentKey, outcome, household);
+    }
+}

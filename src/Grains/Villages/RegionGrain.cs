@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sanmenxia.Regions;
+using Sanmenxia.Villages;
+
+namespace Sanmenxia.Grains.Villages;
+
+[GenerateSerializer, Alias("sanmenxia.RegionState")]
+public sealed class RegionState
+{
+    [Id(0)] public RegionInfo? Info { get; set; }
+}
+
+/// <summary>
+/// A township, county or the city: sums its children's latest counts and pushes the total to its parent at
+/// most once per roll-up interval, however often children report. The children's counts are not stored:
+/// on activation the region asks its children, so a total always equals the sum of its children.
+/// </summary>
+public sealed class RegionGrain(
+    [PersistentState("region", StorageNames.Default)] IPersistentState<RegionState> state,
+    IOptions<DeadlineOptions> options,
+    ILogger<RegionGrain> logger) : Grain, IRegionGrain
+{
+    private readonly Dictionary<string, (RegionCounts Counts, long Version)> _children = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _childNames = new(StringComparer.Ordinal);
+    private RegionCounts _total = RegionCounts.Zero;
+    private long _version;
+    private bool _dirty;
+    private IGrainTimer? _pushTimer;
+
+    public override async Task OnActivateAsync(CancellationToken ct)
+    {
+        if (state.State.Info is null) return;
+        var code = this.GetPrimaryKeyString();
+        var children = await GrainFactory.GetGrain<IRegionDirectoryGrain>(0).GetChildrenAsync(code);
+        var pulls = children.Select(async child =>
+        {
+            _childNames[child.Code.Value] = child.Name;
+            var counts = child.Level == RegionLevel.Village
+                ? await GrainFactory.GetGrain<IVillageGrain>(child.Code.Value).GetCountsAsync()
+                : await GrainFactory.GetGrain<IRegionGrain>(child.Code.Value).GetCountsAsync();
+            return (child.Code.Value, counts);
+        });
+        foreach (var (child, counts) in await Task.WhenAll(pulls))
+            if (!_children.ContainsKey(child)) _children[child] = (counts, 0);
+        Recount();
+        _pushTimer = this.RegisterGrainTimer(static (grain, _) => grain.PushAsync(), this,
+            new GrainTimerCreationOptions { DueTime = options.Value.RollupInterval, Period = options.Value.RollupInterval });
+    }
+
+    public async Task DefineAsync(RegionInfo info)
+    {
+        if (state.State.Info == info) return;
+        state.State.Info = info;
+        await state.WriteStateAsync();
+        _pushTimer ??= this.RegisterGrainTimer(static (grain, _) => grain.PushAsync(), this,
+            new GrainTimerCreationOptions { DueTime = options.Value.RollupInterval, Period = options.Value.RollupInterval });
+    }
+
+    public Task<RegionInfo?> GetInfoAsync() => Task.FromResult(state.State.Info);
+
+    public Task ReportChildAsync(string childCode, RegionCounts counts, long version)
+    {
+        if (_children.TryGetValue(childCode, out var known) && known.Version >= version) return Task.CompletedTask;
+        _children[childCode] = (counts, version);
+        Recount();
+        return Task.CompletedTask;
+    }
+
+    public Task<RegionCounts> GetCountsAsync() => Task.FromResult(_total);
+
+    public Task<IReadOnlyList<ChildCounts>> GetChildrenAsync() =>
+        Task.FromResult<IReadOnlyList<ChildCounts>>(_children
+            .OrderBy(c => c.Key, StringComparer.Ordinal)
+            .Select(c => new ChildCounts(c.Key, _childNames.GetValueOrDefault(c.Key, c.Key), c.Value.Counts)).ToList());
+
+    private void Recount()
+    {
+        var total = RegionCounts.Zero;
+        foreach (var (counts, _) in _children.Values) total += counts;
+        if (total == _total) return;
+        _total = total;
+        _version = Math.Max(_version + 1, DateTime.UtcNow.Ticks);
+        _dirty = true;
+    }
+
+    /// <summary>Coalesced push to the parent: at most once per interval, only when the total changed.</summary>
+    private async Task PushAsync()
+    {
+        if (!_dirty || state.State.Info?.ParentCode is not { } parent) return;
+        _dirty = false;
+        try
+        {
+            await GrainFactory.GetGrain<IRegionGrain>(parent.Value).ReportChildAsync(this.GetPrimaryKeyString(), _total, _version);
+        }
+        catch (Exception e)
+        {
+            _dirty = true; // try again on the next tick
+            logger.LogWarning("Region {Region} could not report to {Parent}: {Error}", this.GetPrimaryKeyString(), parent, e.GetType().Name);
+        }
+    }
+}

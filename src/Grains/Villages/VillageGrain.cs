@@ -1,0 +1,238 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sanmenxia.Grains.Time;
+using Sanmenxia.HealthCode;
+using Sanmenxia.Regions;
+using Sanmenxia.Residents;
+using Sanmenxia.Villages;
+
+namespace Sanmenxia.Grains.Villages;
+
+[GenerateSerializer, Alias("sanmenxia.VillageState")]
+public sealed class VillageState
+{
+    [Id(0)] public RegionInfo? Info { get; set; }
+    /// <summary>Each resident's latest summary (about 1,000 per village): what the village counts and lists.</summary>
+    [Id(1)] public Dictionary<string, ResidentSummary> Residents { get; set; } = new(StringComparer.Ordinal);
+}
+
+/// <summary>
+/// A village or community: holds its residents' summaries, counts them, lists them for staff, and pushes
+/// its counts to its township at most once per roll-up interval. Colours are projected from each summary's
+/// code state and today's date, so the counts are right the moment a day ends, before any resident's
+/// reminder has ticked.
+/// </summary>
+public sealed class VillageGrain(
+    [PersistentState("village", StorageNames.Default)] IPersistentState<VillageState> state,
+    HealthCodePolicy policy,
+    [FromKeyedServices(DomainClock.Key)] TimeProvider clock,
+    IOptions<DeadlineOptions> options,
+    ILogger<VillageGrain> logger) : Grain, IVillageGrain
+{
+    private readonly Dictionary<string, Contribution> _contributions = new(StringComparer.Ordinal);
+    private Tally _tally;
+    private DateOnly _countedDay;
+    private long _countsVersion;
+    private bool _countsDirty;
+    private bool _stateDirty;
+    private long _lastSaveMs = Environment.TickCount64; // real time: a fake or simulated clock must not stop saves
+    private IGrainTimer? _timer;
+
+    public override Task OnActivateAsync(CancellationToken ct)
+    {
+        RecountAll();
+        _countsDirty = true; // a fresh activation tells its township where it stands
+        _timer = this.RegisterGrainTimer(static (grain, _) => grain.TickAsync(), this,
+            new GrainTimerCreationOptions { DueTime = options.Value.RollupInterval, Period = options.Value.RollupInterval });
+        return Task.CompletedTask;
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken ct)
+    {
+        if (_stateDirty) await SaveAsync();
+    }
+
+    public async Task DefineAsync(RegionInfo info)
+    {
+        if (state.State.Info == info) return;
+        state.State.Info = info;
+        await state.WriteStateAsync();
+        _lastSaveMs = Environment.TickCount64;
+    }
+
+    public Task<RegionInfo?> GetInfoAsync() => Task.FromResult(state.State.Info);
+
+    public Task ReportAsync(ResidentSummary summary)
+    {
+        var residents = state.State.Residents;
+        if (residents.TryGetValue(summary.ResidentKey, out var known) && known.Version >= summary.Version)
+            return Task.CompletedTask; // a retry or a replay: already applied
+
+        EnsureCountedToday();
+        if (_contributions.Remove(summary.ResidentKey, out var old)) _tally.Subtract(old);
+        if (summary.Removed)
+        {
+            residents.Remove(summary.ResidentKey);
+        }
+        else
+        {
+            residents[summary.ResidentKey] = summary;
+            var contribution = Contribute(summary);
+            _contributions[summary.ResidentKey] = contribution;
+            _tally.Add(contribution);
+        }
+        _countsDirty = true;
+        _stateDirty = true;
+        return Task.CompletedTask;
+    }
+
+    public Task<RegionCounts> GetCountsAsync()
+    {
+        EnsureCountedToday();
+        return Task.FromResult(_tally.ToCounts(state.State.Info is null ? 0 : 1));
+    }
+
+    public Task<bool> HasResidentAsync(string residentKey) => Task.FromResult(state.State.Residents.ContainsKey(residentKey));
+
+    public Task<Page<VillageResident>> ListResidentsAsync(VillageResidentFilter filter, int skip, int take)
+    {
+        EnsureCountedToday();
+        var matches = state.State.Residents.Values
+            .Select(s => (Summary: s, Contribution: _contributions[s.ResidentKey]))
+            .Where(r => Matches(filter, r.Summary, r.Contribution))
+            .OrderBy(r => r.Summary.Name, StringComparer.Ordinal).ThenBy(r => r.Summary.ResidentKey, StringComparer.Ordinal)
+            .ToList();
+        var page = matches.Skip(skip).Take(take).Select(r => new VillageResident(
+            r.Summary.ResidentKey, r.Summary.Name, r.Summary.MaskedIdNumber, r.Summary.HouseholdId, r.Contribution.Colour,
+            r.Contribution.ClockedInToday, r.Summary.Code.LastTemperature, r.Contribution.Fever, r.Summary.OpenNeeds,
+            r.Summary.KeyPersons, r.Summary.Isolation)).ToList();
+        return Task.FromResult(new Page<VillageResident>(page, matches.Count, skip, take));
+    }
+
+    private static bool Matches(VillageResidentFilter f, ResidentSummary s, Contribution c) =>
+        (f.Colour is null || c.Colour == f.Colour)
+        && (f.Fever is null || c.Fever == f.Fever)
+        && (f.Isolated is null || (s.Isolation != IsolationKind.None) == f.Isolated)
+        && (f.OpenNeeds is null || (s.OpenNeeds > 0) == f.OpenNeeds)
+        && (f.KeyPerson is null || (s.KeyPersons & f.KeyPerson) != 0)
+        && (f.ClockedInToday is null || c.ClockedInToday == f.ClockedInToday);
+
+    // ------------------------------------------------------------------ counting
+
+    /// <summary>What one resident adds to the counts on the counted day.</summary>
+    private readonly record struct Contribution(CodeColour Colour, bool Applied, bool ClockedInToday, bool Fever, int OpenNeeds,
+        KeyPersonFlags KeyPersons, IsolationKind Isolation);
+
+    private Contribution Contribute(ResidentSummary s)
+    {
+        var code = s.Code;
+        var colour = CodeColour.None;
+        if (code.IsApplied)
+        {
+            // Project the end of every day that has ended: the same pure rule the resident uses.
+            var projected = HealthCodeRules.CloseDaysThrough(policy, code, _countedDay.AddDays(-1)).State;
+            colour = HealthCodeRules.DisplayedColour(policy, projected);
+        }
+        return new Contribution(colour, code.IsApplied, code.LastClockInDay == _countedDay,
+            code.Blockers.HasFlag(Blocker.Fever), s.OpenNeeds, s.KeyPersons, s.Isolation);
+    }
+
+    private void EnsureCountedToday()
+    {
+        if (HealthCodeRules.Today(policy, clock.GetUtcNow()) != _countedDay) RecountAll();
+    }
+
+    private void RecountAll()
+    {
+        _countedDay = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        _tally = default;
+        _contributions.Clear();
+        foreach (var summary in state.State.Residents.Values)
+        {
+            var contribution = Contribute(summary);
+            _contributions[summary.ResidentKey] = contribution;
+            _tally.Add(contribution);
+        }
+        _countsDirty = true;
+    }
+
+    private struct Tally
+    {
+        private int _residents, _applied, _green, _yellow, _red, _clockedIn, _fever, _isolated, _home, _central, _needs;
+        private int _outside, _hubei, _wuhan, _contacts, _feverNoExposure;
+
+        public void Add(Contribution c) => Apply(c, +1);
+        public void Subtract(Contribution c) => Apply(c, -1);
+
+        private void Apply(Contribution c, int sign)
+        {
+            _residents += sign;
+            if (c.Applied) _applied += sign;
+            if (c.Colour == CodeColour.Green) _green += sign;
+            if (c.Colour == CodeColour.Yellow) _yellow += sign;
+            if (c.Colour == CodeColour.Red) _red += sign;
+            if (c.ClockedInToday) _clockedIn += sign;
+            if (c.Fever) _fever += sign;
+            if (c.Isolation != IsolationKind.None) _isolated += sign;
+            if (c.Isolation == IsolationKind.Home) _home += sign;
+            if (c.Isolation == IsolationKind.Central) _central += sign;
+            _needs += sign * c.OpenNeeds;
+            if (c.KeyPersons.HasFlag(KeyPersonFlags.FromOutsideCity)) _outside += sign;
+            if (c.KeyPersons.HasFlag(KeyPersonFlags.FromHubei)) _hubei += sign;
+            if (c.KeyPersons.HasFlag(KeyPersonFlags.FromWuhan)) _wuhan += sign;
+            if (c.KeyPersons.HasFlag(KeyPersonFlags.CloseContact)) _contacts += sign;
+            if (c.KeyPersons.HasFlag(KeyPersonFlags.FeverNoExposure)) _feverNoExposure += sign;
+        }
+
+        public readonly RegionCounts ToCounts(int villages) => new()
+        {
+            Residents = _residents, Applied = _applied, Green = _green, Yellow = _yellow, Red = _red,
+            ClockedInToday = _clockedIn, Fever = _fever, Isolated = _isolated, IsolatedHome = _home,
+            IsolatedCentral = _central, OpenNeeds = _needs, FromOutsideCity = _outside, FromHubei = _hubei,
+            FromWuhan = _wuhan, CloseContacts = _contacts, FeverNoExposure = _feverNoExposure, Villages = villages,
+        };
+    }
+
+    // ------------------------------------------------------------------ coalesced save and push
+
+    /// <summary>
+    /// Once per roll-up interval: start a new day's count if the day changed, save the summaries if the
+    /// save interval has passed, and push changed counts to the township.
+    /// </summary>
+    private async Task TickAsync()
+    {
+        EnsureCountedToday();
+        if (_stateDirty && Environment.TickCount64 - _lastSaveMs >= options.Value.VillageSaveInterval.TotalMilliseconds)
+            await SaveAsync();
+        if (_countsDirty && state.State.Info?.ParentCode is { } parent)
+        {
+            _countsDirty = false;
+            _countsVersion = Math.Max(_countsVersion + 1, DateTime.UtcNow.Ticks);
+            try
+            {
+                await GrainFactory.GetGrain<IRegionGrain>(parent.Value).ReportChildAsync(this.GetPrimaryKeyString(), _tally.ToCounts(1), _countsVersion);
+            }
+            catch (Exception e)
+            {
+                _countsDirty = true;
+                logger.LogWarning("Village {Village} could not report to {Parent}: {Error}", this.GetPrimaryKeyString(), parent, e.GetType().Name);
+            }
+        }
+    }
+
+    private async Task SaveAsync()
+    {
+        try
+        {
+            _stateDirty = false;
+            await state.WriteStateAsync();
+            _lastSaveMs = Environment.TickCount64;
+        }
+        catch (Exception e)
+        {
+            _stateDirty = true;
+            logger.LogWarning("Village {Village} could not save its summaries: {Error}", this.GetPrimaryKeyString(), e.GetType().Name);
+        }
+    }
+}

@@ -1,0 +1,106 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using Sanmenxia.Grains.Audit;
+
+namespace Sanmenxia.Persistence;
+
+/// <summary>
+/// The audit trail in PostgreSQL's audit_log table. Entries are written in batches (one multi-row COPY per
+/// round trip: group commit), and <see cref="RecordAsync"/> completes only once its batch has committed,
+/// so an access that returned data is always on record.
+/// </summary>
+public sealed class PostgresAuditLog : IAuditLog, IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _db;
+    private readonly ILogger<PostgresAuditLog> _logger;
+    private readonly Channel<(AuditEntry Entry, TaskCompletionSource Done)> _queue =
+        Channel.CreateBounded<(AuditEntry, TaskCompletionSource)>(new BoundedChannelOptions(50_000) { SingleReader = true });
+    private readonly Task _writer;
+
+    public PostgresAuditLog(string connectionString, ILogger<PostgresAuditLog> logger)
+    {
+        _db = NpgsqlDataSource.Create(connectionString);
+        _logger = logger;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    public async Task RecordAsync(AuditEntry entry, CancellationToken ct = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _queue.Writer.WriteAsync((entry, done), ct);
+        await done.Task.WaitAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken ct = default)
+    {
+        await using var command = _db.CreateCommand("""
+            select at, actor_id, actor_role, action, subject_key, region_code, detail->>'text'
+            from audit_log
+            where ($1::text is null or subject_key = $1) and ($2::text is null or actor_id = $2)
+              and ($3::timestamptz is null or at >= $3) and ($4::timestamptz is null or at < $4)
+            order by at desc, id desc offset $5 limit $6
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.SubjectKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.ActorId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.From ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.To ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = query.Skip });
+        command.Parameters.Add(new NpgsqlParameter { Value = query.Take });
+        var results = new List<AuditEntry>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            results.Add(new AuditEntry(reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6)));
+        return results;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<(AuditEntry Entry, TaskCompletionSource Done)>();
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < 5_000 && _queue.Reader.TryRead(out var item)) batch.Add(item);
+            try
+            {
+                await using var connection = await _db.OpenConnectionAsync();
+                await using (var copy = await connection.BeginBinaryImportAsync(
+                    "copy audit_log (at, actor_id, actor_role, action, subject_key, region_code, detail) from stdin (format binary)"))
+                {
+                    foreach (var (entry, _) in batch)
+                    {
+                        await copy.StartRowAsync();
+                        await copy.WriteAsync(entry.At, NpgsqlDbType.TimestampTz);
+                        await copy.WriteAsync(entry.ActorId, NpgsqlDbType.Text);
+                        await copy.WriteAsync(entry.ActorRole, NpgsqlDbType.Text);
+                        await copy.WriteAsync(entry.Action, NpgsqlDbType.Text);
+                        await WriteNullable(copy, entry.SubjectKey, NpgsqlDbType.Text);
+                        await WriteNullable(copy, entry.RegionCode, NpgsqlDbType.Text);
+                        await WriteNullable(copy, entry.Detail is null ? null : System.Text.Json.JsonSerializer.Serialize(new { text = entry.Detail }), NpgsqlDbType.Jsonb);
+                    }
+                    await copy.CompleteAsync();
+                }
+                foreach (var (_, done) in batch) done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                _logger.LogError("Audit batch of {Count} entries could not be written: {Error}", batch.Count, e.Message);
+                foreach (var (_, done) in batch) done.TrySetException(e);
+            }
+            batch.Clear();
+        }
+    }
+
+    private static async Task WriteNullable(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type)
+    {
+        if (value is null) await copy.WriteNullAsync(); else await copy.WriteAsync(value, type);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer;
+        await _db.DisposeAsync();
+    }
+}
