@@ -1,0 +1,879 @@
+// 线上三门峡 居民端 · the resident portal: sign in, register, the health code (apply, clock in, QR,
+// history), household members (proxy apply / clock-in), health self-report and requests for help.
+// Plain ES module, no framework, no network beyond this site's own API.
+import { applyI18n, fill, bi, t, has, pair } from './i18n.js';
+
+const TOKEN_KEY = 'smx.resident.token';
+const RESIDENT_KEY = 'smx.resident.key';
+const PHONE_KEY = 'smx.resident.phone'; // session only: registration must name the phone that signed in
+const SYMPTOMS = ['fever', 'cough', 'fatigue', 'short-of-breath', 'sore-throat', 'diarrhoea'];
+const NEED_KINDS = ['Medicine', 'Food', 'Other'];
+const CITY = '411200';
+const ZONE = 'Asia/Shanghai';
+
+const $ = (testid, root = document) => root.querySelector(`[data-testid="${testid}"]`);
+
+// ---------------------------------------------------------------- API
+
+class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+const session = {
+  get token() { return localStorage.getItem(TOKEN_KEY); },
+  set token(v) { v ? localStorage.setItem(TOKEN_KEY, v) : localStorage.removeItem(TOKEN_KEY); },
+  get residentKey() { return localStorage.getItem(RESIDENT_KEY); },
+  set residentKey(v) { v ? localStorage.setItem(RESIDENT_KEY, v) : localStorage.removeItem(RESIDENT_KEY); },
+  get phone() { return sessionStorage.getItem(PHONE_KEY); },
+  set phone(v) { v ? sessionStorage.setItem(PHONE_KEY, v) : sessionStorage.removeItem(PHONE_KEY); },
+  clear() { this.token = null; this.residentKey = null; this.phone = null; },
+};
+
+async function api(method, path, body) {
+  const headers = { Accept: 'application/json, application/problem+json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const token = session.token;
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  } catch {
+    throw new ApiError(0, { title: t('common.offline'), detail: '' });
+  }
+  const text = await response.text();
+  let data = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = { title: `HTTP ${response.status}`, detail: text.slice(0, 300) }; }
+  }
+  if (!response.ok) {
+    const problem = data && typeof data === 'object' ? data : { title: `HTTP ${response.status}` };
+    const error = new ApiError(response.status, problem);
+    if (response.status === 401 && path !== '/api/auth/resident/login') {
+      // The token has expired or was refused: back to sign-in, saying why.
+      session.clear();
+      showSignIn();
+      showNotice(t('common.sessionExpired'));
+      error.signedOut = true;
+    }
+    throw error;
+  }
+  return data;
+}
+
+// ---------------------------------------------------------------- messages
+
+function clearError() {
+  const box = $('error');
+  box.hidden = true;
+  $('error-title').textContent = '';
+  $('error-detail').textContent = '';
+  $('error-fields').replaceChildren();
+  for (const el of document.querySelectorAll('.field-error')) el.textContent = '';
+  for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
+}
+
+function normaliseField(key) {
+  let k = String(key).replace(/^\$\.?/, '');
+  return k ? k[0].toLowerCase() + k.slice(1) : k;
+}
+
+/** Shows a problem (RFC 9457) in the alert region; field errors also next to the form's fields. */
+function showProblem(error, form) {
+  clearError();
+  const problem = error instanceof ApiError ? error.problem : { title: t('common.error'), detail: String(error?.message ?? error) };
+  const box = $('error');
+  const status = error instanceof ApiError ? error.status : 0;
+  const statusKey = `problem.${status >= 500 && !has(`problem.${status}`) ? 500 : status}`;
+  const zhTitle = has(statusKey) ? pair(statusKey)[0] : '';
+  const title = problem.title || t('common.error');
+  $('error-title').textContent = zhTitle && !title.includes(zhTitle) ? `${zhTitle} · ${title}` : title;
+  $('error').dataset.status = String(status);
+  $('error-detail').textContent = problem.detail || '';
+  const fields = problem.errors && typeof problem.errors === 'object' ? problem.errors : {};
+  for (const [key, reasons] of Object.entries(fields)) {
+    const field = normaliseField(key);
+    const list = Array.isArray(reasons) ? reasons : [String(reasons)];
+    const li = document.createElement('li');
+    li.dataset.field = field;
+    li.textContent = `${fieldLabel(field)}: ${list.join('; ')}`;
+    $('error-fields').append(li);
+    const slot = form?.querySelector(`.field-error[data-field="${field}"]`);
+    if (slot) {
+      slot.textContent = list.join('; ');
+      const input = form.querySelector(`[name="${field}"]`);
+      input?.setAttribute('aria-invalid', 'true');
+    }
+  }
+  if (Array.isArray(problem.reasons) && problem.reasons.length > 1) {
+    for (const reason of problem.reasons) {
+      const li = document.createElement('li');
+      li.textContent = String(reason);
+      $('error-fields').append(li);
+    }
+  }
+  box.hidden = false;
+  box.scrollIntoView?.({ block: 'nearest' });
+}
+
+const FIELD_LABELS = {
+  phone: 'signin.phone', code: 'signin.code', name: 'reg.name', idNumber: 'reg.idNumber',
+  villageCode: 'reg.village', temperature: 'common.temperature', honestyPledge: 'apply.pledge',
+  detail: 'needs.detail', kind: 'needs.kind', recentTravel: 'report.travel', symptoms: 'clockin.symptoms',
+};
+function fieldLabel(field) {
+  const key = FIELD_LABELS[field];
+  return key ? t(key) : field;
+}
+
+/** A field error found before calling the API, shown the same way as the server's. */
+function localProblem(field, zh, en) {
+  return new ApiError(400, { title: '请检查填写内容 · Please check the form', errors: { [field]: [`${zh} · ${en}`] } });
+}
+
+let noticeTimer;
+function showNotice(text) {
+  const el = $('notice');
+  el.textContent = text;
+  el.hidden = !text;
+  clearTimeout(noticeTimer);
+  if (text) noticeTimer = setTimeout(() => { el.hidden = true; }, 6000);
+}
+
+/** Runs a form action with its submit button disabled and problems shown. */
+async function submitting(form, action) {
+  const button = form.querySelector('[type="submit"]');
+  if (button?.disabled) return;
+  if (button) { button.disabled = true; button.setAttribute('aria-busy', 'true'); }
+  try {
+    clearError();
+    await action();
+  } catch (e) {
+    if (!e?.signedOut) showProblem(e, form);
+  } finally {
+    if (button) { button.disabled = false; button.removeAttribute('aria-busy'); }
+  }
+}
+
+// ---------------------------------------------------------------- formatting
+
+const dateTimeFormat = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
+});
+const timeFormat = new Intl.DateTimeFormat('zh-CN', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hour12: false });
+const weekdays = [['周日', 'Sun'], ['周一', 'Mon'], ['周二', 'Tue'], ['周三', 'Wed'], ['周四', 'Thu'], ['周五', 'Fri'], ['周六', 'Sat']];
+
+function formatDateTime(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : dateTimeFormat.format(d);
+}
+
+function formatDay(day) {
+  if (!day) return '';
+  const [y, m, d] = day.split('-').map(Number);
+  const w = weekdays[new Date(Date.UTC(y, m - 1, d)).getUTCDay()];
+  return `${day} ${w[0]} · ${w[1]}`;
+}
+
+function readTemperature(form, name = 'temperature', required = true) {
+  const raw = form.elements[name].value.trim();
+  if (!raw) {
+    if (required) throw localProblem(name, '请填写体温', 'enter your temperature');
+    return null;
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value)) throw localProblem(name, '体温格式不正确', 'not a number');
+  return Math.round(value * 10) / 10;
+}
+
+function readSymptoms(container) {
+  return [...container.querySelectorAll('input[type="checkbox"]:checked')].map(c => c.value);
+}
+
+let uid = 0;
+function buildSymptoms(container, prefix) {
+  container.replaceChildren();
+  for (const s of SYMPTOMS) {
+    const id = `${prefix}-${s}-${++uid}`;
+    const wrap = document.createElement('div');
+    wrap.className = 'check';
+    const input = document.createElement('input');
+    input.type = 'checkbox';
+    input.id = id;
+    input.value = s;
+    input.name = 'symptoms';
+    input.dataset.testid = `${prefix}-symptom-${s}`;
+    const label = bi('label', `symptom.${s}`);
+    label.htmlFor = id;
+    wrap.append(input, label);
+    container.append(wrap);
+  }
+}
+
+// ---------------------------------------------------------------- time
+
+const clock = { offsetMs: 0, speed: 1, today: null };
+
+async function loadTime() {
+  try {
+    const time = await api('GET', '/api/time');
+    clock.offsetMs = new Date(time.now).getTime() - Date.now();
+    clock.speed = Number(time.speed) > 0 ? Number(time.speed) : 1;
+    clock.today = time.today;
+    const el = $('today');
+    el.replaceChildren();
+    const label = bi('span', 'common.today');
+    label.className = 'today-label';
+    const day = document.createElement('time');
+    day.dateTime = time.today;
+    day.dataset.testid = 'today-date';
+    day.textContent = `${formatDay(time.today)} ${timeFormat.format(new Date(time.now))}`;
+    el.append(label, ' ', day);
+    el.dataset.simulated = String(!!time.simulated);
+    if (time.simulated) {
+      const sim = bi('span', 'common.simulated');
+      sim.className = 'badge';
+      sim.dataset.testid = 'today-simulated';
+      el.append(' ', sim);
+    }
+  } catch {
+    // The header date is a convenience; the page works without it.
+  }
+}
+
+/** Milliseconds of real time until a server-clock instant (a simulated clock may run faster). */
+function realMsUntil(iso) {
+  const serverNow = Date.now() + clock.offsetMs;
+  return (new Date(iso).getTime() - serverNow) / clock.speed;
+}
+
+// ---------------------------------------------------------------- views
+
+function showView(name) {
+  for (const v of ['signin', 'register', 'home']) $(`view-${v}`).hidden = v !== name;
+  $('loading').hidden = true;
+  $('sign-out').hidden = name === 'signin';
+  document.body.dataset.view = name;
+  if (name !== 'home') stopQrRefresh();
+}
+
+function showSignIn() {
+  showView('signin');
+}
+
+// ---------------------------------------------------------------- sign in
+
+function setupSignIn() {
+  const form = $('signin-form');
+  let countdown;
+  $('send-code').addEventListener('click', async () => {
+    const button = $('send-code');
+    clearError();
+    button.disabled = true;
+    try {
+      const sent = await api('POST', '/api/auth/resident/code', { phone: form.elements.phone.value.trim() });
+      const wait = Math.max(0, Number(sent?.resendAfterSeconds ?? 30));
+      const hint = $('code-sent');
+      hint.textContent = `${t('signin.codeSent')} ${sent?.maskedPhone ?? ''}`;
+      form.elements.code.focus();
+      let left = wait;
+      clearInterval(countdown);
+      const tick = () => {
+        if (left <= 0) { clearInterval(countdown); button.disabled = false; fill(button, 'signin.sendCode'); return; }
+        button.textContent = `${left}${pair('signin.resendIn')[0]}`;
+        left -= 1;
+      };
+      tick();
+      countdown = setInterval(tick, 1000);
+    } catch (e) {
+      button.disabled = false;
+      if (!e?.signedOut) showProblem(e, form);
+    }
+  });
+
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    submitting(form, async () => {
+      const token = await api('POST', '/api/auth/resident/login', {
+        phone: form.elements.phone.value.trim(),
+        code: form.elements.code.value.trim(),
+      });
+      session.token = token.token;
+      session.residentKey = token.residentKey;
+      session.phone = token.residentKey ? null : form.elements.phone.value.trim();
+      form.elements.code.value = '';
+      await enter();
+    });
+  });
+}
+
+// ---------------------------------------------------------------- registration
+
+function regionCode(r) {
+  return typeof r.code === 'string' ? r.code : (r.code?.value ?? String(r.code));
+}
+
+async function loadRegions(select, parent) {
+  select.disabled = true;
+  select.dataset.loaded = 'false';
+  const placeholder = document.createElement('option');
+  placeholder.value = '';
+  placeholder.textContent = t('common.choose');
+  select.replaceChildren(placeholder);
+  if (!parent) return;
+  const regions = await api('GET', `/api/regions?parent=${encodeURIComponent(parent)}`);
+  for (const r of regions ?? []) {
+    const option = document.createElement('option');
+    option.value = regionCode(r);
+    option.textContent = r.pinyin ? `${r.name} · ${r.pinyin}` : r.name;
+    select.append(option);
+  }
+  select.disabled = false;
+  select.dataset.loaded = 'true';
+}
+
+function setupRegistration() {
+  const form = $('register-form');
+  const county = $('reg-county'), township = $('reg-township'), village = $('reg-village');
+  const guard = fn => async () => { try { clearError(); await fn(); } catch (e) { showProblem(e, form); } };
+  county.addEventListener('change', guard(async () => {
+    await loadRegions(village, null);
+    await loadRegions(township, county.value);
+  }));
+  township.addEventListener('change', guard(() => loadRegions(village, township.value)));
+
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    submitting(form, async () => {
+      const body = {
+        name: form.elements.name.value.trim(),
+        idNumber: form.elements.idNumber.value.trim().toUpperCase(),
+        villageCode: village.value || null,
+        phone: form.elements.phone.value.trim(),
+      };
+      const created = await api('POST', '/api/residents/me', body);
+      session.token = created.token;
+      session.residentKey = created.profile?.residentKey ?? null;
+      session.phone = null;
+      await loadHome();
+    });
+  });
+}
+
+async function showRegistration() {
+  showView('register');
+  const phone = $('register-form').elements.phone;
+  if (!phone.value) phone.value = session.phone ?? '';
+  try {
+    await loadRegions($('reg-county'), CITY);
+    await loadRegions($('reg-township'), null);
+    await loadRegions($('reg-village'), null);
+  } catch (e) {
+    showProblem(e, $('register-form'));
+  }
+}
+
+// ---------------------------------------------------------------- the code view (me or a member)
+
+/**
+ * One rendering of a CodeView plus its apply / clock-in forms and history. `target` says whose code:
+ * { base: '/api/residents/me' } or { base: '/api/households/mine/members/<key>', proxy: true }.
+ */
+class CodeViewer {
+  constructor(root, { withQr }) {
+    this.root = root;
+    this.withQr = withQr;
+    root.replaceChildren(document.getElementById('code-template').content.cloneNode(true));
+    applyI18n(root);
+    const prefix = withQr ? 'me' : 'member';
+    for (const label of root.querySelectorAll('label[data-for]')) {
+      const input = label.closest('.field').querySelector(`[name="${label.dataset.for}"]`);
+      input.id = `${prefix}-${label.dataset.for}-${++uid}`;
+      label.htmlFor = input.id;
+    }
+    buildSymptoms(root.querySelector('[data-symptoms]'), 'clockin');
+    this.applyForm = $('apply-form', root);
+    this.clockInForm = $('clockin-form', root);
+    this.applyForm.addEventListener('submit', e => { e.preventDefault(); this.apply(); });
+    this.clockInForm.addEventListener('submit', e => { e.preventDefault(); this.clockIn(); });
+    this.base = null;
+  }
+
+  target(base) {
+    this.base = base;
+  }
+
+  async apply() {
+    const form = this.applyForm;
+    await submitting(form, async () => {
+      const temperature = readTemperature(form);
+      const view = await api('POST', `${this.base}/apply`, { temperature, honestyPledge: form.elements.honestyPledge.checked });
+      form.reset();
+      this.render(view);
+      showNotice(t('colour.' + view.explanation.colour));
+      if (this.withQr) await refreshQr();
+    });
+  }
+
+  async clockIn() {
+    const form = this.clockInForm;
+    await submitting(form, async () => {
+      const temperature = readTemperature(form);
+      const symptoms = readSymptoms(form);
+      const view = await api('POST', `${this.base}/clock-in`, { temperature, symptoms });
+      form.reset();
+      this.render(view);
+      showNotice(t('clockin.done'));
+      if (this.withQr) await refreshQr();
+    });
+  }
+
+  render(view) {
+    const root = this.root;
+    const ex = view.explanation;
+    const colour = ex.colour ?? 'None';
+    const card = $('code-card', root);
+    card.dataset.colour = colour;
+    card.dataset.reasonCode = ex.reasonCode ?? '';
+    const colourEl = $('code-colour', root);
+    colourEl.dataset.colour = colour;
+    fill(colourEl, `colour.${colour}`, colour);
+
+    renderCoded($('code-reason', root), 'reason.', ex.reasonCode, ex.reason);
+    renderCoded($('code-next-step', root), 'next.', ex.nextStepCode, ex.nextStep);
+
+    const greenOn = $('code-green-on', root);
+    greenOn.hidden = !ex.greenOn;
+    root.querySelector('[data-green-on-label]').hidden = !ex.greenOn;
+    greenOn.textContent = ex.greenOn ? formatDay(ex.greenOn) : '';
+
+    const clocked = $('code-clocked-in', root);
+    clocked.dataset.value = String(!!ex.clockedInToday);
+    fill(clocked, ex.clockedInToday ? 'common.yes' : 'common.no');
+    if (colour === 'Red' && ex.redStreak > 0) {
+      clocked.append(` (${t('code.redStreak')}: ${ex.redStreak})`);
+    }
+
+    const applied = colour !== 'None' || !!view.appliedOn;
+    $('apply-form-card', root).hidden = applied;
+    $('clockin-form-card', root).hidden = !applied;
+
+    const list = $('history', root);
+    list.replaceChildren();
+    const history = [...(view.history ?? [])].reverse();
+    if (history.length === 0) {
+      const li = bi('li', 'code.noHistory');
+      li.className = 'empty';
+      list.append(li);
+    }
+    for (const entry of history) list.append(historyItem(entry));
+
+    if (!this.withQr || colour === 'None') {
+      const qr = $('qr', root);
+      qr.hidden = true;
+      qr.replaceChildren();
+      $('qr-expiry', root).textContent = '';
+    }
+  }
+}
+
+function renderCoded(el, prefix, code, serverText) {
+  el.dataset.code = code ?? '';
+  if (code && has(prefix + code)) {
+    fill(el, prefix + code);
+  } else {
+    el.textContent = serverText ?? code ?? '';
+  }
+  if (serverText) el.title = serverText;
+}
+
+function historyItem(entry) {
+  const change = entry.change ?? entry;
+  const li = document.createElement('li');
+  li.dataset.testid = 'history-item';
+  li.dataset.to = change.to;
+  li.dataset.from = change.from;
+  li.dataset.cause = change.cause;
+  li.dataset.by = entry.by ?? '';
+  const when = document.createElement('time');
+  when.dateTime = change.at;
+  when.textContent = formatDateTime(change.at);
+  const move = document.createElement('span');
+  move.className = 'move';
+  const from = document.createElement('span');
+  from.className = `dot dot-${change.from}`;
+  from.textContent = t(`colour.${change.from}`, change.from);
+  const to = document.createElement('span');
+  to.className = `dot dot-${change.to}`;
+  to.textContent = t(`colour.${change.to}`, change.to);
+  move.append(from, ' → ', to);
+  const cause = bi('span', `cause.${change.cause}`, change.cause);
+  cause.className = 'cause';
+  const detail = document.createElement('span');
+  detail.className = 'detail';
+  detail.textContent = change.detail ?? '';
+  li.append(when, move, cause, detail);
+  if (entry.by) {
+    const by = bi('span', `by.${entry.by}`, entry.by);
+    by.className = 'by';
+    by.dataset.testid = 'history-by';
+    li.append(by);
+  }
+  return li;
+}
+
+// ---------------------------------------------------------------- QR
+
+let myCode;
+let qrTimer;
+
+function stopQrRefresh() {
+  clearTimeout(qrTimer);
+  qrTimer = undefined;
+}
+
+function safeSvg(svgText) {
+  const doc = new DOMParser().parseFromString(svgText, 'image/svg+xml');
+  const svg = doc.documentElement;
+  if (!svg || svg.nodeName.toLowerCase() !== 'svg' || doc.querySelector('parsererror')) return null;
+  for (const bad of svg.querySelectorAll('script, foreignObject')) bad.remove();
+  for (const el of [svg, ...svg.querySelectorAll('*')]) {
+    for (const attr of [...el.attributes]) {
+      if (/^on/i.test(attr.name) || /^\s*javascript:/i.test(attr.value)) el.removeAttribute(attr.name);
+    }
+  }
+  svg.setAttribute('focusable', 'false');
+  svg.setAttribute('aria-hidden', 'true');
+  return document.importNode(svg, true);
+}
+
+async function refreshQr() {
+  stopQrRefresh();
+  const root = myCode.root;
+  const qr = $('qr', root);
+  if ($('code-card', root).dataset.colour === 'None') return;
+  try {
+    const result = await api('GET', '/api/residents/me/code/qr');
+    const svg = safeSvg(result.svg ?? '');
+    qr.replaceChildren(...(svg ? [svg] : []));
+    qr.hidden = !svg;
+    qr.dataset.expiresAt = result.expiresAt ?? '';
+    const expiry = $('qr-expiry', root);
+    expiry.textContent = result.expiresAt ? `${t('code.qrExpires')} ${timeFormat.format(new Date(result.expiresAt))}` : '';
+    // Refresh a little before it expires (tokens live about 5 minutes), at most every 4 minutes.
+    const ms = result.expiresAt ? realMsUntil(result.expiresAt) - 30_000 : 240_000;
+    qrTimer = setTimeout(() => {
+      qrTimer = undefined; // a hidden page refreshes when it is shown again (visibilitychange below)
+      if (!document.hidden) refreshQr();
+    }, Math.min(240_000, Math.max(10_000, ms)));
+  } catch (e) {
+    qr.hidden = true;
+    if (!e?.signedOut) showProblem(e);
+  }
+}
+
+document.addEventListener('visibilitychange', () => {
+  if (!document.hidden && document.body.dataset.view === 'home' && myCode && qrTimer === undefined) refreshQr();
+});
+
+// ---------------------------------------------------------------- home
+
+let home = null;
+let memberCode;
+let currentMember = null;
+
+async function loadHome() {
+  let overview;
+  try {
+    overview = await api('GET', '/api/residents/me');
+  } catch (e) {
+    // 403 "Not registered yet": the token names no resident; 404: no record behind it.
+    if (e instanceof ApiError && (e.status === 404 || (e.status === 403 && e.problem?.title === 'Not registered yet'))) {
+      session.residentKey = null;
+      await showRegistration();
+      return;
+    }
+    throw e;
+  }
+  home = overview;
+  showView('home');
+  await loadTime();
+  renderProfile(overview.profile);
+  myCode.target('/api/residents/me');
+  myCode.render(overview.code);
+  renderSelfReport(overview.selfReport);
+  renderNeeds(overview.needs ?? []);
+  await refreshQr();
+  // The household tab is loaded when shown, or now if it is already open.
+  if (!$('panel-household').hidden) await loadHousehold();
+}
+
+function renderProfile(profile) {
+  $('profile-name').textContent = profile.name;
+  $('profile-id').textContent = `${t('profile.idNumber')} ${profile.maskedIdNumber ?? ''}`;
+  $('profile-phone').textContent = profile.maskedPhone ? `${t('profile.phone')} ${profile.maskedPhone}` : '';
+  $('profile').dataset.residentKey = profile.residentKey;
+  $('profile').dataset.villageCode = profile.villageCode ?? '';
+}
+
+// ---------------------------------------------------------------- tabs
+
+function setupTabs() {
+  const tabs = [...document.querySelectorAll('[role="tab"]')];
+  const select = tab => {
+    for (const other of tabs) {
+      const selected = other === tab;
+      other.setAttribute('aria-selected', String(selected));
+      other.tabIndex = selected ? 0 : -1;
+      document.getElementById(other.getAttribute('aria-controls')).hidden = !selected;
+    }
+    clearError();
+    showNotice('');
+    if (tab.id === 'tab-household') loadHousehold().catch(e => showProblem(e));
+  };
+  for (const tab of tabs) {
+    tab.addEventListener('click', () => select(tab));
+    tab.addEventListener('keydown', e => {
+      const i = tabs.indexOf(tab);
+      const next = e.key === 'ArrowRight' ? tabs[(i + 1) % tabs.length]
+        : e.key === 'ArrowLeft' ? tabs[(i - 1 + tabs.length) % tabs.length]
+        : e.key === 'Home' ? tabs[0] : e.key === 'End' ? tabs[tabs.length - 1] : null;
+      if (next) { e.preventDefault(); next.focus(); select(next); }
+    });
+  }
+}
+
+// ---------------------------------------------------------------- household
+
+async function loadHousehold() {
+  const household = await api('GET', '/api/households/mine');
+  const list = $('members');
+  list.replaceChildren();
+  list.dataset.householdId = household.householdId ?? '';
+  const me = home?.profile?.residentKey ?? session.residentKey;
+  for (const m of household.members ?? []) {
+    const li = document.createElement('li');
+    li.dataset.testid = 'member';
+    li.dataset.residentKey = m.residentKey;
+    li.dataset.isHead = String(!!m.isHead);
+    const info = document.createElement('div');
+    info.className = 'member-info';
+    const name = document.createElement('span');
+    name.className = 'member-name';
+    name.dataset.testid = 'member-name-text';
+    name.textContent = m.name;
+    const meta = document.createElement('span');
+    meta.className = 'member-meta';
+    meta.textContent = m.maskedIdNumber ?? '';
+    info.append(name, meta);
+    const badges = document.createElement('span');
+    badges.className = 'badges';
+    if (m.residentKey === me) badges.append(badge('household.you'));
+    if (m.isHead) badges.append(badge('household.head'));
+    badges.append(badge(m.hasPhone ? 'household.hasPhone' : 'household.noPhone'));
+    info.append(badges);
+    li.append(info);
+    if (m.residentKey !== me) {
+      const button = bi('button', 'household.viewCode');
+      button.type = 'button';
+      button.className = 'secondary';
+      button.dataset.testid = 'member-view-code';
+      button.setAttribute('aria-label', `${m.name} ${t('household.viewCode')}`);
+      button.addEventListener('click', () => openMember(m).catch(e => showProblem(e)));
+      li.append(button);
+    }
+    list.append(li);
+  }
+  if (currentMember && !$('member-panel').hidden) {
+    const still = (household.members ?? []).find(m => m.residentKey === currentMember.residentKey);
+    if (!still) closeMember();
+  }
+}
+
+function badge(key) {
+  const b = bi('span', key);
+  b.className = 'badge';
+  return b;
+}
+
+async function openMember(member) {
+  clearError();
+  const base = `/api/households/mine/members/${encodeURIComponent(member.residentKey)}`;
+  const view = await api('GET', `${base}/code`);
+  currentMember = member;
+  memberCode.target(base);
+  memberCode.render(view);
+  const panel = $('member-panel');
+  panel.dataset.residentKey = member.residentKey;
+  $('member-panel-name').textContent = member.name;
+  panel.hidden = false;
+  panel.scrollIntoView?.({ block: 'start' });
+}
+
+function closeMember() {
+  currentMember = null;
+  $('member-panel').hidden = true;
+}
+
+function setupHousehold() {
+  const form = $('member-form');
+  $('member-panel-close').addEventListener('click', closeMember);
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    submitting(form, async () => {
+      const phone = form.elements.phone.value.trim();
+      const member = await api('POST', '/api/households/mine/members', {
+        name: form.elements.name.value.trim(),
+        idNumber: form.elements.idNumber.value.trim().toUpperCase(),
+        phone: phone || null,
+      });
+      form.reset();
+      await loadHousehold();
+      if (member?.residentKey) await openMember(member);
+    });
+  });
+}
+
+// ---------------------------------------------------------------- self-report
+
+function renderSelfReport(report) {
+  const form = $('report-form');
+  const status = $('report-status');
+  if (!report) { status.textContent = ''; return; }
+  form.elements.temperature.value = report.temperature ?? '';
+  for (const box of form.querySelectorAll('input[name="symptoms"]')) box.checked = (report.symptoms ?? []).includes(box.value);
+  form.elements.recentTravel.value = report.recentTravel ?? '';
+  status.textContent = report.updatedAt ? `${t('report.updatedAt')}: ${formatDateTime(report.updatedAt)}` : '';
+}
+
+function setupSelfReport() {
+  const form = $('report-form');
+  buildSymptoms(form.querySelector('[data-symptoms]'), 'report');
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    submitting(form, async () => {
+      const report = await api('PUT', '/api/residents/me/self-report', {
+        temperature: readTemperature(form, 'temperature', false),
+        symptoms: readSymptoms(form),
+        recentTravel: form.elements.recentTravel.value.trim() || null,
+      });
+      renderSelfReport(report ?? null);
+      showNotice(t('report.saved'));
+    });
+  });
+}
+
+// ---------------------------------------------------------------- needs
+
+function renderNeeds(needs) {
+  const list = $('needs');
+  list.replaceChildren();
+  const sorted = [...needs].sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
+  if (sorted.length === 0) {
+    const li = bi('li', 'needs.empty');
+    li.className = 'empty';
+    list.append(li);
+  }
+  for (const need of sorted) list.append(needItem(need));
+}
+
+function needItem(need) {
+  const li = document.createElement('li');
+  li.dataset.testid = 'need';
+  li.dataset.needId = need.id;
+  li.dataset.status = need.status;
+  li.dataset.kind = need.kind;
+  const head = document.createElement('div');
+  head.className = 'need-head';
+  const kind = bi('span', `need.${need.kind}`, need.kind);
+  kind.className = 'need-kind';
+  const status = bi('span', `needStatus.${need.status}`, need.status);
+  status.className = `badge status-${need.status}`;
+  status.dataset.testid = 'need-status';
+  const when = document.createElement('time');
+  when.dateTime = need.createdAt;
+  when.textContent = formatDateTime(need.createdAt);
+  head.append(kind, status, when);
+  const detail = document.createElement('p');
+  detail.className = 'need-detail';
+  detail.dataset.testid = 'need-detail-text';
+  detail.textContent = need.detail;
+  li.append(head, detail);
+  if (need.status === 'Handled' && (need.note || need.handledAt)) {
+    const note = document.createElement('p');
+    note.className = 'hint';
+    note.textContent = [formatDateTime(need.handledAt), need.handledBy, need.note].filter(Boolean).join(' · ');
+    li.append(note);
+  }
+  return li;
+}
+
+function setupNeeds() {
+  const form = $('need-form');
+  const kind = form.elements.kind;
+  for (const k of NEED_KINDS) {
+    const option = document.createElement('option');
+    option.value = k;
+    option.textContent = t(`need.${k}`);
+    kind.append(option);
+  }
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    submitting(form, async () => {
+      const detail = form.elements.detail.value.trim();
+      if (!detail) throw localProblem('detail', '请填写具体需求', 'say what you need');
+      const need = await api('POST', '/api/residents/me/needs', { kind: kind.value, detail });
+      form.reset();
+      showNotice(t('needs.sent'));
+      if (home) {
+        home.needs = [need, ...(home.needs ?? []).filter(n => n.id !== need.id)];
+        renderNeeds(home.needs);
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------- start
+
+async function enter() {
+  if (!session.token) { showSignIn(); return; }
+  if (!session.residentKey) { await showRegistration(); return; }
+  await loadHome();
+}
+
+async function start() {
+  applyI18n();
+  document.title = t('app.title');
+  myCode = new CodeViewer(document.querySelector('[data-testid="my-code"]'), { withQr: true });
+  memberCode = new CodeViewer(document.querySelector('[data-testid="member-code"]'), { withQr: false });
+  setupSignIn();
+  setupRegistration();
+  setupTabs();
+  setupHousehold();
+  setupSelfReport();
+  setupNeeds();
+  $('sign-out').addEventListener('click', async () => {
+    try { await api('POST', '/api/auth/logout'); } catch { /* signing out locally is enough */ }
+    session.clear();
+    home = null;
+    closeMember();
+    clearError();
+    showSignIn();
+  });
+  await loadTime();
+  try {
+    await enter();
+  } catch (e) {
+    if (!e?.signedOut) {
+      showView(session.token ? 'home' : 'signin');
+      showProblem(e);
+    }
+  }
+  document.body.dataset.ready = 'true';
+}
+
+start();

@@ -1,0 +1,74 @@
+using Sanmenxia.HealthCode;
+using Sanmenxia.IntegrationTests.Postgres;
+using Sanmenxia.Regions;
+using Sanmenxia.Residents;
+using Sanmenxia.Villages;
+
+namespace Sanmenxia.IntegrationTests.Cluster;
+
+/// <summary>
+/// Residents on a real PostgreSQL-backed cluster: state and reminders survive a full cluster restart, and a
+/// reminder registered before the restart fires afterwards and turns the code yellow at the (simulated)
+/// day boundary. Simulated time runs 28,800× (a day in 3 s) so real reminders tick within the test.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class ResidentRestartTests(PostgresFixture postgres)
+{
+    private static readonly RegionInfo Village = SanmenxiaRegions.GenerateSyntheticTree(2020, 12).First(r => r.Level == RegionLevel.Village);
+
+    [Fact]
+    public async Task State_and_reminders_survive_a_cluster_restart_and_the_deadline_fires_after_it()
+    {
+        var connectionString = await postgres.NewMigratedDatabaseAsync("restart");
+        var clusterId = "restart-" + Guid.NewGuid().ToString("N")[..8];
+        var simulation = new Dictionary<string, string?>
+        {
+            ["Simulation:Enabled"] = "true",
+            ["Simulation:Speed"] = "28800",
+            // Start the simulated day at 08:00 now, so the first deadline is 16 simulated hours (2 s) away.
+            ["Simulation:AnchorRealTime"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["Simulation:AnchorSimulatedTime"] = "2020-02-01T08:00:00+08:00",
+            ["Deadlines:SpreadAfterMidnight"] = "00:01:00",
+        };
+        var residentKey = "r" + Guid.NewGuid().ToString("N")[..26];
+
+        await using (var first = await SanmenxiaHost.StartAsync(connectionString, clusterId, simulation))
+        {
+            await first.Grains.GetGrain<IVillageGrain>(Village.Code.Value).DefineAsync(Village);
+            var resident = first.Grains.GetGrain<IResidentGrain>(residentKey);
+            var id = Sanmenxia.Identity.ResidentIdNumber.Create("411202", new DateOnly(1975, 3, 9), 321).Value;
+            Assert.Equal(RegistrationOutcome.Created, await resident.RegisterAsync(
+                new ResidentRegistration(id, "陈重启", "13700001111", Village.Code.Value, "h-restart", Actor.Staff("test", "admin"))));
+            var applied = await resident.ApplyAsync(36.5m, true, Actor.Self(residentKey));
+            Assert.True(applied.Accepted);
+            Assert.Equal(CodeColour.Green, applied.Code.Explanation.Colour);
+        } // the whole cluster stops
+
+        await using var second = await SanmenxiaHost.StartAsync(connectionString, clusterId, simulation);
+        var again = second.Grains.GetGrain<IResidentGrain>(residentKey);
+        var profile = await again.GetProfileAsync();
+        Assert.NotNull(profile);
+        Assert.Equal("陈重启", profile.Name);
+
+        // Without any action by the resident, the reminder registered before the restart must close the
+        // missed days: the history gains MissedClockIn entries written by the system.
+        var deadline = DateTime.UtcNow.AddSeconds(45);
+        CodeView code;
+        do
+        {
+            code = await again.GetCodeAsync();
+            if (code.History.Any(h => h.Change.Cause == ChangeCause.MissedClockIn)) break;
+            await Task.Delay(200);
+        } while (DateTime.UtcNow < deadline);
+        var missed = code.History.Where(h => h.Change.Cause == ChangeCause.MissedClockIn).ToList();
+        Assert.NotEmpty(missed);
+        Assert.All(missed, m => Assert.Equal(ActorKind.System, m.By));
+        // The change is dated at a simulated Asia/Shanghai midnight, not at the moment the reminder ran.
+        Assert.Equal(TimeSpan.Zero, missed[0].Change.At.ToOffset(TimeSpan.FromHours(8)).TimeOfDay);
+
+        // The village's saved summaries were reloaded, and its counts follow the resident.
+        var counts = await second.Grains.GetGrain<IVillageGrain>(Village.Code.Value).GetCountsAsync();
+        Assert.Equal(1, counts.Residents);
+        Assert.Equal(1, counts.Yellow + counts.Red);
+    }
+}
