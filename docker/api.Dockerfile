@@ -13,10 +13,8 @@ COPY src/Silo/Sanmenxia.Silo.csproj src/Silo/
 COPY src/Api/Sanmenxia.Api.csproj src/Api/
 RUN dotnet restore src/Api/Sanmenxia.Api.csproj
 COPY src/ src/
-# The API references the Silo project, whose appsettings.json would land on the API's own in the publish
-# folder (NETSDK1152); the API's file wins, so the duplicate check is turned off for this publish.
-RUN dotnet publish src/Api/Sanmenxia.Api.csproj -c Release --no-restore -o /app/publish -p:UseAppHost=false \
-    -p:ErrorOnDuplicatePublishOutputFiles=false
+# The silo's defaults are in silo.appsettings.json, so the API's appsettings.json is the only one here.
+RUN dotnet publish src/Api/Sanmenxia.Api.csproj -c Release --no-restore -o /app/publish -p:UseAppHost=false
 
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS runtime
 WORKDIR /app

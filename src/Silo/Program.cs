@@ -14,6 +14,13 @@ public static class SiloProgram
     public static async Task Main(string[] args)
     {
         var builder = Host.CreateApplicationBuilder(args);
+        // The silo's own defaults; environment variables and arguments (added by the host builder) still win.
+        var defaults = new Microsoft.Extensions.Configuration.Json.JsonConfigurationSource
+        {
+            Path = Path.Combine(AppContext.BaseDirectory, "silo.appsettings.json"), Optional = true, ReloadOnChange = false,
+        };
+        defaults.ResolveFileProvider();
+        builder.Configuration.Sources.Insert(0, defaults);
         builder.Logging.AddSanmenxiaLogFilters();
 
         if (args.Contains("migrate"))

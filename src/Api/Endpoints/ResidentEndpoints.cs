@@ -45,6 +45,8 @@ public static class ResidentEndpoints
         household.MapPost("/members", AddMember);
         household.MapGet("/members/{memberKey}/code", (string memberKey, ClaimsPrincipal user, IGrainFactory grains) =>
             AsHead(user, grains, memberKey, (_, _) => GetCode(grains, memberKey)));
+        household.MapGet("/members/{memberKey}/code/qr", (string memberKey, ClaimsPrincipal user, IGrainFactory grains, HealthCodeQr qr) =>
+            AsHead(user, grains, memberKey, (_, _) => QrFor(grains, qr, memberKey)));
         household.MapPost("/members/{memberKey}/apply", (string memberKey, ApplyRequest body, ClaimsPrincipal user, IGrainFactory grains) =>
             AsHead(user, grains, memberKey, (head, _) => Apply(grains, memberKey, body, Actor.Proxy(head))));
         household.MapPost("/members/{memberKey}/clock-in", (string memberKey, ClockInRequest body, ClaimsPrincipal user, IGrainFactory grains) =>
@@ -89,13 +91,16 @@ public static class ResidentEndpoints
     private static async Task<IResult> GetCode(IGrainFactory grains, string key) =>
         Results.Ok(await grains.GetGrain<IResidentGrain>(key).GetCodeAsync());
 
-    private static Task<IResult> Qr(ClaimsPrincipal user, IGrainFactory grains, HealthCodeQr qr) => WithResident(user, async key =>
+    private static Task<IResult> Qr(ClaimsPrincipal user, IGrainFactory grains, HealthCodeQr qr) =>
+        WithResident(user, key => QrFor(grains, qr, key));
+
+    private static async Task<IResult> QrFor(IGrainFactory grains, HealthCodeQr qr, string key)
     {
         var code = await grains.GetGrain<IResidentGrain>(key).GetCodeAsync();
         if (code.Explanation.Colour == CodeColour.None)
             return Refusals.Unprocessable("No health code yet", "Apply for a health code first.", "none.not-applied");
         return Results.Ok(qr.Issue(key, code.Explanation.Colour));
-    });
+    }
 
     // ------------------------------------------------------------------ code actions (self or proxy)
 

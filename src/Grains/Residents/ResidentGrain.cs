@@ -322,10 +322,17 @@ public sealed class ResidentGrain(
 
     private string MaskedId() => ResidentIdNumber.TryParse(S.IdNumber, DateOnly.MaxValue, out var id, out _) ? id.Masked : "";
 
+    /// <summary>
+    /// The code as of now. Days that ended since the last evaluation are projected (not stored), so a read
+    /// between midnight and this resident's reminder shows the right colour and the history that explains it.
+    /// </summary>
     private CodeView View()
     {
         var now = clock.GetUtcNow();
-        return new CodeView(HealthCodeRules.Explain(policy, S.Code, now), S.History.ToList(), S.Code.AppliedOn, HealthCodeRules.Today(policy, now));
+        var today = HealthCodeRules.Today(policy, now);
+        var pending = HealthCodeRules.CloseDaysThrough(policy, S.Code, today.AddDays(-1)).Changes;
+        var history = S.History.Concat(pending.Select(c => new CodeHistoryEntry(c, ActorKind.System))).ToList();
+        return new CodeView(HealthCodeRules.Explain(policy, S.Code, now), history, S.Code.AppliedOn, today);
     }
 
     private void RequireRegistered()

@@ -96,12 +96,12 @@ public sealed class DeploymentConsistencyTests
     {
         var defaults = new ClusterOptions();
         Assert.Equal((11111, 30000), (defaults.SiloPort, defaults.GatewayPort));
-        var fromAppSettings = new ConfigurationBuilder().AddJsonFile(Path.Combine(RepoRoot, "src", "Silo", "appsettings.json")).Build()
+        var fromAppSettings = new ConfigurationBuilder().AddJsonFile(Path.Combine(RepoRoot, "src", "Silo", "silo.appsettings.json")).Build()
             .GetSection(ClusterOptions.Section).Get<ClusterOptions>()!;
 
         foreach (var silo in AllContainers.Where(c => c.Role == Role.Silo))
         {
-            var cluster = Configure(silo.EffectiveEnv, Path.Combine(RepoRoot, "src", "Silo", "appsettings.json")).GetSection(ClusterOptions.Section).Get<ClusterOptions>()!;
+            var cluster = Configure(silo.EffectiveEnv, Path.Combine(RepoRoot, "src", "Silo", "silo.appsettings.json")).GetSection(ClusterOptions.Section).Get<ClusterOptions>()!;
             var ports = new[] { cluster.SiloPort, cluster.GatewayPort };
             Assert.True(ports.SequenceEqual([defaults.SiloPort, defaults.GatewayPort]) || silo.Env.ContainsKey("Orleans__SiloPort"),
                 $"{silo}: silo/gateway ports {string.Join("/", ports)} differ from ClusterOptions' defaults without an explicit setting");

@@ -1,0 +1,1069 @@
+// 工作人员入口 · the staff consoles entry and the village console (platforms 3 and 4): sign in with
+// username + password, see the consoles the role may use; in a village of the jurisdiction see the
+// counts, list residents by colour, fever, isolation, open needs and key-person category, open one
+// (audited), mark a need handled, clear a fever after a visit, and onboard residents from CSV.
+// Plain ES module, no framework, no network beyond this site's own API.
+import { applyI18n, register, fill, bi, t, has, pair } from './i18n.js';
+
+register({
+  'staff.title': ['三门峡疫情防控', 'Sanmenxia epidemic control'],
+  'staff.subtitle': ['工作人员入口', 'Staff consoles'],
+  'staff.skip': ['跳到正文', 'Skip to content'],
+  'staff.signin.heading': ['工作人员登录', 'Staff sign-in'],
+  'staff.signin.intro': ['请使用管理员分配的账号登录', 'Use the account your administrator gave you'],
+  'staff.signin.username': ['用户名', 'Username'],
+  'staff.signin.password': ['密码', 'Password'],
+  'staff.residentPortal': ['居民端', 'Resident portal'],
+  'staff.consoles': ['工作台', 'Consoles'],
+  'staff.noConsoles': ['您的角色暂无可用的工作台', 'No console is available to your role yet'],
+  'staff.backToConsoles': ['← 返回工作台', '← Back to consoles'],
+  'staff.outside': ['不在您的管辖范围内', 'Outside your jurisdiction'],
+  'staff.jurisdiction': ['管辖区域', 'Jurisdiction'],
+
+  'role.village': ['村（社区）工作人员', 'Village staff'],
+  'role.commander': ['指挥部', 'Commander'],
+  'role.admin': ['管理员', 'Administrator'],
+  'role.checkpoint': ['检测点工作人员', 'Checkpoint staff'],
+  'role.hotline': ['12345 热线', 'Hotline operator'],
+
+  'console.village': ['村（社区）工作台', 'Village console'],
+  'console.village.desc': ['居民分类、发热、隔离、求助，并处理', 'Residents by type, fever, isolation and open needs, and act on them'],
+  'console.dashboard': ['指挥大数据', 'Command dashboard'],
+  'console.dashboard.desc': ['全市汇总、趋势、逐级下钻', 'Totals, trends and drill-down by region'],
+  'console.docs': ['接口文档', 'API reference'],
+  'console.docs.desc': ['交互式 API 文档', 'Interactive API reference'],
+  'console.orleans': ['Orleans 集群监控', 'Orleans dashboard'],
+  'console.orleans.desc': ['节点与 grain 运行状态', 'Silos and grains at a glance'],
+
+  'village.pick': ['选择村（社区）', 'Choose a village or community'],
+  'village.code': ['村（社区）代码（12 位）', 'Village code (12 digits)'],
+  'village.open': ['打开', 'Open'],
+  'village.refresh': ['刷新', 'Refresh'],
+  'village.counts': ['统计', 'Counts'],
+  'village.keyPersons': ['五类重点人员', 'The five key-person categories'],
+  'village.residents': ['居民', 'Residents'],
+  'village.noResidents': ['没有符合条件的居民', 'No residents match'],
+  'village.total': ['共', 'Total'],
+  'village.codeRequired': ['请输入 12 位村（社区）代码', 'enter a 12-digit village code'],
+
+  'count.residents': ['居民', 'Residents'],
+  'count.applied': ['已申领', 'Applied'],
+  'count.green': ['绿码', 'Green'],
+  'count.yellow': ['黄码', 'Yellow'],
+  'count.red': ['红码', 'Red'],
+  'count.clockedInToday': ['今日已打卡', 'Clocked in today'],
+  'count.fever': ['发热', 'Fever'],
+  'count.isolated': ['隔离中', 'Isolated'],
+  'count.openNeeds': ['待处理求助', 'Open needs'],
+  'count.fromOutsideCity': ['市外返回', 'From outside the city'],
+  'count.fromHubei': ['湖北（非武汉）返回', 'From Hubei (not Wuhan)'],
+  'count.fromWuhan': ['武汉返回', 'From Wuhan'],
+  'count.closeContacts': ['密切接触者', 'Close contacts'],
+  'count.feverNoExposure': ['无接触史发热', 'Fever, no known exposure'],
+
+  'filter.colour': ['健康码', 'Code colour'],
+  'filter.fever': ['发热', 'Fever'],
+  'filter.isolated': ['隔离', 'Isolated'],
+  'filter.openNeeds': ['待处理求助', 'Open needs'],
+  'filter.clockedInToday': ['今日打卡', 'Clocked in today'],
+  'filter.keyPerson': ['重点人员类别', 'Key-person category'],
+  'filter.any': ['全部', 'Any'],
+  'filter.reset': ['清除筛选', 'Clear filters'],
+
+  'kp.FromOutsideCity': ['市外返回', 'From outside the city'],
+  'kp.FromHubei': ['湖北返回', 'From Hubei'],
+  'kp.FromWuhan': ['武汉返回', 'From Wuhan'],
+  'kp.CloseContact': ['密接', 'Close contact'],
+  'kp.FeverNoExposure': ['无接触史发热', 'Fever, no exposure'],
+  'iso.None': ['无', 'None'],
+  'iso.Home': ['居家隔离', 'Home isolation'],
+  'iso.Central': ['集中隔离', 'Central isolation'],
+  'iso.MedicalObservation': ['医学观察', 'Medical observation'],
+
+  'col.name': ['姓名', 'Name'],
+  'col.colour': ['健康码', 'Code'],
+  'col.clockedIn': ['今日打卡', 'Clocked in'],
+  'col.temperature': ['最近体温', 'Last temp.'],
+  'col.needs': ['求助', 'Needs'],
+  'col.keyPersons': ['重点人员', 'Key person'],
+  'col.isolation': ['隔离', 'Isolation'],
+
+  'page.prev': ['上一页', 'Previous'],
+  'page.next': ['下一页', 'Next'],
+
+  'detail.audited': ['访问已记录', 'access is audited'],
+  'detail.household': ['户号', 'Household'],
+  'detail.birth': ['出生日期', 'Born'],
+  'detail.sex': ['性别', 'Sex'],
+  'detail.male': ['男', 'Male'],
+  'detail.female': ['女', 'Female'],
+  'detail.registeredAt': ['登记时间', 'Registered'],
+  'detail.noSelfReport': ['尚未填报', 'Nothing reported yet'],
+  'detail.symptoms': ['症状', 'Symptoms'],
+  'detail.travel': ['近期行程', 'Recent travel'],
+  'detail.updatedAt': ['更新', 'Updated'],
+
+  'fever.heading': ['上门核查后解除发热', 'Clear the fever after a visit'],
+  'fever.intro': ['请记录核查情况（体温、症状），操作将被记录', 'Note what was checked (temperature, symptoms); the action is recorded'],
+  'fever.note': ['核查说明（必填）', 'What was checked (required)'],
+  'fever.submit': ['解除发热', 'Clear fever'],
+  'fever.required': ['请填写核查说明', 'a note is required'],
+  'fever.cleared': ['已解除发热', 'Fever cleared'],
+
+  'need.note': ['处理说明（选填）', 'Note (optional)'],
+  'need.handle': ['标记已处理', 'Mark handled'],
+  'need.handled': ['求助已标记为已处理', 'Need marked handled'],
+
+  'import.heading': ['批量导入居民（CSV）', 'Onboard residents from CSV'],
+  'import.intro': ['CSV 首行须为表头：', 'The first line must be the header:'],
+  'import.file': ['选择 CSV 文件', 'CSV file'],
+  'import.submit': ['上传并导入', 'Upload and import'],
+  'import.chooseFile': ['请选择文件', 'choose a file'],
+  'import.rows': ['行数', 'Rows'],
+  'import.imported': ['新导入', 'Imported'],
+  'import.already': ['已登记', 'Already registered'],
+  'import.errorCount': ['错误', 'Errors'],
+  'import.line': ['行号', 'Line'],
+  'import.field': ['字段', 'Field'],
+  'import.reason': ['原因', 'Reason'],
+  'import.done': ['导入完成', 'Import finished'],
+});
+
+const TOKEN_KEY = 'smx.staff.token';
+const SESSION_KEY = 'smx.staff.session';
+const CITY = '411200';
+const ZONE = 'Asia/Shanghai';
+const PAGE_SIZE = 50;
+const VILLAGE_ROLES = ['village', 'commander', 'admin'];
+const DASHBOARD_ROLES = ['commander', 'admin'];
+const COLOURS = ['None', 'Green', 'Yellow', 'Red'];
+const KEY_PERSONS = ['FromOutsideCity', 'FromHubei', 'FromWuhan', 'CloseContact', 'FeverNoExposure'];
+const COUNTS = ['residents', 'applied', 'green', 'yellow', 'red', 'clockedInToday', 'fever', 'isolated', 'openNeeds'];
+const KEY_COUNTS = ['fromOutsideCity', 'fromHubei', 'fromWuhan', 'closeContacts', 'feverNoExposure'];
+// A count tile that narrows the list when clicked.
+const COUNT_FILTERS = {
+  green: { colour: 'Green' }, yellow: { colour: 'Yellow' }, red: { colour: 'Red' },
+  clockedInToday: { clockedInToday: 'true' }, fever: { fever: 'true' }, isolated: { isolated: 'true' },
+  openNeeds: { openNeeds: 'true' }, fromOutsideCity: { keyPerson: 'FromOutsideCity' }, fromHubei: { keyPerson: 'FromHubei' },
+  fromWuhan: { keyPerson: 'FromWuhan' }, closeContacts: { keyPerson: 'CloseContact' }, feverNoExposure: { keyPerson: 'FeverNoExposure' },
+};
+const FILTER_NAMES = ['colour', 'fever', 'isolated', 'openNeeds', 'clockedInToday', 'keyPerson'];
+
+const $ = (testid, root = document) => root.querySelector(`[data-testid="${testid}"]`);
+
+// ---------------------------------------------------------------- session + API
+
+class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || problem?.title || `HTTP ${status}`);
+    this.status = status;
+    this.problem = problem;
+  }
+}
+
+const session = {
+  get token() { return sessionStorage.getItem(TOKEN_KEY); },
+  get info() {
+    try { return JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null'); } catch { return null; }
+  },
+  save(login, username) {
+    sessionStorage.setItem(TOKEN_KEY, login.token);
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify({
+      username, role: login.role, jurisdiction: login.jurisdiction ?? null, expiresAt: login.expiresAt,
+    }));
+  },
+  clear() {
+    sessionStorage.removeItem(TOKEN_KEY);
+    sessionStorage.removeItem(SESSION_KEY);
+  },
+  get valid() {
+    const info = this.info;
+    return !!this.token && !!info && (!info.expiresAt || new Date(info.expiresAt).getTime() > Date.now());
+  },
+};
+
+/** Calls the API with the Bearer token. `raw` sends a Blob/string body with its own content type. */
+async function api(method, path, body, { raw, contentType } = {}) {
+  const headers = { Accept: 'application/json, application/problem+json' };
+  if (body !== undefined) headers['Content-Type'] = raw ? (contentType ?? 'application/octet-stream') : 'application/json';
+  const token = session.token;
+  if (token) headers.Authorization = `Bearer ${token}`;
+  let response;
+  try {
+    // Data calls carry only the Bearer token. Sign-in and sign-out keep the HttpOnly cookie in step, which
+    // the Orleans dashboard (/ops/orleans/) accepts for reads.
+    const credentials = path.startsWith('/api/auth/') ? 'same-origin' : 'omit';
+    response = await fetch(path, {
+      method, headers, credentials,
+      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, { title: t('common.offline'), detail: '' });
+  }
+  const text = await response.text();
+  let data = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = { title: `HTTP ${response.status}`, detail: text.slice(0, 300) }; }
+  }
+  if (!response.ok) {
+    const problem = data && typeof data === 'object' ? data : { title: `HTTP ${response.status}` };
+    const error = new ApiError(response.status, problem);
+    if (response.status === 401 && path !== '/api/auth/staff/login') {
+      // Expired or refused token: back to sign-in, saying why.
+      session.clear();
+      route('signin');
+      showNotice(t('common.sessionExpired'));
+      error.signedOut = true;
+    }
+    throw error;
+  }
+  return data;
+}
+
+// ---------------------------------------------------------------- messages
+
+function clearError() {
+  const box = $('error');
+  box.hidden = true;
+  delete box.dataset.status;
+  $('error-title').textContent = '';
+  $('error-detail').textContent = '';
+  $('error-fields').replaceChildren();
+  for (const el of document.querySelectorAll('.field-error')) el.textContent = '';
+  for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
+}
+
+function normaliseField(key) {
+  const k = String(key).replace(/^\$\.?/, '');
+  return k ? k[0].toLowerCase() + k.slice(1) : k;
+}
+
+const FIELD_LABELS = {
+  username: 'staff.signin.username', password: 'staff.signin.password', code: 'village.code',
+  note: 'fever.note', file: 'import.file', colour: 'filter.colour', keyPerson: 'filter.keyPerson',
+};
+const fieldLabel = field => (FIELD_LABELS[field] ? t(FIELD_LABELS[field]) : field);
+
+/** Shows a problem (RFC 9457): title (zh first), detail, field errors in the alert and next to the form's fields. */
+function showProblem(error, form) {
+  clearError();
+  const problem = error instanceof ApiError ? error.problem : { title: t('common.error'), detail: String(error?.message ?? error) };
+  const status = error instanceof ApiError ? error.status : 0;
+  // 403 is about the jurisdiction (or the role) here, whatever the body says.
+  const key = status === 403 ? 'staff.outside' : `problem.${status >= 500 && !has(`problem.${status}`) ? 500 : status}`;
+  const zhTitle = has(key) ? pair(key)[0] : '';
+  const title = problem.title || (status === 403 ? pair('staff.outside')[1] : t('common.error'));
+  const box = $('error');
+  box.dataset.status = String(status);
+  $('error-title').textContent = zhTitle && !title.includes(zhTitle) ? `${zhTitle} · ${title}` : title;
+  $('error-detail').textContent = problem.detail || '';
+  const fields = problem.errors && typeof problem.errors === 'object' ? problem.errors : {};
+  for (const [key, reasons] of Object.entries(fields)) {
+    const field = normaliseField(key);
+    const list = Array.isArray(reasons) ? reasons : [String(reasons)];
+    const li = document.createElement('li');
+    li.dataset.field = field;
+    li.textContent = `${fieldLabel(field)}: ${list.join('; ')}`;
+    $('error-fields').append(li);
+    const slot = form?.querySelector(`.field-error[data-field="${field}"]`);
+    if (slot) {
+      slot.textContent = list.join('; ');
+      form.querySelector(`[name="${field}"]`)?.setAttribute('aria-invalid', 'true');
+    }
+  }
+  box.hidden = false;
+  box.scrollIntoView?.({ block: 'nearest' });
+}
+
+function localProblem(field, key) {
+  const [zh, en] = pair(key);
+  return new ApiError(400, { title: 'The request has invalid fields', errors: { [field]: [`${zh} · ${en}`] } });
+}
+
+let noticeTimer;
+function showNotice(text) {
+  const el = $('notice');
+  el.textContent = text;
+  el.hidden = !text;
+  clearTimeout(noticeTimer);
+  if (text) noticeTimer = setTimeout(() => { el.hidden = true; }, 6000);
+}
+
+/** Runs an action with its button disabled and problems shown. */
+async function busy(button, form, action) {
+  if (button?.disabled) return;
+  if (button) { button.disabled = true; button.setAttribute('aria-busy', 'true'); }
+  try {
+    clearError();
+    await action();
+  } catch (e) {
+    if (!e?.signedOut) showProblem(e, form);
+  } finally {
+    if (button) { button.disabled = false; button.removeAttribute('aria-busy'); }
+  }
+}
+
+// ---------------------------------------------------------------- formatting
+
+const dateTimeFormat = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
+});
+function formatDateTime(iso) {
+  if (!iso) return '';
+  const d = new Date(iso);
+  return Number.isNaN(d.getTime()) ? String(iso) : dateTimeFormat.format(d);
+}
+
+function badge(key, fallback, cls = '') {
+  const b = bi('span', key, fallback);
+  b.className = `badge ${cls}`.trim();
+  return b;
+}
+
+function colourBadge(colour) {
+  const b = document.createElement('span');
+  b.className = `colour-pill colour-${colour}`;
+  b.dataset.testid = 'row-colour';
+  b.dataset.colour = colour;
+  b.textContent = t(`colour.${colour}`, colour);
+  return b;
+}
+
+/** "FromWuhan, CloseContact" (a flags enum as JSON text) or a number → names. */
+function keyPersonNames(value) {
+  if (value == null || value === 'None' || value === 0) return [];
+  if (typeof value === 'number') return KEY_PERSONS.filter((_, i) => value & (1 << i));
+  return String(value).split(',').map(s => s.trim()).filter(s => s && s !== 'None');
+}
+
+async function loadTime() {
+  try {
+    const time = await api('GET', '/api/time');
+    const el = $('today');
+    el.replaceChildren();
+    const label = bi('span', 'common.today');
+    label.className = 'today-label';
+    const day = document.createElement('time');
+    day.dateTime = time.today;
+    day.dataset.testid = 'today-date';
+    day.textContent = time.today;
+    el.append(label, ' ', day);
+    if (time.simulated) {
+      const sim = badge('common.simulated');
+      el.append(' ', sim);
+    }
+  } catch {
+    // The header date is a convenience only.
+  }
+}
+
+// ---------------------------------------------------------------- jurisdiction
+
+/** Is `code` within `ancestor` (the city covers every code starting with its first 4 digits)? */
+function within(code, ancestor) {
+  if (!code || !ancestor) return false;
+  if (ancestor.length === 6 && ancestor.endsWith('00')) return code.startsWith(ancestor.slice(0, 4));
+  return code.startsWith(ancestor);
+}
+/** A region worth offering: inside the jurisdiction, or on the way down to it. */
+const onPath = (code, jurisdiction) => within(code, jurisdiction) || within(jurisdiction, code);
+
+// ---------------------------------------------------------------- views + routing
+
+const VIEWS = ['signin', 'home', 'village'];
+
+function showView(name) {
+  for (const v of VIEWS) $(`view-${v}`).hidden = v !== name;
+  $('loading').hidden = true;
+  $('sign-out').hidden = name === 'signin';
+  $('who').hidden = name === 'signin';
+  document.body.dataset.view = name;
+}
+
+/** Navigation is the URL hash: #/ (consoles), #/village, #/village/<code>. */
+function route(forced) {
+  if (forced === 'signin' || !session.valid) {
+    if (!session.valid) session.clear();
+    showView('signin');
+    $('staff-username').focus?.();
+    return;
+  }
+  renderWho();
+  const hash = location.hash.replace(/^#\/?/, '');
+  const [page, code] = hash.split('/');
+  if (page === 'village' && canUseVillage()) {
+    showView('village');
+    enterVillageConsole(code ?? '').catch(e => { if (!e?.signedOut) showProblem(e); });
+    return;
+  }
+  showHome();
+}
+
+function go(hash) {
+  if (location.hash === hash) route();
+  else location.hash = hash; // hashchange → route()
+}
+
+function canUseVillage() {
+  return VILLAGE_ROLES.includes(session.info?.role);
+}
+
+function renderWho() {
+  const info = session.info;
+  const who = $('who');
+  who.replaceChildren();
+  if (!info) return;
+  who.dataset.role = info.role ?? '';
+  who.dataset.jurisdiction = info.jurisdiction ?? '';
+  const name = document.createElement('strong');
+  name.textContent = info.username ?? '';
+  const role = document.createElement('span');
+  role.textContent = t(`role.${info.role}`, info.role);
+  const j = document.createElement('span');
+  j.dataset.testid = 'who-jurisdiction';
+  j.textContent = info.jurisdiction ? `${pair('staff.jurisdiction')[0]} ${info.jurisdiction}` : '';
+  who.append(name, ' · ', role, ' · ', j);
+}
+
+function showHome() {
+  showView('home');
+  const role = session.info?.role;
+  const visible = {
+    village: VILLAGE_ROLES.includes(role),
+    dashboard: DASHBOARD_ROLES.includes(role),
+    docs: role === 'admin',
+    orleans: role === 'admin',
+  };
+  for (const li of document.querySelectorAll('[data-console]')) li.hidden = !visible[li.dataset.console];
+  $('no-consoles').hidden = Object.values(visible).some(Boolean);
+}
+
+// ---------------------------------------------------------------- sign in
+
+function setupSignIn() {
+  const form = $('signin-form');
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    busy($('staff-sign-in'), form, async () => {
+      const username = form.elements.username.value.trim();
+      const login = await api('POST', '/api/auth/staff/login', { username, password: form.elements.password.value });
+      session.save(login, username.toLowerCase());
+      form.reset();
+      // One console only → straight into it; otherwise the list.
+      go(login.role === 'village' ? '#/village' : '#/');
+    });
+  });
+  $('sign-out').addEventListener('click', async () => {
+    try { await api('POST', '/api/auth/logout'); } catch { /* local sign-out is enough */ }
+    session.clear();
+    closeVillage();
+    village.cascadeReady = false;
+    $('village-code').value = '';
+    $('import-report').hidden = true;
+    clearError();
+    history.replaceState(null, '', location.pathname);
+    route('signin');
+  });
+}
+
+// ---------------------------------------------------------------- village console
+
+const village = {
+  code: null,
+  info: null,
+  skip: 0,
+  total: 0,
+  rows: new Map(),
+  selected: null, // residentKey of the open detail
+  cascadeReady: false,
+};
+
+function regionLabel(r) {
+  return r.pinyin ? `${r.name} · ${r.pinyin}` : r.name;
+}
+
+async function fillRegionSelect(select, parent) {
+  const jurisdiction = session.info?.jurisdiction ?? CITY;
+  select.disabled = true;
+  select.dataset.loaded = 'false';
+  const placeholder = document.createElement('option');
+  placeholder.value = '';
+  placeholder.textContent = t('common.choose');
+  select.replaceChildren(placeholder);
+  if (!parent) return;
+  const regions = (await api('GET', `/api/regions?parent=${encodeURIComponent(parent)}`)) ?? [];
+  for (const r of regions.filter(r => onPath(r.code, jurisdiction))) {
+    const option = document.createElement('option');
+    option.value = r.code;
+    option.textContent = regionLabel(r);
+    select.append(option);
+  }
+  select.disabled = false;
+  select.dataset.loaded = 'true';
+  // Only one choice (the jurisdiction itself, or the way down to it): take it.
+  if (select.options.length === 2) {
+    select.selectedIndex = 1;
+    select.dispatchEvent(new Event('change'));
+  }
+}
+
+function setupCascade() {
+  const county = $('pick-county'), township = $('pick-township'), pickVillage = $('pick-village');
+  const guard = fn => async () => { try { clearError(); await fn(); } catch (e) { if (!e?.signedOut) showProblem(e); } };
+  county.addEventListener('change', guard(async () => {
+    await fillRegionSelect(pickVillage, null);
+    await fillRegionSelect(township, county.value);
+  }));
+  township.addEventListener('change', guard(() => fillRegionSelect(pickVillage, township.value)));
+  pickVillage.addEventListener('change', () => {
+    if (pickVillage.value && pickVillage.value !== village.code) {
+      $('village-code').value = pickVillage.value;
+      go(`#/village/${pickVillage.value}`);
+    }
+  });
+  const form = $('village-code-form');
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    clearError();
+    const code = form.elements.code.value.replace(/\s+/g, '');
+    if (!/^\d{12}$/.test(code)) { showProblem(localProblem('code', 'village.codeRequired'), form); return; }
+    go(`#/village/${code}`);
+  });
+}
+
+async function prepareCascade() {
+  const jurisdiction = session.info?.jurisdiction ?? '';
+  const isVillageJurisdiction = /^\d{12}$/.test(jurisdiction);
+  $('cascade').hidden = isVillageJurisdiction;
+  if (!$('village-code').value && isVillageJurisdiction) $('village-code').value = jurisdiction;
+  if (isVillageJurisdiction || village.cascadeReady) return;
+  village.cascadeReady = true;
+  await fillRegionSelect($('pick-township'), null);
+  await fillRegionSelect($('pick-village'), null);
+  await fillRegionSelect($('pick-county'), CITY);
+}
+
+async function enterVillageConsole(code) {
+  await prepareCascade();
+  const jurisdiction = session.info?.jurisdiction ?? '';
+  if (!code && /^\d{12}$/.test(jurisdiction)) code = jurisdiction; // village staff: their own village
+  if (!code) { closeVillage(); return; }
+  if (code !== village.code) await openVillage(code);
+}
+
+function closeVillage() {
+  village.code = null;
+  $('village-panel').hidden = true;
+  closeDetail();
+}
+
+async function openVillage(code) {
+  clearError();
+  $('village-code').value = code;
+  closeVillage();
+  const picker = $('village-picker');
+  picker.dataset.state = 'loading';
+  try {
+    // Counts first: they refuse a village outside the jurisdiction (403) or an unknown one (404).
+    const counts = await api('GET', `/api/villages/${encodeURIComponent(code)}/counts`);
+    let info = null;
+    try { info = await api('GET', `/api/regions/${encodeURIComponent(code)}`); } catch { /* the name is decoration */ }
+    village.code = code;
+    village.info = info;
+    village.skip = 0;
+    const panel = $('village-panel');
+    panel.dataset.code = code;
+    $('village-name').textContent = info ? regionLabel(info) : code;
+    $('village-code-text').textContent = code;
+    renderCounts(counts);
+    panel.hidden = false;
+    picker.dataset.state = 'open';
+    await loadResidents();
+  } catch (e) {
+    picker.dataset.state = 'refused';
+    throw e;
+  }
+}
+
+function renderCounts(counts) {
+  const tile = key => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = `count count-${key}`;
+    button.dataset.testid = `count-${key}`;
+    button.dataset.value = String(counts?.[key] ?? 0);
+    const value = document.createElement('span');
+    value.className = 'count-value';
+    value.textContent = String(counts?.[key] ?? 0);
+    const label = bi('span', `count.${key}`);
+    label.className = 'count-label';
+    button.append(value, label);
+    const filter = COUNT_FILTERS[key];
+    button.addEventListener('click', () => setFilters(filter ?? {}));
+    return button;
+  };
+  $('counts').replaceChildren(...COUNTS.map(tile));
+  $('counts-key').replaceChildren(...KEY_COUNTS.map(tile));
+}
+
+async function refreshCounts() {
+  if (!village.code) return;
+  renderCounts(await api('GET', `/api/villages/${encodeURIComponent(village.code)}/counts`));
+}
+
+// ---------------------------------------------------------------- filters + list
+
+function setupFilters() {
+  const form = $('filters');
+  const option = (value, text) => {
+    const o = document.createElement('option');
+    o.value = value;
+    o.textContent = text;
+    return o;
+  };
+  form.elements.colour.replaceChildren(option('', t('filter.any')), ...COLOURS.map(c => option(c, t(`colour.${c}`))));
+  form.elements.keyPerson.replaceChildren(option('', t('filter.any')), ...KEY_PERSONS.map(k => option(k, t(`kp.${k}`))));
+  for (const select of form.querySelectorAll('[data-tristate]')) {
+    select.replaceChildren(option('', t('filter.any')), option('true', t('common.yes')), option('false', t('common.no')));
+  }
+  form.addEventListener('change', () => { village.skip = 0; reloadList(); });
+  form.addEventListener('submit', e => e.preventDefault());
+  $('filter-reset').addEventListener('click', () => setFilters({}));
+  $('page-prev').addEventListener('click', () => { village.skip = Math.max(0, village.skip - PAGE_SIZE); reloadList(); });
+  $('page-next').addEventListener('click', () => { village.skip += PAGE_SIZE; reloadList(); });
+  $('village-refresh').addEventListener('click', () => busy($('village-refresh'), null, async () => {
+    await refreshCounts();
+    await loadResidents();
+    if (village.selected) await openResident(village.selected, { keepScroll: true });
+  }));
+}
+
+function setFilters(values) {
+  const form = $('filters');
+  for (const name of FILTER_NAMES) form.elements[name].value = values[name] ?? '';
+  village.skip = 0;
+  reloadList();
+}
+
+function reloadList() {
+  clearError();
+  loadResidents().catch(e => { if (!e?.signedOut) showProblem(e); });
+}
+
+function listQuery() {
+  const form = $('filters');
+  const q = new URLSearchParams();
+  for (const name of FILTER_NAMES) {
+    const v = form.elements[name].value;
+    if (v) q.set(name, v);
+  }
+  q.set('skip', String(village.skip));
+  q.set('take', String(PAGE_SIZE));
+  return q;
+}
+
+let listRequest = 0;
+async function loadResidents() {
+  if (!village.code) return;
+  const mine = ++listRequest;
+  const table = $('residents-table');
+  table.dataset.loaded = 'false';
+  const query = listQuery();
+  const page = await api('GET', `/api/villages/${encodeURIComponent(village.code)}/residents?${query}`);
+  if (mine !== listRequest) return; // a newer filter won
+  village.total = page.total ?? 0;
+  village.rows = new Map((page.items ?? []).map(r => [r.residentKey, r]));
+  const body = $('residents');
+  body.replaceChildren(...(page.items ?? []).map(residentRow));
+  const empty = (page.items ?? []).length === 0;
+  $('residents-empty').hidden = !empty;
+  table.hidden = empty;
+  const from = empty ? 0 : village.skip + 1;
+  const to = village.skip + (page.items ?? []).length;
+  $('residents-total').textContent = `${pair('village.total')[0]} ${village.total} · ${pair('village.total')[1]} ${village.total}`;
+  $('residents-total').dataset.value = String(village.total);
+  $('page-info').textContent = `${from}–${to} / ${village.total}`;
+  $('page-prev').disabled = village.skip <= 0;
+  $('page-next').disabled = to >= village.total;
+  table.dataset.query = query.toString();
+  table.dataset.loaded = 'true';
+  highlightSelected();
+}
+
+function cell(label) {
+  const td = document.createElement('td');
+  td.dataset.label = label;
+  return td;
+}
+
+function residentRow(r) {
+  const tr = document.createElement('tr');
+  tr.dataset.testid = 'resident-row';
+  tr.dataset.residentKey = r.residentKey;
+  tr.dataset.colour = r.colour;
+  tr.dataset.fever = String(!!r.fever);
+  tr.dataset.openNeeds = String(r.openNeeds ?? 0);
+  tr.dataset.isolation = r.isolation ?? 'None';
+  tr.tabIndex = 0;
+  tr.setAttribute('role', 'button');
+  tr.setAttribute('aria-label', `${r.name} ${t(`colour.${r.colour}`, r.colour)}`);
+
+  const name = cell(t('col.name'));
+  const strong = document.createElement('span');
+  strong.className = 'row-name';
+  strong.dataset.testid = 'row-name';
+  strong.textContent = r.name;
+  const id = document.createElement('span');
+  id.className = 'row-id';
+  id.textContent = r.maskedIdNumber ?? '';
+  name.append(strong, id);
+
+  const colour = cell(t('col.colour'));
+  colour.append(colourBadge(r.colour ?? 'None'));
+
+  const clocked = cell(t('col.clockedIn'));
+  clocked.dataset.testid = 'row-clocked-in';
+  clocked.textContent = r.clockedInToday ? '✓' : '–';
+  clocked.title = t(r.clockedInToday ? 'code.clockedInToday' : 'code.notClockedInToday');
+
+  const temp = cell(t('col.temperature'));
+  temp.dataset.testid = 'row-temperature';
+  temp.textContent = r.lastTemperature != null ? `${Number(r.lastTemperature).toFixed(1)} °C` : '–';
+  if (r.fever) {
+    temp.classList.add('fever');
+    temp.append(' ', badge('count.fever', null, 'fever-badge'));
+  }
+
+  const needs = cell(t('col.needs'));
+  needs.dataset.testid = 'row-open-needs';
+  needs.textContent = r.openNeeds ? String(r.openNeeds) : '–';
+  if (r.openNeeds) needs.classList.add('has-needs');
+
+  const kp = cell(t('col.keyPersons'));
+  const names = keyPersonNames(r.keyPersons);
+  if (names.length === 0) kp.textContent = '–';
+  for (const k of names) kp.append(badge(`kp.${k}`, k, 'kp'));
+
+  const iso = cell(t('col.isolation'));
+  iso.textContent = !r.isolation || r.isolation === 'None' ? '–' : t(`iso.${r.isolation}`, r.isolation);
+
+  tr.append(name, colour, clocked, temp, needs, kp, iso);
+  const open = () => openResident(r.residentKey).catch(e => { if (!e?.signedOut) showProblem(e); });
+  tr.addEventListener('click', open);
+  tr.addEventListener('keydown', e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); open(); } });
+  return tr;
+}
+
+function highlightSelected() {
+  for (const tr of $('residents').querySelectorAll('tr')) {
+    tr.setAttribute('aria-current', String(tr.dataset.residentKey === village.selected));
+  }
+}
+
+// ---------------------------------------------------------------- one resident
+
+function closeDetail() {
+  village.selected = null;
+  const panel = $('resident-detail');
+  panel.hidden = true;
+  delete panel.dataset.residentKey;
+  highlightSelected();
+}
+
+function residentBase(key) {
+  return `/api/villages/${encodeURIComponent(village.code)}/residents/${encodeURIComponent(key)}`;
+}
+
+async function openResident(key, { keepScroll } = {}) {
+  clearError();
+  const overview = await api('GET', residentBase(key));
+  village.selected = key;
+  renderDetail(overview);
+  highlightSelected();
+  const panel = $('resident-detail');
+  panel.hidden = false;
+  if (!keepScroll) {
+    panel.scrollIntoView?.({ block: 'start' });
+    panel.focus?.({ preventScroll: true });
+  }
+}
+
+function fact(dl, key, value, testid) {
+  const dt = bi('dt', key);
+  const dd = document.createElement('dd');
+  dd.textContent = value ?? '';
+  if (testid) dd.dataset.testid = testid;
+  dl.append(dt, dd);
+}
+
+function renderDetail(overview) {
+  const panel = $('resident-detail');
+  const profile = overview.profile ?? {};
+  const code = overview.code ?? {};
+  const ex = code.explanation ?? {};
+  const colour = ex.colour ?? 'None';
+  panel.dataset.residentKey = profile.residentKey ?? village.selected ?? '';
+  panel.dataset.colour = colour;
+  $('detail-name').textContent = profile.name ?? '';
+
+  const dl = $('detail-profile');
+  dl.replaceChildren();
+  fact(dl, 'profile.idNumber', profile.maskedIdNumber, 'detail-id');
+  fact(dl, 'profile.phone', profile.maskedPhone || '–');
+  fact(dl, 'detail.household', profile.householdId);
+  fact(dl, 'detail.birth', profile.birthDate);
+  fact(dl, 'detail.sex', profile.isMale == null ? '' : t(profile.isMale ? 'detail.male' : 'detail.female'));
+  fact(dl, 'detail.registeredAt', formatDateTime(profile.registeredAt));
+
+  $('detail-code').dataset.colour = colour;
+  const colourEl = $('detail-colour');
+  colourEl.dataset.colour = colour;
+  fill(colourEl, `colour.${colour}`, colour);
+  const reason = $('detail-reason');
+  reason.dataset.code = ex.reasonCode ?? '';
+  if (ex.reasonCode && has(`reason.${ex.reasonCode}`)) fill(reason, `reason.${ex.reasonCode}`); else reason.textContent = ex.reason ?? '';
+  const next = $('detail-next-step');
+  next.dataset.code = ex.nextStepCode ?? '';
+  if (ex.nextStepCode && has(`next.${ex.nextStepCode}`)) fill(next, `next.${ex.nextStepCode}`); else next.textContent = ex.nextStep ?? '';
+
+  // Clear fever: when the code is blocked by a fever, or the village list says fever.
+  const row = village.rows.get(profile.residentKey);
+  const feverish = ex.reasonCode === 'blocked.fever' || !!row?.fever;
+  const feverForm = $('clear-fever-form');
+  feverForm.hidden = !feverish;
+  feverForm.reset();
+
+  renderNeeds(overview.needs ?? []);
+  renderSelfReport(overview.selfReport);
+  renderHistory(code.history ?? []);
+}
+
+function renderNeeds(needs) {
+  const list = $('detail-needs');
+  list.replaceChildren();
+  const sorted = [...needs].sort((a, b) => (a.status === b.status ? String(b.createdAt).localeCompare(String(a.createdAt)) : a.status === 'Open' ? -1 : 1));
+  if (sorted.length === 0) {
+    const li = bi('li', 'needs.empty');
+    li.className = 'empty';
+    list.append(li);
+  }
+  for (const need of sorted) list.append(needItem(need));
+}
+
+function needItem(need) {
+  const li = document.createElement('li');
+  li.dataset.testid = 'need';
+  li.dataset.needId = need.id;
+  li.dataset.status = need.status;
+  li.dataset.kind = need.kind;
+  const head = document.createElement('div');
+  head.className = 'need-head';
+  const kind = bi('span', `need.${need.kind}`, need.kind);
+  kind.className = 'need-kind';
+  const status = bi('span', `needStatus.${need.status}`, need.status);
+  status.className = `badge status-${need.status}`;
+  status.dataset.testid = 'need-status';
+  const when = document.createElement('time');
+  when.dateTime = need.createdAt;
+  when.textContent = formatDateTime(need.createdAt);
+  head.append(kind, status, when);
+  const detail = document.createElement('p');
+  detail.className = 'need-detail';
+  detail.textContent = need.detail;
+  li.append(head, detail);
+  if (need.status === 'Open') {
+    const form = document.createElement('form');
+    form.className = 'need-handle';
+    form.noValidate = true;
+    const id = `need-note-${need.id}`;
+    const label = bi('label', 'need.note');
+    label.htmlFor = id;
+    const input = document.createElement('input');
+    input.id = id;
+    input.name = 'note';
+    input.maxLength = 500;
+    input.autocomplete = 'off';
+    input.dataset.testid = 'need-note';
+    const error = document.createElement('p');
+    error.className = 'field-error';
+    error.dataset.field = 'note';
+    const button = bi('button', 'need.handle');
+    button.type = 'submit';
+    button.className = 'secondary';
+    button.dataset.testid = 'need-handle';
+    const row = document.createElement('div');
+    row.className = 'row';
+    row.append(input, button);
+    form.append(label, row, error);
+    form.addEventListener('submit', e => {
+      e.preventDefault();
+      busy(button, form, async () => {
+        const key = village.selected;
+        await api('POST', `${residentBase(key)}/needs/${encodeURIComponent(need.id)}/handled`, { note: input.value.trim() || null });
+        showNotice(t('need.handled'));
+        await afterAction(key);
+      });
+    });
+    li.append(form);
+  } else if (need.handledAt || need.note) {
+    const note = document.createElement('p');
+    note.className = 'hint';
+    note.dataset.testid = 'need-handled-note';
+    note.textContent = [formatDateTime(need.handledAt), need.handledBy, need.note].filter(Boolean).join(' · ');
+    li.append(note);
+  }
+  return li;
+}
+
+function renderSelfReport(report) {
+  const box = $('detail-self-report');
+  box.replaceChildren();
+  if (!report) {
+    const p = bi('p', 'detail.noSelfReport');
+    p.className = 'hint';
+    box.append(p);
+    return;
+  }
+  const dl = document.createElement('dl');
+  dl.className = 'facts';
+  fact(dl, 'common.temperature', report.temperature != null ? `${Number(report.temperature).toFixed(1)}` : '–');
+  fact(dl, 'detail.symptoms', (report.symptoms ?? []).map(s => t(`symptom.${s}`, s)).join('、') || t('common.none'));
+  fact(dl, 'detail.travel', report.recentTravel || '–');
+  fact(dl, 'detail.updatedAt', formatDateTime(report.updatedAt));
+  box.append(dl);
+}
+
+function renderHistory(history) {
+  const list = $('detail-history');
+  list.replaceChildren();
+  const entries = [...history].reverse().slice(0, 10);
+  if (entries.length === 0) {
+    const li = bi('li', 'code.noHistory');
+    li.className = 'empty';
+    list.append(li);
+  }
+  for (const entry of entries) {
+    const change = entry.change ?? entry;
+    const li = document.createElement('li');
+    li.dataset.testid = 'history-item';
+    li.dataset.to = change.to;
+    li.dataset.cause = change.cause;
+    li.dataset.by = entry.by ?? '';
+    const when = document.createElement('time');
+    when.dateTime = change.at;
+    when.textContent = formatDateTime(change.at);
+    const move = document.createElement('span');
+    const from = document.createElement('span');
+    from.className = `dot dot-${change.from}`;
+    from.textContent = t(`colour.${change.from}`, change.from);
+    const to = document.createElement('span');
+    to.className = `dot dot-${change.to}`;
+    to.textContent = t(`colour.${change.to}`, change.to);
+    move.append(from, ' → ', to);
+    const cause = bi('span', `cause.${change.cause}`, change.cause);
+    cause.className = 'cause';
+    const detail = document.createElement('span');
+    detail.className = 'detail';
+    detail.textContent = change.detail ?? '';
+    li.append(when, move, cause, detail);
+    if (entry.by) {
+      const by = bi('span', `by.${entry.by}`, entry.by);
+      by.className = 'by';
+      li.append(by);
+    }
+    list.append(li);
+  }
+}
+
+/** After an action on a resident: counts, list and the open detail are read again. */
+async function afterAction(key) {
+  await refreshCounts();
+  await loadResidents();
+  const overview = await api('GET', residentBase(key));
+  village.selected = key;
+  renderDetail(overview);
+  highlightSelected();
+}
+
+function setupDetail() {
+  $('detail-close').addEventListener('click', closeDetail);
+  const form = $('clear-fever-form');
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    busy($('clear-fever-submit'), form, async () => {
+      const note = form.elements.note.value.trim();
+      if (!note) throw localProblem('note', 'fever.required');
+      const key = village.selected;
+      await api('POST', `${residentBase(key)}/clear-fever`, { note });
+      showNotice(t('fever.cleared'));
+      await afterAction(key);
+    });
+  });
+}
+
+// ---------------------------------------------------------------- CSV import
+
+function setupImport() {
+  const form = $('import-form');
+  form.addEventListener('submit', e => {
+    e.preventDefault();
+    busy($('import-submit'), form, async () => {
+      const file = form.elements.file.files?.[0];
+      if (!file) throw localProblem('file', 'import.chooseFile');
+      $('import-report').hidden = true;
+      const report = await api('POST', '/api/admin/residents/import', file, { raw: true, contentType: 'text/csv' });
+      renderImport(report);
+      showNotice(t('import.done'));
+      if (village.code) {
+        await refreshCounts();
+        await loadResidents();
+      }
+    });
+  });
+}
+
+function renderImport(report) {
+  const box = $('import-report');
+  const errors = report.errors ?? [];
+  $('import-rows').textContent = String(report.rows ?? 0);
+  $('import-imported').textContent = String(report.imported ?? 0);
+  $('import-already').textContent = String(report.alreadyRegistered ?? 0);
+  $('import-error-count').textContent = String(errors.length);
+  box.dataset.errors = String(errors.length);
+  const table = $('import-errors');
+  const body = table.querySelector('tbody');
+  body.replaceChildren(...errors.map(err => {
+    const tr = document.createElement('tr');
+    tr.dataset.testid = 'import-error';
+    tr.dataset.line = String(err.line);
+    tr.dataset.field = err.field ?? '';
+    for (const [value, label, testid] of [[err.line, 'import.line', 'import-error-line'], [err.field, 'import.field', 'import-error-field'], [err.reason, 'import.reason', 'import-error-reason']]) {
+      const td = document.createElement('td');
+      td.dataset.label = t(label);
+      td.dataset.testid = testid;
+      td.textContent = String(value ?? '');
+      tr.append(td);
+    }
+    return tr;
+  }));
+  table.hidden = errors.length === 0;
+  box.hidden = false;
+}
+
+// ---------------------------------------------------------------- start
+
+function start() {
+  applyI18n();
+  document.title = t('staff.subtitle');
+  setupSignIn();
+  setupCascade();
+  setupFilters();
+  setupDetail();
+  setupImport();
+  window.addEventListener('hashchange', () => { clearError(); route(); });
+  loadTime();
+  route();
+  document.body.dataset.ready = 'true';
+}
+
+start();
