@@ -11,6 +11,7 @@ builder.Services.AddSanmenxiaProblems();
 builder.Services.AddSanmenxiaAuth(builder.Configuration);
 builder.Services.AddSanmenxiaHealth(builder.Configuration);
 builder.Services.AddSanmenxiaApi(builder.Configuration);
+builder.Services.AddSanmenxiaDashboard(builder.Configuration);
 
 var app = builder.Build();
 app.UseSanmenxiaProblems();
@@ -30,6 +31,8 @@ app.MapResidentEndpoints();
 app.MapVillageEndpoints();
 app.MapCodeEndpoints();
 app.MapImportEndpoints();
+app.MapKeyPersonEndpoints();
+app.MapSanmenxiaDashboard();
 
 app.Run();
 

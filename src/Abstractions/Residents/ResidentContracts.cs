@@ -112,7 +112,8 @@ public sealed record ResidentSummary(
     [property: Id(6)] int OpenNeeds,
     [property: Id(7)] KeyPersonFlags KeyPersons = KeyPersonFlags.None,
     [property: Id(8)] IsolationKind Isolation = IsolationKind.None,
-    [property: Id(9)] bool Removed = false);
+    [property: Id(9)] bool Removed = false,
+    [property: Id(10)] IReadOnlyList<KeyPersons.KeyPersonMark>? Marks = null);
 
 /// <summary>The five key-person categories of platform 4.</summary>
 [Flags, GenerateSerializer, Alias("sanmenxia.KeyPersonFlags")]
@@ -130,7 +131,7 @@ public enum KeyPersonFlags
 public enum IsolationKind { None, Home, Central, MedicalObservation }
 
 [Alias("sanmenxia.IResidentGrain")]
-public interface IResidentGrain : IGrainWithStringKey
+public interface IResidentGrain : IGrainWithStringKey, KeyPersons.IKeyPersonRegister
 {
     [Alias("Register")] Task<RegistrationOutcome> RegisterAsync(ResidentRegistration registration);
     [Alias("Profile")] Task<ResidentProfile?> GetProfileAsync();

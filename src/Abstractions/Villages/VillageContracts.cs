@@ -30,6 +30,8 @@ public sealed record RegionCounts
     [Id(14)] public int IsolatedHome { get; init; }
     [Id(15)] public int IsolatedCentral { get; init; }
     [Id(16)] public int Villages { get; init; }
+    /// <summary>Platform 4's register in detail: per category open/new today/released today/ever, and isolation.</summary>
+    [Id(17)] public KeyPersonTotals KeyPersonDetail { get; init; } = KeyPersonTotals.Zero;
 
     public static RegionCounts operator +(RegionCounts a, RegionCounts b) => new()
     {
@@ -40,7 +42,105 @@ public sealed record RegionCounts
         FromWuhan = a.FromWuhan + b.FromWuhan, CloseContacts = a.CloseContacts + b.CloseContacts,
         FeverNoExposure = a.FeverNoExposure + b.FeverNoExposure, IsolatedHome = a.IsolatedHome + b.IsolatedHome,
         IsolatedCentral = a.IsolatedCentral + b.IsolatedCentral, Villages = a.Villages + b.Villages,
+        KeyPersonDetail = (a.KeyPersonDetail ?? KeyPersonTotals.Zero) + (b.KeyPersonDetail ?? KeyPersonTotals.Zero),
     };
+}
+
+/// <summary>One category's register counts.</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.CategoryCounts")]
+public sealed record CategoryCounts
+{
+    public static CategoryCounts Zero { get; } = new();
+    /// <summary>Entries open now (confirmed, not released).</summary>
+    [Id(0)] public int Open { get; init; }
+    [Id(1)] public int NewToday { get; init; }
+    [Id(2)] public int ReleasedToday { get; init; }
+    /// <summary>Entries ever confirmed in this category.</summary>
+    [Id(3)] public int Ever { get; init; }
+
+    public static CategoryCounts operator +(CategoryCounts a, CategoryCounts b) => new()
+    {
+        Open = a.Open + b.Open, NewToday = a.NewToday + b.NewToday, ReleasedToday = a.ReleasedToday + b.ReleasedToday, Ever = a.Ever + b.Ever,
+    };
+
+    public static CategoryCounts operator -(CategoryCounts a) => new() { Open = -a.Open, NewToday = -a.NewToday, ReleasedToday = -a.ReleasedToday, Ever = -a.Ever };
+}
+
+[GenerateSerializer, Immutable, Alias("sanmenxia.KeyPersonTotals")]
+public sealed record KeyPersonTotals
+{
+    public static KeyPersonTotals Zero { get; } = new();
+    [Id(0)] public CategoryCounts FromOutsideCity { get; init; } = CategoryCounts.Zero;
+    [Id(1)] public CategoryCounts FromHubei { get; init; } = CategoryCounts.Zero;
+    [Id(2)] public CategoryCounts FromWuhan { get; init; } = CategoryCounts.Zero;
+    [Id(3)] public CategoryCounts CloseContact { get; init; } = CategoryCounts.Zero;
+    [Id(4)] public CategoryCounts FeverNoExposure { get; init; } = CategoryCounts.Zero;
+    /// <summary>Isolation entries (home or central) in isolation now, released, and ever (DOMAIN.md: 595 / 5,019 / 5,614).</summary>
+    [Id(5)] public int IsolatedNow { get; init; }
+    [Id(6)] public int IsolationReleased { get; init; }
+    [Id(7)] public int IsolationEver { get; init; }
+    /// <summary>Entries from backend comparisons or trip matches waiting for village staff.</summary>
+    [Id(8)] public int PendingConfirmation { get; init; }
+    /// <summary>Observation periods extended because of symptoms, for staff to look at.</summary>
+    [Id(9)] public int NeedsReview { get; init; }
+
+    public CategoryCounts this[KeyPersons.KeyPersonCategory category] => category switch
+    {
+        KeyPersons.KeyPersonCategory.FromOutsideCity => FromOutsideCity,
+        KeyPersons.KeyPersonCategory.FromHubei => FromHubei,
+        KeyPersons.KeyPersonCategory.FromWuhan => FromWuhan,
+        KeyPersons.KeyPersonCategory.CloseContact => CloseContact,
+        _ => FeverNoExposure,
+    };
+
+    public static KeyPersonTotals operator +(KeyPersonTotals a, KeyPersonTotals b) => new()
+    {
+        FromOutsideCity = a.FromOutsideCity + b.FromOutsideCity, FromHubei = a.FromHubei + b.FromHubei, FromWuhan = a.FromWuhan + b.FromWuhan,
+        CloseContact = a.CloseContact + b.CloseContact, FeverNoExposure = a.FeverNoExposure + b.FeverNoExposure,
+        IsolatedNow = a.IsolatedNow + b.IsolatedNow, IsolationReleased = a.IsolationReleased + b.IsolationReleased,
+        IsolationEver = a.IsolationEver + b.IsolationEver, PendingConfirmation = a.PendingConfirmation + b.PendingConfirmation,
+        NeedsReview = a.NeedsReview + b.NeedsReview,
+    };
+
+    public static KeyPersonTotals operator -(KeyPersonTotals a) => new()
+    {
+        FromOutsideCity = -a.FromOutsideCity, FromHubei = -a.FromHubei, FromWuhan = -a.FromWuhan, CloseContact = -a.CloseContact,
+        FeverNoExposure = -a.FeverNoExposure, IsolatedNow = -a.IsolatedNow, IsolationReleased = -a.IsolationReleased,
+        IsolationEver = -a.IsolationEver, PendingConfirmation = -a.PendingConfirmation, NeedsReview = -a.NeedsReview,
+    };
+
+    /// <summary>What one resident's register marks add to the counts on a given day.</summary>
+    public static KeyPersonTotals From(IReadOnlyList<KeyPersons.KeyPersonMark>? marks, DateOnly today)
+    {
+        if (marks is null || marks.Count == 0) return Zero;
+        var totals = Zero;
+        foreach (var m in marks)
+        {
+            var confirmed = m.Status is KeyPersons.KeyPersonStatus.Open or KeyPersons.KeyPersonStatus.Released;
+            var one = new CategoryCounts
+            {
+                Open = m.Status == KeyPersons.KeyPersonStatus.Open ? 1 : 0,
+                NewToday = confirmed && m.OpenedOn == today ? 1 : 0,
+                ReleasedToday = m.Status == KeyPersons.KeyPersonStatus.Released && m.ClosedOn == today ? 1 : 0,
+                Ever = confirmed ? 1 : 0,
+            };
+            var isolation = confirmed && m.Measure is KeyPersons.ControlMeasure.HomeIsolation or KeyPersons.ControlMeasure.CentralIsolation;
+            totals += new KeyPersonTotals
+            {
+                FromOutsideCity = m.Category == KeyPersons.KeyPersonCategory.FromOutsideCity ? one : CategoryCounts.Zero,
+                FromHubei = m.Category == KeyPersons.KeyPersonCategory.FromHubei ? one : CategoryCounts.Zero,
+                FromWuhan = m.Category == KeyPersons.KeyPersonCategory.FromWuhan ? one : CategoryCounts.Zero,
+                CloseContact = m.Category == KeyPersons.KeyPersonCategory.CloseContact ? one : CategoryCounts.Zero,
+                FeverNoExposure = m.Category == KeyPersons.KeyPersonCategory.FeverNoExposure ? one : CategoryCounts.Zero,
+                IsolatedNow = isolation && m.Status == KeyPersons.KeyPersonStatus.Open ? 1 : 0,
+                IsolationReleased = isolation && m.Status == KeyPersons.KeyPersonStatus.Released ? 1 : 0,
+                IsolationEver = isolation ? 1 : 0,
+                PendingConfirmation = m.Status == KeyPersons.KeyPersonStatus.Pending ? 1 : 0,
+                NeedsReview = m.NeedsReview && m.Status == KeyPersons.KeyPersonStatus.Open ? 1 : 0,
+            };
+        }
+        return totals;
+    }
 }
 
 /// <summary>What a staff list shows of a resident.</summary>
@@ -67,7 +167,7 @@ public sealed record VillageResidentFilter(
     [property: Id(4)] KeyPersonFlags? KeyPerson = null,
     [property: Id(5)] bool? ClockedInToday = null);
 
-[GenerateSerializer, Immutable, Alias("sanmenxia.Page")]
+[GenerateSerializer, Immutable, Alias("sanmenxia.Page`1")]
 public sealed record Page<T>(
     [property: Id(0)] IReadOnlyList<T> Items,
     [property: Id(1)] int Total,
@@ -87,6 +187,8 @@ public interface IVillageGrain : IGrainWithStringKey
     [Alias("Counts"), AlwaysInterleave] Task<RegionCounts> GetCountsAsync();
     [Alias("List")] Task<Page<VillageResident>> ListResidentsAsync(VillageResidentFilter filter, int skip, int take);
     [Alias("Has")] Task<bool> HasResidentAsync(string residentKey);
+    /// <summary>Residents with any key-person register entry (for the register list; a small share of a village).</summary>
+    [Alias("KeyPersonResidents")] Task<IReadOnlyList<ResidentSummary>> GetKeyPersonResidentsAsync();
 }
 
 /// <summary>A child region's line in its parent's table.</summary>

@@ -30,7 +30,7 @@ public static class VillageEndpoints
     }
 
     /// <summary>The village must exist and lie within the caller's jurisdiction.</summary>
-    private static async Task<IResult> InJurisdiction(string code, ClaimsPrincipal user, RegionCatalog regions, Func<RegionInfo, Task<IResult>> action)
+    internal static async Task<IResult> InJurisdiction(string code, ClaimsPrincipal user, RegionCatalog regions, Func<RegionInfo, Task<IResult>> action)
     {
         if (!RegionCode.TryParse(code, out var region, out var error)) return Refusals.Field("code", error);
         if (region.Level != RegionLevel.Village) return Refusals.Field("code", "must be a 12-digit village or community code");

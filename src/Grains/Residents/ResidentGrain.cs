@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Sanmenxia.Grains.Time;
 using Sanmenxia.HealthCode;
 using Sanmenxia.Identity;
+using Sanmenxia.KeyPersons;
 using Sanmenxia.Residents;
 using Sanmenxia.Villages;
 
@@ -31,8 +32,11 @@ public sealed class ResidentState
     [Id(10)] public long SummaryVersion { get; set; }
     /// <summary>Real-time period of the registered day-close reminder, or null when none is registered.</summary>
     [Id(11)] public TimeSpan? DeadlineReminderPeriod { get; set; }
-    [Id(12)] public KeyPersonFlags KeyPersons { get; set; }
-    [Id(13)] public IsolationKind Isolation { get; set; }
+    // Ids 12 and 13 held derived key-person flags in an early build; they are derived from KeyEntries now.
+    /// <summary>Key-person register entries (platform 4): every one kept while open, the latest closed ones bounded.</summary>
+    [Id(14)] public List<KeyPersonEntry> KeyEntries { get; set; } = [];
+    /// <summary>One mark per entry ever, so the village's "ever" counts survive the bounding of closed entries.</summary>
+    [Id(15)] public Dictionary<string, KeyPersonMark> Marks { get; set; } = new(StringComparer.Ordinal);
 
     public bool IsRegistered => IdNumber is not null;
 }
@@ -87,18 +91,31 @@ public sealed class ResidentGrain(
         return Task.FromResult(S.IsRegistered ? Profile() : null);
     }
 
-    public Task<ResidentOverview?> GetOverviewAsync()
+    public async Task<ResidentOverview?> GetOverviewAsync()
     {
         _servedCaller = true;
-        return Task.FromResult(S.IsRegistered
-            ? new ResidentOverview(Profile(), View(), S.SelfReport, S.Needs.ToList())
-            : null);
+        if (!S.IsRegistered) return null;
+        await CatchUpAsync();
+        return new ResidentOverview(Profile(), View(), S.SelfReport, S.Needs.ToList());
     }
 
-    public Task<CodeView> GetCodeAsync()
+    public async Task<CodeView> GetCodeAsync()
     {
         _servedCaller = true;
-        return Task.FromResult(View());
+        await CatchUpAsync();
+        return View();
+    }
+
+    /// <summary>
+    /// If a day ended or an observation period ran out since the last evaluation (the reminder has not ticked
+    /// yet, or ticked while the cluster was down), evaluate now, so what is shown is what is stored.
+    /// </summary>
+    private async Task CatchUpAsync()
+    {
+        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        var daysPending = S.Code.IsApplied && (S.Code.ClosedThrough is null || S.Code.ClosedThrough < today.AddDays(-1));
+        var periodEnded = S.KeyEntries.Any(e => e.RequiresObservation && today >= e.ObservationEndsOn);
+        if (daysPending || periodEnded) await EvaluateDeadlinesAsync();
     }
 
     public async Task<CodeActionResult> ApplyAsync(decimal temperature, bool honestyPledge, Actor actor)
@@ -122,6 +139,9 @@ public sealed class ResidentGrain(
         if (!result.Accepted) return new CodeActionResult(false, result.Refusal, View());
         Record(result, actor.Kind);
         S.SelfReport = new SelfReport(temperature, symptoms.ToList(), S.SelfReport?.RecentTravel, now);
+        // A fever during an observation period counts against its release.
+        if (temperature >= policy.FeverThresholdCelsius || symptoms.Contains("fever"))
+            UpdateEntries(e => e.RequiresObservation ? ObservationRules.RecordSymptom(e, HealthCodeRules.Today(policy, now)) : e);
         await SaveAndReportAsync();
         await EnsureDeadlineReminderAsync();
         return new CodeActionResult(true, [], View());
@@ -178,17 +198,157 @@ public sealed class ResidentGrain(
 
     public async Task<CodeView> EvaluateDeadlinesAsync()
     {
-        if (!S.Code.IsApplied) return View();
-        var yesterday = HealthCodeRules.Today(policy, clock.GetUtcNow()).AddDays(-1);
-        var result = HealthCodeRules.CloseDaysThrough(policy, S.Code, yesterday);
-        if (result.State != S.Code)
+        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        // Observation periods first: a release lifts a blocker before the day's colour is settled.
+        var entriesChanged = UpdateEntries(e => ObservationRules.Evaluate(policy, e, today));
+        var colourChanged = false;
+        if (entriesChanged) colourChanged = SyncBlockers(ActorKind.System);
+        if (S.Code.IsApplied)
         {
-            Record(result, ActorKind.System);
-            // Only a change of colour matters to the village; the closed-through date alone does not.
-            if (result.Changes.Count > 0) await SaveAndReportAsync(); else await SaveAsync();
+            var result = HealthCodeRules.CloseDaysThrough(policy, S.Code, today.AddDays(-1));
+            if (result.State != S.Code)
+            {
+                Record(result, ActorKind.System);
+                colourChanged |= result.Changes.Count > 0;
+            }
         }
+        // Closing a day that changed no colour is not written: evaluating from dates gives the same state
+        // again, so most residents cost no write at all at midnight (the village projects the same way).
+        if (colourChanged || entriesChanged) await SaveAndReportAsync();
         await EnsureDeadlineReminderAsync();
         return View();
+    }
+
+    // ------------------------------------------------------------------ key-person register (platform 4)
+
+    public async Task<KeyPersonResult> AddKeyPersonEntryAsync(NewKeyPersonEntry entry, Actor staff)
+    {
+        _servedCaller = true;
+        if (!S.IsRegistered) return new(false, "the resident is not registered", null);
+        if (entry.EntryId is { } existingId && S.KeyEntries.FirstOrDefault(e => e.Id == existingId) is { } existing)
+            return new(true, null, existing); // an import seen before: idempotent
+        var now = clock.GetUtcNow();
+        var today = HealthCodeRules.Today(policy, now);
+        var created = new KeyPersonEntry
+        {
+            Id = entry.EntryId ?? Guid.NewGuid().ToString("N")[..12],
+            Category = entry.Category,
+            Status = entry.Pending ? KeyPersonStatus.Pending : KeyPersonStatus.Open,
+            ExposureDate = entry.ExposureDate,
+            Origin = entry.Origin,
+            Measure = entry.Measure,
+            Site = entry.Site,
+            Problems = entry.Problems,
+            ObservationEndsOn = ObservationRules.EndsOn(policy, entry.ExposureDate),
+            OpenedOn = entry.Pending ? null : today,
+            Source = entry.Source,
+            CreatedAt = now,
+            CreatedBy = staff.Id,
+            PeriodFrom = entry.PeriodFrom,
+            PeriodTo = entry.PeriodTo,
+        };
+        // A period that already ended (registered late) is settled at once, from dates.
+        S.KeyEntries.Add(ObservationRules.Evaluate(policy, created, today));
+        return await CommitEntryChangeAsync(created.Id, staff);
+    }
+
+    public Task<KeyPersonResult> FollowUpAsync(string entryId, FollowUpStatus status, string? note, Actor staff) =>
+        ChangeEntryAsync(entryId, staff, e => e.Status != KeyPersonStatus.Open ? "the entry is not open" : null, e =>
+        {
+            var day = HealthCodeRules.Today(policy, clock.GetUtcNow());
+            var followUps = e.FollowUps.Append(new FollowUp(day, status, note, staff.Id, clock.GetUtcNow())).TakeLast(30).ToList();
+            var updated = e with { FollowUps = followUps };
+            return status == FollowUpStatus.SeenWithSymptoms ? ObservationRules.RecordSymptom(updated, day) : updated;
+        });
+
+    public Task<KeyPersonResult> UpdateMeasureAsync(string entryId, ControlMeasure measure, string? site, string? problems, Actor staff) =>
+        ChangeEntryAsync(entryId, staff, e => e.Status is KeyPersonStatus.Open or KeyPersonStatus.Pending ? null : "the entry is closed",
+            e => e with { Measure = measure, Site = site ?? e.Site, Problems = problems ?? e.Problems });
+
+    public Task<KeyPersonResult> ConfirmAsync(string entryId, ControlMeasure measure, string? site, Actor staff) =>
+        ChangeEntryAsync(entryId, staff, e => e.Status == KeyPersonStatus.Pending ? null : "only a pending entry can be confirmed",
+            e => e with { Status = KeyPersonStatus.Open, Measure = measure, Site = site, OpenedOn = HealthCodeRules.Today(policy, clock.GetUtcNow()) });
+
+    public Task<KeyPersonResult> DismissAsync(string entryId, string reason, Actor staff) =>
+        ChangeEntryAsync(entryId, staff, e => e.Status == KeyPersonStatus.Pending ? null : "only a pending entry can be dismissed",
+            e => e with { Status = KeyPersonStatus.Dismissed, ClosedOn = HealthCodeRules.Today(policy, clock.GetUtcNow()), CloseReason = reason });
+
+    public Task<KeyPersonResult> ReleaseEarlyAsync(string entryId, string reason, Actor staff) =>
+        ChangeEntryAsync(entryId, staff, e => e.Status == KeyPersonStatus.Open ? null : "only an open entry can be released",
+            e => e with
+            {
+                Status = KeyPersonStatus.Released,
+                ClosedOn = HealthCodeRules.Today(policy, clock.GetUtcNow()),
+                CloseReason = $"released early by {staff.Id}: {reason}",
+            });
+
+    public Task<IReadOnlyList<KeyPersonEntry>> GetKeyPersonEntriesAsync()
+    {
+        _servedCaller = true;
+        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        return Task.FromResult<IReadOnlyList<KeyPersonEntry>>(S.KeyEntries.Select(e => ObservationRules.Evaluate(policy, e, today)).ToList());
+    }
+
+    private async Task<KeyPersonResult> ChangeEntryAsync(string entryId, Actor staff, Func<KeyPersonEntry, string?> refuse, Func<KeyPersonEntry, KeyPersonEntry> change)
+    {
+        _servedCaller = true;
+        // Settle ended periods first, so a change applies to the entry as it stands today.
+        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        var index = S.KeyEntries.FindIndex(e => e.Id == entryId);
+        if (index < 0) return new(false, "no such entry", null);
+        var current = ObservationRules.Evaluate(policy, S.KeyEntries[index], today);
+        if (refuse(current) is { } reason) return new(false, reason, current);
+        S.KeyEntries[index] = ObservationRules.Evaluate(policy, change(current), today);
+        return await CommitEntryChangeAsync(entryId, staff);
+    }
+
+    private async Task<KeyPersonResult> CommitEntryChangeAsync(string entryId, Actor staff)
+    {
+        SyncBlockers(staff.Kind);
+        BoundClosedEntries();
+        await SaveAndReportAsync();
+        await EnsureDeadlineReminderAsync();
+        return new(true, null, S.KeyEntries.First(e => e.Id == entryId));
+    }
+
+    /// <summary>Applies a change to every entry; true if any changed.</summary>
+    private bool UpdateEntries(Func<KeyPersonEntry, KeyPersonEntry> change)
+    {
+        var changed = false;
+        for (var i = 0; i < S.KeyEntries.Count; i++)
+        {
+            var next = change(S.KeyEntries[i]);
+            if (next == S.KeyEntries[i]) continue;
+            S.KeyEntries[i] = next;
+            changed = true;
+        }
+        return changed;
+    }
+
+    /// <summary>
+    /// The code's blockers follow the open entries (isolation, observation, close contact, fever without exposure);
+    /// a fever from a clock-in stays until staff clear it. True if the displayed colour changed.
+    /// </summary>
+    private bool SyncBlockers(ActorKind by)
+    {
+        var fromEntries = S.KeyEntries.Aggregate(Blocker.None, (b, e) => b | ObservationRules.BlockersOf(e));
+        var desired = (S.Code.Blockers & Blocker.Fever) | fromEntries;
+        if (desired == S.Code.Blockers) return false;
+        var result = HealthCodeRules.SetBlockers(policy, S.Code, clock.GetUtcNow(), desired);
+        Record(result, by);
+        return result.Changes.Count > 0;
+    }
+
+    private void BoundClosedEntries()
+    {
+        RefreshMarks();
+        var closed = S.KeyEntries.Where(e => e.Status is KeyPersonStatus.Released or KeyPersonStatus.Dismissed).OrderBy(e => e.ClosedOn).ToList();
+        foreach (var old in closed.Take(Math.Max(0, closed.Count - 10))) S.KeyEntries.Remove(old);
+    }
+
+    private void RefreshMarks()
+    {
+        foreach (var e in S.KeyEntries) S.Marks[e.Id] = new KeyPersonMark(e.Category, e.Status, e.Measure, e.OpenedOn, e.ClosedOn, e.NeedsReview);
     }
 
     public async Task ResendSummaryAsync()
@@ -216,7 +376,7 @@ public sealed class ResidentGrain(
     /// </summary>
     private async Task EnsureDeadlineReminderAsync()
     {
-        var needed = S.Code.IsApplied && !IsFixedPoint(S.Code);
+        var needed = (S.Code.IsApplied && !IsFixedPoint(S.Code)) || S.KeyEntries.Any(e => e.RequiresObservation);
         var period = scale.ToRealDelay(TimeSpan.FromDays(1));
         if (needed && S.DeadlineReminderPeriod == period) return;
         if (!needed && S.DeadlineReminderPeriod is null) return;
@@ -261,12 +421,23 @@ public sealed class ResidentGrain(
         if (S.History.Count > HistoryLimit) S.History.RemoveRange(0, S.History.Count - HistoryLimit);
     }
 
-    private Blocker BlockersFromRegister() =>
-        (S.Isolation != IsolationKind.None ? Blocker.Isolation : Blocker.None)
-        | (S.KeyPersons.HasFlag(KeyPersonFlags.CloseContact) ? Blocker.CloseContact : Blocker.None);
+    private Blocker BlockersFromRegister() => S.KeyEntries.Aggregate(Blocker.None, (b, e) => b | ObservationRules.BlockersOf(e));
+
+    private KeyPersonFlags OpenCategories() => S.KeyEntries.Where(e => e.Status == KeyPersonStatus.Open)
+        .Aggregate(KeyPersonFlags.None, (flags, e) => flags | (KeyPersonFlags)(1 << ((int)e.Category - 1)));
+
+    private IsolationKind CurrentIsolation()
+    {
+        var open = S.KeyEntries.Where(e => e.Status == KeyPersonStatus.Open).Select(e => e.Measure).ToList();
+        return open.Contains(ControlMeasure.CentralIsolation) ? IsolationKind.Central
+            : open.Contains(ControlMeasure.HomeIsolation) ? IsolationKind.Home
+            : open.Contains(ControlMeasure.MedicalObservation) ? IsolationKind.MedicalObservation
+            : IsolationKind.None;
+    }
 
     private async Task SaveAndReportAsync()
     {
+        RefreshMarks();
         S.SummaryVersion++;
         await SaveAsync();
         await ReportAsync();
@@ -311,7 +482,7 @@ public sealed class ResidentGrain(
 
     private ResidentSummary Summary() => new(
         Key, S.SummaryVersion, S.Name, MaskedId(), S.HouseholdId, S.Code,
-        S.Needs.Count(n => n.Status == NeedStatus.Open), S.KeyPersons, S.Isolation);
+        S.Needs.Count(n => n.Status == NeedStatus.Open), OpenCategories(), CurrentIsolation(), Marks: S.Marks.Values.ToList());
 
     private ResidentProfile Profile()
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sanmenxia.Dashboard;
 using Sanmenxia.Regions;
 using Sanmenxia.Villages;
 
@@ -27,6 +28,8 @@ public sealed class RegionGrain(
     private long _version;
     private bool _dirty;
     private IGrainTimer? _pushTimer;
+    private bool _publishPending = true; // a fresh activation tells the dashboards where it stands
+    private long _publishVersion;
 
     public override async Task OnActivateAsync(CancellationToken ct)
     {
@@ -53,6 +56,9 @@ public sealed class RegionGrain(
         if (state.State.Info == info) return;
         state.State.Info = info;
         await state.WriteStateAsync();
+        // The directory is loaded before regions are defined: learn the children's names now.
+        foreach (var child in await GrainFactory.GetGrain<IRegionDirectoryGrain>(0).GetChildrenAsync(info.Code.Value))
+            _childNames[child.Code.Value] = child.Name;
         _pushTimer ??= this.RegisterGrainTimer(static (grain, _) => grain.PushAsync(), this,
             new GrainTimerCreationOptions { DueTime = options.Value.RollupInterval, Period = options.Value.RollupInterval });
     }
@@ -62,6 +68,7 @@ public sealed class RegionGrain(
     public Task ReportChildAsync(string childCode, RegionCounts counts, long version)
     {
         if (_children.TryGetValue(childCode, out var known) && known.Version >= version) return Task.CompletedTask;
+        if (known.Counts != counts) _publishPending = true;
         _children[childCode] = (counts, version);
         Recount();
         return Task.CompletedTask;
@@ -87,6 +94,7 @@ public sealed class RegionGrain(
     /// <summary>Coalesced push to the parent: at most once per interval, only when the total changed.</summary>
     private async Task PushAsync()
     {
+        if (_publishPending) await PublishAsync();
         if (!_dirty || state.State.Info?.ParentCode is not { } parent) return;
         _dirty = false;
         try
@@ -97,6 +105,24 @@ public sealed class RegionGrain(
         {
             _dirty = true; // try again on the next tick
             logger.LogWarning("Region {Region} could not report to {Parent}: {Error}", this.GetPrimaryKeyString(), parent, e.GetType().Name);
+        }
+    }
+
+    /// <summary>Coalesced publish to the command dashboards (same tick as the push): the total and each child's line.</summary>
+    private async Task PublishAsync()
+    {
+        _publishPending = false;
+        var code = this.GetPrimaryKeyString();
+        _publishVersion = Math.Max(_publishVersion + 1, DateTime.UtcNow.Ticks);
+        var update = new RegionUpdate(code, state.State.Info?.Name ?? code, _total, await GetChildrenAsync(), _publishVersion, DateTimeOffset.UtcNow);
+        try
+        {
+            await GrainFactory.GetGrain<IDashboardNotifierGrain>(0).PublishAsync(update);
+        }
+        catch (Exception e)
+        {
+            _publishPending = true; // try again on the next tick
+            logger.LogWarning("Region {Region} could not publish to the dashboards: {Error}", code, e.GetType().Name);
         }
     }
 }

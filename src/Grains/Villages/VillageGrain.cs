@@ -95,6 +95,9 @@ public sealed class VillageGrain(
 
     public Task<bool> HasResidentAsync(string residentKey) => Task.FromResult(state.State.Residents.ContainsKey(residentKey));
 
+    public Task<IReadOnlyList<ResidentSummary>> GetKeyPersonResidentsAsync() =>
+        Task.FromResult<IReadOnlyList<ResidentSummary>>(state.State.Residents.Values.Where(s => s.Marks is { Count: > 0 }).ToList());
+
     public Task<Page<VillageResident>> ListResidentsAsync(VillageResidentFilter filter, int skip, int take)
     {
         EnsureCountedToday();
@@ -113,7 +116,7 @@ public sealed class VillageGrain(
     private static bool Matches(VillageResidentFilter f, ResidentSummary s, Contribution c) =>
         (f.Colour is null || c.Colour == f.Colour)
         && (f.Fever is null || c.Fever == f.Fever)
-        && (f.Isolated is null || (s.Isolation != IsolationKind.None) == f.Isolated)
+        && (f.Isolated is null || (s.Isolation is IsolationKind.Home or IsolationKind.Central) == f.Isolated)
         && (f.OpenNeeds is null || (s.OpenNeeds > 0) == f.OpenNeeds)
         && (f.KeyPerson is null || (s.KeyPersons & f.KeyPerson) != 0)
         && (f.ClockedInToday is null || c.ClockedInToday == f.ClockedInToday);
@@ -122,7 +125,7 @@ public sealed class VillageGrain(
 
     /// <summary>What one resident adds to the counts on the counted day.</summary>
     private readonly record struct Contribution(CodeColour Colour, bool Applied, bool ClockedInToday, bool Fever, int OpenNeeds,
-        KeyPersonFlags KeyPersons, IsolationKind Isolation);
+        KeyPersonFlags KeyPersons, IsolationKind Isolation, KeyPersonTotals Register);
 
     private Contribution Contribute(ResidentSummary s)
     {
@@ -135,7 +138,7 @@ public sealed class VillageGrain(
             colour = HealthCodeRules.DisplayedColour(policy, projected);
         }
         return new Contribution(colour, code.IsApplied, code.LastClockInDay == _countedDay,
-            code.Blockers.HasFlag(Blocker.Fever), s.OpenNeeds, s.KeyPersons, s.Isolation);
+            code.Blockers.HasFlag(Blocker.Fever), s.OpenNeeds, s.KeyPersons, s.Isolation, KeyPersonTotals.From(s.Marks, _countedDay));
     }
 
     private void EnsureCountedToday()
@@ -161,6 +164,7 @@ public sealed class VillageGrain(
     {
         private int _residents, _applied, _green, _yellow, _red, _clockedIn, _fever, _isolated, _home, _central, _needs;
         private int _outside, _hubei, _wuhan, _contacts, _feverNoExposure;
+        private KeyPersonTotals? _register;
 
         public void Add(Contribution c) => Apply(c, +1);
         public void Subtract(Contribution c) => Apply(c, -1);
@@ -174,7 +178,8 @@ public sealed class VillageGrain(
             if (c.Colour == CodeColour.Red) _red += sign;
             if (c.ClockedInToday) _clockedIn += sign;
             if (c.Fever) _fever += sign;
-            if (c.Isolation != IsolationKind.None) _isolated += sign;
+            if (c.Isolation is IsolationKind.Home or IsolationKind.Central) _isolated += sign;
+            if (c.Register != KeyPersonTotals.Zero) _register = (_register ?? KeyPersonTotals.Zero) + (sign > 0 ? c.Register : -c.Register);
             if (c.Isolation == IsolationKind.Home) _home += sign;
             if (c.Isolation == IsolationKind.Central) _central += sign;
             _needs += sign * c.OpenNeeds;
@@ -191,6 +196,7 @@ public sealed class VillageGrain(
             ClockedInToday = _clockedIn, Fever = _fever, Isolated = _isolated, IsolatedHome = _home,
             IsolatedCentral = _central, OpenNeeds = _needs, FromOutsideCity = _outside, FromHubei = _hubei,
             FromWuhan = _wuhan, CloseContacts = _contacts, FeverNoExposure = _feverNoExposure, Villages = villages,
+            KeyPersonDetail = _register ?? KeyPersonTotals.Zero,
         };
     }
 

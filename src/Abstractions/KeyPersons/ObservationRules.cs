@@ -1,0 +1,62 @@
+using Sanmenxia.HealthCode;
+
+namespace Sanmenxia.KeyPersons;
+
+/// <summary>
+/// The isolation and observation rules of DOMAIN.md as pure functions: the period runs a configured number of
+/// days from the last exposure or arrival; at its end an entry is released if there was no fever or symptom
+/// in the period, otherwise it is extended from the last symptomatic day and flagged for staff. Evaluated
+/// from dates, so a late or missed reminder tick gives the same result.
+/// </summary>
+public static class ObservationRules
+{
+    public static DateOnly EndsOn(HealthCodePolicy policy, DateOnly exposure) => exposure.AddDays(policy.ObservationDays);
+
+    /// <summary>Applies every period end that has passed by <paramref name="today"/> (idempotent).</summary>
+    public static KeyPersonEntry Evaluate(HealthCodePolicy policy, KeyPersonEntry entry, DateOnly today)
+    {
+        var current = entry;
+        // A loop, because an extension may itself have ended by today (e.g. after a long outage).
+        while (current.RequiresObservation && today >= current.ObservationEndsOn)
+        {
+            var periodStart = current.ObservationEndsOn.AddDays(-policy.ObservationDays);
+            if (current.LastSymptomDay is { } symptom && symptom >= periodStart)
+            {
+                var extendedTo = EndsOn(policy, symptom);
+                if (extendedTo <= current.ObservationEndsOn) extendedTo = current.ObservationEndsOn.AddDays(1);
+                current = current with { ObservationEndsOn = extendedTo, NeedsReview = true };
+            }
+            else
+            {
+                current = current with
+                {
+                    Status = KeyPersonStatus.Released,
+                    ClosedOn = current.ObservationEndsOn,
+                    CloseReason = $"observation period of {policy.ObservationDays} days completed without fever",
+                };
+            }
+        }
+        return current;
+    }
+
+    /// <summary>Records a symptomatic day (a follow-up with symptoms, or a clock-in at or above the fever threshold).</summary>
+    public static KeyPersonEntry RecordSymptom(KeyPersonEntry entry, DateOnly day) =>
+        entry.Status is KeyPersonStatus.Open && (entry.LastSymptomDay is null || day > entry.LastSymptomDay)
+            ? entry with { LastSymptomDay = day }
+            : entry;
+
+    /// <summary>The blockers an open entry puts on the health code.</summary>
+    public static Blocker BlockersOf(KeyPersonEntry entry)
+    {
+        if (entry.Status != KeyPersonStatus.Open) return Blocker.None;
+        var blockers = entry.Measure switch
+        {
+            ControlMeasure.HomeIsolation or ControlMeasure.CentralIsolation => Blocker.Isolation,
+            ControlMeasure.MedicalObservation => Blocker.Observation,
+            _ => Blocker.None,
+        };
+        if (entry.Category == KeyPersonCategory.CloseContact) blockers |= Blocker.CloseContact;
+        if (entry.Category == KeyPersonCategory.FeverNoExposure) blockers |= Blocker.Fever;
+        return blockers;
+    }
+}

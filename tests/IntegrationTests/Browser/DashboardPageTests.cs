@@ -1,0 +1,135 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Playwright;
+using Sanmenxia.Api.Endpoints;
+using Sanmenxia.Identity;
+using Xunit.Abstractions;
+using static Microsoft.Playwright.Assertions;
+
+namespace Sanmenxia.IntegrationTests.Browser;
+
+/// <summary>
+/// The command dashboard (疫情大数据指挥平台) in headless Chromium: a commander signs in, the numbers change
+/// live (SignalR push, no reload) when a resident applies through the API, drill-down and breadcrumb work,
+/// and a county commander is refused another county. Waits are Playwright expectations, never sleeps.
+/// </summary>
+[Collection("browser")]
+public sealed class DashboardPageTests(BrowserFixture fixture, ITestOutputHelper output)
+{
+    static DashboardPageTests() => SetDefaultExpectTimeout(15_000);
+
+    [Fact]
+    public async Task Dashboard_page_shows_live_counts_and_drills_down()
+    {
+        var username = await NewStaffAsync("commander", "411200");
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.SetViewportSizeAsync(1440, 900);
+        await SignInAsync(page, username);
+
+        await Expect(page.GetByTestId("region-code")).ToHaveTextAsync("411200");
+        await Expect(page.GetByTestId("conn")).ToHaveAttributeAsync("data-state", "connected");
+        await Expect(page.GetByTestId("tile")).ToHaveCountAsync(6);
+        await Expect(page.GetByTestId("child-row")).ToHaveCountAsync(6);
+        var before = await CityAppliedAsync();
+        await Expect(page.GetByTestId("kpi-applied-value")).ToHaveAttributeAsync("data-value", before.ToString());
+        await Shot(page, "dashboard-01-city");
+
+        // A resident registers and applies through the API; the page changes without a reload.
+        var village = await ApplyAsNewResidentAsync();
+        await Expect(page.GetByTestId("kpi-applied-value")).ToHaveTextAsync((before + 1).ToString("N0", new System.Globalization.CultureInfo("zh-CN")));
+        await Expect(page.GetByTestId("latency")).ToContainTextAsync("ms");
+        await Shot(page, "dashboard-02-city-after-apply");
+
+        // Drill down: county → township (its villages as children) → back up by the breadcrumb.
+        var county = village[..6];
+        await page.Locator($"[data-testid=tile][data-code='{county}']").ClickAsync();
+        await Expect(page.GetByTestId("region-code")).ToHaveTextAsync(county);
+        await Expect(page.GetByTestId("crumb")).ToHaveCountAsync(2);
+        await page.Locator($"[data-testid=child-row][data-code='{village[..9]}'] [data-testid=child-open]").ClickAsync();
+        await Expect(page.GetByTestId("region-code")).ToHaveTextAsync(village[..9]);
+        await Expect(page.Locator($"[data-testid=child-row][data-code='{village}']")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("crumb")).ToHaveCountAsync(3);
+        await Shot(page, "dashboard-03-township");
+        await page.Locator("[data-testid=crumb][data-code='411200']").ClickAsync();
+        await Expect(page.GetByTestId("region-code")).ToHaveTextAsync("411200");
+        await Expect(page.GetByTestId("error")).ToBeHiddenAsync();
+    }
+
+    [Fact]
+    public async Task Dashboard_page_refuses_a_county_commander_another_county()
+    {
+        var username = await NewStaffAsync("commander", "411202");
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("dashboard.html#region=411203");
+        await SignInAsync(page, username, navigate: false);
+
+        var error = page.GetByTestId("error");
+        await Expect(error).ToBeVisibleAsync();
+        await Expect(error).ToHaveAttributeAsync("data-kind", "forbidden");
+        await Expect(page.GetByTestId("error-title")).ToContainTextAsync("无权查看该地区");
+        await Expect(page.GetByTestId("error-detail")).ToContainTextAsync("outside your jurisdiction");
+        // Its own county is shown instead, with no way up to the city.
+        await Expect(page.GetByTestId("region-code")).ToHaveTextAsync("411202");
+        await Expect(page.GetByTestId("crumb")).ToHaveCountAsync(1);
+        await Shot(page, "dashboard-04-refused");
+    }
+
+    private async Task SignInAsync(IPage page, string username, bool navigate = true)
+    {
+        if (navigate) await page.GotoAsync("dashboard.html");
+        await Expect(page.GetByTestId("view-signin")).ToBeVisibleAsync();
+        await page.GetByTestId("login-username").FillAsync(username);
+        await page.GetByTestId("login-password").FillAsync("password-1234");
+        await page.GetByTestId("login-submit").ClickAsync();
+        await Expect(page.GetByTestId("view-dashboard")).ToBeVisibleAsync();
+    }
+
+    private async Task<string> NewStaffAsync(string role, string jurisdiction)
+    {
+        var username = $"{role}-{Guid.NewGuid():N}"[..20];
+        var response = await fixture.Admin.PostAsJsonAsync("/api/admin/staff",
+            new CreateStaffRequest(username, "password-1234", "Test " + role, role, jurisdiction, null));
+        response.EnsureSuccessStatusCode();
+        return username;
+    }
+
+    private async Task<int> CityAppliedAsync()
+    {
+        var counts = await fixture.Admin.GetFromJsonAsync<JsonElement>("/api/regions/411200/counts");
+        return counts.GetProperty("counts").GetProperty("applied").GetInt32();
+    }
+
+    /// <summary>A new resident in the first village signs in, registers and applies (36.5 °C); returns the village code.</summary>
+    private async Task<string> ApplyAsNewResidentAsync()
+    {
+        using var client = fixture.Factory.HttpClient();
+        var parent = "411200";
+        for (var level = 0; level < 3; level++)
+            parent = (await client.GetFromJsonAsync<JsonElement>($"/api/regions?parent={parent}"))[0].GetProperty("code").GetString()!;
+        var village = parent;
+
+        var phone = fixture.NewPhone();
+        (await client.PostAsJsonAsync("/api/auth/resident/code", new ResidentCodeRequest(phone))).EnsureSuccessStatusCode();
+        var login = await client.PostAsJsonAsync("/api/auth/resident/login", new ResidentLoginRequest(phone, await fixture.ReadCodeAsync(phone)));
+        login.EnsureSuccessStatusCode();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await login.Content.ReadFromJsonAsync<TokenResponse>())!.Token);
+
+        var idNumber = ResidentIdNumber.Create("411202", new DateOnly(1970, 1, 1).AddDays(Random.Shared.Next(10_000)), Random.Shared.Next(100, 999)).Value;
+        var registered = await client.PostAsJsonAsync("/api/residents/me", new RegisterResidentRequest("李指挥", idNumber, village, phone));
+        registered.EnsureSuccessStatusCode();
+        var token = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        (await client.PostAsJsonAsync("/api/residents/me/apply", new ApplyRequest(36.5m, true))).EnsureSuccessStatusCode();
+        return village;
+    }
+
+    private async Task Shot(IPage page, string name)
+    {
+        var path = fixture.ScreenshotPath(name);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = true });
+        output.WriteLine($"screenshot: {path}");
+    }
+}
