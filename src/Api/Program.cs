@@ -11,6 +11,7 @@ builder.Services.AddSanmenxiaProblems();
 builder.Services.AddSanmenxiaAuth(builder.Configuration);
 builder.Services.AddSanmenxiaHealth(builder.Configuration);
 builder.Services.AddSanmenxiaApi(builder.Configuration);
+builder.Services.AddTripRateLimiting(builder.Configuration);
 builder.Services.AddSanmenxiaDashboard(builder.Configuration);
 
 var app = builder.Build();
@@ -19,6 +20,7 @@ app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.UseSanmenxiaRequestSizeLimits();
 
 app.MapSanmenxiaHealth();
@@ -32,6 +34,7 @@ app.MapVillageEndpoints();
 app.MapCodeEndpoints();
 app.MapImportEndpoints();
 app.MapKeyPersonEndpoints();
+app.MapTripEndpoints();
 app.MapSanmenxiaDashboard();
 
 app.Run();

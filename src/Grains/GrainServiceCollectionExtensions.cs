@@ -25,6 +25,16 @@ public sealed class DeadlineOptions
     public TimeSpan VillageSaveInterval { get; set; } = TimeSpan.FromSeconds(2);
 }
 
+/// <summary>Settings of the co-traveler service, section "Trips".</summary>
+public sealed class TripOptions
+{
+    public const string Section = "Trips";
+    /// <summary>How long after travel a saved trip stays watched for publications.</summary>
+    public int WatchDays { get; set; } = 14;
+    /// <summary>Anonymous trip queries allowed per client address per minute.</summary>
+    public int QueryPermitsPerMinute { get; set; } = 30;
+}
+
 public static class GrainServiceCollectionExtensions
 {
     /// <summary>What grains need from the host: the clock, the policies, the pseudonymous key secret, the audit log.</summary>
@@ -45,6 +55,7 @@ public static class GrainServiceCollectionExtensions
         services.Configure<HealthCodePolicyOptions>(configuration.GetSection(HealthCodePolicyOptions.Section));
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<HealthCodePolicyOptions>>().Value.ToPolicy());
         services.Configure<DeadlineOptions>(configuration.GetSection(DeadlineOptions.Section));
+        services.Configure<TripOptions>(configuration.GetSection(TripOptions.Section));
         services.TryAddSingleton(_ => new PseudonymousKeys(configuration["Privacy:KeySecret"]
             ?? throw new InvalidOperationException("Privacy:KeySecret is not set (environment Privacy__KeySecret).")));
         services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();

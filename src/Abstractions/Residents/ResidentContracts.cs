@@ -95,7 +95,8 @@ public sealed record ResidentOverview(
     [property: Id(0)] ResidentProfile Profile,
     [property: Id(1)] CodeView Code,
     [property: Id(2)] SelfReport? SelfReport,
-    [property: Id(3)] IReadOnlyList<Need> Needs);
+    [property: Id(3)] IReadOnlyList<Need> Needs,
+    [property: Id(4)] IReadOnlyList<Trips.TripMatch>? TripMatches = null);
 
 /// <summary>
 /// What a resident tells its village: enough to count and list it, nothing more. Versioned so the village
@@ -131,7 +132,7 @@ public enum KeyPersonFlags
 public enum IsolationKind { None, Home, Central, MedicalObservation }
 
 [Alias("sanmenxia.IResidentGrain")]
-public interface IResidentGrain : IGrainWithStringKey, KeyPersons.IKeyPersonRegister
+public interface IResidentGrain : IGrainWithStringKey, KeyPersons.IKeyPersonRegister, Trips.ITripTraveller
 {
     [Alias("Register")] Task<RegistrationOutcome> RegisterAsync(ResidentRegistration registration);
     [Alias("Profile")] Task<ResidentProfile?> GetProfileAsync();

@@ -6,6 +6,7 @@ using Sanmenxia.HealthCode;
 using Sanmenxia.Identity;
 using Sanmenxia.KeyPersons;
 using Sanmenxia.Residents;
+using Sanmenxia.Trips;
 using Sanmenxia.Villages;
 
 namespace Sanmenxia.Grains.Residents;
@@ -37,6 +38,10 @@ public sealed class ResidentState
     [Id(14)] public List<KeyPersonEntry> KeyEntries { get; set; } = [];
     /// <summary>One mark per entry ever, so the village's "ever" counts survive the bounding of closed entries.</summary>
     [Id(15)] public Dictionary<string, KeyPersonMark> Marks { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>Trips the resident saved (platform 2), watched until <see cref="SavedTrip.WatchedUntil"/>.</summary>
+    [Id(16)] public List<SavedTrip> Trips { get; set; } = [];
+    /// <summary>Matches with published cases, newest last, bounded.</summary>
+    [Id(17)] public List<TripMatch> TripMatches { get; set; } = [];
 
     public bool IsRegistered => IdNumber is not null;
 }
@@ -51,6 +56,7 @@ public sealed class ResidentGrain(
     [FromKeyedServices(DomainClock.Key)] TimeProvider clock,
     TimeScale scale,
     IOptions<DeadlineOptions> deadlines,
+    IOptions<TripOptions> tripOptions,
     ILogger<ResidentGrain> logger) : Grain, IResidentGrain, IRemindable
 {
     public const int HistoryLimit = 100;
@@ -62,6 +68,7 @@ public sealed class ResidentGrain(
     private long _reportedVersion = -1;
     private bool _servedCaller;
     private IGrainTimer? _reportRetry;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -96,7 +103,7 @@ public sealed class ResidentGrain(
         _servedCaller = true;
         if (!S.IsRegistered) return null;
         await CatchUpAsync();
-        return new ResidentOverview(Profile(), View(), S.SelfReport, S.Needs.ToList());
+        return new ResidentOverview(Profile(), View(), S.SelfReport, S.Needs.ToList(), S.TripMatches.ToList());
     }
 
     public async Task<CodeView> GetCodeAsync()
@@ -115,7 +122,8 @@ public sealed class ResidentGrain(
         var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
         var daysPending = S.Code.IsApplied && (S.Code.ClosedThrough is null || S.Code.ClosedThrough < today.AddDays(-1));
         var periodEnded = S.KeyEntries.Any(e => e.RequiresObservation && today >= e.ObservationEndsOn);
-        if (daysPending || periodEnded) await EvaluateDeadlinesAsync();
+        var watchEnded = S.Trips.Any(t => t.WatchedUntil < today);
+        if (daysPending || periodEnded || watchEnded) await EvaluateDeadlinesAsync();
     }
 
     public async Task<CodeActionResult> ApplyAsync(decimal temperature, bool honestyPledge, Actor actor)
@@ -201,6 +209,7 @@ public sealed class ResidentGrain(
         var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
         // Observation periods first: a release lifts a blocker before the day's colour is settled.
         var entriesChanged = UpdateEntries(e => ObservationRules.Evaluate(policy, e, today));
+        entriesChanged |= await ExpireWatchedTripsAsync(today);
         var colourChanged = false;
         if (entriesChanged) colourChanged = SyncBlockers(ActorKind.System);
         if (S.Code.IsApplied)
@@ -219,6 +228,94 @@ public sealed class ResidentGrain(
         return View();
     }
 
+    // ------------------------------------------------------------------ trips (platform 2)
+
+    public async Task<(SavedTrip Trip, IReadOnlyList<TripMatch> Matches)> SaveTripAsync(TripId trip, SeatInfo seat)
+    {
+        _servedCaller = true;
+        RequireRegistered();
+        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        var saved = new SavedTrip(trip, seat, clock.GetUtcNow(), trip.Date.AddDays(tripOptions.Value.WatchDays));
+        S.Trips.RemoveAll(t => t.Trip == trip);
+        if (saved.WatchedUntil >= today) S.Trips.Add(saved);
+        // The trip grain answers with the cases already published: a trip saved after a publication matches at once.
+        var cases = await GrainFactory.GetGrain<ITripGrain>(trip.Key).AddTravellerAsync(trip, Key, seat);
+        foreach (var published in cases) Match(trip, seat, published);
+        if (saved.WatchedUntil < today) await GrainFactory.GetGrain<ITripGrain>(trip.Key).RemoveTravellerAsync(Key);
+        await SaveAndReportAsync();
+        await EnsureDeadlineReminderAsync();
+        return (saved, S.TripMatches.Where(m => m.Trip == trip).ToList());
+    }
+
+    public Task<(IReadOnlyList<SavedTrip> Trips, IReadOnlyList<TripMatch> Matches)> GetTripsAsync()
+    {
+        _servedCaller = true;
+        return Task.FromResult<(IReadOnlyList<SavedTrip>, IReadOnlyList<TripMatch>)>((S.Trips.ToList(), S.TripMatches.ToList()));
+    }
+
+    public async Task CaseOnTripAsync(TripId trip, PublishedCase published)
+    {
+        if (!S.IsRegistered) return;
+        var saved = S.Trips.FirstOrDefault(t => t.Trip == trip);
+        if (published.Withdrawn) { if (!Unmatch(trip, published)) return; }
+        else if (saved is null || !Match(trip, saved.Seat, published)) return;
+        await SaveAndReportAsync();
+        await EnsureDeadlineReminderAsync();
+    }
+
+    /// <summary>A match: noted for the resident, and a pending close-contact entry for village staff to confirm. False if known.</summary>
+    private bool Match(TripId trip, SeatInfo seat, PublishedCase published)
+    {
+        if (published.Withdrawn || S.TripMatches.Any(m => m.Trip == trip && m.CaseId == published.CaseId && !m.Withdrawn)) return false;
+        var risk = TripRules.RiskOf(trip.Mode, seat, published.Seat);
+        S.TripMatches.RemoveAll(m => m.Trip == trip && m.CaseId == published.CaseId);
+        S.TripMatches.Add(new TripMatch(trip, published.CaseId, risk, published.Source, published.PublishedAt, clock.GetUtcNow()));
+        if (S.TripMatches.Count > 50) S.TripMatches.RemoveAt(0);
+        var entryId = TripEntryId(trip, published.CaseId);
+        var existing = S.KeyEntries.FindIndex(e => e.Id == entryId);
+        if (existing >= 0 && S.KeyEntries[existing].Status == KeyPersonStatus.Dismissed && S.KeyEntries[existing].CloseReason?.StartsWith("publication withdrawn") == true)
+            S.KeyEntries.RemoveAt(existing); // republished after a withdrawal: a fresh pending entry
+        if (!S.KeyEntries.Any(e => e.Id == entryId))
+            AddEntry(new NewKeyPersonEntry(KeyPersonCategory.CloseContact, trip.Date, $"co-traveler: {trip} ({risk}); source {published.Source}",
+                ControlMeasure.None, null, null, "co-traveler match", Pending: true, EntryId: entryId), new Actor("trip-matching", "system", ActorKind.System));
+        BoundClosedEntries();
+        return true;
+    }
+
+    /// <summary>A withdrawn publication undoes its match: the pending entry is dismissed (an open one released) with the reason.</summary>
+    private bool Unmatch(TripId trip, PublishedCase published)
+    {
+        var index = S.TripMatches.FindIndex(m => m.Trip == trip && m.CaseId == published.CaseId && !m.Withdrawn);
+        if (index < 0) return false;
+        S.TripMatches[index] = S.TripMatches[index] with { Withdrawn = true };
+        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        var reason = $"publication withdrawn: {published.WithdrawReason}";
+        UpdateEntries(e => e.Id != TripEntryId(trip, published.CaseId) ? e : e.Status switch
+        {
+            KeyPersonStatus.Pending => e with { Status = KeyPersonStatus.Dismissed, ClosedOn = today, CloseReason = reason },
+            KeyPersonStatus.Open => e with { Status = KeyPersonStatus.Released, ClosedOn = today, CloseReason = reason },
+            _ => e,
+        });
+        SyncBlockers(ActorKind.System);
+        BoundClosedEntries();
+        return true;
+    }
+
+    private static string TripEntryId(TripId trip, string caseId) =>
+        "t" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(trip.Key + "|" + caseId)))[..11];
+
+    /// <summary>Trips past their watch period stop being watched (the trip grain forgets the traveller). True if any expired.</summary>
+    private async Task<bool> ExpireWatchedTripsAsync(DateOnly today)
+    {
+        var expired = S.Trips.Where(t => t.WatchedUntil < today).ToList();
+        foreach (var trip in expired)
+        {
+            await GrainFactory.GetGrain<ITripGrain>(trip.Trip.Key).RemoveTravellerAsync(Key);
+            S.Trips.Remove(trip);
+        }
+        return expired.Count > 0;
+    }
+
     // ------------------------------------------------------------------ key-person register (platform 4)
 
     public async Task<KeyPersonResult> AddKeyPersonEntryAsync(NewKeyPersonEntry entry, Actor staff)
@@ -227,6 +324,13 @@ public sealed class ResidentGrain(
         if (!S.IsRegistered) return new(false, "the resident is not registered", null);
         if (entry.EntryId is { } existingId && S.KeyEntries.FirstOrDefault(e => e.Id == existingId) is { } existing)
             return new(true, null, existing); // an import seen before: idempotent
+        var created = AddEntry(entry, staff);
+        return await CommitEntryChangeAsync(created.Id, staff);
+    }
+
+    /// <summary>Adds an entry to the state (not yet saved); a period that already ended is settled at once, from dates.</summary>
+    private KeyPersonEntry AddEntry(NewKeyPersonEntry entry, Actor staff)
+    {
         var now = clock.GetUtcNow();
         var today = HealthCodeRules.Today(policy, now);
         var created = new KeyPersonEntry
@@ -247,9 +351,8 @@ public sealed class ResidentGrain(
             PeriodFrom = entry.PeriodFrom,
             PeriodTo = entry.PeriodTo,
         };
-        // A period that already ended (registered late) is settled at once, from dates.
         S.KeyEntries.Add(ObservationRules.Evaluate(policy, created, today));
-        return await CommitEntryChangeAsync(created.Id, staff);
+        return created;
     }
 
     public Task<KeyPersonResult> FollowUpAsync(string entryId, FollowUpStatus status, string? note, Actor staff) =>
@@ -376,7 +479,7 @@ public sealed class ResidentGrain(
     /// </summary>
     private async Task EnsureDeadlineReminderAsync()
     {
-        var needed = (S.Code.IsApplied && !IsFixedPoint(S.Code)) || S.KeyEntries.Any(e => e.RequiresObservation);
+        var needed = (S.Code.IsApplied && !IsFixedPoint(S.Code)) || S.KeyEntries.Any(e => e.RequiresObservation) || S.Trips.Count > 0;
         var period = scale.ToRealDelay(TimeSpan.FromDays(1));
         if (needed && S.DeadlineReminderPeriod == period) return;
         if (!needed && S.DeadlineReminderPeriod is null) return;
@@ -449,6 +552,8 @@ public sealed class ResidentGrain(
     /// </summary>
     private async Task SaveAsync()
     {
+        // Trip notifications interleave with other calls: writes must not overlap (each would carry a stale ETag).
+        await _writeGate.WaitAsync();
         try
         {
             await state.WriteStateAsync();
@@ -457,6 +562,10 @@ public sealed class ResidentGrain(
         {
             DeactivateOnIdle();
             throw;
+        }
+        finally
+        {
+            _writeGate.Release();
         }
     }
 

@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Net;
+
+namespace Sanmenxia.LoadTest;
+
+/// <summary>Command-line settings. Every loop of the tool is bounded by a count and by <see cref="MaxSeconds"/>.</summary>
+public sealed class LoadTestOptions
+{
+    public const int CityPopulation = 2_630_000;
+    public static readonly string[] AllPhases = ["pgbench", "register", "apply", "clockin", "code", "village"];
+
+    public Uri BaseUrl { get; private set; } = new("http://127.0.0.1:5080");
+    public int Residents { get; private set; } = CityPopulation;
+    /// <summary>Villages of the synthetic tree; null = what the system holds (or the preset when it holds none).</summary>
+    public int? Villages { get; private set; }
+    public int Seed { get; private set; } = 2020;
+    /// <summary>Disjoint populations for the same seed (0-9): ID sequence numbers, phones and household references differ.</summary>
+    public int Cohort { get; private set; }
+    public int Concurrency { get; private set; } = 256;
+    public int ImportChunk { get; private set; } = 20_000;
+    public int ImportParallel { get; private set; } = 4;
+    public double ApplyShare { get; private set; } = 1.0;
+    public double ClockInShare { get; private set; } = 1.0;
+    public double CodeReadShare { get; private set; } = 0.5;
+    public double FeverShare { get; private set; } = 0.001;
+    public int VillageStaff { get; private set; } = 20;
+    public int VillageQueries { get; private set; } = 2_000;
+    public int MaxSeconds { get; private set; } = 1_200;
+    public int PgBenchSeconds { get; private set; } = 20;
+    public int PgBenchClients { get; private set; } = 16;
+    public bool GenerateRegions { get; private set; } = true;
+    public bool Smoke { get; private set; }
+    public HashSet<string> Phases { get; private set; } = new(AllPhases);
+    public string? Out { get; private set; }
+    public string? DataDir { get; private set; }
+    /// <summary>Extra processes to sample besides those in .data/run and PostgreSQL (name=pid).</summary>
+    public List<(string Name, int Pid)> Watch { get; } = [];
+
+    public static string Usage => """
+        Usage: ./sanmenxia loadtest [options]      (or dotnet run -c Release --project src/LoadTest -- [options])
+
+          --smoke                 preset: 20,000 residents, 200 villages if the system holds no tree, short phases
+          --residents N           residents to simulate (default 2,630,000)
+          --villages N            villages of the synthetic tree (default: as many as the system holds)
+          --seed N                seed of the region tree and the population (default 2020)
+          --cohort K              0-9: a population disjoint from other cohorts of the same seed (default 0)
+          --concurrency N         requests in flight in the day profile (default 256)
+          --import-chunk N        CSV rows per import request (default 20,000)
+          --import-parallel N     import requests in flight (default 4)
+          --apply-share X         share of residents who apply for a code (default 1.0)
+          --clockin-share X       share of applied residents who clock in (default 1.0)
+          --code-read-share X     share of residents who read their code (default 0.5)
+          --village-staff N       village staff accounts to create and use (default 20)
+          --village-queries N     village resident-list queries (default 2,000)
+          --max-seconds N         deadline of each phase (default 1,200)
+          --pgbench-seconds N     pgbench baseline length, 0 = skip (default 20)
+          --pgbench-clients N     pgbench clients (default 16)
+          --phases a,b,...        subset of: pgbench,register,apply,clockin,code,village (default all)
+          --no-generate-regions   do not call POST /api/admin/regions/generate first
+          --base-url URL          API base, loopback only (default http://127.0.0.1:5080)
+          --out PATH              JSON result (a .md table is written next to it)
+          --watch NAME=PID        also sample this process (e.g. an API started by hand)
+          --data DIR              the system's data folder with secrets.env (default $SANMENXIA_DATA or ./.data)
+        """;
+
+    public static LoadTestOptions Parse(string[] args)
+    {
+        var o = new LoadTestOptions();
+        // --smoke first, so explicit options given with it still win.
+        if (args.Contains("--smoke"))
+        {
+            o.Smoke = true;
+            o.Residents = 20_000;
+            o.ImportChunk = 2_000;
+            o.ImportParallel = 4;
+            o.CodeReadShare = 1.0;
+            o.VillageStaff = 10;
+            o.VillageQueries = 500;
+            o.MaxSeconds = 60;
+            o.PgBenchSeconds = 10;
+        }
+        for (var i = 0; i < args.Length; i++)
+        {
+            var a = args[i];
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{a} needs a value");
+            int Int() => int.Parse(Next().Replace(",", "").Replace("_", ""), CultureInfo.InvariantCulture);
+            double Share()
+            {
+                var v = double.Parse(Next(), CultureInfo.InvariantCulture);
+                return v is >= 0 and <= 1 ? v : throw new ArgumentException($"{a} must be between 0 and 1");
+            }
+            switch (a)
+            {
+                case "--smoke": break;
+                case "--residents": o.Residents = Int(); break;
+                case "--villages": o.Villages = Int(); break;
+                case "--seed": o.Seed = Int(); break;
+                case "--cohort": o.Cohort = Int(); break;
+                case "--concurrency": o.Concurrency = Int(); break;
+                case "--import-chunk": o.ImportChunk = Int(); break;
+                case "--import-parallel": o.ImportParallel = Int(); break;
+                case "--apply-share": o.ApplyShare = Share(); break;
+                case "--clockin-share": o.ClockInShare = Share(); break;
+                case "--code-read-share": o.CodeReadShare = Share(); break;
+                case "--fever-share": o.FeverShare = Share(); break;
+                case "--village-staff": o.VillageStaff = Int(); break;
+                case "--village-queries": o.VillageQueries = Int(); break;
+                case "--max-seconds": o.MaxSeconds = Int(); break;
+                case "--pgbench-seconds": o.PgBenchSeconds = Int(); break;
+                case "--pgbench-clients": o.PgBenchClients = Int(); break;
+                case "--phases":
+                    var phases = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    var unknown = phases.Except(AllPhases).ToList();
+                    if (unknown.Count > 0) throw new ArgumentException($"unknown phase(s) {string.Join(", ", unknown)}; known: {string.Join(",", AllPhases)}");
+                    o.Phases = new HashSet<string>(phases);
+                    break;
+                case "--no-generate-regions": o.GenerateRegions = false; break;
+                case "--base-url": o.BaseUrl = new Uri(Next().TrimEnd('/') + "/"); break;
+                case "--out": o.Out = Next(); break;
+                case "--data": o.DataDir = Next(); break;
+                case "--watch":
+                    var spec = Next().Split('=', 2);
+                    o.Watch.Add(spec.Length == 2 && int.TryParse(spec[1], out var pid) ? (spec[0], pid) : throw new ArgumentException("--watch takes name=pid"));
+                    break;
+                default: throw new ArgumentException($"unknown option {a}");
+            }
+        }
+        o.Validate();
+        return o;
+    }
+
+    private void Validate()
+    {
+        if (!IsLoopback(BaseUrl)) throw new ArgumentException($"--base-url {BaseUrl} is not a loopback address: the load tester only runs against this machine.");
+        if (Residents is < 1 or > 20_000_000) throw new ArgumentException("--residents must be 1..20,000,000");
+        if (Villages is < 6 or > 20_000) throw new ArgumentException("--villages must be 6..20,000");
+        if (Cohort is < 0 or > 9) throw new ArgumentException("--cohort must be 0..9");
+        if (Concurrency is < 1 or > 4_096) throw new ArgumentException("--concurrency must be 1..4096");
+        if (ImportChunk is < 100 or > 200_000) throw new ArgumentException("--import-chunk must be 100..200,000 (64 MiB per request)");
+        if (ImportParallel is < 1 or > 64) throw new ArgumentException("--import-parallel must be 1..64");
+        if (MaxSeconds < 1) throw new ArgumentException("--max-seconds must be positive");
+        if (PgBenchSeconds < 0 || PgBenchClients < 1) throw new ArgumentException("--pgbench-seconds ≥ 0, --pgbench-clients ≥ 1");
+        if (VillageStaff < 1 || VillageQueries < 0) throw new ArgumentException("--village-staff ≥ 1, --village-queries ≥ 0");
+    }
+
+    public static bool IsLoopback(Uri uri) =>
+        uri.Scheme is "http" or "https"
+        && (uri.IsLoopback || (IPAddress.TryParse(uri.Host.Trim('[', ']'), out var ip) && IPAddress.IsLoopback(ip)));
+}
