@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Sanmenxia.Silo.Hosting;
@@ -29,6 +31,10 @@ public static class SiloProgram
             return;
         }
 
+        // SIGTERM = graceful: the silo stops taking new clients, deactivates its grains (callers' next messages go to
+        // new activations elsewhere) and marks itself dead in the membership table, within this time.
+        var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = cluster.ShutdownTimeout);
         builder.UseOrleans(silo => silo.AddSanmenxiaSilo(builder.Configuration));
         await builder.Build().RunAsync();
     }

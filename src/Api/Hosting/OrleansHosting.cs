@@ -35,9 +35,12 @@ public static class OrleansHosting
         builder.UseOrleansClient(client =>
         {
             client.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = cluster.ClusterId; o.ServiceId = cluster.ServiceId; });
-            client.Configure<MessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+            // ClientMessagingOptions, not the MessagingOptions base (which the client never reads: calls waited 30 s).
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
             // Notice a dead gateway quickly, so callers see a short error window during a failover.
             client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            // Storage failures from the silos arrive as NpgsqlException (→ 503 + Retry-After), not as a codec error.
+            client.Services.AddSanmenxiaExceptionSerialization();
             if (cluster.Providers == ProviderMode.Memory)
                 client.UseLocalhostClustering(cluster.GatewayPort, cluster.ServiceId, cluster.ClusterId);
             else

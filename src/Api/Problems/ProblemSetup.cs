@@ -29,7 +29,35 @@ public static class ProblemSetup
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.Use(RetryRejectedAsync);
         return app;
+    }
+
+    /// <summary>Request bodies up to this size are buffered so that a rejected grain call can be retried once.</summary>
+    private const long RetryableBodyBytes = 64 * 1024;
+
+    /// <summary>
+    /// A grain call the cluster <em>rejected</em> was never delivered to the grain (the target silo was shutting down,
+    /// an activation was being moved, a gateway was closing): running the request once more is safe and turns a
+    /// rolling restart's rare rejection into a slightly slower success. Anything else, notably a silo that died with
+    /// the call in flight (which may have run), is not retried here: the caller gets 503 + Retry-After.
+    /// </summary>
+    private static async Task RetryRejectedAsync(HttpContext http, RequestDelegate next)
+    {
+        var retryable = http.Request.ContentLength is null or <= RetryableBodyBytes;
+        if (retryable) http.Request.EnableBuffering(RetryableBodyBytes);
+        try
+        {
+            await next(http);
+        }
+        catch (Orleans.Runtime.OrleansMessageRejectionException rejection) when (retryable && !http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
+        {
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProblemSetup))
+                .LogInformation("Retrying {Method} {Path} once after a rejected grain call: {Reason}", http.Request.Method, http.Request.Path, rejection.Message);
+            await Task.Delay(TimeSpan.FromMilliseconds(250), http.RequestAborted);
+            http.Request.Body.Position = 0;
+            await next(http);
+        }
     }
 }
 
@@ -41,7 +69,7 @@ internal sealed class SanmenxiaExceptionHandler(IProblemDetailsService problems,
         if (status >= 500 && retryAfter is null)
             logger.LogError(exception, "Unhandled error on {Method} {Path}", http.Request.Method, http.Request.Path);
         else if (retryAfter is not null)
-            logger.LogWarning("Dependency unavailable on {Method} {Path}: {Kind}", http.Request.Method, http.Request.Path, exception.GetType().Name);
+            logger.LogWarning("Dependency unavailable on {Method} {Path}: {Kind}: {Message}", http.Request.Method, http.Request.Path, exception.GetType().Name, exception.Message);
 
         http.Response.StatusCode = status;
         if (retryAfter is { } seconds) http.Response.Headers.RetryAfter = seconds.ToString();
@@ -58,14 +86,29 @@ internal sealed class SanmenxiaExceptionHandler(IProblemDetailsService problems,
         BadHttpRequestException { InnerException: JsonException json } =>
             (400, "Malformed request body", $"The JSON body could not be read: {json.Message.Split(" Path:")[0]}", null),
         BadHttpRequestException bad => (bad.StatusCode, "Bad request", bad.Message, null),
+        // The store first: a grain whose write or activation failed on PostgreSQL reaches us as the NpgsqlException
+        // itself (Orleans serializes the Npgsql namespace, see SiloHostingExtensions), wrapped, or, from a process
+        // that does not allow it, as a CodecNotFoundException naming the Npgsql type.
+        _ when IsStoreFailure(exception) => StoreUnavailable,
         Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException or TimeoutException
-            or Orleans.Runtime.OrleansException { InnerException: TimeoutException } =>
+            or Orleans.Runtime.OrleansException { InnerException: TimeoutException } or Orleans.Runtime.GatewayTooBusyException
+            or Orleans.Runtime.Messaging.ConnectionFailedException =>
             (503, "Service temporarily unavailable", "The cluster did not answer in time; retry shortly.", 2),
-        NpgsqlException or Orleans.Storage.InconsistentStateException =>
-            (503, "Service temporarily unavailable", "The store of record is not reachable right now; retry shortly.", 5),
-        Orleans.Runtime.OrleansException { InnerException: NpgsqlException } =>
-            (503, "Service temporarily unavailable", "The store of record is not reachable right now; retry shortly.", 5),
         OperationCanceledException => (499, "Request cancelled", "The client closed the request.", null),
         _ => (500, "Internal error", "An unexpected error occurred; it has been logged with the trace id.", null),
     };
+
+    private static readonly (int, string, string, int?) StoreUnavailable =
+        (503, "Service temporarily unavailable", "The store of record is not reachable right now; retry shortly.", 5);
+
+    private static bool IsStoreFailure(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is NpgsqlException or Orleans.Storage.InconsistentStateException) return true;
+            if (e is Orleans.Serialization.CodecNotFoundException && e.Message.Contains("Npgsql", StringComparison.Ordinal)) return true;
+            if (e is AggregateException aggregate && aggregate.InnerExceptions.Any(IsStoreFailure)) return true;
+        }
+        return false;
+    }
 }

@@ -31,9 +31,11 @@ public sealed class ResidentRegistrar(IGrainFactory grains, PseudonymousKeys key
             new ResidentRegistration(id.Value, name, phone?.Value, villageCode, householdId, actor));
         if (outcome == RegistrationOutcome.Conflict) return new(residentKey, outcome, null);
 
-        var household = await grains.GetGrain<IHouseholdGrain>(householdId).AddMemberAsync(villageCode,
+        // Household and phone index are independent rooms: update them in parallel.
+        var household = grains.GetGrain<IHouseholdGrain>(householdId).AddMemberAsync(villageCode,
             new HouseholdMember(residentKey, name, id.Masked, phone is not null, isHead));
-        if (phone is { } p) await grains.GetGrain<IPhoneDirectoryGrain>(keys.ForPhone(p.Value)).LinkAsync(residentKey);
-        return new(residentKey, outcome, household);
+        var link = phone is { } p ? grains.GetGrain<IPhoneDirectoryGrain>(keys.ForPhone(p.Value)).LinkAsync(residentKey) : Task.CompletedTask;
+        await Task.WhenAll(household, link);
+        return new(residentKey, outcome, await household);
     }
 }

@@ -133,8 +133,9 @@ public sealed class ResidentGrain(
         var result = HealthCodeRules.Apply(policy, S.Code, clock.GetUtcNow(), temperature, honestyPledge, BlockersFromRegister());
         if (!result.Accepted) return new CodeActionResult(false, result.Refusal, View());
         Record(result, actor.Kind);
+        // Reminder first, then one write that also records it: one state write per action.
+        await EnsureDeadlineReminderAsync(save: false);
         await SaveAndReportAsync();
-        await EnsureDeadlineReminderAsync();
         return new CodeActionResult(true, [], View());
     }
 
@@ -150,8 +151,9 @@ public sealed class ResidentGrain(
         // A fever during an observation period counts against its release.
         if (temperature >= policy.FeverThresholdCelsius || symptoms.Contains("fever"))
             UpdateEntries(e => e.RequiresObservation ? ObservationRules.RecordSymptom(e, HealthCodeRules.Today(policy, now)) : e);
+        // Reminder first, then one write that also records it: one state write per action.
+        await EnsureDeadlineReminderAsync(save: false);
         await SaveAndReportAsync();
-        await EnsureDeadlineReminderAsync();
         return new CodeActionResult(true, [], View());
     }
 
@@ -199,8 +201,9 @@ public sealed class ResidentGrain(
             return new CodeActionResult(false, ["no fever is recorded for this person"], View());
         var result = HealthCodeRules.SetBlockers(policy, S.Code, clock.GetUtcNow(), S.Code.Blockers & ~Blocker.Fever);
         Record(result, staff.Kind);
+        // Reminder first, then one write that also records it: one state write per action.
+        await EnsureDeadlineReminderAsync(save: false);
         await SaveAndReportAsync();
-        await EnsureDeadlineReminderAsync();
         return new CodeActionResult(true, [], View());
     }
 
@@ -223,8 +226,9 @@ public sealed class ResidentGrain(
         }
         // Closing a day that changed no colour is not written: evaluating from dates gives the same state
         // again, so most residents cost no write at all at midnight (the village projects the same way).
+        var reminderChanged = await EnsureDeadlineReminderAsync(save: false);
         if (colourChanged || entriesChanged) await SaveAndReportAsync();
-        await EnsureDeadlineReminderAsync();
+        else if (reminderChanged) await SaveAsync();
         return View();
     }
 
@@ -242,8 +246,9 @@ public sealed class ResidentGrain(
         var cases = await GrainFactory.GetGrain<ITripGrain>(trip.Key).AddTravellerAsync(trip, Key, seat);
         foreach (var published in cases) Match(trip, seat, published);
         if (saved.WatchedUntil < today) await GrainFactory.GetGrain<ITripGrain>(trip.Key).RemoveTravellerAsync(Key);
+        // Reminder first, then one write that also records it: one state write per action.
+        await EnsureDeadlineReminderAsync(save: false);
         await SaveAndReportAsync();
-        await EnsureDeadlineReminderAsync();
         return (saved, S.TripMatches.Where(m => m.Trip == trip).ToList());
     }
 
@@ -259,8 +264,9 @@ public sealed class ResidentGrain(
         var saved = S.Trips.FirstOrDefault(t => t.Trip == trip);
         if (published.Withdrawn) { if (!Unmatch(trip, published)) return; }
         else if (saved is null || !Match(trip, saved.Seat, published)) return;
+        // Reminder first, then one write that also records it: one state write per action.
+        await EnsureDeadlineReminderAsync(save: false);
         await SaveAndReportAsync();
-        await EnsureDeadlineReminderAsync();
     }
 
     /// <summary>A match: noted for the resident, and a pending close-contact entry for village staff to confirm. False if known.</summary>
@@ -409,8 +415,9 @@ public sealed class ResidentGrain(
     {
         SyncBlockers(staff.Kind);
         BoundClosedEntries();
+        // Reminder first, then one write that also records it: one state write per action.
+        await EnsureDeadlineReminderAsync(save: false);
         await SaveAndReportAsync();
-        await EnsureDeadlineReminderAsync();
         return new(true, null, S.KeyEntries.First(e => e.Id == entryId));
     }
 
@@ -477,12 +484,13 @@ public sealed class ResidentGrain(
     /// (spreading the city's ticks over <see cref="DeadlineOptions.SpreadAfterMidnight"/>). A red code with no
     /// streak cannot change without the resident acting, so it needs no reminder until the next clock-in.
     /// </summary>
-    private async Task EnsureDeadlineReminderAsync()
+    /// <returns>True if the reminder registration changed (the state then records its period).</returns>
+    private async Task<bool> EnsureDeadlineReminderAsync(bool save = true)
     {
         var needed = (S.Code.IsApplied && !IsFixedPoint(S.Code)) || S.KeyEntries.Any(e => e.RequiresObservation) || S.Trips.Count > 0;
         var period = scale.ToRealDelay(TimeSpan.FromDays(1));
-        if (needed && S.DeadlineReminderPeriod == period) return;
-        if (!needed && S.DeadlineReminderPeriod is null) return;
+        if (needed && S.DeadlineReminderPeriod == period) return false;
+        if (!needed && S.DeadlineReminderPeriod is null) return false;
 
         if (needed)
         {
@@ -498,7 +506,8 @@ public sealed class ResidentGrain(
             if (reminder is not null) await this.UnregisterReminder(reminder);
             S.DeadlineReminderPeriod = null;
         }
-        await SaveAsync();
+        if (save) await SaveAsync();
+        return true;
     }
 
     private static bool IsFixedPoint(HealthCodeState code) =>

@@ -17,6 +17,11 @@ public sealed class ClusterOptions
     public bool FastFailureDetection { get; set; } = true;
     /// <summary>How long a client waits for a grain call before it fails with a retryable timeout.</summary>
     public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// How long a silo may take to stop gracefully on SIGTERM (hand its grains off, leave the membership table)
+    /// before the host gives up. Below the 30 s after which ./sanmenxia and Kubernetes' default grace period SIGKILL it.
+    /// </summary>
+    public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(25);
     /// <summary>Smallest reminder period accepted; lowered only for simulation runs and tests.</summary>
     public TimeSpan MinimumReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
 }

@@ -19,6 +19,7 @@ public static class SiloHostingExtensions
     {
         var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
         silo.Services.AddSanmenxiaGrainServices(configuration);
+        silo.Services.AddSanmenxiaExceptionSerialization();
         return silo
             .AddSanmenxiaClustering(cluster, configuration)
             .AddSanmenxiaStorage(cluster, configuration)
@@ -29,7 +30,8 @@ public static class SiloHostingExtensions
     public static ISiloBuilder AddSanmenxiaClustering(this ISiloBuilder silo, ClusterOptions cluster, IConfiguration configuration)
     {
         silo.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = cluster.ClusterId; o.ServiceId = cluster.ServiceId; });
-        silo.Configure<MessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+        // SiloMessagingOptions, not the MessagingOptions base: the silo reads only its own options type.
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
         if (cluster.Providers == ProviderMode.Memory)
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);
@@ -90,6 +92,15 @@ public static class SiloHostingExtensions
         });
         return silo;
     }
+
+    /// <summary>
+    /// Orleans serializes only exceptions of well-known namespaces; anything else reaches the caller as a
+    /// CodecNotFoundException. Let the store's own failures (NpgsqlException, PostgresException) cross from silo
+    /// to client as themselves, so the API can answer 503 + Retry-After while PostgreSQL is down. Both the silos and
+    /// the API's client call this.
+    /// </summary>
+    public static IServiceCollection AddSanmenxiaExceptionSerialization(this IServiceCollection services) =>
+        services.Configure<Orleans.Serialization.ExceptionSerializationOptions>(o => o.SupportedNamespacePrefixes.Add("Npgsql"));
 
     /// <summary>Placement logs every activation through Polly at Information; keep the logs for what matters.</summary>
     public static ILoggingBuilder AddSanmenxiaLogFilters(this ILoggingBuilder logging)

@@ -1,0 +1,231 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Orleans.Configuration;
+using Sanmenxia.IntegrationTests.Api;
+using Sanmenxia.IntegrationTests.Postgres;
+using Sanmenxia.Regions;
+using Sanmenxia.Residents;
+using Sanmenxia.Silo.Hosting;
+using Sanmenxia.Villages;
+
+namespace Sanmenxia.IntegrationTests.Cluster;
+
+/// <summary>
+/// A real failover: three silo <em>processes</em> (the built Sanmenxia.Silo.dll) on the fixture's PostgreSQL, an
+/// Orleans client in the test writing needs (unique acknowledged writes) while one silo is SIGKILLed. No acknowledged
+/// write may be lost, the membership must declare the dead silo, and writes must succeed again within 30 s.
+/// The full drill with HTTP, PostgreSQL restarts and rolling restarts is ./sanmenxia chaos.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class FailoverTests(PostgresFixture postgres) : IAsyncLifetime
+{
+    private static readonly RegionInfo Village = SanmenxiaRegions.GenerateSyntheticTree(2020, 12).First(r => r.Level == RegionLevel.Village);
+    private static readonly TimeSpan RecoveryLimit = TimeSpan.FromSeconds(30);
+    private readonly List<SiloProcess> _silos = [];
+    private IHost? _client;
+
+    [Fact]
+    public async Task A_SIGKILLed_silo_loses_no_acknowledged_write_and_writes_resume_within_30_seconds()
+    {
+        var connectionString = await postgres.NewMigratedDatabaseAsync("failover");
+        var clusterId = "failover-" + Guid.NewGuid().ToString("N")[..8];
+        for (var i = 0; i < 3; i++) _silos.Add(SiloProcess.Start(connectionString, clusterId));
+        await WaitForActiveSilosAsync(connectionString, clusterId, 3, TimeSpan.FromSeconds(60));
+
+        _client = await StartClientAsync(connectionString, clusterId);
+        var grains = _client.Services.GetRequiredService<IClusterClient>();
+        await grains.GetGrain<IVillageGrain>(Village.Code.Value).DefineAsync(Village);
+        var keys = Enumerable.Range(0, 24).Select(i => "r" + Guid.NewGuid().ToString("N")[..26]).ToList();
+        await Task.WhenAll(keys.Select((key, i) => grains.GetGrain<IResidentGrain>(key).RegisterAsync(new ResidentRegistration(
+            Sanmenxia.Identity.ResidentIdNumber.Create("411202", new DateOnly(1970, 1, 1).AddDays(i), 100 + i).Value,
+            "故障" + i, null, Village.Code.Value, "h-failover-" + i, Actor.Staff("test", "admin")))));
+
+        // Eight writers, each with its own residents, one write at a time, until told to stop.
+        var clock = Stopwatch.StartNew();
+        var acknowledged = new ConcurrentDictionary<string, ConcurrentBag<string>>();
+        var samples = new ConcurrentQueue<(TimeSpan Start, TimeSpan End, bool Ok)>();
+        using var stop = new CancellationTokenSource();
+        var writers = Enumerable.Range(0, 8).Select(w => Task.Run(async () =>
+        {
+            var mine = keys.Where((_, i) => i % 8 == w).ToList();
+            for (var n = 0; !stop.IsCancellationRequested; n++)
+            {
+                var key = mine[n % mine.Count];
+                var detail = $"need-{w}-{n}";
+                var start = clock.Elapsed;
+                try
+                {
+                    await grains.GetGrain<IResidentGrain>(key).AddNeedAsync(NeedKind.Other, detail, Actor.Self(key));
+                    acknowledged.GetOrAdd(key, _ => []).Add(detail);
+                    samples.Enqueue((start, clock.Elapsed, true));
+                }
+                catch (Exception ex) when (ex is not OutOfMemoryException)
+                {
+                    // Not acknowledged: nothing is promised about this need. Pace the retry like a real caller.
+                    samples.Enqueue((start, clock.Elapsed, false));
+                    await Task.Delay(100);
+                }
+            }
+        })).ToList();
+
+        await WaitUntilAsync(() => samples.Count(s => s.Ok) >= 100, TimeSpan.FromSeconds(20), "writes before the kill");
+        var victim = _silos[2];
+        var killedAt = clock.Elapsed;
+        victim.Kill();
+
+        // Keep writing until the cluster has been healthy for 3 s after the kill (bounded by the recovery limit).
+        await WaitUntilAsync(() =>
+        {
+            var after = samples.Where(s => s.Start >= killedAt).ToList();
+            var lastFailure = after.Where(s => !s.Ok).Select(s => s.End).DefaultIfEmpty(killedAt).Max();
+            return after.Any(s => s.Ok && s.Start >= lastFailure) && clock.Elapsed - lastFailure >= TimeSpan.FromSeconds(3);
+        }, RecoveryLimit + TimeSpan.FromSeconds(5), "writes to succeed again after the kill");
+        await stop.CancelAsync();
+        await Task.WhenAll(writers);
+
+        var all = samples.ToList();
+        var failures = all.Where(s => !s.Ok && s.Start >= killedAt).ToList();
+        var resumeAfter = failures.Count == 0 ? killedAt : failures.Max(f => f.Start);
+        var recoveredAt = all.Where(s => s.Ok && s.Start >= resumeAfter).Min(s => s.End);
+        Assert.True(recoveredAt - killedAt <= RecoveryLimit, $"writes resumed {(recoveredAt - killedAt).TotalSeconds:0.0} s after the kill");
+
+        await WaitUntilAsync(async () => (await MembershipAsync(connectionString, clusterId))
+            .Any(m => m.Port == victim.SiloPort && m.Status == 6), RecoveryLimit, "the membership table to declare the killed silo dead");
+
+        // Every acknowledged need is in the store (read through the survivors, reactivating the dead silo's grains).
+        var lost = new List<string>();
+        foreach (var key in keys)
+        {
+            var overview = await grains.GetGrain<IResidentGrain>(key).GetOverviewAsync();
+            Assert.NotNull(overview);
+            var stored = overview.Needs.Select(n => n.Detail).ToHashSet();
+            lost.AddRange(acknowledged.GetValueOrDefault(key, []).Where(d => !stored.Contains(d)).Select(d => $"{key}:{d}"));
+        }
+        Assert.True(acknowledged.Values.Sum(b => b.Count) >= 100);
+        Assert.Empty(lost);
+    }
+
+    private static async Task<IHost> StartClientAsync(string connectionString, string clusterId)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.UseOrleansClient(client =>
+        {
+            client.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = clusterId; });
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
+            client.Services.AddSanmenxiaExceptionSerialization();
+            client.UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; });
+        });
+        var host = builder.Build();
+        await host.StartAsync();
+        return host;
+    }
+
+    private static async Task WaitForActiveSilosAsync(string connectionString, string clusterId, int count, TimeSpan timeout) =>
+        await WaitUntilAsync(async () => (await MembershipAsync(connectionString, clusterId)).Count(m => m.Status == 3) >= count,
+            timeout, $"{count} silo processes to be Active");
+
+    private static async Task<List<(int Port, int Status)>> MembershipAsync(string connectionString, string clusterId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT port, status FROM orleans_membership WHERE deployment_id = @d", connection);
+        command.Parameters.AddWithValue("d", clusterId);
+        await using var reader = await command.ExecuteReaderAsync();
+        var rows = new List<(int, int)>();
+        while (await reader.ReadAsync()) rows.Add((reader.GetInt32(0), reader.GetInt32(1)));
+        return rows;
+    }
+
+    private static Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what) =>
+        WaitUntilAsync(() => Task.FromResult(condition()), timeout, what);
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (deadline.Elapsed > timeout) throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}.");
+            await Task.Delay(100); // poll interval, bounded by the deadline
+        }
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        if (_client is not null)
+        {
+            try { await _client.StopAsync(TimeSpan.FromSeconds(5)); } catch (Exception) { /* the cluster is being torn down */ }
+            _client.Dispose();
+        }
+        foreach (var silo in _silos) silo.Dispose();
+    }
+
+    /// <summary>A silo as its own OS process: `dotnet Sanmenxia.Silo.dll` from the test's output folder.</summary>
+    private sealed class SiloProcess : IDisposable
+    {
+        private readonly Process _process;
+        private readonly ConcurrentQueue<string> _output = new();
+
+        private SiloProcess(Process process, int siloPort)
+        {
+            _process = process;
+            SiloPort = siloPort;
+        }
+
+        public int SiloPort { get; }
+
+        public static SiloProcess Start(string connectionString, string clusterId)
+        {
+            var dll = Path.Combine(AppContext.BaseDirectory, "Sanmenxia.Silo.dll");
+            Assert.True(File.Exists(dll), $"{dll} not found: the test project builds it through its reference to the API.");
+            var siloPort = ApiFactory.FreePort();
+            var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
+            psi.ArgumentList.Add(dll);
+            psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
+            psi.Environment["Postgres__ConnectionString"] = connectionString;
+            psi.Environment["Orleans__ClusterId"] = clusterId;
+            psi.Environment["Orleans__ServiceId"] = clusterId;
+            psi.Environment["Orleans__SiloPort"] = siloPort.ToString();
+            psi.Environment["Orleans__GatewayPort"] = ApiFactory.FreePort().ToString();
+            psi.Environment["Privacy__KeySecret"] = "failover-test-key-secret-0123456789";
+            psi.Environment["Logging__LogLevel__Default"] = "Warning";
+            var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start dotnet");
+            var silo = new SiloProcess(process, siloPort);
+            process.OutputDataReceived += (_, e) => silo.Keep(e.Data);
+            process.ErrorDataReceived += (_, e) => silo.Keep(e.Data);
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            return silo;
+        }
+
+        private void Keep(string? line)
+        {
+            if (line is null) return;
+            _output.Enqueue(line);
+            while (_output.Count > 200) _output.TryDequeue(out _);
+        }
+
+        /// <summary>SIGKILL: no goodbye to the cluster.</summary>
+        public void Kill() => _process.Kill(entireProcessTree: true);
+
+        public void Dispose()
+        {
+            try
+            {
+                if (!_process.HasExited) _process.Kill(entireProcessTree: true);
+                _process.WaitForExit(5000);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+            _process.Dispose();
+        }
+    }
+}
