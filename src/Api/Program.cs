@@ -34,6 +34,7 @@ app.MapVillageEndpoints();
 app.MapCodeEndpoints();
 app.MapImportEndpoints();
 app.MapKeyPersonEndpoints();
+app.MapCheckpointEndpoints();
 app.MapTripEndpoints();
 app.MapSanmenxiaDashboard();
 

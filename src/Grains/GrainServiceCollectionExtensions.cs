@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Sanmenxia.Grains.Audit;
+using Sanmenxia.Grains.Checkpoints;
 using Sanmenxia.Grains.Time;
 using Sanmenxia.HealthCode;
 using Sanmenxia.Security;
@@ -59,6 +60,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton(_ => new PseudonymousKeys(configuration["Privacy:KeySecret"]
             ?? throw new InvalidOperationException("Privacy:KeySecret is not set (environment Privacy__KeySecret).")));
         services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();
+        services.AddSanmenxiaCheckpoints(configuration);
         return services;
     }
 }

@@ -32,6 +32,8 @@ public sealed record RegionCounts
     [Id(16)] public int Villages { get; init; }
     /// <summary>Platform 4's register in detail: per category open/new today/released today/ever, and isolation.</summary>
     [Id(17)] public KeyPersonTotals KeyPersonDetail { get; init; } = KeyPersonTotals.Zero;
+    /// <summary>Platform 5: today's checkpoint passes in the region (checkpoints report as children "cp:{id}").</summary>
+    [Id(18)] public global::Sanmenxia.Checkpoints.CheckpointTotals Checkpoints { get; init; } = global::Sanmenxia.Checkpoints.CheckpointTotals.Zero;
 
     public static RegionCounts operator +(RegionCounts a, RegionCounts b) => new()
     {
@@ -43,6 +45,7 @@ public sealed record RegionCounts
         FeverNoExposure = a.FeverNoExposure + b.FeverNoExposure, IsolatedHome = a.IsolatedHome + b.IsolatedHome,
         IsolatedCentral = a.IsolatedCentral + b.IsolatedCentral, Villages = a.Villages + b.Villages,
         KeyPersonDetail = (a.KeyPersonDetail ?? KeyPersonTotals.Zero) + (b.KeyPersonDetail ?? KeyPersonTotals.Zero),
+        Checkpoints = (a.Checkpoints ?? global::Sanmenxia.Checkpoints.CheckpointTotals.Zero) + (b.Checkpoints ?? global::Sanmenxia.Checkpoints.CheckpointTotals.Zero),
     };
 }
 

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using OpenTelemetry.Metrics;
 using Orleans.Dashboard;
 using Scalar.AspNetCore;
+using Sanmenxia.Api.Checkpoints;
 using Sanmenxia.Api.Security;
 using Sanmenxia.Security;
 using Sanmenxia.Staff;
@@ -33,6 +34,7 @@ public static class ApiSetup
             services.AddSingleton<Sanmenxia.Grains.Audit.IAuditLog>(sp => new Sanmenxia.Persistence.PostgresAuditLog(
                 Sanmenxia.Silo.Hosting.SiloHostingExtensions.RequireConnectionString(configuration),
                 sp.GetRequiredService<ILogger<Sanmenxia.Persistence.PostgresAuditLog>>()));
+        services.AddSanmenxiaCheckpointApi(configuration);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddOpenTelemetry().WithMetrics(m => m
             .AddAspNetCoreInstrumentation()

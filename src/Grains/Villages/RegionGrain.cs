@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sanmenxia.Checkpoints;
 using Sanmenxia.Dashboard;
 using Sanmenxia.Regions;
 using Sanmenxia.Villages;
@@ -46,6 +47,12 @@ public sealed class RegionGrain(
         });
         foreach (var (child, counts) in await Task.WhenAll(pulls))
             if (!_children.ContainsKey(child)) _children[child] = (counts, 0);
+        // Checkpoints report here as pseudo-children "cp:{id}" (a township also holds its villages' checkpoints).
+        var checkpoints = await GrainFactory.GetGrain<ICheckpointDirectoryGrain>(0).GetReportingToAsync(code);
+        var checkpointPulls = checkpoints.Select(async cp =>
+            (CheckpointRules.ChildPrefix + cp.Id, new RegionCounts { Checkpoints = await GrainFactory.GetGrain<ICheckpointGrain>(cp.Id).GetTotalsAsync() }));
+        foreach (var (child, counts) in await Task.WhenAll(checkpointPulls))
+            if (!_children.ContainsKey(child)) _children[child] = (counts, 0);
         Recount();
         _pushTimer = this.RegisterGrainTimer(static (grain, _) => grain.PushAsync(), this,
             new GrainTimerCreationOptions { DueTime = options.Value.RollupInterval, Period = options.Value.RollupInterval });
@@ -78,6 +85,7 @@ public sealed class RegionGrain(
 
     public Task<IReadOnlyList<ChildCounts>> GetChildrenAsync() =>
         Task.FromResult<IReadOnlyList<ChildCounts>>(_children
+            .Where(c => !c.Key.StartsWith(CheckpointRules.ChildPrefix, StringComparison.Ordinal)) // in the total, not a region line
             .OrderBy(c => c.Key, StringComparer.Ordinal)
             .Select(c => new ChildCounts(c.Key, _childNames.GetValueOrDefault(c.Key, c.Key), c.Value.Counts)).ToList());
 

@@ -6,6 +6,7 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Storage;
 using Sanmenxia.Grains;
+using Sanmenxia.Persistence;
 
 namespace Sanmenxia.Silo.Hosting;
 
@@ -68,6 +69,8 @@ public static class SiloHostingExtensions
 
         // Orleans' own binary serializer: compact, fast, and version-tolerant through the [Id] numbers on
         // every state member, so fields can be added without a migration (docs/architecture.md).
+        // Checkpoint pass records: an append-only table written in batches (acknowledged after commit).
+        silo.Services.AddSanmenxiaPostgresPassStore(RequireConnectionString(configuration));
         silo.AddAdoNetGrainStorage(StorageNames.Default, options => options.Configure<IServiceProvider>((o, services) =>
         {
             o.Invariant = "Npgsql";

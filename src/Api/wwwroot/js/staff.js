@@ -28,6 +28,8 @@ register({
 
   'console.village': ['村（社区）工作台', 'Village console'],
   'console.village.desc': ['居民分类、发热、隔离、求助，并处理', 'Residents by type, fever, isolation and open needs, and act on them'],
+  'console.checkpoint': ['检测点登记', 'Checkpoint console'],
+  'console.checkpoint.desc': ['扫码、刷身份证登记进出，今日统计', 'Register entries and exits by QR or ID card; today\'s counts'],
   'console.dashboard': ['指挥大数据', 'Command dashboard'],
   'console.dashboard.desc': ['全市汇总、趋势、逐级下钻', 'Totals, trends and drill-down by region'],
   'console.docs': ['接口文档', 'API reference'],
@@ -430,6 +432,7 @@ function showHome() {
   const role = session.info?.role;
   const visible = {
     village: VILLAGE_ROLES.includes(role),
+    checkpoint: role === 'checkpoint' || role === 'admin',
     dashboard: DASHBOARD_ROLES.includes(role),
     docs: role === 'admin',
     orleans: role === 'admin',

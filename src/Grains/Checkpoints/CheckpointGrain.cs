@@ -1,0 +1,278 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Sanmenxia.Checkpoints;
+using Sanmenxia.Grains.Time;
+using Sanmenxia.HealthCode;
+using Sanmenxia.Villages;
+
+namespace Sanmenxia.Grains.Checkpoints;
+
+[GenerateSerializer, Alias("sanmenxia.CheckpointState")]
+public sealed class CheckpointState
+{
+    /// <summary>The definition; null until an administrator creates the checkpoint.</summary>
+    [Id(0)] public CheckpointInfo? Info { get; set; }
+    /// <summary>Real-time period of the registered day-close reminder (changes with the simulation speed).</summary>
+    [Id(1)] public TimeSpan? DayCloseReminderPeriod { get; set; }
+}
+
+/// <summary>
+/// A checkpoint (检测点): decides each pass per its policy, keeps today's counters, and reports them to its region.
+/// The counters are not stored in grain state: every pass is a row in the pass store, acknowledged after commit, and
+/// counted only then; on activation the grain recounts today's rows, so its counters always equal the store.
+/// </summary>
+public sealed class CheckpointGrain(
+    [PersistentState("checkpoint", StorageNames.Default)] IPersistentState<CheckpointState> state,
+    IPassStore store,
+    IOptions<CheckpointOptions> options,
+    IOptions<DeadlineOptions> deadlines,
+    HealthCodePolicy policy,
+    [FromKeyedServices(DomainClock.Key)] TimeProvider clock,
+    TimeScale scale,
+    ILogger<CheckpointGrain> logger) : Grain, ICheckpointGrain, IRemindable
+{
+    private const string DayCloseReminder = "day-close";
+    private CheckpointDayCounts _today = CheckpointDayCounts.Empty(default);
+    /// <summary>Last counted pass per person and direction, for the duplicate window (pruned on the timer).</summary>
+    private readonly Dictionary<(string, PassDirection), (PassRecord Pass, TimeSpan? Dwell)> _recent = [];
+    /// <summary>People who entered and have not exited yet: when they entered (for the dwell time).</summary>
+    private readonly Dictionary<string, DateTimeOffset> _inside = new(StringComparer.Ordinal);
+    private readonly List<CheckpointDayCounts> _closedDays = [];
+    private IGrainTimer? _timer;
+    private bool _reportDirty;
+    private bool _dailyDirty;
+    private long _version;
+
+    private string Id => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken ct)
+    {
+        if (state.State.Info is null) return;
+        await RecountTodayAsync(ct);
+        StartTimer();
+        await EnsureDayCloseReminderAsync();
+    }
+
+    public async Task<CheckpointDefineOutcome> DefineAsync(CheckpointInfo info)
+    {
+        if (info.Id != Id) throw new ArgumentException($"Checkpoint id {info.Id} does not match the grain key {Id}.", nameof(info));
+        var old = state.State.Info;
+        if (old is not null && Same(old, info)) return CheckpointDefineOutcome.Unchanged;
+        state.State.Info = info;
+        await state.WriteStateAsync();
+        if (old is null)
+        {
+            await RecountTodayAsync(CancellationToken.None);
+            StartTimer();
+            await EnsureDayCloseReminderAsync();
+        }
+        else if (CheckpointRules.ReportTarget(old.RegionCode) != CheckpointRules.ReportTarget(info.RegionCode))
+        {
+            // Moved to another region: take its line out of the old region's table.
+            _version = NextVersion();
+            await GrainFactory.GetGrain<IRegionGrain>(CheckpointRules.ReportTarget(old.RegionCode).Value)
+                .ReportChildAsync(CheckpointRules.ChildPrefix + Id, RegionCounts.Zero, _version);
+        }
+        _reportDirty = true;
+        return old is null ? CheckpointDefineOutcome.Created : CheckpointDefineOutcome.Updated;
+    }
+
+    private static bool Same(CheckpointInfo a, CheckpointInfo b) =>
+        a.Name == b.Name && a.RegionCode == b.RegionCode && a.Level == b.Level && a.Policy == b.Policy && a.Staff.SequenceEqual(b.Staff);
+
+    public Task<CheckpointInfo?> GetInfoAsync() => Task.FromResult(state.State.Info);
+
+    public async Task<CheckpointInfo?> AddStaffAsync(string username)
+    {
+        var info = state.State.Info;
+        if (info is null) return null;
+        if (info.Staff.Contains(username, StringComparer.Ordinal)) return info;
+        state.State.Info = info with { Staff = [.. info.Staff, username] };
+        await state.WriteStateAsync();
+        return state.State.Info;
+    }
+
+    public async Task<PassResult> RegisterPassAsync(PassAttempt attempt)
+    {
+        var info = state.State.Info ?? throw new InvalidOperationException($"Checkpoint {Id} is not defined.");
+        var now = clock.GetUtcNow();
+        RollDay(now);
+
+        var key = (attempt.ResidentKey, attempt.Direction);
+        if (_recent.TryGetValue(key, out var first) && now >= first.Pass.At && now - first.Pass.At < options.Value.DuplicateWindow)
+        {
+            // Recorded (so the count of duplicates is exact too) but not counted as a pass; the first pass is the answer.
+            var duplicate = new PassRecord(Guid.CreateVersion7(now), Id, info.RegionCode.Value, attempt.ResidentKey, attempt.MaskedName,
+                attempt.Direction, now, attempt.Colour, first.Pass.Outcome, first.Pass.ReasonCode, attempt.Staff, attempt.Method, first.Pass.PassId);
+            await AppendAsync(duplicate);
+            Count(duplicate);
+            return new PassResult(first.Pass, true, first.Dwell, _today);
+        }
+
+        var (outcome, reason) = CheckpointRules.Decide(info.Policy, attempt.Colour);
+        var pass = new PassRecord(Guid.CreateVersion7(now), Id, info.RegionCode.Value, attempt.ResidentKey, attempt.MaskedName,
+            attempt.Direction, now, attempt.Colour, outcome, reason, attempt.Staff, attempt.Method);
+        TimeSpan? dwell = attempt.Direction == PassDirection.Out && _inside.TryGetValue(attempt.ResidentKey, out var entered) && now >= entered
+            ? now - entered : null;
+        await AppendAsync(pass);
+        Count(pass);
+        _recent[key] = (pass, dwell);
+        Track(pass);
+        return new PassResult(pass, false, dwell, _today);
+    }
+
+    public Task<CheckpointDayCounts> GetTodayAsync()
+    {
+        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        return Task.FromResult(_today.Day == today ? _today : CheckpointDayCounts.Empty(today));
+    }
+
+    public Task<CheckpointTotals> GetTotalsAsync()
+    {
+        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        return Task.FromResult(_today.Day == today ? _today.ToTotals() : CheckpointTotals.Zero);
+    }
+
+    async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
+    {
+        if (reminderName != DayCloseReminder || state.State.Info is null) return;
+        RollDay(clock.GetUtcNow());
+        await FlushAsync();
+    }
+
+    // ------------------------------------------------------------------ counting
+
+    /// <summary>Writes the row and returns once it is committed. If the store fails, the outcome is unknown (the batch
+    /// may have committed): this activation is dropped, so the next one recounts from the store.</summary>
+    private async Task AppendAsync(PassRecord pass)
+    {
+        try
+        {
+            await store.AppendAsync(pass);
+        }
+        catch
+        {
+            this.DeactivateOnIdle();
+            throw;
+        }
+    }
+
+    private void Count(PassRecord pass)
+    {
+        _today = _today.Add(pass);
+        _reportDirty = true;
+        _dailyDirty = true;
+    }
+
+    private void Track(PassRecord pass)
+    {
+        if (pass.DuplicateOf is not null) return;
+        if (pass.Direction == PassDirection.In && pass.Outcome != PassOutcome.Refused) _inside[pass.ResidentKey] = pass.At;
+        else if (pass.Direction == PassDirection.Out) _inside.Remove(pass.ResidentKey);
+    }
+
+    /// <summary>Today's counters from the store's rows (the store is the truth), and the recent passes for duplicates and dwell.</summary>
+    private async Task RecountTodayAsync(CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var today = HealthCodeRules.Today(policy, now);
+        var from = HealthCodeRules.EndOfDay(policy, today.AddDays(-1));
+        var rows = await store.ForCheckpointAsync(Id, from, HealthCodeRules.EndOfDay(policy, today), 0, int.MaxValue, ct);
+        _today = CheckpointDayCounts.Empty(today);
+        _recent.Clear();
+        _inside.Clear();
+        foreach (var row in rows)
+        {
+            _today = _today.Add(row);
+            if (row.DuplicateOf is not null) continue;
+            TimeSpan? dwell = row.Direction == PassDirection.Out && _inside.TryGetValue(row.ResidentKey, out var entered) ? row.At - entered : null;
+            _recent[(row.ResidentKey, row.Direction)] = (row, dwell);
+            Track(row);
+        }
+        _reportDirty = true;
+        _dailyDirty = rows.Count > 0;
+    }
+
+    /// <summary>A new day starts with zero counters; the finished day's aggregate is kept for the next flush.</summary>
+    private void RollDay(DateTimeOffset now)
+    {
+        var today = HealthCodeRules.Today(policy, now);
+        if (_today.Day == today) return;
+        if (_today.Day != default && (_today.Passes > 0 || _today.Duplicates > 0)) _closedDays.Add(_today);
+        _today = CheckpointDayCounts.Empty(today);
+        _reportDirty = true;
+        _dailyDirty = false;
+        // Someone inside for more than a day is no longer a dwell worth reporting.
+        foreach (var stale in _inside.Where(e => now - e.Value > TimeSpan.FromDays(1)).Select(e => e.Key).ToList()) _inside.Remove(stale);
+    }
+
+    private void StartTimer() => _timer ??= this.RegisterGrainTimer(static (grain, _) => grain.FlushAsync(), this,
+        new GrainTimerCreationOptions { DueTime = deadlines.Value.RollupInterval, Period = deadlines.Value.RollupInterval });
+
+    /// <summary>Coalesced, at most once per roll-up interval: the region report, the daily aggregate rows, pruning.</summary>
+    private async Task FlushAsync()
+    {
+        var info = state.State.Info;
+        if (info is null) return;
+        var now = clock.GetUtcNow();
+        RollDay(now);
+        foreach (var stale in _recent.Where(r => now - r.Value.Pass.At >= options.Value.DuplicateWindow).Select(r => r.Key).ToList()) _recent.Remove(stale);
+
+        try
+        {
+            while (_closedDays.Count > 0)
+            {
+                await store.UpsertDailyAsync(new CheckpointDaily(Id, info.RegionCode.Value, _closedDays[0]));
+                _closedDays.RemoveAt(0);
+            }
+            if (_dailyDirty)
+            {
+                _dailyDirty = false;
+                await store.UpsertDailyAsync(new CheckpointDaily(Id, info.RegionCode.Value, _today));
+            }
+        }
+        catch (Exception e) when (e is not PassStoreMissingException)
+        {
+            _dailyDirty = true;
+            logger.LogWarning("Checkpoint {Checkpoint} could not write its daily aggregate: {Error}", Id, e.GetType().Name);
+        }
+
+        if (!_reportDirty) return;
+        _reportDirty = false;
+        _version = NextVersion();
+        try
+        {
+            await GrainFactory.GetGrain<IRegionGrain>(CheckpointRules.ReportTarget(info.RegionCode).Value)
+                .ReportChildAsync(CheckpointRules.ChildPrefix + Id, new RegionCounts { Checkpoints = _today.ToTotals() }, _version);
+        }
+        catch (Exception e)
+        {
+            _reportDirty = true; // try again on the next tick
+            logger.LogWarning("Checkpoint {Checkpoint} could not report to its region: {Error}", Id, e.GetType().Name);
+        }
+    }
+
+    private long NextVersion() => Math.Max(_version + 1, DateTime.UtcNow.Ticks);
+
+    /// <summary>One daily reminder per checkpoint shortly after local midnight: closes the day (aggregate row, zero counters
+    /// reported) even if nobody passes after midnight. 4,136 reminders spread over five minutes.</summary>
+    private async Task EnsureDayCloseReminderAsync()
+    {
+        var period = scale.ToRealDelay(TimeSpan.FromDays(1));
+        if (state.State.DayCloseReminderPeriod == period) return;
+        var now = clock.GetUtcNow();
+        var spread = TimeSpan.FromSeconds(1 + (uint)StableHash(Id) % 300);
+        var firstTick = HealthCodeRules.EndOfDay(policy, HealthCodeRules.Today(policy, now)) + spread;
+        await this.RegisterOrUpdateReminder(DayCloseReminder, scale.ToRealDelay(firstTick - now), period);
+        state.State.DayCloseReminderPeriod = period;
+        await state.WriteStateAsync();
+    }
+
+    private static int StableHash(string s)
+    {
+        var h = 17;
+        foreach (var c in s) h = unchecked(h * 31 + c);
+        return h;
+    }
+}

@@ -1,0 +1,124 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Sanmenxia.Checkpoints;
+
+namespace Sanmenxia.Grains.Checkpoints;
+
+/// <summary>Settings of platform 5, section "Checkpoints".</summary>
+public sealed class CheckpointOptions
+{
+    public const string Section = "Checkpoints";
+    /// <summary>A second scan of the same person in the same direction within this window is a duplicate, not a new pass.</summary>
+    public TimeSpan DuplicateWindow { get; set; } = TimeSpan.FromMinutes(2);
+    /// <summary>Pass rows older than this many days are deleted by the retention job (daily aggregates are kept).</summary>
+    public int RetentionDays { get; set; } = 28;
+    /// <summary>Rows deleted per statement by the retention job, so it never holds long locks.</summary>
+    public int RetentionBatchSize { get; set; } = 10_000;
+    /// <summary>How often (in domain time) the retention job runs.</summary>
+    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromDays(1);
+}
+
+/// <summary>One checkpoint's aggregate for one day (the checkpoint_daily table).</summary>
+public sealed record CheckpointDaily(string CheckpointId, string RegionCode, CheckpointDayCounts Counts);
+
+/// <summary>
+/// The append-only pass records (the checkpoint_passes table in PostgreSQL). <see cref="AppendAsync"/> completes only
+/// once the row is durable, so a checkpoint counts a pass only after the store has it.
+/// </summary>
+public interface IPassStore
+{
+    Task AppendAsync(PassRecord pass, CancellationToken ct = default);
+    /// <summary>A checkpoint's passes with from ≤ at &lt; to, oldest first.</summary>
+    Task<IReadOnlyList<PassRecord>> ForCheckpointAsync(string checkpointId, DateTimeOffset from, DateTimeOffset to, int skip, int take, CancellationToken ct = default);
+    Task<int> CountForCheckpointAsync(string checkpointId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default);
+    /// <summary>A resident's passes with from ≤ at &lt; to, newest first.</summary>
+    Task<IReadOnlyList<PassRecord>> ForResidentAsync(string residentKey, DateTimeOffset from, DateTimeOffset to, int take, CancellationToken ct = default);
+    /// <summary>Deletes at most <paramref name="batchSize"/> rows older than the cutoff; returns how many it deleted.</summary>
+    Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, int batchSize, CancellationToken ct = default);
+    Task UpsertDailyAsync(CheckpointDaily daily, CancellationToken ct = default);
+    Task<IReadOnlyList<CheckpointDayCounts>> DailyAsync(string checkpointId, DateOnly from, DateOnly to, CancellationToken ct = default);
+}
+
+/// <summary>For tests and memory-provider runs only.</summary>
+public sealed class InMemoryPassStore : IPassStore
+{
+    private readonly List<PassRecord> _passes = [];
+    private readonly Dictionary<(string, DateOnly), CheckpointDaily> _daily = [];
+
+    public Task AppendAsync(PassRecord pass, CancellationToken ct = default)
+    {
+        lock (_passes) _passes.Add(pass);
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<PassRecord>> ForCheckpointAsync(string checkpointId, DateTimeOffset from, DateTimeOffset to, int skip, int take, CancellationToken ct = default)
+    {
+        lock (_passes)
+            return Task.FromResult<IReadOnlyList<PassRecord>>(_passes.Where(p => p.CheckpointId == checkpointId && p.At >= from && p.At < to)
+                .OrderBy(p => p.At).Skip(skip).Take(take).ToList());
+    }
+
+    public Task<int> CountForCheckpointAsync(string checkpointId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
+    {
+        lock (_passes) return Task.FromResult(_passes.Count(p => p.CheckpointId == checkpointId && p.At >= from && p.At < to));
+    }
+
+    public Task<IReadOnlyList<PassRecord>> ForResidentAsync(string residentKey, DateTimeOffset from, DateTimeOffset to, int take, CancellationToken ct = default)
+    {
+        lock (_passes)
+            return Task.FromResult<IReadOnlyList<PassRecord>>(_passes.Where(p => p.ResidentKey == residentKey && p.At >= from && p.At < to)
+                .OrderByDescending(p => p.At).Take(take).ToList());
+    }
+
+    public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, int batchSize, CancellationToken ct = default)
+    {
+        lock (_passes)
+        {
+            var doomed = _passes.Where(p => p.At < cutoff).Take(batchSize).ToHashSet();
+            _passes.RemoveAll(doomed.Contains);
+            return Task.FromResult(doomed.Count);
+        }
+    }
+
+    public Task UpsertDailyAsync(CheckpointDaily daily, CancellationToken ct = default)
+    {
+        lock (_daily) _daily[(daily.CheckpointId, daily.Counts.Day)] = daily;
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<CheckpointDayCounts>> DailyAsync(string checkpointId, DateOnly from, DateOnly to, CancellationToken ct = default)
+    {
+        lock (_daily)
+            return Task.FromResult<IReadOnlyList<CheckpointDayCounts>>(_daily.Values
+                .Where(d => d.CheckpointId == checkpointId && d.Counts.Day >= from && d.Counts.Day <= to)
+                .Select(d => d.Counts).OrderBy(d => d.Day).ToList());
+    }
+
+    /// <summary>Every row (tests).</summary>
+    public int Count { get { lock (_passes) return _passes.Count; } }
+}
+
+/// <summary>Thrown when a silo in PostgreSQL mode has no durable pass store registered (see AddSanmenxiaCheckpoints).</summary>
+public sealed class PassStoreMissingException(string message) : InvalidOperationException(message);
+
+public static class CheckpointServiceCollectionExtensions
+{
+    /// <summary>
+    /// Platform 5's grain-side services: options and the pass store. Memory mode gets the in-memory store; in
+    /// PostgreSQL mode the host must register the PostgreSQL store (Sanmenxia.Persistence.PostgresPassStore), and a
+    /// checkpoint refuses to work rather than keep passes in memory.
+    /// </summary>
+    public static IServiceCollection AddSanmenxiaCheckpoints(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.Configure<CheckpointOptions>(configuration.GetSection(CheckpointOptions.Section));
+        // Orleans:Providers defaults to Postgres (Sanmenxia.Silo.Hosting.ClusterOptions).
+        var postgres = !string.Equals(configuration["Orleans:Providers"], "Memory", StringComparison.OrdinalIgnoreCase);
+        if (postgres)
+            services.TryAddSingleton<IPassStore>(_ => throw new PassStoreMissingException(
+                "Orleans:Providers=Postgres but no durable pass store is registered: call services.AddSanmenxiaPostgresPassStore(connectionString) in the host."));
+        else
+            services.TryAddSingleton<IPassStore, InMemoryPassStore>();
+        return services;
+    }
+}

@@ -1,0 +1,190 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using Sanmenxia.Checkpoints;
+using Sanmenxia.Grains.Checkpoints;
+using Sanmenxia.HealthCode;
+
+namespace Sanmenxia.Persistence;
+
+/// <summary>
+/// Pass records in PostgreSQL's checkpoint_passes table. As <see cref="PostgresAuditLog"/>: rows from every checkpoint
+/// are written in batches (one binary COPY per round trip: group commit), and <see cref="AppendAsync"/> completes
+/// only once its batch has committed, so a checkpoint counts a pass only when the row is durable.
+/// </summary>
+public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
+{
+    private const string Columns = "pass_id, checkpoint_id, region_code, resident_key, masked_name, direction, at, colour_seen, outcome, reason_code, staff, method, duplicate_of";
+    private readonly NpgsqlDataSource _db;
+    private readonly ILogger<PostgresPassStore> _logger;
+    private readonly Channel<(PassRecord Pass, TaskCompletionSource Done)> _queue =
+        Channel.CreateBounded<(PassRecord, TaskCompletionSource)>(new BoundedChannelOptions(50_000) { SingleReader = true });
+    private readonly Task _writer;
+
+    public PostgresPassStore(string connectionString, ILogger<PostgresPassStore> logger)
+    {
+        _db = NpgsqlDataSource.Create(connectionString);
+        _logger = logger;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    public async Task AppendAsync(PassRecord pass, CancellationToken ct = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _queue.Writer.WriteAsync((pass, done), ct);
+        await done.Task.WaitAsync(ct);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<(PassRecord Pass, TaskCompletionSource Done)>();
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < 5_000 && _queue.Reader.TryRead(out var item)) batch.Add(item);
+            try
+            {
+                await using var connection = await _db.OpenConnectionAsync();
+                await using (var copy = await connection.BeginBinaryImportAsync($"copy checkpoint_passes ({Columns}) from stdin (format binary)"))
+                {
+                    foreach (var (p, _) in batch)
+                    {
+                        await copy.StartRowAsync();
+                        await copy.WriteAsync(p.PassId, NpgsqlDbType.Uuid);
+                        await copy.WriteAsync(p.CheckpointId, NpgsqlDbType.Text);
+                        await copy.WriteAsync(p.RegionCode, NpgsqlDbType.Text);
+                        await copy.WriteAsync(p.ResidentKey, NpgsqlDbType.Text);
+                        await copy.WriteAsync(p.MaskedName, NpgsqlDbType.Text);
+                        await copy.WriteAsync(p.Direction.ToString(), NpgsqlDbType.Text);
+                        await copy.WriteAsync(p.At.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                        await copy.WriteAsync(p.ColourSeen.ToString(), NpgsqlDbType.Text);
+                        await copy.WriteAsync(p.Outcome.ToString(), NpgsqlDbType.Text);
+                        await copy.WriteAsync(p.ReasonCode, NpgsqlDbType.Text);
+                        await copy.WriteAsync(p.Staff, NpgsqlDbType.Text);
+                        await copy.WriteAsync(p.Method.ToString(), NpgsqlDbType.Text);
+                        if (p.DuplicateOf is { } first) await copy.WriteAsync(first, NpgsqlDbType.Uuid); else await copy.WriteNullAsync();
+                    }
+                    await copy.CompleteAsync();
+                }
+                foreach (var (_, done) in batch) done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                _logger.LogError("Pass batch of {Count} rows could not be written: {Error}", batch.Count, e.Message);
+                foreach (var (_, done) in batch) done.TrySetException(e);
+            }
+            batch.Clear();
+        }
+    }
+
+    public async Task<IReadOnlyList<PassRecord>> ForCheckpointAsync(string checkpointId, DateTimeOffset from, DateTimeOffset to, int skip, int take, CancellationToken ct = default)
+    {
+        await using var command = _db.CreateCommand($"select {Columns} from checkpoint_passes where checkpoint_id = $1 and at >= $2 and at < $3 order by at, id offset $4 limit $5");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = checkpointId });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = skip });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = take });
+        return await ReadAsync(command, ct);
+    }
+
+    public async Task<int> CountForCheckpointAsync(string checkpointId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default)
+    {
+        await using var command = _db.CreateCommand("select count(*) from checkpoint_passes where checkpoint_id = $1 and at >= $2 and at < $3");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = checkpointId });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        return (int)(long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    public async Task<IReadOnlyList<PassRecord>> ForResidentAsync(string residentKey, DateTimeOffset from, DateTimeOffset to, int take, CancellationToken ct = default)
+    {
+        await using var command = _db.CreateCommand($"select {Columns} from checkpoint_passes where resident_key = $1 and at >= $2 and at < $3 order by at desc, id desc limit $4");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = residentKey });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = take });
+        return await ReadAsync(command, ct);
+    }
+
+    public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, int batchSize, CancellationToken ct = default)
+    {
+        // One bounded batch per statement (by the time index), so the job never holds long locks or a long transaction.
+        await using var command = _db.CreateCommand(
+            "delete from checkpoint_passes where id in (select id from checkpoint_passes where at < $1 order by at limit $2)");
+        command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = cutoff.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchSize });
+        return await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task UpsertDailyAsync(CheckpointDaily daily, CancellationToken ct = default)
+    {
+        var c = daily.Counts;
+        await using var command = _db.CreateCommand("""
+            insert into checkpoint_daily (checkpoint_id, day, region_code, entries, exits, red_seen, yellow_seen, refused, duplicates, passes, updated_at)
+            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now())
+            on conflict (checkpoint_id, day) do update set region_code = excluded.region_code, entries = excluded.entries, exits = excluded.exits,
+              red_seen = excluded.red_seen, yellow_seen = excluded.yellow_seen, refused = excluded.refused, duplicates = excluded.duplicates,
+              passes = excluded.passes, updated_at = now()
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = daily.CheckpointId });
+        command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = c.Day });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = daily.RegionCode });
+        foreach (var n in new[] { c.Entries, c.Exits, c.RedSeen, c.YellowSeen, c.Refused, c.Duplicates, c.Passes })
+            command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = n });
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    public async Task<IReadOnlyList<CheckpointDayCounts>> DailyAsync(string checkpointId, DateOnly from, DateOnly to, CancellationToken ct = default)
+    {
+        await using var command = _db.CreateCommand("""
+            select day, entries, exits, red_seen, yellow_seen, refused, duplicates, passes from checkpoint_daily
+            where checkpoint_id = $1 and day >= $2 and day <= $3 order by day
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = checkpointId });
+        command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = from });
+        command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = to });
+        var result = new List<CheckpointDayCounts>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            result.Add(new CheckpointDayCounts
+            {
+                Day = reader.GetFieldValue<DateOnly>(0), Entries = reader.GetInt32(1), Exits = reader.GetInt32(2), RedSeen = reader.GetInt32(3),
+                YellowSeen = reader.GetInt32(4), Refused = reader.GetInt32(5), Duplicates = reader.GetInt32(6), Passes = reader.GetInt32(7),
+            });
+        return result;
+    }
+
+    private static async Task<IReadOnlyList<PassRecord>> ReadAsync(NpgsqlCommand command, CancellationToken ct)
+    {
+        var result = new List<PassRecord>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            result.Add(new PassRecord(
+                reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
+                Enum.Parse<PassDirection>(reader.GetString(5)), reader.GetFieldValue<DateTimeOffset>(6),
+                Enum.Parse<CodeColour>(reader.GetString(7)), Enum.Parse<PassOutcome>(reader.GetString(8)), reader.GetString(9),
+                reader.GetString(10), Enum.Parse<PassMethod>(reader.GetString(11)), reader.IsDBNull(12) ? null : reader.GetGuid(12)));
+        return result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer;
+        await _db.DisposeAsync();
+    }
+}
+
+public static class PostgresPassStoreSetup
+{
+    /// <summary>The durable pass store for checkpoint grains and queries (replaces the in-memory one). A host in PostgreSQL mode must call this.</summary>
+    public static IServiceCollection AddSanmenxiaPostgresPassStore(this IServiceCollection services, string connectionString)
+    {
+        services.RemoveAll<IPassStore>();
+        services.AddSingleton<IPassStore>(sp => new PostgresPassStore(connectionString, sp.GetRequiredService<ILogger<PostgresPassStore>>()));
+        return services;
+    }
+}
