@@ -22,6 +22,8 @@ public sealed class DeadlineOptions
     public TimeSpan SpreadAfterMidnight { get; set; } = TimeSpan.FromMinutes(60);
     /// <summary>How often a village pushes its counts up the tree at most.</summary>
     public TimeSpan RollupInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>How often a region or village upserts today's row of the daily history at most.</summary>
+    public TimeSpan HistoryInterval { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>How long a village may hold unsaved summaries before it writes its state.</summary>
     public TimeSpan VillageSaveInterval { get; set; } = TimeSpan.FromSeconds(2);
 }
@@ -60,6 +62,7 @@ public static class GrainServiceCollectionExtensions
         services.TryAddSingleton(_ => new PseudonymousKeys(configuration["Privacy:KeySecret"]
             ?? throw new InvalidOperationException("Privacy:KeySecret is not set (environment Privacy__KeySecret).")));
         services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();
+        services.TryAddSingleton<History.IRegionHistory, History.InMemoryRegionHistory>();
         services.AddSanmenxiaCheckpoints(configuration);
         return services;
     }

@@ -31,6 +31,9 @@ public static class ApiSetup
         services.AddSingleton<AuditTrail>();
         var cluster = configuration.GetSection(Sanmenxia.Silo.Hosting.ClusterOptions.Section).Get<Sanmenxia.Silo.Hosting.ClusterOptions>() ?? new();
         if (cluster.Providers == Sanmenxia.Silo.Hosting.ProviderMode.Postgres)
+            Sanmenxia.Persistence.PostgresRegionHistorySetup.AddSanmenxiaPostgresRegionHistory(services,
+                Sanmenxia.Silo.Hosting.SiloHostingExtensions.RequireConnectionString(configuration));
+        if (cluster.Providers == Sanmenxia.Silo.Hosting.ProviderMode.Postgres)
             services.AddSingleton<Sanmenxia.Grains.Audit.IAuditLog>(sp => new Sanmenxia.Persistence.PostgresAuditLog(
                 Sanmenxia.Silo.Hosting.SiloHostingExtensions.RequireConnectionString(configuration),
                 sp.GetRequiredService<ILogger<Sanmenxia.Persistence.PostgresAuditLog>>()));

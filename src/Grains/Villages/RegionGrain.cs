@@ -1,4 +1,8 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Sanmenxia.Grains.History;
+using Sanmenxia.Grains.Time;
+using Sanmenxia.HealthCode;
 using Microsoft.Extensions.Options;
 using Sanmenxia.Checkpoints;
 using Sanmenxia.Dashboard;
@@ -21,8 +25,13 @@ public sealed class RegionState
 public sealed class RegionGrain(
     [PersistentState("region", StorageNames.Default)] IPersistentState<RegionState> state,
     IOptions<DeadlineOptions> options,
+    IRegionHistory history,
+    HealthCodePolicy policy,
+    [FromKeyedServices(DomainClock.Key)] TimeProvider clock,
     ILogger<RegionGrain> logger) : Grain, IRegionGrain
 {
+    private HistoryThrottle? _historyThrottle;
+    private HistoryThrottle HistoryThrottle => _historyThrottle ??= new(options.Value.HistoryInterval);
     private readonly Dictionary<string, (RegionCounts Counts, long Version)> _children = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _childNames = new(StringComparer.Ordinal);
     private RegionCounts _total = RegionCounts.Zero;
@@ -103,6 +112,7 @@ public sealed class RegionGrain(
     private async Task PushAsync()
     {
         if (_publishPending) await PublishAsync();
+        if (state.State.Info is not null) await WriteHistoryAsync();
         if (!_dirty || state.State.Info?.ParentCode is not { } parent) return;
         _dirty = false;
         try
@@ -113,6 +123,23 @@ public sealed class RegionGrain(
         {
             _dirty = true; // try again on the next tick
             logger.LogWarning("Region {Region} could not report to {Parent}: {Error}", this.GetPrimaryKeyString(), parent, e.GetType().Name);
+        }
+    }
+
+    /// <summary>Today's row in the daily history (and yesterday's closing row after midnight), at most once a minute.</summary>
+    private async Task WriteHistoryAsync()
+    {
+        foreach (var row in HistoryThrottle.Due(HealthCodeRules.Today(policy, clock.GetUtcNow()), _total))
+        {
+            try
+            {
+                await history.WriteAsync(this.GetPrimaryKeyString(), row.Day, row.Counts);
+                HistoryThrottle.Written(row);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning("Region {Region} could not write its daily history: {Error}", this.GetPrimaryKeyString(), e.GetType().Name);
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Sanmenxia.Grains.History;
 using Sanmenxia.Grains.Time;
 using Sanmenxia.HealthCode;
 using Sanmenxia.Regions;
@@ -28,7 +29,9 @@ public sealed class VillageGrain(
     HealthCodePolicy policy,
     [FromKeyedServices(DomainClock.Key)] TimeProvider clock,
     IOptions<DeadlineOptions> options,
-    ILogger<VillageGrain> logger) : Grain, IVillageGrain
+    IRegionHistory history,
+    TimeScale scale,
+    ILogger<VillageGrain> logger) : Grain, IVillageGrain, IRemindable
 {
     private readonly Dictionary<string, Contribution> _contributions = new(StringComparer.Ordinal);
     private Tally _tally;
@@ -38,15 +41,27 @@ public sealed class VillageGrain(
     private bool _stateDirty;
     private long _lastSaveMs = Environment.TickCount64; // real time: a fake or simulated clock must not stop saves
     private IGrainTimer? _timer;
+    private HistoryThrottle? _historyThrottle;
+    private HistoryThrottle HistoryThrottle => _historyThrottle ??= new(options.Value.HistoryInterval);
+    private const string DayRollReminder = "day-roll";
 
-    public override Task OnActivateAsync(CancellationToken ct)
+    public override async Task OnActivateAsync(CancellationToken ct)
     {
         RecountAll();
         _countsDirty = true; // a fresh activation tells its township where it stands
         _timer = this.RegisterGrainTimer(static (grain, _) => grain.TickAsync(), this,
             new GrainTimerCreationOptions { DueTime = options.Value.RollupInterval, Period = options.Value.RollupInterval });
-        return Task.CompletedTask;
+        // Colours change at midnight without any event: a daily reminder wakes the village just after it, so
+        // its township, the dashboards and the daily history see the new day even if nobody acts.
+        if (state.State.Info is not null && await this.GetReminder(DayRollReminder) is null)
+        {
+            var now = clock.GetUtcNow();
+            var firstTick = HealthCodeRules.EndOfDay(policy, HealthCodeRules.Today(policy, now)) + TimeSpan.FromSeconds(this.GetPrimaryKeyString().Sum(c => c) % 300); // stable spread over 5 min
+            await this.RegisterOrUpdateReminder(DayRollReminder, scale.ToRealDelay(firstTick - now), scale.ToRealDelay(TimeSpan.FromDays(1)));
+        }
     }
+
+    Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) => TickAsync();
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken ct)
     {
@@ -223,6 +238,24 @@ public sealed class VillageGrain(
             {
                 _countsDirty = true;
                 logger.LogWarning("Village {Village} could not report to {Parent}: {Error}", this.GetPrimaryKeyString(), parent, e.GetType().Name);
+            }
+        }
+        if (state.State.Info is not null) await WriteHistoryAsync();
+    }
+
+    /// <summary>Today's row in the daily history (and yesterday's closing row after midnight), at most once a minute.</summary>
+    private async Task WriteHistoryAsync()
+    {
+        foreach (var row in HistoryThrottle.Due(_countedDay, _tally.ToCounts(1)))
+        {
+            try
+            {
+                await history.WriteAsync(this.GetPrimaryKeyString(), row.Day, row.Counts);
+                HistoryThrottle.Written(row);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning("Village {Village} could not write its daily history: {Error}", this.GetPrimaryKeyString(), e.GetType().Name);
             }
         }
     }

@@ -71,6 +71,8 @@ public static class SiloHostingExtensions
         // every state member, so fields can be added without a migration (docs/architecture.md).
         // Checkpoint pass records: an append-only table written in batches (acknowledged after commit).
         silo.Services.AddSanmenxiaPostgresPassStore(RequireConnectionString(configuration));
+        // One row per region per day for the trend charts.
+        silo.Services.AddSanmenxiaPostgresRegionHistory(RequireConnectionString(configuration));
         silo.AddAdoNetGrainStorage(StorageNames.Default, options => options.Configure<IServiceProvider>((o, services) =>
         {
             o.Invariant = "Npgsql";

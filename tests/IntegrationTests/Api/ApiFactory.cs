@@ -41,6 +41,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         new("Privacy:KeySecret", "test-key-secret-0123456789"),
         // Push roll-ups quickly so tests that poll for counts finish fast.
         new("Deadlines:RollupInterval", "00:00:00.200"),
+        new("Deadlines:HistoryInterval", "00:00:00.200"),
     ];
 
     public static int FreePort()

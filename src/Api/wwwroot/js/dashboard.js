@@ -30,8 +30,8 @@ register({
   'dash.heat.heading': ['下级地区热力图', 'Heat map of child regions'],
   'dash.heat.metric': ['热力指标', 'Heat metric'],
   'dash.heat.max': ['颜色越深数值越高，最高', 'Darker is higher; highest'],
-  'dash.trend.heading': ['实时走势', 'Live trend'],
-  'dash.trend.note': ['本次会话的实时序列（自打开页面起，非历史日统计）', 'Live series of this session (since the page opened; not daily history)'],
+  'dash.trend.heading': ['走势', 'Trend'],
+  'dash.trend.note': ['近30天每日收盘值（圆点），加上本次会话的实时序列', 'Daily closing values of the last 30 days (dots), then this session\'s live series'],
   'dash.table.heading': ['下级地区明细', 'Child regions'],
   'dash.table.empty': ['村（社区）为最末一级', 'A village or community has no child regions'],
   'dash.table.name': ['地区', 'Region'],
@@ -140,6 +140,7 @@ const state = {
   update: null,          // the last update applied
   names: new Map(),      // code → name, from updates and the region API
   series: new Map(),     // code → [{ at, counts }] received since the page opened
+  daily: new Map(),      // code → [{ at, counts }] daily closing values from /api/regions/{code}/history
   heatMetric: 'riskShare',
   charts: {},
 };
@@ -274,7 +275,19 @@ async function openRegion(code) {
   state.update = null;
   history.replaceState(null, '', `#region=${code}`);
   onUpdate(snapshot);
+  loadDailyHistory(code);
   return true;
+}
+
+/** The region's daily rows (one per day, PostgreSQL region_daily) for the trend chart. */
+async function loadDailyHistory(code) {
+  try {
+    const response = await fetch(`/api/regions/${code}/history?days=30`, { headers: { Authorization: `Bearer ${session.token}` } });
+    if (!response.ok) return;
+    const rows = await response.json();
+    state.daily.set(code, rows.map(r => ({ at: Date.parse(`${r.day}T23:59:59+08:00`), counts: r.counts })));
+    if (state.code === code) renderTrend(code);
+  } catch { /* the live series still shows */ }
 }
 
 function onUpdate(update) {
@@ -504,7 +517,10 @@ function renderHeat(update) {
 function renderTrend(code) {
   const c = chart('chart-trend');
   if (!c) return;
-  const points = state.series.get(code) ?? [];
+  // Daily closing values first (days before today), then the live points of this session.
+  const live = state.series.get(code) ?? [];
+  const firstLive = live[0]?.at ?? Infinity;
+  const points = [...(state.daily.get(code) ?? []).filter(p => p.at < firstLive), ...live];
   c.setOption({
     animation: false,
     tooltip: { trigger: 'axis' },
@@ -512,7 +528,7 @@ function renderTrend(code) {
     grid: { left: 8, right: 16, top: 48, bottom: 8, containLabel: true },
     // At least a minute wide, so one point does not stretch the axis over days.
     xAxis: { type: 'time', min: points[0]?.at, max: points.length ? Math.max(points[points.length - 1].at, points[0].at + 60_000) : undefined,
-      axisLabel: { formatter: v => timeFmt.format(new Date(v)), fontSize: 11, hideOverlap: true } },
+      axisLabel: { formatter: v => (points.length && points[points.length - 1].at - points[0].at > 86_400_000 ? new Date(v).toLocaleDateString('zh-CN') : timeFmt.format(new Date(v))), fontSize: 11, hideOverlap: true } },
     yAxis: { type: 'value', minInterval: 1 },
     series: TREND_SERIES.map(key => ({
       name: t(`metric.${key}`), type: 'line', step: 'end', showSymbol: points.length < 30,

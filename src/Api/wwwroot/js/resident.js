@@ -1,7 +1,66 @@
 // 线上三门峡 居民端 · the resident portal: sign in, register, the health code (apply, clock in, QR,
-// history), household members (proxy apply / clock-in), health self-report and requests for help.
+// history), household members (proxy apply / clock-in), health self-report and requests for help,
+// and the co-traveler check (platform 2: anyone, no sign-in) with "my trips" and the match banner.
 // Plain ES module, no framework, no network beyond this site's own API.
-import { applyI18n, fill, bi, t, has, pair } from './i18n.js';
+import { applyI18n, register, fill, bi, t, has, pair } from './i18n.js';
+
+register({
+  'tab.trips': ['同行查询', 'Co-traveler'],
+  'trip.entry': ['同行查询', 'Co-traveler check'],
+  'trip.entryDesc': ['无需登录：输入车次、航班或车牌和日期，查询是否与确诊病例同行', 'No sign-in needed: enter your train, flight or plate and the date to see whether a confirmed case travelled with you'],
+  'trip.back': ['← 返回', '← Back'],
+  'trip.query.heading': ['同行查询', 'Co-traveler check'],
+  'trip.query.intro': ['查询您乘坐的交通工具上是否有已公布的确诊病例', 'Find out whether a confirmed case was published for your trip'],
+  'trip.query.submit': ['查询', 'Check'],
+  'trip.mode': ['出行方式', 'Travel mode'],
+  'trip.number': ['车次 / 航班号 / 线路 / 车牌', 'Train / flight / route / plate'],
+  'trip.numberPlaceholder': ['如 G1234', 'e.g. G1234'],
+  'trip.date': ['出行日期', 'Date of travel'],
+  'trip.carriage': ['车厢', 'Carriage'],
+  'trip.row': ['排号', 'Row'],
+  'trip.seat': ['座位号', 'Seat'],
+  'trip.carriageOptional': ['车厢（选填）', 'Carriage (optional)'],
+  'trip.rowOptional': ['排号（选填）', 'Row (optional)'],
+  'mode.Train': ['火车', 'Train'],
+  'mode.Flight': ['飞机', 'Flight'],
+  'mode.Coach': ['客车', 'Coach'],
+  'mode.Car': ['自驾车', 'Car'],
+  'mode.Other': ['其他', 'Other'],
+  'trip.risk': ['风险', 'Risk'],
+  'risk.NearbySeats': ['近座', 'Nearby seats'],
+  'risk.SameCarriage': ['同车厢', 'Same carriage'],
+  'risk.SameTrip': ['同车次', 'Same trip'],
+  'risk.None': ['未发现', 'None found'],
+  'trip.result.matched': ['发现确诊病例同行', 'A confirmed case travelled on this trip'],
+  'trip.result.clear': ['暂未发现确诊病例同行', 'No confirmed case has been published for this trip'],
+  'trip.case.noSeat': ['未公布车厢座位', 'carriage and seat not published'],
+  'trip.case.source': ['来源', 'Source'],
+  'trip.case.published': ['发布', 'Published'],
+  'advice.register-and-isolate': ['请立即向所在村（社区）报备，并居家隔离，不要外出', 'Register with your village or community now and isolate at home; do not go out'],
+  'advice.register-and-watch': ['请向所在村（社区）报备，并自我观察健康状况 14 天，如有发热等症状及时就医', 'Register with your village or community and watch your health for 14 days; see a doctor if you develop a fever'],
+  'advice.none': ['暂未发现确诊病例同行，请继续每日打卡', 'No confirmed case has been published for this trip; keep clocking in daily'],
+  'trip.saveToMine': ['登记到我的行程', 'Save to my trips'],
+  'trip.signinToSave': ['登录后可将行程登记到“我的行程”，有新公布的病例时会提醒您并通知所在村（社区）', 'Sign in to save this trip: you are told of later publications and your village is informed'],
+  'trip.saved': ['行程已登记', 'Trip saved'],
+  'trip.limited': ['查询过于频繁，请稍后再试', 'Too many queries; try again later'],
+  'trip.limitedIn': ['秒后可再次查询', 's until you can check again'],
+  'trip.mine.heading': ['我的行程', 'My trips'],
+  'trip.mine.intro': ['登记后 14 天内，如有确诊病例同行会提醒您', 'For 14 days after travel you are told if a confirmed case was on the trip'],
+  'trip.mine.matches': ['同行提醒', 'Matches'],
+  'trip.mine.trips': ['已登记的行程', 'Saved trips'],
+  'trip.mine.noTrips': ['暂无登记的行程', 'No trips saved'],
+  'trip.mine.noMatches': ['暂无同行提醒', 'No matches'],
+  'trip.mine.watchedUntil': ['关注至', 'Watched until'],
+  'trip.mine.matchedAt': ['匹配时间', 'Matched'],
+  'trip.mine.withdrawn': ['已撤回', 'Withdrawn'],
+  'trip.save.heading': ['登记我的行程', 'Save a trip'],
+  'trip.save.intro': ['近 14 天乘坐过的火车、飞机、客车等', 'Trains, flights and coaches you took in the last 14 days'],
+  'trip.save.submit': ['登记', 'Save'],
+  'trip.banner.details': ['查看详情', 'Details'],
+  'trip.banner.todo': ['请立即联系所在村（社区）报备，并居家隔离、不要外出；如有发热、咳嗽请及时就医。', 'Contact your village or community now and self-isolate at home; see a doctor if you have a fever or a cough.'],
+  'trip.banner.more': ['另有', 'and'],
+  'trip.banner.moreTrips': ['个行程', 'more trip(s)'],
+});
 
 const TOKEN_KEY = 'smx.resident.token';
 const RESIDENT_KEY = 'smx.resident.key';
@@ -120,6 +179,7 @@ function showProblem(error, form) {
 }
 
 const FIELD_LABELS = {
+  mode: 'trip.mode', number: 'trip.number', date: 'trip.date', carriage: 'trip.carriage', row: 'trip.row', seat: 'trip.seat',
   phone: 'signin.phone', code: 'signin.code', name: 'reg.name', idNumber: 'reg.idNumber',
   villageCode: 'reg.village', temperature: 'common.temperature', honestyPledge: 'apply.pledge',
   detail: 'needs.detail', kind: 'needs.kind', recentTravel: 'report.travel', symptoms: 'clockin.symptoms',
@@ -224,6 +284,10 @@ async function loadTime() {
     clock.offsetMs = new Date(time.now).getTime() - Date.now();
     clock.speed = Number(time.speed) > 0 ? Number(time.speed) : 1;
     clock.today = time.today;
+    for (const input of document.querySelectorAll('[data-trip-form] input[name="date"]')) {
+      input.max = time.today;
+      if (!input.value) input.value = time.today;
+    }
     const el = $('today');
     el.replaceChildren();
     const label = bi('span', 'common.today');
@@ -254,9 +318,10 @@ function realMsUntil(iso) {
 // ---------------------------------------------------------------- views
 
 function showView(name) {
-  for (const v of ['signin', 'register', 'home']) $(`view-${v}`).hidden = v !== name;
+  for (const v of ['signin', 'register', 'home', 'query']) $(`view-${v}`).hidden = v !== name;
   $('loading').hidden = true;
-  $('sign-out').hidden = name === 'signin';
+  $('sign-out').hidden = name === 'signin' || !session.token;
+  document.querySelector('[data-signin-entry]').hidden = name !== 'signin';
   document.body.dataset.view = name;
   if (name !== 'home') stopQrRefresh();
 }
@@ -607,7 +672,10 @@ async function loadHome() {
   myCode.render(overview.code);
   renderSelfReport(overview.selfReport);
   renderNeeds(overview.needs ?? []);
+  renderTripBanner(overview.tripMatches ?? []);
+  updateTripSave();
   await refreshQr();
+  if (!$('panel-trips').hidden) await loadTrips();
   // The household tab is loaded when shown, or now if it is already open.
   if (!$('panel-household').hidden) await loadHousehold();
 }
@@ -622,9 +690,11 @@ function renderProfile(profile) {
 
 // ---------------------------------------------------------------- tabs
 
+let selectTab = () => {};
+
 function setupTabs() {
   const tabs = [...document.querySelectorAll('[role="tab"]')];
-  const select = tab => {
+  const select = selectTab = tab => {
     for (const other of tabs) {
       const selected = other === tab;
       other.setAttribute('aria-selected', String(selected));
@@ -634,6 +704,10 @@ function setupTabs() {
     clearError();
     showNotice('');
     if (tab.id === 'tab-household') loadHousehold().catch(e => showProblem(e));
+    if (tab.id === 'tab-trips') {
+      placeQueryCard('tab');
+      loadTrips().catch(e => { if (!e?.signedOut) showProblem(e); });
+    }
   };
   for (const tab of tabs) {
     tab.addEventListener('click', () => select(tab));
@@ -837,6 +911,381 @@ function setupNeeds() {
   });
 }
 
+// ---------------------------------------------------------------- co-traveler check (platform 2)
+
+const MODES = ['Train', 'Flight', 'Coach', 'Car', 'Other'];
+const MODE_PLACEHOLDERS = { Train: 'G1234', Flight: 'CZ3456', Coach: '三门峡—洛阳 / K12', Car: '豫M12345', Other: '' };
+let lastQuery = null;   // the trip last checked: what "Save to my trips" saves
+let limitTimer;
+
+/** Moves the one query card into the anonymous view or into the home "trips" tab. */
+function placeQueryCard(where) {
+  const card = document.getElementById('trip-query-card');
+  const home = document.querySelector(where === 'tab' ? '[data-query-tab]' : '[data-query-home]');
+  if (card.parentElement !== home) home.append(card);
+  updateTripSave();
+}
+
+function readTripForm(form) {
+  const number = form.elements.number.value.trim();
+  const int = name => {
+    const el = form.elements[name];
+    if (!el) return null;
+    const raw = el.value.trim();
+    return raw === '' ? null : Number(raw);
+  };
+  return {
+    mode: form.elements.mode.value,
+    number,
+    date: form.elements.date.value || null,
+    carriage: int('carriage'),
+    row: int('row'),
+    seat: form.elements.seat ? (form.elements.seat.value.trim() || null) : null,
+  };
+}
+
+function tripLabel(trip) {
+  return `${t(`mode.${trip.mode}`, trip.mode)} ${trip.number} ${trip.date}`;
+}
+
+function seatText(carriage, row, seat) {
+  const zh = [], en = [];
+  if (carriage != null) { zh.push(`${carriage}车厢`); en.push(`carriage ${carriage}`); }
+  if (row != null) { zh.push(`${row}排`); en.push(`row ${row}`); }
+  if (seat) { zh.push(`${seat}座`); en.push(`seat ${seat}`); }
+  return zh.length ? `${zh.join(' ')} · ${en.join(', ')}` : '';
+}
+
+function riskBadge(risk) {
+  const b = bi('span', `risk.${risk}`, risk);
+  b.className = `badge risk risk-${risk}`;
+  b.dataset.risk = risk;
+  return b;
+}
+
+/** The anonymous query: no token (it is open to everyone), 429 with Retry-After said plainly. */
+async function queryTrip(q) {
+  const params = new URLSearchParams();
+  for (const key of ['mode', 'number', 'date', 'carriage', 'row']) {
+    if (q[key] !== null && q[key] !== undefined && q[key] !== '') params.set(key, String(q[key]));
+  }
+  let response;
+  try {
+    response = await fetch(`/api/trips/query?${params}`, { headers: { Accept: 'application/json, application/problem+json' }, credentials: 'omit' });
+  } catch {
+    throw new ApiError(0, { title: t('common.offline'), detail: '' });
+  }
+  const text = await response.text();
+  let data = null;
+  if (text) {
+    try { data = JSON.parse(text); } catch { data = { title: `HTTP ${response.status}`, detail: text.slice(0, 300) }; }
+  }
+  if (!response.ok) {
+    const error = new ApiError(response.status, data && typeof data === 'object' ? data : { title: `HTTP ${response.status}` });
+    if (response.status === 429) error.retryAfter = Math.max(1, Number(response.headers.get('Retry-After')) || 60);
+    throw error;
+  }
+  return data;
+}
+
+function showRateLimited(seconds) {
+  const el = $('trip-rate-limited');
+  const button = $('trip-query-submit');
+  let left = seconds;
+  el.dataset.retryAfter = String(seconds);
+  clearInterval(limitTimer);
+  const tick = () => {
+    if (left <= 0) {
+      clearInterval(limitTimer);
+      el.hidden = true;
+      button.disabled = false;
+      return;
+    }
+    el.textContent = `${t('trip.limited')}（${left}${pair('trip.limitedIn')[0]} · ${left}${pair('trip.limitedIn')[1]}）`;
+    el.hidden = false;
+    button.disabled = true;
+    left -= 1;
+  };
+  tick();
+  limitTimer = setInterval(tick, 1000);
+}
+
+function renderQueryResult(result) {
+  const box = $('trip-result');
+  box.dataset.matched = String(!!result.matched);
+  box.dataset.risk = result.risk;
+  box.dataset.adviceCode = result.adviceCode;
+  box.dataset.trip = result.trip;
+  fill($('trip-result-headline'), result.matched ? 'trip.result.matched' : 'trip.result.clear');
+  $('trip-result-trip').textContent = tripLabel(result);
+  const risk = $('trip-risk');
+  risk.replaceChildren(riskBadge(result.risk));
+  risk.dataset.risk = result.risk;
+
+  const list = $('trip-cases');
+  list.replaceChildren();
+  for (const c of result.cases ?? []) {
+    const li = document.createElement('li');
+    li.dataset.testid = 'trip-case';
+    li.dataset.carriage = c.carriage ?? '';
+    li.dataset.row = c.row ?? '';
+    const seat = document.createElement('span');
+    seat.className = 'trip-case-seat';
+    seat.textContent = seatText(c.carriage, c.row, null) || t('trip.case.noSeat');
+    const route = document.createElement('span');
+    route.className = 'trip-case-route';
+    route.dataset.testid = 'trip-case-route';
+    route.textContent = c.from || c.to ? `${c.from ?? '?'} → ${c.to ?? '?'}` : '';
+    const source = document.createElement('span');
+    source.className = 'trip-case-source';
+    source.textContent = `${t('trip.case.source')}: ${c.source}`;
+    const when = document.createElement('time');
+    when.dateTime = c.publishedAt;
+    when.textContent = `${t('trip.case.published')}: ${formatDateTime(c.publishedAt)}`;
+    li.append(seat, route, source, when);
+    list.append(li);
+  }
+  list.hidden = (result.cases ?? []).length === 0;
+
+  const advice = $('trip-advice');
+  advice.dataset.code = result.adviceCode;
+  advice.className = `trip-advice advice-${result.adviceCode}`;
+  if (has(`advice.${result.adviceCode}`)) fill(advice, `advice.${result.adviceCode}`);
+  else advice.textContent = result.advice ?? '';
+  advice.title = result.advice ?? '';
+  box.hidden = false;
+  updateTripSave();
+}
+
+/** "Save to my trips" only for a signed-in resident and a matched trip; otherwise a hint to sign in. */
+function updateTripSave() {
+  const box = $('trip-result');
+  const matched = !box.hidden && box.dataset.matched === 'true';
+  const signedIn = !!home && !!session.token;
+  $('trip-save').hidden = !(matched && signedIn && lastQuery);
+  $('trip-signin-hint').hidden = !(matched && !signedIn);
+}
+
+function renderTripBanner(matches) {
+  const banner = $('trip-banner');
+  const open = matches.filter(m => !m.withdrawn);
+  banner.dataset.count = String(open.length);
+  banner.dataset.withdrawn = String(matches.length - open.length);
+  if (open.length === 0) {
+    banner.hidden = true;
+    return;
+  }
+  const order = ['None', 'SameTrip', 'SameCarriage', 'NearbySeats'];
+  const worst = [...open].sort((a, b) => order.indexOf(b.risk) - order.indexOf(a.risk))[0];
+  const { mode, number, date } = worst.trip;
+  const [riskZh, riskEn] = pair(`risk.${worst.risk}`, worst.risk);
+  const zh = {
+    Train: `您乘坐的 ${number} 次列车（${date}）有确诊病例同行`,
+    Flight: `您乘坐的 ${number} 航班（${date}）有确诊病例同行`,
+    Coach: `您乘坐的 ${number} 客车（${date}）有确诊病例同行`,
+    Car: `您乘坐的车辆 ${number}（${date}）有确诊病例同行`,
+  }[mode] ?? `您的行程 ${number}（${date}）有确诊病例同行`;
+  const en = {
+    Train: `A confirmed case travelled on your train ${number} on ${date}`,
+    Flight: `A confirmed case travelled on your flight ${number} on ${date}`,
+    Coach: `A confirmed case travelled on your coach ${number} on ${date}`,
+    Car: `A confirmed case travelled in the car ${number} on ${date}`,
+  }[mode] ?? `A confirmed case travelled on your trip ${number} on ${date}`;
+  const more = open.length > 1 ? [`，${pair('trip.banner.more')[0]} ${open.length - 1} ${pair('trip.banner.moreTrips')[0]}`, `, ${pair('trip.banner.more')[1]} ${open.length - 1} ${pair('trip.banner.moreTrips')[1]}`] : ['', ''];
+  const text = $('trip-banner-text');
+  const z = document.createElement('span');
+  z.lang = 'zh-CN';
+  z.textContent = `${zh}（${riskZh}）${more[0]}`;
+  const e = document.createElement('span');
+  e.lang = 'en';
+  e.className = 'en';
+  e.textContent = `${en} (${riskEn.toLowerCase()})${more[1]}`;
+  text.replaceChildren(z, e);
+  fill($('trip-banner-todo'), 'trip.banner.todo');
+  banner.dataset.risk = worst.risk;
+  banner.dataset.trip = worst.trip.key ?? '';
+  banner.hidden = false;
+}
+
+async function loadTrips() {
+  if (!home) return;
+  const mine = await api('GET', '/api/residents/me/trips');
+  renderMyTrips(mine?.trips ?? [], mine?.matches ?? []);
+  renderTripBanner(mine?.matches ?? []);
+}
+
+function renderMyTrips(trips, matches) {
+  const matchList = $('trip-matches');
+  matchList.replaceChildren();
+  const sortedMatches = [...matches].sort((a, b) => String(b.matchedAt).localeCompare(String(a.matchedAt)));
+  if (sortedMatches.length === 0) {
+    const li = bi('li', 'trip.mine.noMatches');
+    li.className = 'empty';
+    matchList.append(li);
+  }
+  for (const m of sortedMatches) {
+    const li = document.createElement('li');
+    li.dataset.testid = 'trip-match';
+    li.dataset.risk = m.risk;
+    li.dataset.withdrawn = String(!!m.withdrawn);
+    li.dataset.caseId = m.caseId;
+    li.dataset.trip = m.trip?.key ?? '';
+    if (m.withdrawn) li.classList.add('withdrawn');
+    const head = document.createElement('div');
+    head.className = 'trip-item-head';
+    const label = document.createElement('span');
+    label.className = 'trip-item-label';
+    label.textContent = tripLabel(m.trip);
+    head.append(label, riskBadge(m.risk));
+    if (m.withdrawn) {
+      const w = bi('span', 'trip.mine.withdrawn');
+      w.className = 'badge badge-withdrawn';
+      w.dataset.testid = 'trip-match-withdrawn';
+      head.append(w);
+    }
+    const meta = document.createElement('p');
+    meta.className = 'hint';
+    meta.textContent = `${t('trip.case.source')}: ${m.source} · ${t('trip.case.published')}: ${formatDateTime(m.publishedAt)}`;
+    li.append(head, meta);
+    if (!m.withdrawn) {
+      const todo = bi('p', 'trip.banner.todo');
+      todo.className = 'trip-item-todo';
+      li.append(todo);
+    }
+    matchList.append(li);
+  }
+
+  const list = $('my-trips');
+  list.replaceChildren();
+  if (trips.length === 0) {
+    const li = bi('li', 'trip.mine.noTrips');
+    li.className = 'empty';
+    list.append(li);
+  }
+  for (const saved of [...trips].sort((a, b) => String(b.trip.date).localeCompare(String(a.trip.date)))) {
+    const li = document.createElement('li');
+    li.dataset.testid = 'my-trip';
+    li.dataset.trip = saved.trip.key ?? '';
+    const head = document.createElement('div');
+    head.className = 'trip-item-head';
+    const label = document.createElement('span');
+    label.className = 'trip-item-label';
+    label.textContent = tripLabel(saved.trip);
+    head.append(label);
+    const seat = seatText(saved.seat?.carriage, saved.seat?.row, saved.seat?.seat);
+    const meta = document.createElement('p');
+    meta.className = 'hint';
+    meta.dataset.testid = 'my-trip-watched';
+    meta.textContent = [seat, `${t('trip.mine.watchedUntil')}: ${saved.watchedUntil}`].filter(Boolean).join(' · ');
+    li.append(head, meta);
+    list.append(li);
+  }
+}
+
+async function saveTrip(body, form) {
+  await api('POST', '/api/residents/me/trips', body);
+  showNotice(t('trip.saved'));
+  await loadTrips();
+  if (form?.dataset.tripForm === 'save') {
+    form.elements.number.value = '';
+    for (const name of ['carriage', 'row', 'seat']) form.elements[name].value = '';
+  }
+}
+
+function setupTrips() {
+  placeQueryCard('view');
+  for (const select of document.querySelectorAll('select[data-modes]')) {
+    for (const mode of MODES) {
+      const option = document.createElement('option');
+      option.value = mode;
+      option.textContent = t(`mode.${mode}`);
+      select.append(option);
+    }
+    const number = select.form.elements.number;
+    select.addEventListener('change', () => { number.placeholder = MODE_PLACEHOLDERS[select.value] ?? ''; });
+    number.placeholder = MODE_PLACEHOLDERS.Train;
+  }
+
+  const form = $('trip-query-form');
+  form.addEventListener('submit', async e => {
+    e.preventDefault();
+    const button = $('trip-query-submit');
+    if (button.disabled) return;
+    button.disabled = true;
+    button.setAttribute('aria-busy', 'true');
+    let limited = false;
+    try {
+      clearError();
+      const q = readTripForm(form);
+      const result = await queryTrip(q);
+      lastQuery = { mode: result.mode, number: result.number, date: result.date, carriage: q.carriage, row: q.row, seat: null };
+      renderQueryResult(result);
+    } catch (error) {
+      $('trip-result').hidden = true;
+      lastQuery = null;
+      if (error instanceof ApiError && error.status === 429) {
+        limited = true;
+        const [zh, en] = pair('trip.limitedIn');
+        error.problem = { ...error.problem, detail: `${error.retryAfter}${zh} · ${error.retryAfter}${en}. ${error.problem?.detail ?? ''}`.trim() };
+      }
+      showProblem(error, form);
+      if (limited) showRateLimited(error.retryAfter);
+      updateTripSave();
+    } finally {
+      button.removeAttribute('aria-busy');
+      if (!limited) button.disabled = false;
+    }
+  });
+
+  $('trip-save').addEventListener('click', async () => {
+    const button = $('trip-save');
+    if (!lastQuery || button.disabled) return;
+    button.disabled = true;
+    try {
+      clearError();
+      await saveTrip(lastQuery, null);
+    } catch (e) {
+      if (!e?.signedOut) showProblem(e, form);
+    } finally {
+      button.disabled = false;
+    }
+  });
+
+  const saveForm = $('trip-save-form');
+  saveForm.addEventListener('submit', e => {
+    e.preventDefault();
+    submitting(saveForm, async () => saveTrip(readTripForm(saveForm), saveForm));
+  });
+
+  $('trip-banner-details').addEventListener('click', () => {
+    const tab = $('tab-trips');
+    selectTab(tab);
+    tab.focus();
+    $('trip-matches').scrollIntoView?.({ block: 'start' });
+  });
+  $('query-back').addEventListener('click', e => {
+    e.preventDefault();
+    history.replaceState(null, '', location.pathname + location.search);
+    route().catch(err => { if (!err?.signedOut) showProblem(err); });
+  });
+}
+
+/** #query opens the co-traveler check: on its own without sign-in, in the home "trips" tab for a resident. */
+async function route() {
+  if (location.hash === '#query') {
+    clearError();
+    if (session.token && session.residentKey) {
+      if (!home || document.body.dataset.view !== 'home') await loadHome();
+      selectTab($('tab-trips'));
+      return;
+    }
+    placeQueryCard('view');
+    showView('query');
+    return;
+  }
+  await enter();
+}
+
 // ---------------------------------------------------------------- start
 
 async function enter() {
@@ -856,17 +1305,22 @@ async function start() {
   setupHousehold();
   setupSelfReport();
   setupNeeds();
+  setupTrips();
   $('sign-out').addEventListener('click', async () => {
     try { await api('POST', '/api/auth/logout'); } catch { /* signing out locally is enough */ }
     session.clear();
     home = null;
     closeMember();
     clearError();
+    renderTripBanner([]);
+    updateTripSave();
+    if (location.hash) history.replaceState(null, '', location.pathname + location.search);
     showSignIn();
   });
+  window.addEventListener('hashchange', () => route().catch(e => { if (!e?.signedOut) showProblem(e); }));
   await loadTime();
   try {
-    await enter();
+    await route();
   } catch (e) {
     if (!e?.signedOut) {
       showView(session.token ? 'home' : 'signin');

@@ -32,6 +32,8 @@ register({
   'console.checkpoint.desc': ['扫码、刷身份证登记进出，今日统计', 'Register entries and exits by QR or ID card; today\'s counts'],
   'console.dashboard': ['指挥大数据', 'Command dashboard'],
   'console.dashboard.desc': ['全市汇总、趋势、逐级下钻', 'Totals, trends and drill-down by region'],
+  'console.trips': ['同行查询发布', 'Co-traveler publication'],
+  'console.trips.desc': ['发布、导入、撤回确诊病例的行程', 'Publish, import and withdraw confirmed cases\' trips'],
   'console.docs': ['接口文档', 'API reference'],
   'console.docs.desc': ['交互式 API 文档', 'Interactive API reference'],
   'console.orleans': ['Orleans 集群监控', 'Orleans dashboard'],
@@ -434,6 +436,7 @@ function showHome() {
     village: VILLAGE_ROLES.includes(role),
     checkpoint: role === 'checkpoint' || role === 'admin',
     dashboard: DASHBOARD_ROLES.includes(role),
+    trips: DASHBOARD_ROLES.includes(role),
     docs: role === 'admin',
     orleans: role === 'admin',
   };

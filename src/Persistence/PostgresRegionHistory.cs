@@ -1,0 +1,95 @@
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using Sanmenxia.Grains.History;
+using Sanmenxia.Villages;
+
+namespace Sanmenxia.Persistence;
+
+/// <summary>region_daily in PostgreSQL: upserts grouped into one statement per round trip (group commit).</summary>
+public sealed class PostgresRegionHistory : IRegionHistory, IAsyncDisposable
+{
+    private readonly NpgsqlDataSource _db;
+    private readonly ILogger<PostgresRegionHistory> _logger;
+    private readonly Channel<(string Code, DateOnly Day, string Json, TaskCompletionSource Done)> _queue =
+        Channel.CreateBounded<(string, DateOnly, string, TaskCompletionSource)>(new BoundedChannelOptions(20_000) { SingleReader = true });
+    private readonly Task _writer;
+
+    public PostgresRegionHistory(string connectionString, ILogger<PostgresRegionHistory> logger)
+    {
+        _db = NpgsqlDataSource.Create(connectionString);
+        _logger = logger;
+        _writer = Task.Run(WriteLoopAsync);
+    }
+
+    public async Task WriteAsync(string regionCode, DateOnly day, RegionCounts counts)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _queue.Writer.WriteAsync((regionCode, day, JsonSerializer.Serialize(counts), done));
+        await done.Task;
+    }
+
+    public async Task<IReadOnlyList<RegionDay>> ReadAsync(string regionCode, DateOnly from, DateOnly to)
+    {
+        await using var command = _db.CreateCommand("select day, counts::text from region_daily where region_code = $1 and day between $2 and $3 order by day");
+        command.Parameters.Add(new NpgsqlParameter { Value = regionCode });
+        command.Parameters.Add(new NpgsqlParameter { Value = from });
+        command.Parameters.Add(new NpgsqlParameter { Value = to });
+        var rows = new List<RegionDay>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+            rows.Add(new RegionDay(reader.GetFieldValue<DateOnly>(0), JsonSerializer.Deserialize<RegionCounts>(reader.GetString(1))!));
+        return rows;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<(string Code, DateOnly Day, string Json, TaskCompletionSource Done)>();
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            while (batch.Count < 2_000 && _queue.Reader.TryRead(out var item)) batch.Add(item);
+            // One row per key per statement: the latest write of a key in this batch wins.
+            var latest = batch.GroupBy(b => (b.Code, b.Day)).Select(g => g.Last()).ToList();
+            try
+            {
+                await using var command = _db.CreateCommand("""
+                    insert into region_daily (region_code, day, counts, written_at)
+                    select code, day, counts::jsonb, now() from unnest($1::text[], $2::date[], $3::text[]) as t(code, day, counts)
+                    on conflict (region_code, day) do update set counts = excluded.counts, written_at = excluded.written_at
+                    """);
+                command.Parameters.Add(new NpgsqlParameter { Value = latest.Select(b => b.Code).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                command.Parameters.Add(new NpgsqlParameter { Value = latest.Select(b => b.Day).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });
+                command.Parameters.Add(new NpgsqlParameter { Value = latest.Select(b => b.Json).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                await command.ExecuteNonQueryAsync();
+                foreach (var item in batch) item.Done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning("Region history batch of {Count} rows not written: {Error}", latest.Count, e.Message);
+                foreach (var item in batch) item.Done.TrySetException(e);
+            }
+            batch.Clear();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await _writer;
+        await _db.DisposeAsync();
+    }
+}
+
+public static class PostgresRegionHistorySetup
+{
+    public static IServiceCollection AddSanmenxiaPostgresRegionHistory(this IServiceCollection services, string connectionString)
+    {
+        services.RemoveAll<IRegionHistory>();
+        services.AddSingleton<IRegionHistory>(sp => new PostgresRegionHistory(connectionString, sp.GetRequiredService<ILogger<PostgresRegionHistory>>()));
+        return services;
+    }
+}
