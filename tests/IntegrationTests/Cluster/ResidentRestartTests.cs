@@ -1,4 +1,6 @@
 using Sanmenxia.HealthCode;
+using Sanmenxia.KeyPersons;
+using Sanmenxia.Trips;
 using Sanmenxia.IntegrationTests.Postgres;
 using Sanmenxia.Regions;
 using Sanmenxia.Residents;
@@ -14,6 +16,7 @@ namespace Sanmenxia.IntegrationTests.Cluster;
 [Collection(PostgresCollection.Name)]
 public sealed class ResidentRestartTests(PostgresFixture postgres)
 {
+    private static readonly TripId Trip = new(TravelMode.Train, "K1234", new DateOnly(2020, 1, 31));
     private static readonly RegionInfo Village = SanmenxiaRegions.GenerateSyntheticTree(2020, 12).First(r => r.Level == RegionLevel.Village);
 
     [Fact]
@@ -42,6 +45,11 @@ public sealed class ResidentRestartTests(PostgresFixture postgres)
             var applied = await resident.ApplyAsync(36.5m, true, Actor.Self(residentKey));
             Assert.True(applied.Accepted);
             Assert.Equal(CodeColour.Green, applied.Code.Explanation.Colour);
+            // A register entry and a watched trip, to see them survive the restart too.
+            var entry = await resident.AddKeyPersonEntryAsync(new NewKeyPersonEntry(KeyPersonCategory.FromOutsideCity, new DateOnly(2020, 1, 30),
+                "郑州", ControlMeasure.None, null, "arrived by coach", "village staff", Pending: false), Actor.Staff("staff", "village"));
+            Assert.True(entry.Accepted);
+            await resident.SaveTripAsync(Trip, new SeatInfo(2, 7, null));
         } // the whole cluster stops
 
         await using var second = await SanmenxiaHost.StartAsync(connectionString, clusterId, simulation);
@@ -65,6 +73,15 @@ public sealed class ResidentRestartTests(PostgresFixture postgres)
         Assert.All(missed, m => Assert.Equal(ActorKind.System, m.By));
         // The change is dated at a simulated Asia/Shanghai midnight, not at the moment the reminder ran.
         Assert.Equal(TimeSpan.Zero, missed[0].Change.At.ToOffset(TimeSpan.FromHours(8)).TimeOfDay);
+
+        // The register entry and the watched trip survived; a case published after the restart matches at once,
+        // with a pending close-contact entry for village staff.
+        Assert.Contains(await again.GetKeyPersonEntriesAsync(), e => e.Category == KeyPersonCategory.FromOutsideCity && e.Origin == "郑州");
+        await second.Grains.GetGrain<ITripGrain>(Trip.Key).PublishCaseAsync(Trip,
+            new PublishedCase("c-restart", new SeatInfo(2, 9, null), "武汉", "三门峡南", "test bulletin", DateTimeOffset.UtcNow, "test"));
+        var (_, matches) = await again.GetTripsAsync();
+        Assert.Equal(TripRisk.NearbySeats, Assert.Single(matches).Risk);
+        Assert.Contains(await again.GetKeyPersonEntriesAsync(), e => e is { Category: KeyPersonCategory.CloseContact, Status: KeyPersonStatus.Pending });
 
         // The village's saved summaries were reloaded, and its counts follow the resident.
         var counts = await second.Grains.GetGrain<IVillageGrain>(Village.Code.Value).GetCountsAsync();
