@@ -22,6 +22,12 @@ public sealed class DeadlineOptions
     public TimeSpan SpreadAfterMidnight { get; set; } = TimeSpan.FromMinutes(60);
     /// <summary>How often a village pushes its counts up the tree at most.</summary>
     public TimeSpan RollupInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// How often a village or region pushes changed counts to its parent at most. Shorter than the dashboards'
+    /// interval, because a change climbs four levels (village → township → county → city) before the city's screen:
+    /// measured with 1 s at every level, event → screen was p99 3.6 s; 250 ms keeps it under the 2 s goal.
+    /// </summary>
+    public TimeSpan UpwardInterval { get; set; } = TimeSpan.FromMilliseconds(250);
     /// <summary>How often a region or village upserts today's row of the daily history at most.</summary>
     public TimeSpan HistoryInterval { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>How long a village may hold unsaved summaries before it writes its state.</summary>

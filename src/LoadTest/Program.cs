@@ -292,16 +292,31 @@ namespace Sanmenxia.LoadTest
             _hasCode = new bool[_population.Count];
             var recorder = new PhaseRecorder("apply", "POST /api/residents/me/apply", set.Length);
             task.MaxValue = set.Length;
+            // Dashboard subscribers (the city and its counties) measure the live push while the applications run: each
+            // new code changes the city's "applied" count, so each acknowledgement has a moment on screen.
+            // (Same-day clock-ins after an application change no count, so the clock-in phase cannot be timed this way.)
+            DashboardWatcher? dashboard = null;
+            try { dashboard = await DashboardWatcher.StartAsync(o.BaseUrl, _adminToken, ["411200", "411202", "411203", "411221", "411224", "411281", "411282"], "applied"); }
+            catch (Exception e) { _notes.Add($"dashboard subscribers not started: {e.GetType().Name}: {e.Message}"); }
             await BoundedRunner.RunAsync(recorder, set.Length, o.Concurrency, TimeSpan.FromSeconds(o.MaxSeconds), async (i, ct) =>
             {
                 var r = set[i];
                 var body = ApplyBodies[(int)((Temperature(r, 1) - 36.0m) * 10)];
                 var (status, text) = await _api.SendFastAsync(HttpMethod.Post, "api/residents/me/apply", _tokens.For(r), body, false, ct);
                 var outcome = Classify(status, text);
+                if (outcome.Item1 == Outcome.Ok) dashboard?.Acknowledged();
                 // Applied now, or before (a re-run): either way this resident can clock in.
                 if (outcome.Item1 == Outcome.Ok || outcome.Item2?.Contains("already applied", StringComparison.Ordinal) == true) _hasCode![r] = true;
                 return outcome;
             }, () => task.Increment(1));
+            if (dashboard is not null)
+            {
+                await dashboard.SettleAsync(TimeSpan.FromSeconds(15));
+                var push = dashboard.Summary();
+                recorder.Extra["dashboardPush"] = push;
+                AnsiConsole.MarkupLineInterpolated($"  dashboard push: {push["updates"]} updates; event→screen p50 {push["eventToScreenP50Ms"]} ms, p99 {push["eventToScreenP99Ms"]} ms ({push["eventToScreenSamples"]} samples); publish→screen p99 {push["publishToScreenP99Ms"]} ms");
+                await dashboard.DisposeAsync();
+            }
             recorder.Extra["share"] = o.ApplyShare;
             return recorder;
         }

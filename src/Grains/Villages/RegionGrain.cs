@@ -30,6 +30,8 @@ public sealed class RegionGrain(
     [FromKeyedServices(DomainClock.Key)] TimeProvider clock,
     ILogger<RegionGrain> logger) : Grain, IRegionGrain
 {
+    private TimeSpan Upward => options.Value.UpwardInterval < options.Value.RollupInterval ? options.Value.UpwardInterval : options.Value.RollupInterval;
+    private long _lastPublishMs = long.MinValue / 2;
     private HistoryThrottle? _historyThrottle;
     private HistoryThrottle HistoryThrottle => _historyThrottle ??= new(options.Value.HistoryInterval);
     private readonly Dictionary<string, (RegionCounts Counts, long Version)> _children = new(StringComparer.Ordinal);
@@ -64,7 +66,7 @@ public sealed class RegionGrain(
             if (!_children.ContainsKey(child)) _children[child] = (counts, 0);
         Recount();
         _pushTimer = this.RegisterGrainTimer(static (grain, _) => grain.PushAsync(), this,
-            new GrainTimerCreationOptions { DueTime = options.Value.RollupInterval, Period = options.Value.RollupInterval });
+            new GrainTimerCreationOptions { DueTime = Upward, Period = Upward });
     }
 
     public async Task DefineAsync(RegionInfo info)
@@ -76,7 +78,7 @@ public sealed class RegionGrain(
         foreach (var child in await GrainFactory.GetGrain<IRegionDirectoryGrain>(0).GetChildrenAsync(info.Code.Value))
             _childNames[child.Code.Value] = child.Name;
         _pushTimer ??= this.RegisterGrainTimer(static (grain, _) => grain.PushAsync(), this,
-            new GrainTimerCreationOptions { DueTime = options.Value.RollupInterval, Period = options.Value.RollupInterval });
+            new GrainTimerCreationOptions { DueTime = Upward, Period = Upward });
     }
 
     public Task<RegionInfo?> GetInfoAsync() => Task.FromResult(state.State.Info);
@@ -111,7 +113,12 @@ public sealed class RegionGrain(
     /// <summary>Coalesced push to the parent: at most once per interval, only when the total changed.</summary>
     private async Task PushAsync()
     {
-        if (_publishPending) await PublishAsync();
+        // Up the tree every upward interval; to the dashboards at most once per roll-up interval (about once a second).
+        if (_publishPending && Environment.TickCount64 - _lastPublishMs >= options.Value.RollupInterval.TotalMilliseconds)
+        {
+            _lastPublishMs = Environment.TickCount64;
+            await PublishAsync();
+        }
         if (state.State.Info is not null) await WriteHistoryAsync();
         if (!_dirty || state.State.Info?.ParentCode is not { } parent) return;
         _dirty = false;

@@ -41,6 +41,7 @@ public sealed class VillageGrain(
     private bool _stateDirty;
     private long _lastSaveMs = Environment.TickCount64; // real time: a fake or simulated clock must not stop saves
     private IGrainTimer? _timer;
+    private TimeSpan Upward => options.Value.UpwardInterval < options.Value.RollupInterval ? options.Value.UpwardInterval : options.Value.RollupInterval;
     private HistoryThrottle? _historyThrottle;
     private HistoryThrottle HistoryThrottle => _historyThrottle ??= new(options.Value.HistoryInterval);
     private const string DayRollReminder = "day-roll";
@@ -50,7 +51,7 @@ public sealed class VillageGrain(
         RecountAll();
         _countsDirty = true; // a fresh activation tells its township where it stands
         _timer = this.RegisterGrainTimer(static (grain, _) => grain.TickAsync(), this,
-            new GrainTimerCreationOptions { DueTime = options.Value.RollupInterval, Period = options.Value.RollupInterval });
+            new GrainTimerCreationOptions { DueTime = Upward, Period = Upward });
         // Colours change at midnight without any event: a daily reminder wakes the village just after it, so
         // its township, the dashboards and the daily history see the new day even if nobody acts.
         if (state.State.Info is not null && await this.GetReminder(DayRollReminder) is null)
