@@ -3,11 +3,25 @@ namespace Sanmenxia.Silo.Hosting;
 /// <summary>Which backing store the cluster uses. Memory is for unit and grain tests only.</summary>
 public enum ProviderMode { Postgres, Memory }
 
+/// <summary>
+/// Which grain storage provider writes <c>orleans_grain_state</c> (both use the same table, keys and versions, so a
+/// system can switch between them on the same data). See docs/benchmarks.md, "Group-commit grain storage".
+/// </summary>
+public enum GrainStorageMode
+{
+    /// <summary>Group commit on Npgsql: concurrent grains' writes share one statement and one commit (Sanmenxia.Persistence.BatchingGrainStorage).</summary>
+    Batched,
+    /// <summary>The stock Orleans ADO.NET provider: one transaction per write.</summary>
+    AdoNet,
+}
+
 /// <summary>Cluster settings, section "Orleans". Every value can be set by environment (Orleans__SiloPort=11112).</summary>
 public sealed class ClusterOptions
 {
     public const string Section = "Orleans";
     public ProviderMode Providers { get; set; } = ProviderMode.Postgres;
+    /// <summary>Grain storage provider when <see cref="Providers"/> is Postgres (Orleans:GrainStorage = Batched | AdoNet).</summary>
+    public GrainStorageMode GrainStorage { get; set; } = GrainStorageMode.Batched;
     public string ClusterId { get; set; } = "sanmenxia";
     public string ServiceId { get; set; } = "sanmenxia";
     public string AdvertisedAddress { get; set; } = "127.0.0.1";

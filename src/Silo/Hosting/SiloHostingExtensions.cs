@@ -4,7 +4,11 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Microsoft.Extensions.Options;
+using Orleans.Runtime.Hosting;
+using Orleans.Serialization.Serializers;
 using Orleans.Storage;
+using Sanmenxia.Persistence.BatchingGrainStorage;
 using Sanmenxia.Grains;
 using Sanmenxia.Persistence;
 
@@ -73,6 +77,22 @@ public static class SiloHostingExtensions
         silo.Services.AddSanmenxiaPostgresPassStore(RequireConnectionString(configuration));
         // One row per region per day for the trend charts.
         silo.Services.AddSanmenxiaPostgresRegionHistory(RequireConnectionString(configuration));
+        // Grain state (Orleans:GrainStorage): the group-commit provider (default) or the stock ADO.NET one, on the same
+        // table, keys and versions, both with the binary serializer, so either reads what the other wrote (docs/benchmarks.md).
+        if (cluster.GrainStorage == GrainStorageMode.Batched)
+        {
+            // Tuning in section Orleans:BatchedGrainStorage (WriteConcurrency, MaxWriteBatch, BatchReads...).
+            var batching = configuration.GetSection("Orleans:BatchedGrainStorage").Get<BatchingGrainStorageOptions>() ?? new BatchingGrainStorageOptions();
+            batching.ConnectionString = RequireConnectionString(configuration);
+            silo.Services.AddGrainStorage(StorageNames.Default, (services, name) => new BatchingGrainStorage(
+                name,
+                services.GetRequiredService<IOptions<Orleans.Configuration.ClusterOptions>>().Value.ServiceId,
+                batching,
+                ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services),
+                services.GetRequiredService<IActivatorProvider>(),
+                services.GetRequiredService<ILogger<BatchingGrainStorage>>()));
+            return silo;
+        }
         silo.AddAdoNetGrainStorage(StorageNames.Default, options => options.Configure<IServiceProvider>((o, services) =>
         {
             o.Invariant = "Npgsql";

@@ -1,0 +1,370 @@
+using System.Globalization;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using Orleans;
+using Orleans.Runtime;
+using Orleans.Serialization.Serializers;
+using Orleans.Storage;
+
+namespace Sanmenxia.Persistence.BatchingGrainStorage;
+
+/// <summary>
+/// Grain storage on PostgreSQL with group commit: concurrent grains' writes (and clears) are queued and sent as one
+/// statement in one transaction, and each caller's task completes only after that transaction has committed. Reads of
+/// concurrently activating grains are batched the same way (one SELECT).
+/// <para>
+/// Same table, key, hashes and version semantics as the stock ADO.NET provider (<c>orleans_grain_state</c>, migration
+/// 0002; <see cref="GrainStateKey"/>), so the two can be swapped on the same data. Every row of a batch goes through
+/// the migration's own <c>orleans_grain_state_write</c> function, which checks the caller's version in SQL: a stale ETag
+/// or a lost first-insert race changes nothing for that row and fails only that grain's write with
+/// <see cref="InconsistentStateException"/>; the others in the batch commit. A batch that fails as a whole (connection
+/// lost, PostgreSQL down) fails each of its callers with the database's own exception, as the stock provider does.
+/// </para>
+/// </summary>
+public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
+{
+    // One row per queued write, evaluated in array order (sorted by key), each row its own versioned upsert;
+    // the function returns the new version, the caller's version unchanged (stale ETag) or NULL (lost the first insert).
+    private const string WriteSql = """
+        SELECT (t.ord - 1)::int,
+               orleans_grain_state_write(t.h, t.n0, t.n1, t.th, t.gt, t.ext, $1, t.v, t.p)
+          FROM unnest($2::int[], $3::bigint[], $4::bigint[], $5::int[], $6::text[], $7::text[], $8::int[], $9::bytea[])
+               WITH ORDINALITY AS t(h, n0, n1, th, gt, ext, v, p, ord)
+        """;
+
+    // LATERAL ... LIMIT 1 keeps the lookup a parameterised index probe per key whatever the planner thinks of unnest().
+    private const string ReadSql = """
+        SELECT (t.ord - 1)::int, s.payload, s.version
+          FROM unnest($2::int[], $3::bigint[], $4::bigint[], $5::int[], $6::text[], $7::text[])
+               WITH ORDINALITY AS t(h, n0, n1, th, gt, ext, ord)
+          CROSS JOIN LATERAL (
+               SELECT payload, version
+                 FROM orleans_grain_state g
+                WHERE g.grain_id_hash = t.h AND g.grain_type_hash = t.th AND g.service_id = $1
+                  AND g.grain_id_n0 = t.n0 AND g.grain_id_n1 = t.n1 AND g.grain_type = t.gt
+                  AND g.grain_id_extension IS NOT DISTINCT FROM t.ext
+                LIMIT 1) s
+        """;
+
+    private readonly string _name;
+    private readonly string _serviceId;
+    private readonly BatchingGrainStorageOptions _options;
+    private readonly IGrainStorageSerializer _serializer;
+    private readonly IActivatorProvider _activators;
+    private readonly ILogger _logger;
+    private readonly NpgsqlDataSource _db;
+    private readonly Channel<WriteRequest> _writes = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Channel<ReadRequest> _reads = Channel.CreateUnbounded<ReadRequest>(new UnboundedChannelOptions { SingleReader = false });
+    private readonly Task[] _workers;
+    private readonly CancellationTokenSource _stopping = new();
+
+    public BatchingGrainStorage(
+        string name, string serviceId, BatchingGrainStorageOptions options, IGrainStorageSerializer serializer,
+        IActivatorProvider activators, ILogger<BatchingGrainStorage> logger)
+    {
+        if (string.IsNullOrWhiteSpace(options.ConnectionString)) throw new ArgumentException("ConnectionString is required.", nameof(options));
+        _name = name;
+        _serviceId = serviceId;
+        _options = options;
+        _serializer = serializer;
+        _activators = activators;
+        _logger = logger;
+        var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
+        // The two statements are constant: let Npgsql prepare them once per connection.
+        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 8;
+        builder.ConnectionStringBuilder.ApplicationName ??= BatchingGrainStorageOptions.DefaultApplicationName;
+        _db = builder.Build();
+        _workers = Enumerable.Range(0, Math.Max(1, options.WriteConcurrency)).Select(_ => Task.Run(WriteLoopAsync))
+            .Concat(options.BatchReads ? Enumerable.Range(0, Math.Max(1, options.ReadConcurrency)).Select(_ => Task.Run(ReadLoopAsync)) : [])
+            .Append(Task.Run(ReportLoopAsync))
+            .ToArray();
+    }
+
+    /// <summary>Counters since start: how well the batching works under the current load.</summary>
+    public BatchingGrainStorageStatistics Statistics { get; } = new();
+
+    public async Task ReadStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var key = GrainStateKey.Create(stateName, grainId);
+        var (payload, version) = _options.BatchReads ? await EnqueueRead(key) : await ReadOneAsync(key);
+        grainState.State = payload is null ? CreateInstance<T>() : _serializer.Deserialize<T>(new BinaryData(payload));
+        grainState.ETag = version?.ToString(CultureInfo.InvariantCulture);
+        grainState.RecordExists = payload is not null;
+    }
+
+    public async Task WriteStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        var key = GrainStateKey.Create(stateName, grainId);
+        var expected = ParseETag(grainState.ETag);
+        var payload = _serializer.Serialize(grainState.State).ToArray();
+        var stored = await EnqueueWrite(key, expected, payload);
+        ThrowIfConflict("WriteState", key, grainState.ETag, expected, stored);
+        grainState.ETag = stored!.Value.ToString(CultureInfo.InvariantCulture);
+        grainState.RecordExists = true;
+    }
+
+    public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
+    {
+        // As the stock provider: a grain that never read or wrote first learns whether there is anything to clear.
+        if (!grainState.RecordExists && string.IsNullOrWhiteSpace(grainState.ETag))
+        {
+            await ReadStateAsync(stateName, grainId, grainState);
+            if (!grainState.RecordExists) return;
+        }
+        var key = GrainStateKey.Create(stateName, grainId);
+        var expected = ParseETag(grainState.ETag);
+        // Payload NULL with the current version: the row and its version stay (version + 1), so old ETags keep conflicting.
+        var stored = await EnqueueWrite(key, expected, null);
+        ThrowIfConflict("ClearState", key, grainState.ETag, expected, stored);
+        grainState.ETag = stored!.Value.ToString(CultureInfo.InvariantCulture);
+        grainState.RecordExists = false;
+        grainState.State = CreateInstance<T>();
+    }
+
+    private void ThrowIfConflict(string operation, in GrainStateKey key, string? etag, int? expected, int? stored)
+    {
+        // Same rule as the stock provider: no new version, or the caller's own version back, means nothing was written.
+        if (stored is null || stored == expected)
+            throw new InconsistentStateException(
+                $"Version conflict ({operation}): ServiceId={_serviceId} ProviderName={_name} GrainType={key.GrainType} GrainId={key} ETag={etag}.");
+    }
+
+    private static int? ParseETag(string? etag) => string.IsNullOrWhiteSpace(etag) ? null : int.Parse(etag, CultureInfo.InvariantCulture);
+
+    private T CreateInstance<T>() => _activators.GetActivator<T>().Create();
+
+    private Task<int?> EnqueueWrite(GrainStateKey key, int? expected, byte[]? payload)
+    {
+        var request = new WriteRequest(key, expected, payload);
+        if (!_writes.Writer.TryWrite(request)) throw new ObjectDisposedException(nameof(BatchingGrainStorage));
+        return request.Done.Task;
+    }
+
+    private Task<(byte[]? Payload, int? Version)> EnqueueRead(GrainStateKey key)
+    {
+        var request = new ReadRequest(key);
+        if (!_reads.Writer.TryWrite(request)) throw new ObjectDisposedException(nameof(BatchingGrainStorage));
+        return request.Done.Task;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<WriteRequest>(_options.MaxWriteBatch);
+        while (await _writes.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            long bytes = 0;
+            while (batch.Count < _options.MaxWriteBatch && bytes < _options.MaxWriteBatchBytes && _writes.Reader.TryRead(out var request))
+            {
+                batch.Add(request);
+                bytes += request.Payload?.Length ?? 0;
+            }
+            if (batch.Count == 0) continue;
+            await WriteBatchAsync(batch).ConfigureAwait(false);
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteBatchAsync(List<WriteRequest> batch)
+    {
+        // Rows are locked in key order, so two batches never wait on each other crosswise; a stable sort keeps two
+        // writes of the same grain (only possible from duplicate activations) in arrival order.
+        var rows = batch.Count == 1 ? batch : batch.OrderBy(r => r.Key, KeyComparer.Instance).ToList();
+        var n = rows.Count;
+        var h = new int[n]; var n0 = new long[n]; var n1 = new long[n]; var th = new int[n];
+        var gt = new string[n]; var ext = new string?[n]; var v = new int?[n]; var p = new byte[]?[n];
+        for (var i = 0; i < n; i++)
+        {
+            var k = rows[i].Key;
+            (h[i], n0[i], n1[i], th[i], gt[i], ext[i], v[i], p[i]) = (k.GrainIdHash, k.N0, k.N1, k.GrainTypeHash, k.GrainType, k.Extension, rows[i].Expected, rows[i].Payload);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var results = new int?[n];
+                var seen = new bool[n];
+                await using (var command = _db.CreateCommand(WriteSql))
+                {
+                    command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
+                    command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = h });
+                    command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n0 });
+                    command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n1 });
+                    command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = th });
+                    command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = gt });
+                    command.Parameters.Add(new NpgsqlParameter { Value = ext, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                    command.Parameters.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+                    command.Parameters.Add(new NpgsqlParameter { Value = p, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+                    await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+                    while (await reader.ReadAsync().ConfigureAwait(false))
+                    {
+                        var i = reader.GetInt32(0);
+                        results[i] = reader.IsDBNull(1) ? null : reader.GetInt32(1);
+                        seen[i] = true;
+                    }
+                }
+                // The statement ran in its own implicit transaction: reaching here means it committed.
+                Statistics.RecordWriteBatch(n);
+                for (var i = 0; i < n; i++)
+                {
+                    if (seen[i]) rows[i].Done.TrySetResult(results[i]);
+                    else rows[i].Done.TrySetException(new InvalidOperationException($"Grain storage batch returned no row for {rows[i].Key}."));
+                }
+                return;
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < 3)
+            {
+                // Rolled back as a whole, so nothing of it is visible: safe to run again.
+                _logger.LogWarning("Grain storage batch of {Count} writes hit {SqlState}; retrying.", n, e.SqlState);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Grain storage batch of {Count} writes failed.", n);
+                foreach (var row in rows) row.Done.TrySetException(e);
+                return;
+            }
+        }
+    }
+
+    // One line a minute while there is traffic, so the batch sizes under real load are on record in the silo log.
+    private async Task ReportLoopAsync()
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMinutes(1));
+        long lastWrites = 0, lastBatches = 0, lastReads = 0, lastReadBatches = 0;
+        try
+        {
+            while (await timer.WaitForNextTickAsync(_stopping.Token).ConfigureAwait(false))
+            {
+                var (w, b, r, rb) = (Statistics.Writes, Statistics.WriteBatches, Statistics.Reads, Statistics.ReadBatches);
+                if (w == lastWrites && r == lastReads) continue;
+                _logger.LogInformation(
+                    "Grain storage {Name}: last minute {Writes} writes in {Batches} batches (avg {Avg:F1}), {Reads} reads in {ReadBatches} batches; total {Statistics}",
+                    _name, w - lastWrites, b - lastBatches, b == lastBatches ? 0 : (double)(w - lastWrites) / (b - lastBatches), r - lastReads, rb - lastReadBatches, Statistics);
+                (lastWrites, lastBatches, lastReads, lastReadBatches) = (w, b, r, rb);
+            }
+        }
+        catch (OperationCanceledException) { }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        var batch = new List<ReadRequest>(_options.MaxReadBatch);
+        while (await _reads.Reader.WaitToReadAsync().ConfigureAwait(false))
+        {
+            while (batch.Count < _options.MaxReadBatch && _reads.Reader.TryRead(out var request)) batch.Add(request);
+            if (batch.Count == 0) continue;
+            await ReadBatchAsync(batch).ConfigureAwait(false);
+            batch.Clear();
+        }
+    }
+
+    private async Task ReadBatchAsync(List<ReadRequest> batch)
+    {
+        try
+        {
+            var n = batch.Count;
+            var h = new int[n]; var n0 = new long[n]; var n1 = new long[n]; var th = new int[n];
+            var gt = new string[n]; var ext = new string?[n];
+            for (var i = 0; i < n; i++)
+            {
+                var k = batch[i].Key;
+                (h[i], n0[i], n1[i], th[i], gt[i], ext[i]) = (k.GrainIdHash, k.N0, k.N1, k.GrainTypeHash, k.GrainType, k.Extension);
+            }
+            var results = new (byte[]?, int?)[n];
+            await using (var command = _db.CreateCommand(ReadSql))
+            {
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
+                command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = h });
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n0 });
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n1 });
+                command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = th });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = gt });
+                command.Parameters.Add(new NpgsqlParameter { Value = ext, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+                while (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    var i = reader.GetInt32(0);
+                    results[i] = (reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1), reader.GetInt32(2));
+                }
+            }
+            // Keys without a row keep (null, null): no state, no ETag.
+            Statistics.RecordReadBatch(n);
+            for (var i = 0; i < n; i++) batch[i].Done.TrySetResult(results[i]);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Grain storage batch of {Count} reads failed.", batch.Count);
+            foreach (var request in batch) request.Done.TrySetException(e);
+        }
+    }
+
+    private async Task<(byte[]? Payload, int? Version)> ReadOneAsync(GrainStateKey key)
+    {
+        var request = new ReadRequest(key);
+        await ReadBatchAsync([request]).ConfigureAwait(false);
+        return await request.Done.Task.ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Let queued work finish (the silo has deactivated its grains by now), then close the pool.
+        _writes.Writer.TryComplete();
+        _reads.Writer.TryComplete();
+        _stopping.Cancel();
+        try { await Task.WhenAll(_workers).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false); }
+        catch (TimeoutException) { _logger.LogWarning("Grain storage {Name} stopped with batches still in flight.", _name); }
+        await _db.DisposeAsync().ConfigureAwait(false);
+        _stopping.Dispose();
+    }
+
+    private sealed class WriteRequest(GrainStateKey key, int? expected, byte[]? payload)
+    {
+        public GrainStateKey Key { get; } = key;
+        public int? Expected { get; } = expected;
+        public byte[]? Payload { get; } = payload;
+        public TaskCompletionSource<int?> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed class ReadRequest(GrainStateKey key)
+    {
+        public GrainStateKey Key { get; } = key;
+        public TaskCompletionSource<(byte[]?, int?)> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed class KeyComparer : IComparer<GrainStateKey>
+    {
+        public static readonly KeyComparer Instance = new();
+        public int Compare(GrainStateKey x, GrainStateKey y) => GrainStateKey.Compare(x, y);
+    }
+}
+
+/// <summary>Batch counters of a <see cref="BatchingGrainStorage"/> (thread-safe).</summary>
+public sealed class BatchingGrainStorageStatistics
+{
+    private long _writes, _writeBatches, _largestWriteBatch, _reads, _readBatches;
+
+    public long Writes => Interlocked.Read(ref _writes);
+    public long WriteBatches => Interlocked.Read(ref _writeBatches);
+    public long LargestWriteBatch => Interlocked.Read(ref _largestWriteBatch);
+    public long Reads => Interlocked.Read(ref _reads);
+    public long ReadBatches => Interlocked.Read(ref _readBatches);
+
+    internal void RecordWriteBatch(int size)
+    {
+        Interlocked.Add(ref _writes, size);
+        Interlocked.Increment(ref _writeBatches);
+        long seen;
+        while (size > (seen = Interlocked.Read(ref _largestWriteBatch)) && Interlocked.CompareExchange(ref _largestWriteBatch, size, seen) != seen) { }
+    }
+
+    internal void RecordReadBatch(int size)
+    {
+        Interlocked.Add(ref _reads, size);
+        Interlocked.Increment(ref _readBatches);
+    }
+
+    public override string ToString() =>
+        $"writes {Writes} in {WriteBatches} batches (avg {(WriteBatches == 0 ? 0 : (double)Writes / WriteBatches):F1}, max {LargestWriteBatch}); reads {Reads} in {ReadBatches} batches";
+}
