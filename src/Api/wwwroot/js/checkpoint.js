@@ -2,6 +2,7 @@
 // with the phone camera (jsQR), by the ID card, or by typing the ID number; the answer is a big colour block with the
 // decision and why, and today's counters. Reuses the staff sign-in of staff.html (token in sessionStorage).
 import { applyI18n, register, fill, t, pair } from './i18n.js';
+import { ApiError, TOKEN_KEY, SESSION_KEY, createApi } from './staff-api.js';
 
 register({
   'cp.title': ['检测点登记', 'Checkpoint'],
@@ -47,37 +48,12 @@ register({
   'staff.signin.password': ['密码', 'Password'],
 });
 
-const TOKEN_KEY = 'smx.staff.token';
-const SESSION_KEY = 'smx.staff.session';
 const COUNTS = ['entries', 'exits', 'passes', 'redSeen', 'yellowSeen', 'refused', 'duplicates'];
 const $ = id => document.querySelector(`[data-testid="${id}"]`);
 
 const state = { checkpoint: null, direction: 'In', stream: null, scanning: false, busy: false };
 
-class ApiError extends Error {
-  constructor(status, problem) { super(problem?.detail || problem?.title || `HTTP ${status}`); this.status = status; this.problem = problem; }
-}
-
-async function api(method, path, body) {
-  const headers = { Accept: 'application/json, application/problem+json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let response;
-  try {
-    response = await fetch(path, { method, headers, credentials: path.startsWith('/api/auth/') ? 'same-origin' : 'omit', body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new ApiError(0, { title: t('common.offline') });
-  }
-  const text = await response.text();
-  let data = null;
-  if (text) { try { data = JSON.parse(text); } catch { data = { title: `HTTP ${response.status}`, detail: text.slice(0, 300) }; } }
-  if (!response.ok) {
-    if (response.status === 401 && path !== '/api/auth/staff/login') { signOutLocal(); }
-    throw new ApiError(response.status, data ?? {});
-  }
-  return data;
-}
+const api = createApi(() => signOutLocal());
 
 function clearError() {
   $('error').hidden = true;

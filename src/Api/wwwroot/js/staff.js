@@ -4,6 +4,7 @@
 // (audited), mark a need handled, clear a fever after a visit, and onboard residents from CSV.
 // Plain ES module, no framework, no network beyond this site's own API.
 import { applyI18n, register, fill, bi, t, has, pair } from './i18n.js';
+import { ApiError, session, createApi } from './staff-api.js';
 
 register({
   'staff.title': ['三门峡疫情防控', 'Sanmenxia epidemic control'],
@@ -133,8 +134,6 @@ register({
   'import.done': ['导入完成', 'Import finished'],
 });
 
-const TOKEN_KEY = 'smx.staff.token';
-const SESSION_KEY = 'smx.staff.session';
 const CITY = '411200';
 const ZONE = 'Asia/Shanghai';
 const PAGE_SIZE = 50;
@@ -157,72 +156,8 @@ const $ = (testid, root = document) => root.querySelector(`[data-testid="${testi
 
 // ---------------------------------------------------------------- session + API
 
-class ApiError extends Error {
-  constructor(status, problem) {
-    super(problem?.detail || problem?.title || `HTTP ${status}`);
-    this.status = status;
-    this.problem = problem;
-  }
-}
-
-const session = {
-  get token() { return sessionStorage.getItem(TOKEN_KEY); },
-  get info() {
-    try { return JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null'); } catch { return null; }
-  },
-  save(login, username) {
-    sessionStorage.setItem(TOKEN_KEY, login.token);
-    sessionStorage.setItem(SESSION_KEY, JSON.stringify({
-      username, role: login.role, jurisdiction: login.jurisdiction ?? null, expiresAt: login.expiresAt,
-    }));
-  },
-  clear() {
-    sessionStorage.removeItem(TOKEN_KEY);
-    sessionStorage.removeItem(SESSION_KEY);
-  },
-  get valid() {
-    const info = this.info;
-    return !!this.token && !!info && (!info.expiresAt || new Date(info.expiresAt).getTime() > Date.now());
-  },
-};
-
-/** Calls the API with the Bearer token. `raw` sends a Blob/string body with its own content type. */
-async function api(method, path, body, { raw, contentType } = {}) {
-  const headers = { Accept: 'application/json, application/problem+json' };
-  if (body !== undefined) headers['Content-Type'] = raw ? (contentType ?? 'application/octet-stream') : 'application/json';
-  const token = session.token;
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let response;
-  try {
-    // Data calls carry only the Bearer token. Sign-in and sign-out keep the HttpOnly cookie in step, which
-    // the Orleans dashboard (/ops/orleans/) accepts for reads.
-    const credentials = path.startsWith('/api/auth/') ? 'same-origin' : 'omit';
-    response = await fetch(path, {
-      method, headers, credentials,
-      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
-    });
-  } catch {
-    throw new ApiError(0, { title: t('common.offline'), detail: '' });
-  }
-  const text = await response.text();
-  let data = null;
-  if (text) {
-    try { data = JSON.parse(text); } catch { data = { title: `HTTP ${response.status}`, detail: text.slice(0, 300) }; }
-  }
-  if (!response.ok) {
-    const problem = data && typeof data === 'object' ? data : { title: `HTTP ${response.status}` };
-    const error = new ApiError(response.status, problem);
-    if (response.status === 401 && path !== '/api/auth/staff/login') {
-      // Expired or refused token: back to sign-in, saying why.
-      session.clear();
-      route('signin');
-      showNotice(t('common.sessionExpired'));
-      error.signedOut = true;
-    }
-    throw error;
-  }
-  return data;
-}
+// A 401 sends the page back to sign-in, saying why.
+const api = createApi(() => { route('signin'); showNotice(t('common.sessionExpired')); });
 
 // ---------------------------------------------------------------- messages
 

@@ -3,6 +3,7 @@
 // with a reason. Uses the staff session that staff.html keeps in sessionStorage, or signs in itself the same way.
 // Plain ES module, no framework, no network beyond this site's own API.
 import { applyI18n, register, fill, bi, t, has, pair } from './i18n.js';
+import { ApiError, session, createApi } from './staff-api.js';
 
 register({
   'staff.skip': ['跳到正文', 'Skip to content'],
@@ -81,8 +82,6 @@ register({
   'tp.withdrawn': ['已撤回', 'Withdrawn'],
 });
 
-const TOKEN_KEY = 'smx.staff.token';
-const SESSION_KEY = 'smx.staff.session';
 const ROLES = ['commander', 'admin'];
 const MODES = ['Train', 'Flight', 'Coach', 'Car', 'Other'];
 const ZONE = 'Asia/Shanghai';
@@ -99,64 +98,7 @@ const formatDateTime = iso => {
 
 // ---------------------------------------------------------------- session + API (as staff.js)
 
-class ApiError extends Error {
-  constructor(status, problem) {
-    super(problem?.detail || problem?.title || `HTTP ${status}`);
-    this.status = status;
-    this.problem = problem;
-  }
-}
-
-const session = {
-  get token() { return sessionStorage.getItem(TOKEN_KEY); },
-  get info() {
-    try { return JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null'); } catch { return null; }
-  },
-  save(login, username) {
-    sessionStorage.setItem(TOKEN_KEY, login.token);
-    sessionStorage.setItem(SESSION_KEY, JSON.stringify({
-      username, role: login.role, jurisdiction: login.jurisdiction ?? null, expiresAt: login.expiresAt,
-    }));
-  },
-  clear() {
-    sessionStorage.removeItem(TOKEN_KEY);
-    sessionStorage.removeItem(SESSION_KEY);
-  },
-  get valid() {
-    const info = this.info;
-    return !!this.token && !!info && (!info.expiresAt || new Date(info.expiresAt).getTime() > Date.now());
-  },
-};
-
-async function api(method, path, body, { raw, contentType } = {}) {
-  const headers = { Accept: 'application/json, application/problem+json' };
-  if (body !== undefined) headers['Content-Type'] = raw ? (contentType ?? 'application/octet-stream') : 'application/json';
-  const token = session.token;
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let response;
-  try {
-    const credentials = path.startsWith('/api/auth/') ? 'same-origin' : 'omit';
-    response = await fetch(path, { method, headers, credentials, body: body === undefined ? undefined : raw ? body : JSON.stringify(body) });
-  } catch {
-    throw new ApiError(0, { title: t('common.offline'), detail: '' });
-  }
-  const text = await response.text();
-  let data = null;
-  if (text) {
-    try { data = JSON.parse(text); } catch { data = { title: `HTTP ${response.status}`, detail: text.slice(0, 300) }; }
-  }
-  if (!response.ok) {
-    const error = new ApiError(response.status, data && typeof data === 'object' ? data : { title: `HTTP ${response.status}` });
-    if (response.status === 401 && path !== '/api/auth/staff/login') {
-      session.clear();
-      showView('signin');
-      showNotice(t('common.sessionExpired'));
-      error.signedOut = true;
-    }
-    throw error;
-  }
-  return data;
-}
+const api = createApi(() => { showView('signin'); showNotice(t('common.sessionExpired')); });
 
 // ---------------------------------------------------------------- messages
 
