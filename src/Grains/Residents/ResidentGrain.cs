@@ -38,6 +38,8 @@ public sealed class ResidentState
     [Id(14)] public List<KeyPersonEntry> KeyEntries { get; set; } = [];
     /// <summary>One mark per entry ever, so the village's "ever" counts survive the bounding of closed entries.</summary>
     [Id(15)] public Dictionary<string, KeyPersonMark> Marks { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The offset after midnight the registered reminder was given; a different one (new spread) re-registers.</summary>
+    [Id(18)] public TimeSpan? DeadlineReminderOffset { get; set; }
     /// <summary>Trips the resident saved (platform 2), watched until <see cref="SavedTrip.WatchedUntil"/>.</summary>
     [Id(16)] public List<SavedTrip> Trips { get; set; } = [];
     /// <summary>Matches with published cases, newest last, bounded.</summary>
@@ -489,16 +491,18 @@ public sealed class ResidentGrain(
     {
         var needed = (S.Code.IsApplied && !IsFixedPoint(S.Code)) || S.KeyEntries.Any(e => e.RequiresObservation) || S.Trips.Count > 0;
         var period = scale.ToRealDelay(TimeSpan.FromDays(1));
-        if (needed && S.DeadlineReminderPeriod == period) return false;
+        var offset = SpreadOffset();
+        if (needed && S.DeadlineReminderPeriod == period && S.DeadlineReminderOffset == offset) return false;
         if (!needed && S.DeadlineReminderPeriod is null) return false;
 
         if (needed)
         {
             var now = clock.GetUtcNow();
             var today = HealthCodeRules.Today(policy, now);
-            var firstTick = HealthCodeRules.EndOfDay(policy, today) + SpreadOffset();
+            var firstTick = HealthCodeRules.EndOfDay(policy, today) + offset;
             await this.RegisterOrUpdateReminder(DeadlineReminder, scale.ToRealDelay(firstTick - now), period);
             S.DeadlineReminderPeriod = period;
+            S.DeadlineReminderOffset = offset;
         }
         else
         {
@@ -513,15 +517,7 @@ public sealed class ResidentGrain(
     private static bool IsFixedPoint(HealthCodeState code) =>
         code is { BaseColour: CodeColour.Red, RedStreak: 0, Blockers: Blocker.None };
 
-    private TimeSpan SpreadOffset()
-    {
-        var window = deadlines.Value.SpreadAfterMidnight;
-        if (window <= TimeSpan.Zero) return TimeSpan.Zero;
-        // FNV-1a: stable across processes (string.GetHashCode is randomised per process).
-        uint hash = 2166136261;
-        foreach (var c in Key) hash = (hash ^ c) * 16777619;
-        return TimeSpan.FromTicks((long)(hash % (ulong)window.Ticks));
-    }
+    private TimeSpan SpreadOffset() => DeadlineSpread.Offset(Key, deadlines.Value.SpreadAfterMidnight);
 
     // ------------------------------------------------------------------ state, history, village
 
