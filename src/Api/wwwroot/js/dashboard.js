@@ -519,8 +519,12 @@ function renderTrend(code) {
   if (!c) return;
   // Daily closing values first (days before today), then the live points of this session.
   const live = state.series.get(code) ?? [];
+  const daily = state.daily.get(code) ?? [];
   const firstLive = live[0]?.at ?? Infinity;
-  const points = [...(state.daily.get(code) ?? []).filter(p => p.at < firstLive), ...live];
+  // Daily rows are dated by the system's clock, live points by this browser's: in a simulation (or a test with a
+  // fake clock) they are years apart, and then the daily series is shown on its own.
+  const sameTimeBase = daily.length === 0 || live.length === 0 || Math.abs(daily[daily.length - 1].at - firstLive) < 3 * 86_400_000;
+  const points = sameTimeBase ? [...daily.filter(p => p.at < firstLive), ...live] : daily;
   c.setOption({
     animation: false,
     tooltip: { trigger: 'axis' },
