@@ -7,7 +7,7 @@ namespace Sanmenxia.LoadTest;
 public sealed class LoadTestOptions
 {
     public const int CityPopulation = 2_630_000;
-    public static readonly string[] AllPhases = ["pgbench", "register", "apply", "clockin", "code", "village"];
+    public static readonly string[] AllPhases = ["pgbench", "register", "apply", "clockin", "code", "scan", "village"];
 
     public Uri BaseUrl { get; private set; } = new("http://127.0.0.1:5080");
     public int Residents { get; private set; } = CityPopulation;
@@ -25,6 +25,8 @@ public sealed class LoadTestOptions
     public double FeverShare { get; private set; } = 0.001;
     public int VillageStaff { get; private set; } = 20;
     public int VillageQueries { get; private set; } = 2_000;
+    /// <summary>Checkpoint scans (by ID number) in the scan phase; default: one per resident, at most 200,000.</summary>
+    public int? Scans { get; private set; }
     public int MaxSeconds { get; private set; } = 1_200;
     public int PgBenchSeconds { get; private set; } = 20;
     public int PgBenchClients { get; private set; } = 16;
@@ -52,10 +54,11 @@ public sealed class LoadTestOptions
           --code-read-share X     share of residents who read their code (default 0.5)
           --village-staff N       village staff accounts to create and use (default 20)
           --village-queries N     village resident-list queries (default 2,000)
+          --scans N               checkpoint scans by ID number (default: one per resident, at most 200,000)
           --max-seconds N         deadline of each phase (default 1,200)
           --pgbench-seconds N     pgbench baseline length, 0 = skip (default 20)
           --pgbench-clients N     pgbench clients (default 16)
-          --phases a,b,...        subset of: pgbench,register,apply,clockin,code,village (default all)
+          --phases a,b,...        subset of: pgbench,register,apply,clockin,code,scan,village (default all)
           --no-generate-regions   do not call POST /api/admin/regions/generate first
           --base-url URL          API base, loopback only (default http://127.0.0.1:5080)
           --out PATH              JSON result (a .md table is written next to it)
@@ -76,6 +79,7 @@ public sealed class LoadTestOptions
             o.CodeReadShare = 1.0;
             o.VillageStaff = 10;
             o.VillageQueries = 500;
+            o.Scans = 3_000;
             o.MaxSeconds = 60;
             o.PgBenchSeconds = 10;
         }
@@ -105,6 +109,7 @@ public sealed class LoadTestOptions
                 case "--fever-share": o.FeverShare = Share(); break;
                 case "--village-staff": o.VillageStaff = Int(); break;
                 case "--village-queries": o.VillageQueries = Int(); break;
+                case "--scans": o.Scans = Int(); break;
                 case "--max-seconds": o.MaxSeconds = Int(); break;
                 case "--pgbench-seconds": o.PgBenchSeconds = Int(); break;
                 case "--pgbench-clients": o.PgBenchClients = Int(); break;

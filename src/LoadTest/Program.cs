@@ -126,6 +126,7 @@ namespace Sanmenxia.LoadTest
                         await Phase("apply", "apply for a code", ApplyAsync);
                         await Phase("clockin", "daily clock-in", ClockInAsync);
                         await Phase("code", "read own code", CodeReadsAsync);
+                        await Phase("scan", "checkpoint scans", ScansAsync);
                         await Phase("village", "village resident lists", VillageQueriesAsync);
                     });
 
@@ -354,6 +355,41 @@ namespace Sanmenxia.LoadTest
                 return Classify(status, text);
             }, () => task.Increment(1));
             recorder.Extra["share"] = o.CodeReadShare;
+            return recorder;
+        }
+
+        /// <summary>
+        /// Checkpoint staff register entries and exits by typed ID number (platform 5). The checkpoints are generated
+        /// over the system's tree first (idempotent); the scans run as the administrator, who may scan at any checkpoint.
+        /// </summary>
+        private async Task<PhaseRecorder> ScansAsync(ProgressTask task)
+        {
+            var (generated, generateBody) = await _api.SendAsync(HttpMethod.Post, "api/admin/checkpoints/generate", _adminToken, "{}"u8.ToArray());
+            if (generated != HttpStatusCode.OK) throw new LoadTestException($"checkpoint generation failed ({(int)generated}): {ApiClient.Trim(generateBody)}");
+            var checkpoints = new List<string>();
+            for (var skip = 0; ; skip += 1000)
+            {
+                var (status, body) = await _api.SendAsync(HttpMethod.Get, $"api/checkpoints?take=1000&skip={skip}", _adminToken);
+                if (status != HttpStatusCode.OK) throw new LoadTestException($"listing checkpoints failed ({(int)status}): {ApiClient.Trim(body)}");
+                var items = JsonDocument.Parse(body).RootElement.GetProperty("items").EnumerateArray().Select(i => i.GetProperty("id").GetString()!).ToList();
+                checkpoints.AddRange(items);
+                if (items.Count < 1000) break;
+            }
+            if (checkpoints.Count == 0) throw new LoadTestException("the system has no checkpoints");
+            var n = o.Scans ?? Math.Min(_population.Count, 200_000);
+            var recorder = new PhaseRecorder("scan", "POST /api/checkpoints/{id}/passes", n);
+            task.MaxValue = n;
+            var order = Population.Permutation(_population.Count, (ulong)o.Seed * 31 + 5);
+            await BoundedRunner.RunAsync(recorder, n, o.Concurrency, TimeSpan.FromSeconds(o.MaxSeconds), async (i, ct) =>
+            {
+                var r = order[i % order.Length];
+                var checkpoint = checkpoints[(int)((uint)(r * 2654435761u) % (uint)checkpoints.Count)];
+                var body = System.Text.Encoding.UTF8.GetBytes($"{{\"direction\":\"{(i % 2 == 0 ? "In" : "Out")}\",\"idNumber\":\"{_population.IdNumber(r)}\"}}");
+                var (status, text) = await _api.SendFastAsync(HttpMethod.Post, $"api/checkpoints/{checkpoint}/passes", _adminToken, body, false, ct);
+                return Classify(status, text);
+            }, () => task.Increment(1));
+            recorder.Extra["checkpoints"] = checkpoints.Count;
+            recorder.Extra["method"] = "typed ID number, as the administrator";
             return recorder;
         }
 
