@@ -96,10 +96,25 @@ public sealed class DashboardPageTests(BrowserFixture fixture, ITestOutputHelper
         return username;
     }
 
+    /// <summary>
+    /// The city's applied count once it has settled: earlier tests' residents may still be climbing the tree, so
+    /// the value must equal the sum of the counties and stay the same for a second (polled with a deadline).
+    /// </summary>
     private async Task<int> CityAppliedAsync()
     {
-        var counts = await fixture.Admin.GetFromJsonAsync<JsonElement>("/api/regions/411200/counts");
-        return counts.GetProperty("counts").GetProperty("applied").GetInt32();
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        int? last = null;
+        var stableSince = DateTime.UtcNow;
+        while (true)
+        {
+            var region = await fixture.Admin.GetFromJsonAsync<JsonElement>("/api/regions/411200/counts");
+            var applied = region.GetProperty("counts").GetProperty("applied").GetInt32();
+            var sum = region.GetProperty("children").EnumerateArray().Sum(c => c.GetProperty("counts").GetProperty("applied").GetInt32());
+            if (applied != sum || applied != last) { last = applied; stableSince = DateTime.UtcNow; }
+            else if (DateTime.UtcNow - stableSince >= TimeSpan.FromSeconds(1)) return applied;
+            if (DateTime.UtcNow > deadline) return applied;
+            await Task.Delay(100);
+        }
     }
 
     /// <summary>A new resident in the first village signs in, registers and applies (36.5 °C); returns the village code.</summary>
