@@ -3,6 +3,7 @@
 // and the co-traveler check (platform 2: anyone, no sign-in) with "my trips" and the match banner.
 // Plain ES module, no framework, no network beyond this site's own API.
 import { applyI18n, register, fill, bi, t, has, pair } from './i18n.js';
+import { showFieldErrors } from './problems.js';
 
 register({
   'tab.trips': ['同行查询', 'Co-traveler'],
@@ -135,11 +136,6 @@ function clearError() {
   for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
 }
 
-function normaliseField(key) {
-  let k = String(key).replace(/^\$\.?/, '');
-  return k ? k[0].toLowerCase() + k.slice(1) : k;
-}
-
 /** Shows a problem (RFC 9457) in the alert region; field errors also next to the form's fields. */
 function showProblem(error, form) {
   clearError();
@@ -152,21 +148,7 @@ function showProblem(error, form) {
   $('error-title').textContent = zhTitle && !title.includes(zhTitle) ? `${zhTitle} · ${title}` : title;
   $('error').dataset.status = String(status);
   $('error-detail').textContent = problem.detail || '';
-  const fields = problem.errors && typeof problem.errors === 'object' ? problem.errors : {};
-  for (const [key, reasons] of Object.entries(fields)) {
-    const field = normaliseField(key);
-    const list = Array.isArray(reasons) ? reasons : [String(reasons)];
-    const li = document.createElement('li');
-    li.dataset.field = field;
-    li.textContent = `${fieldLabel(field)}: ${list.join('; ')}`;
-    $('error-fields').append(li);
-    const slot = form?.querySelector(`.field-error[data-field="${field}"]`);
-    if (slot) {
-      slot.textContent = list.join('; ');
-      const input = form.querySelector(`[name="${field}"]`);
-      input?.setAttribute('aria-invalid', 'true');
-    }
-  }
+  showFieldErrors(problem, form, $('error-fields'), fieldLabel);
   if (Array.isArray(problem.reasons) && problem.reasons.length > 1) {
     for (const reason of problem.reasons) {
       const li = document.createElement('li');

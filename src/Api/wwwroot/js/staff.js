@@ -4,6 +4,7 @@
 // (audited), mark a need handled, clear a fever after a visit, and onboard residents from CSV.
 // Plain ES module, no framework, no network beyond this site's own API.
 import { applyI18n, register, fill, bi, t, has, pair } from './i18n.js';
+import { showFieldErrors } from './problems.js';
 import { ApiError, session, createApi } from './staff-api.js';
 
 register({
@@ -172,11 +173,6 @@ function clearError() {
   for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
 }
 
-function normaliseField(key) {
-  const k = String(key).replace(/^\$\.?/, '');
-  return k ? k[0].toLowerCase() + k.slice(1) : k;
-}
-
 const FIELD_LABELS = {
   username: 'staff.signin.username', password: 'staff.signin.password', code: 'village.code',
   note: 'fever.note', file: 'import.file', colour: 'filter.colour', keyPerson: 'filter.keyPerson',
@@ -196,20 +192,7 @@ function showProblem(error, form) {
   box.dataset.status = String(status);
   $('error-title').textContent = zhTitle && !title.includes(zhTitle) ? `${zhTitle} · ${title}` : title;
   $('error-detail').textContent = problem.detail || '';
-  const fields = problem.errors && typeof problem.errors === 'object' ? problem.errors : {};
-  for (const [key, reasons] of Object.entries(fields)) {
-    const field = normaliseField(key);
-    const list = Array.isArray(reasons) ? reasons : [String(reasons)];
-    const li = document.createElement('li');
-    li.dataset.field = field;
-    li.textContent = `${fieldLabel(field)}: ${list.join('; ')}`;
-    $('error-fields').append(li);
-    const slot = form?.querySelector(`.field-error[data-field="${field}"]`);
-    if (slot) {
-      slot.textContent = list.join('; ');
-      form.querySelector(`[name="${field}"]`)?.setAttribute('aria-invalid', 'true');
-    }
-  }
+  showFieldErrors(problem, form, $('error-fields'), fieldLabel);
   box.hidden = false;
   box.scrollIntoView?.({ block: 'nearest' });
 }

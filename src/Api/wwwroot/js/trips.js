@@ -3,6 +3,7 @@
 // with a reason. Uses the staff session that staff.html keeps in sessionStorage, or signs in itself the same way.
 // Plain ES module, no framework, no network beyond this site's own API.
 import { applyI18n, register, fill, bi, t, has, pair } from './i18n.js';
+import { showFieldErrors } from './problems.js';
 import { ApiError, session, createApi } from './staff-api.js';
 
 register({
@@ -119,10 +120,6 @@ const FIELD_LABELS = {
   source: 'tp.source', file: 'tp.import.file', reason: 'tp.withdraw.reason',
 };
 const fieldLabel = field => (FIELD_LABELS[field] ? t(FIELD_LABELS[field]) : field);
-const normaliseField = key => {
-  const k = String(key).replace(/^\$\.?/, '');
-  return k ? k[0].toLowerCase() + k.slice(1) : k;
-};
 
 function showProblem(error, form) {
   clearError();
@@ -135,20 +132,7 @@ function showProblem(error, form) {
   box.dataset.status = String(status);
   $('error-title').textContent = zhTitle && !title.includes(zhTitle) ? `${zhTitle} · ${title}` : title;
   $('error-detail').textContent = problem.detail || '';
-  const fields = problem.errors && typeof problem.errors === 'object' ? problem.errors : {};
-  for (const [raw, reasons] of Object.entries(fields)) {
-    const field = normaliseField(raw);
-    const list = Array.isArray(reasons) ? reasons : [String(reasons)];
-    const li = document.createElement('li');
-    li.dataset.field = field;
-    li.textContent = `${fieldLabel(field)}: ${list.join('; ')}`;
-    $('error-fields').append(li);
-    const slot = form?.querySelector(`.field-error[data-field="${field}"]`);
-    if (slot) {
-      slot.textContent = list.join('; ');
-      form.querySelector(`[name="${field}"]`)?.setAttribute('aria-invalid', 'true');
-    }
-  }
+  showFieldErrors(problem, form, $('error-fields'), fieldLabel);
   box.hidden = false;
   box.scrollIntoView?.({ block: 'nearest' });
 }
