@@ -69,6 +69,7 @@ public static class GrainServiceCollectionExtensions
             ?? throw new InvalidOperationException("Privacy:KeySecret is not set (environment Privacy__KeySecret).")));
         services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();
         services.TryAddSingleton<History.IRegionHistory, History.InMemoryRegionHistory>();
+        services.TryAddSingleton<Villages.IVillageRoster, Villages.InMemoryVillageRoster>();
         services.AddSanmenxiaCheckpoints(configuration);
         return services;
     }

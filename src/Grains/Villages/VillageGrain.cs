@@ -14,13 +14,17 @@ namespace Sanmenxia.Grains.Villages;
 public sealed class VillageState
 {
     [Id(0)] public RegionInfo? Info { get; set; }
-    /// <summary>Each resident's latest summary (about 1,000 per village): what the village counts and lists.</summary>
+    /// <summary>
+    /// Legacy: the summaries lived here before migration 0007 (the whole list rewritten on every save). Now they live
+    /// in <see cref="IVillageRoster"/>; a village activated with a non-empty legacy list moves it there and clears it.
+    /// </summary>
     [Id(1)] public Dictionary<string, ResidentSummary> Residents { get; set; } = new(StringComparer.Ordinal);
 }
 
 /// <summary>
 /// A village or community: holds its residents' summaries, counts them, lists them for staff, and pushes
-/// its counts to its township at most once per roll-up interval. Colours are projected from each summary's
+/// its counts to its township at most once per roll-up interval. The summaries are kept in memory and stored in
+/// the <see cref="IVillageRoster"/>, one row per resident: a save writes only the rows that changed. Colours are projected from each summary's
 /// code state and today's date, so the counts are right the moment a day ends, before any resident's
 /// reminder has ticked.
 /// </summary>
@@ -30,15 +34,19 @@ public sealed class VillageGrain(
     [FromKeyedServices(DomainClock.Key)] TimeProvider clock,
     IOptions<DeadlineOptions> options,
     IRegionHistory history,
+    IVillageRoster roster,
     TimeScale scale,
     ILogger<VillageGrain> logger) : Grain, IVillageGrain, IRemindable
 {
+    /// <summary>Each resident's latest summary (about 1,000 per village): what the village counts and lists.</summary>
+    private readonly Dictionary<string, ResidentSummary> _residents = new(StringComparer.Ordinal);
+    /// <summary>Summaries reported since the last save (removals included): what the next save writes.</summary>
+    private Dictionary<string, ResidentSummary> _unsaved = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Contribution> _contributions = new(StringComparer.Ordinal);
     private Tally _tally;
     private DateOnly _countedDay;
     private long _countsVersion;
     private bool _countsDirty;
-    private bool _stateDirty;
     private long _lastSaveMs = Environment.TickCount64; // real time: a fake or simulated clock must not stop saves
     private IGrainTimer? _timer;
     private TimeSpan Upward => options.Value.UpwardInterval < options.Value.RollupInterval ? options.Value.UpwardInterval : options.Value.RollupInterval;
@@ -48,6 +56,7 @@ public sealed class VillageGrain(
 
     public override async Task OnActivateAsync(CancellationToken ct)
     {
+        await LoadResidentsAsync(ct);
         RecountAll();
         _countsDirty = true; // a fresh activation tells its township where it stands
         _timer = this.RegisterGrainTimer(static (grain, _) => grain.TickAsync(), this,
@@ -66,7 +75,22 @@ public sealed class VillageGrain(
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken ct)
     {
-        if (_stateDirty) await SaveAsync();
+        if (_unsaved.Count > 0) await SaveAsync();
+    }
+
+    private async Task LoadResidentsAsync(CancellationToken ct)
+    {
+        foreach (var summary in await roster.LoadAsync(this.GetPrimaryKeyString(), ct)) _residents[summary.ResidentKey] = summary;
+        var legacy = state.State.Residents;
+        if (legacy.Count == 0) return;
+        // Written before the roster existed: move the list into it once, then drop it from the grain state.
+        foreach (var summary in legacy.Values)
+            if (!_residents.TryGetValue(summary.ResidentKey, out var known) || known.Version < summary.Version)
+                _residents[summary.ResidentKey] = summary;
+        await roster.SaveAsync(this.GetPrimaryKeyString(), legacy.Values.ToList(), ct);
+        state.State.Residents = new(StringComparer.Ordinal);
+        await state.WriteStateAsync(ct);
+        logger.LogInformation("Village {Village} moved {Count} legacy summaries into the roster", this.GetPrimaryKeyString(), legacy.Count);
     }
 
     public async Task DefineAsync(RegionInfo info)
@@ -81,7 +105,7 @@ public sealed class VillageGrain(
 
     public Task ReportAsync(ResidentSummary summary)
     {
-        var residents = state.State.Residents;
+        var residents = _residents;
         if (residents.TryGetValue(summary.ResidentKey, out var known) && known.Version >= summary.Version)
             return Task.CompletedTask; // a retry or a replay: already applied
 
@@ -98,8 +122,8 @@ public sealed class VillageGrain(
             _contributions[summary.ResidentKey] = contribution;
             _tally.Add(contribution);
         }
+        _unsaved[summary.ResidentKey] = summary;
         _countsDirty = true;
-        _stateDirty = true;
         return Task.CompletedTask;
     }
 
@@ -109,15 +133,15 @@ public sealed class VillageGrain(
         return Task.FromResult(_tally.ToCounts(state.State.Info is null ? 0 : 1));
     }
 
-    public Task<bool> HasResidentAsync(string residentKey) => Task.FromResult(state.State.Residents.ContainsKey(residentKey));
+    public Task<bool> HasResidentAsync(string residentKey) => Task.FromResult(_residents.ContainsKey(residentKey));
 
     public Task<IReadOnlyList<ResidentSummary>> GetKeyPersonResidentsAsync() =>
-        Task.FromResult<IReadOnlyList<ResidentSummary>>(state.State.Residents.Values.Where(s => s.Marks is { Count: > 0 }).ToList());
+        Task.FromResult<IReadOnlyList<ResidentSummary>>(_residents.Values.Where(s => s.Marks is { Count: > 0 }).ToList());
 
     public Task<Page<VillageResident>> ListResidentsAsync(VillageResidentFilter filter, int skip, int take)
     {
         EnsureCountedToday();
-        var matches = state.State.Residents.Values
+        var matches = _residents.Values
             .Select(s => (Summary: s, Contribution: _contributions[s.ResidentKey]))
             .Where(r => Matches(filter, r.Summary, r.Contribution))
             .OrderBy(r => r.Summary.Name, StringComparer.Ordinal).ThenBy(r => r.Summary.ResidentKey, StringComparer.Ordinal)
@@ -167,7 +191,7 @@ public sealed class VillageGrain(
         _countedDay = HealthCodeRules.Today(policy, clock.GetUtcNow());
         _tally = default;
         _contributions.Clear();
-        foreach (var summary in state.State.Residents.Values)
+        foreach (var summary in _residents.Values)
         {
             var contribution = Contribute(summary);
             _contributions[summary.ResidentKey] = contribution;
@@ -225,7 +249,7 @@ public sealed class VillageGrain(
     private async Task TickAsync()
     {
         EnsureCountedToday();
-        if (_stateDirty && Environment.TickCount64 - _lastSaveMs >= options.Value.VillageSaveInterval.TotalMilliseconds)
+        if (_unsaved.Count > 0 && Environment.TickCount64 - _lastSaveMs >= options.Value.VillageSaveInterval.TotalMilliseconds)
             await SaveAsync();
         if (_countsDirty && state.State.Info?.ParentCode is { } parent)
         {
@@ -261,17 +285,20 @@ public sealed class VillageGrain(
         }
     }
 
+    /// <summary>Writes the summaries that changed since the last save: a few small rows, not the whole village.</summary>
     private async Task SaveAsync()
     {
+        var saving = _unsaved;
+        _unsaved = new(StringComparer.Ordinal);
         try
         {
-            _stateDirty = false;
-            await state.WriteStateAsync();
+            await roster.SaveAsync(this.GetPrimaryKeyString(), saving.Values);
             _lastSaveMs = Environment.TickCount64;
         }
         catch (Exception e)
         {
-            _stateDirty = true;
+            // Keep them for the next save, unless a newer summary arrived meanwhile.
+            foreach (var (key, summary) in saving) _unsaved.TryAdd(key, summary);
             logger.LogWarning("Village {Village} could not save its summaries: {Error}", this.GetPrimaryKeyString(), e.GetType().Name);
         }
     }

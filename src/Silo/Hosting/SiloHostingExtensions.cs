@@ -77,6 +77,8 @@ public static class SiloHostingExtensions
         silo.Services.AddSanmenxiaPostgresPassStore(RequireConnectionString(configuration));
         // One row per region per day for the trend charts.
         silo.Services.AddSanmenxiaPostgresRegionHistory(RequireConnectionString(configuration));
+        // Each village's resident list, one row per resident (only changed rows are written).
+        silo.Services.AddSanmenxiaPostgresVillageRoster(RequireConnectionString(configuration));
         // Grain state (Orleans:GrainStorage): the group-commit provider (default) or the stock ADO.NET one, on the same
         // table, keys and versions, both with the binary serializer, so either reads what the other wrote (docs/benchmarks.md).
         if (cluster.GrainStorage == GrainStorageMode.Batched)

@@ -1,0 +1,144 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+using Orleans.Serialization;
+using Sanmenxia.Grains.Villages;
+using Sanmenxia.Residents;
+
+namespace Sanmenxia.Persistence;
+
+/// <summary>
+/// The village_resident table (migration 0007). Flushes from every village are grouped: each writer loop takes
+/// what has queued and sends it as one upsert plus one delete in one transaction (group commit), and every
+/// caller's task completes only after that commit. Rows go in key order so concurrent batches lock in the
+/// same order.
+/// </summary>
+public sealed class PostgresVillageRoster : IVillageRoster, IAsyncDisposable
+{
+    private const int MaxBatch = 5_000;
+    private const int Writers = 2;
+    private readonly NpgsqlDataSource _db;
+    private readonly Serializer<ResidentSummary> _serializer;
+    private readonly ILogger<PostgresVillageRoster> _logger;
+    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(10_000));
+    private readonly Task[] _writers;
+
+    private sealed record Pending(string Village, IReadOnlyCollection<ResidentSummary> Changed, TaskCompletionSource Done);
+
+    public PostgresVillageRoster(string connectionString, Serializer<ResidentSummary> serializer, ILogger<PostgresVillageRoster> logger)
+    {
+        var builder = new NpgsqlDataSourceBuilder(connectionString);
+        builder.ConnectionStringBuilder.ApplicationName = "sanmenxia-village-roster";
+        _db = builder.Build();
+        _serializer = serializer;
+        _logger = logger;
+        _writers = Enumerable.Range(0, Writers).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
+    }
+
+    public async Task<IReadOnlyList<ResidentSummary>> LoadAsync(string villageCode, CancellationToken ct = default)
+    {
+        await using var command = _db.CreateCommand("select payload from village_resident where village_code = $1");
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = villageCode });
+        var rows = new List<ResidentSummary>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) rows.Add(_serializer.Deserialize(reader.GetFieldValue<byte[]>(0)) ?? throw new InvalidDataException($"village_resident row of {villageCode} has an empty payload"));
+        return rows;
+    }
+
+    public async Task SaveAsync(string villageCode, IReadOnlyCollection<ResidentSummary> changed, CancellationToken ct = default)
+    {
+        if (changed.Count == 0) return;
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await _queue.Writer.WriteAsync(new Pending(villageCode, changed, done), ct);
+        await done.Task.WaitAsync(ct);
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var batch = new List<Pending>();
+        while (await _queue.Reader.WaitToReadAsync())
+        {
+            var rows = 0;
+            while (rows < MaxBatch && _queue.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+                rows += item.Changed.Count;
+            }
+            try
+            {
+                await WriteBatchAsync(batch);
+                foreach (var item in batch) item.Done.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                _logger.LogWarning("Village roster batch of {Count} rows not written: {Error}", rows, e.Message);
+                foreach (var item in batch) item.Done.TrySetException(e);
+            }
+            batch.Clear();
+        }
+    }
+
+    private async Task WriteBatchAsync(List<Pending> batch)
+    {
+        // One row per key per statement (ON CONFLICT may touch a row once): the newest version wins.
+        var latest = batch
+            .SelectMany(p => p.Changed.Select(s => (p.Village, Summary: s)))
+            .GroupBy(r => (r.Village, r.Summary.ResidentKey))
+            .Select(g => g.MaxBy(r => r.Summary.Version))
+            .OrderBy(r => r.Village, StringComparer.Ordinal).ThenBy(r => r.Summary.ResidentKey, StringComparer.Ordinal)
+            .ToList();
+        var upserts = latest.Where(r => !r.Summary.Removed).ToList();
+        var deletes = latest.Where(r => r.Summary.Removed).ToList();
+
+        await using var connection = await _db.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        if (upserts.Count > 0)
+        {
+            await using var upsert = new NpgsqlCommand("""
+                insert into village_resident (village_code, resident_key, version, payload, updated_at)
+                select village, resident, version, payload, now() from unnest($1::text[], $2::text[], $3::bigint[], $4::bytea[]) as t(village, resident, version, payload)
+                on conflict (village_code, resident_key) do update
+                  set version = excluded.version, payload = excluded.payload, updated_at = excluded.updated_at
+                  where village_resident.version < excluded.version
+                """, connection, transaction);
+            upsert.Parameters.Add(new NpgsqlParameter { Value = upserts.Select(r => r.Village).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = upserts.Select(r => r.Summary.ResidentKey).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = upserts.Select(r => r.Summary.Version).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = upserts.Select(r => _serializer.SerializeToArray(r.Summary)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            await upsert.ExecuteNonQueryAsync();
+        }
+        if (deletes.Count > 0)
+        {
+            await using var delete = new NpgsqlCommand("""
+                delete from village_resident v using unnest($1::text[], $2::text[], $3::bigint[]) as t(village, resident, version)
+                where v.village_code = t.village and v.resident_key = t.resident and v.version < t.version
+                """, connection, transaction);
+            delete.Parameters.Add(new NpgsqlParameter { Value = deletes.Select(r => r.Village).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            delete.Parameters.Add(new NpgsqlParameter { Value = deletes.Select(r => r.Summary.ResidentKey).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            delete.Parameters.Add(new NpgsqlParameter { Value = deletes.Select(r => r.Summary.Version).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
+            await delete.ExecuteNonQueryAsync();
+        }
+        await transaction.CommitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _queue.Writer.TryComplete();
+        await Task.WhenAll(_writers);
+        await _db.DisposeAsync();
+    }
+}
+
+public static class PostgresVillageRosterSetup
+{
+    public static IServiceCollection AddSanmenxiaPostgresVillageRoster(this IServiceCollection services, string connectionString)
+    {
+        services.RemoveAll<IVillageRoster>();
+        services.AddSingleton<IVillageRoster>(sp => new PostgresVillageRoster(connectionString,
+            sp.GetRequiredService<Serializer<ResidentSummary>>(), sp.GetRequiredService<ILogger<PostgresVillageRoster>>()));
+        return services;
+    }
+}

@@ -1,0 +1,126 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Orleans.Runtime;
+using Orleans.Storage;
+using Sanmenxia.Grains;
+using Sanmenxia.Grains.Villages;
+using Sanmenxia.HealthCode;
+using Sanmenxia.IntegrationTests.Cluster;
+using Sanmenxia.Persistence;
+using Sanmenxia.Regions;
+using Sanmenxia.Residents;
+using Sanmenxia.Villages;
+
+namespace Sanmenxia.IntegrationTests.Postgres;
+
+/// <summary>
+/// The village_resident table (migration 0007) behind <see cref="PostgresVillageRoster"/>: versions decide, a
+/// removal deletes only an older row, concurrent flushes grouped into one statement keep the newest of each key,
+/// and a village grain rebuilds its counts from the rows after a restart, including a village whose summaries
+/// were written by the earlier design (inside its grain state).
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class VillageRosterTests(PostgresFixture postgres)
+{
+    private static readonly RegionInfo Village = SanmenxiaRegions.GenerateSyntheticTree(2021, 12).First(r => r.Level == RegionLevel.Village);
+
+    private static ResidentSummary Summary(string key, long version, bool removed = false, string name = "王*") =>
+        new(key, version, name, "4112**********123X", "h-" + key, HealthCodeState.NotApplied, 0, Removed: removed);
+
+    [Fact]
+    public async Task The_newest_version_wins_and_a_removal_deletes_only_an_older_row()
+    {
+        var connectionString = await postgres.NewMigratedDatabaseAsync("roster_versions");
+        await using var host = await SanmenxiaHost.StartAsync(connectionString, "roster-" + Guid.NewGuid().ToString("N")[..8]);
+        var roster = host.Services.GetRequiredService<IVillageRoster>();
+        Assert.IsType<PostgresVillageRoster>(roster);
+
+        await roster.SaveAsync("v1", [Summary("a", 1, name: "甲一"), Summary("b", 5, name: "乙五")]);
+        await roster.SaveAsync("v1", [Summary("a", 3, name: "甲三")]);
+        await roster.SaveAsync("v1", [Summary("a", 2, name: "甲二")]);       // older: ignored
+        await roster.SaveAsync("v1", [Summary("b", 4, removed: true)]);    // removal older than the row: ignored
+        await roster.SaveAsync("v2", [Summary("a", 1, name: "另一村")]);     // same resident key, other village: its own row
+
+        var v1 = (await roster.LoadAsync("v1")).ToDictionary(s => s.ResidentKey);
+        Assert.Equal(["a", "b"], v1.Keys.Order());
+        Assert.Equal(("甲三", 3L), (v1["a"].Name, v1["a"].Version));
+        Assert.Equal(5, v1["b"].Version);
+
+        await roster.SaveAsync("v1", [Summary("b", 6, removed: true)]);
+        Assert.Equal(["a"], (await roster.LoadAsync("v1")).Select(s => s.ResidentKey));
+        Assert.Equal("另一村", Assert.Single(await roster.LoadAsync("v2")).Name);
+        Assert.Empty(await roster.LoadAsync("v-unknown"));
+    }
+
+    [Fact]
+    public async Task Concurrent_flushes_of_many_villages_keep_the_newest_summary_of_every_resident()
+    {
+        var connectionString = await postgres.NewMigratedDatabaseAsync("roster_concurrent");
+        await using var host = await SanmenxiaHost.StartAsync(connectionString, "roster-" + Guid.NewGuid().ToString("N")[..8]);
+        var roster = host.Services.GetRequiredService<IVillageRoster>();
+
+        // 100 villages × 20 residents, each resident flushed in 3 versions by concurrent calls in shuffled order,
+        // so the same key arrives several times in one group-commit batch.
+        var saves = (from v in Enumerable.Range(0, 100)
+                     from version in new[] { 1L, 2L, 3L }
+                     select (Village: $"v{v:000}", Rows: Enumerable.Range(0, 20).Select(r => Summary($"r{r:00}", version, name: $"v{version}")).ToList()))
+            .OrderBy(_ => Random.Shared.Next()).ToList();
+        await Task.WhenAll(saves.Select(s => Task.Run(() => roster.SaveAsync(s.Village, s.Rows))));
+
+        for (var v = 0; v < 100; v++)
+        {
+            var rows = await roster.LoadAsync($"v{v:000}");
+            Assert.Equal(20, rows.Count);
+            Assert.All(rows, r => Assert.Equal((3L, "v3"), (r.Version, r.Name)));
+        }
+        await using var db = NpgsqlDataSource.Create(connectionString);
+        await using var count = db.CreateCommand("select count(*) from village_resident");
+        Assert.Equal(2_000L, (long)(await count.ExecuteScalarAsync())!);
+    }
+
+    [Fact]
+    public async Task A_village_rebuilds_from_its_rows_after_a_restart_and_moves_a_legacy_list_into_the_table()
+    {
+        var connectionString = await postgres.NewMigratedDatabaseAsync("roster_village");
+        var clusterId = "roster-" + Guid.NewGuid().ToString("N")[..8];
+        var code = Village.Code.Value;
+
+        await using (var first = await SanmenxiaHost.StartAsync(connectionString, clusterId))
+        {
+            var village = first.Grains.GetGrain<IVillageGrain>(code);
+            await village.DefineAsync(Village);
+            foreach (var i in Enumerable.Range(0, 30)) await village.ReportAsync(Summary($"new{i:00}", 1));
+            await village.ReportAsync(Summary("new00", 2, removed: true));
+            // A village written by the earlier design: its whole list inside the grain state, no rows.
+            var legacyCode = Village.Code.Value + "-legacy";
+            var storage = first.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+            var legacy = new VillageState { Info = Village };
+            foreach (var i in Enumerable.Range(0, 12)) legacy.Residents[$"old{i:00}"] = Summary($"old{i:00}", 7);
+            await storage.WriteStateAsync("village", first.Grains.GetGrain<IVillageGrain>(legacyCode).GetGrainId(), new GrainState<VillageState>(legacy));
+            Assert.Equal(12, (await first.Grains.GetGrain<IVillageGrain>(legacyCode).GetCountsAsync()).Residents);
+        } // the cluster stops: villages flush on deactivation
+
+        await using var db = NpgsqlDataSource.Create(connectionString);
+        async Task<long> RowsOf(string village)
+        {
+            await using var command = db.CreateCommand("select count(*) from village_resident where village_code = $1");
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = village });
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+        Assert.Equal(29, await RowsOf(code));
+        Assert.Equal(12, await RowsOf(code + "-legacy"));
+
+        await using var second = await SanmenxiaHost.StartAsync(connectionString, clusterId);
+        var again = second.Grains.GetGrain<IVillageGrain>(code);
+        Assert.Equal(29, (await again.GetCountsAsync()).Residents);
+        Assert.False(await again.HasResidentAsync("new00"));
+        Assert.True(await again.HasResidentAsync("new29"));
+        Assert.Equal(12, (await second.Grains.GetGrain<IVillageGrain>(code + "-legacy").GetCountsAsync()).Residents);
+        // The legacy list left the grain state once it was in the table.
+        var storageAgain = second.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
+        var stored = new GrainState<VillageState>(new VillageState());
+        await storageAgain.ReadStateAsync("village", second.Grains.GetGrain<IVillageGrain>(code + "-legacy").GetGrainId(), stored);
+        Assert.Empty(stored.State!.Residents);
+        Assert.NotNull(stored.State.Info);
+    }
+}
