@@ -23,5 +23,7 @@ public interface IHouseholdGrain : IGrainWithStringKey
 {
     /// <summary>Adds or updates a member; the first member added as head becomes the head.</summary>
     [Alias("AddMember")] Task<HouseholdView> AddMemberAsync(string villageCode, HouseholdMember member);
+    /// <summary>Adds or updates several members with one write (bulk import: a whole household at once).</summary>
+    [Alias("AddMembers")] Task<HouseholdView> AddMembersAsync(string villageCode, IReadOnlyList<HouseholdMember> members);
     [Alias("Get")] Task<HouseholdView?> GetAsync();
 }

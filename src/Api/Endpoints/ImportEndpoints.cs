@@ -75,16 +75,21 @@ public static class ImportEndpoints
         var imported = 0;
         var already = 0;
         var actor = Actor.Staff(caller.Subject, caller.Role);
-        // Heads first, so a household's head is known before its members join.
-        await Parallel.ForEachAsync(rows.OrderByDescending(r => r.Head), new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (row, _) =>
+        // One household at a time per worker: its members register in parallel and the household is written once.
+        var households = rows.GroupBy(r => (r.Village, r.Household)).ToList();
+        await Parallel.ForEachAsync(households, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (household, _) =>
         {
-            var result = await registrar.RegisterAsync(row.Id, row.Name, row.Phone, row.Village,
-                ResidentRegistrar.ImportedHouseholdId(row.Village, row.Household), row.Head, actor);
-            switch (result.Outcome)
+            var members = household.ToList();
+            var results = await registrar.RegisterHouseholdAsync(members.Select(r => new NewHouseholdMember(r.Id, r.Name, r.Phone, r.Head)).ToList(),
+                household.Key.Village, ResidentRegistrar.ImportedHouseholdId(household.Key.Village, household.Key.Household), actor);
+            for (var i = 0; i < members.Count; i++)
             {
-                case RegistrationOutcome.Created: Interlocked.Increment(ref imported); break;
-                case RegistrationOutcome.AlreadyRegistered: Interlocked.Increment(ref already); break;
-                default: lock (errors) errors.Add(new(row.Line, "id_number", "registered before with different data")); break;
+                switch (results[i].Outcome)
+                {
+                    case RegistrationOutcome.Created: Interlocked.Increment(ref imported); break;
+                    case RegistrationOutcome.AlreadyRegistered: Interlocked.Increment(ref already); break;
+                    default: lock (errors) errors.Add(new(members[i].Line, "id_number", "registered before with different data")); break;
+                }
             }
         });
         await audit.RecordAsync(user, "residents.import", null, caller.Jurisdiction?.Value, $"rows={rows.Count + errors.Count}; imported={imported}");

@@ -11,17 +11,25 @@ public sealed class HouseholdState
 }
 
 /// <summary>A household: who belongs to it and who is its head (the head may act for members without a phone).</summary>
+// Touched at registration and by a head acting for members: no reason to stay in memory long.
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class HouseholdGrain(
     [PersistentState("household", StorageNames.Default)] IPersistentState<HouseholdState> state) : Grain, IHouseholdGrain
 {
-    public async Task<HouseholdView> AddMemberAsync(string villageCode, HouseholdMember member)
+    public Task<HouseholdView> AddMemberAsync(string villageCode, HouseholdMember member) => AddMembersAsync(villageCode, [member]);
+
+    public async Task<HouseholdView> AddMembersAsync(string villageCode, IReadOnlyList<HouseholdMember> members)
     {
+        if (members.Count == 0) return View();
         if (state.State.Members.Count == 0) state.State.VillageCode = villageCode;
-        var index = state.State.Members.FindIndex(m => m.ResidentKey == member.ResidentKey);
-        var isHead = member.IsHead && state.State.HeadResidentKey is null || state.State.HeadResidentKey == member.ResidentKey;
-        var stored = member with { IsHead = isHead };
-        if (index >= 0) state.State.Members[index] = stored; else state.State.Members.Add(stored);
-        if (isHead) state.State.HeadResidentKey = member.ResidentKey;
+        foreach (var member in members.OrderByDescending(m => m.IsHead)) // a head in the batch is seen before its members
+        {
+            var index = state.State.Members.FindIndex(m => m.ResidentKey == member.ResidentKey);
+            var isHead = member.IsHead && state.State.HeadResidentKey is null || state.State.HeadResidentKey == member.ResidentKey;
+            var stored = member with { IsHead = isHead };
+            if (index >= 0) state.State.Members[index] = stored; else state.State.Members.Add(stored);
+            if (isHead) state.State.HeadResidentKey = member.ResidentKey;
+        }
         await state.WriteStateAsync();
         return View();
     }

@@ -9,6 +9,8 @@ public sealed class PhoneDirectoryState
     [Id(0)] public List<string> ResidentKeys { get; set; } = [];
 }
 
+// Touched at registration and sign-in only: no reason to stay in memory long.
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class PhoneDirectoryGrain(
     [PersistentState("phone", StorageNames.Default)] IPersistentState<PhoneDirectoryState> state) : Grain, IPhoneDirectoryGrain
 {

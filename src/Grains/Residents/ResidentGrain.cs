@@ -52,6 +52,9 @@ public sealed class ResidentState
 /// One resident: decides that resident's health code (through the pure HealthCodeRules), keeps the
 /// self-report and needs, and tells its village what changed. It never counts anything: the village does.
 /// </summary>
+// A resident acts a few times a day (apply, clock in, show the code): 3 idle minutes in memory is plenty, and it
+// keeps a silo from holding a whole city's residents at once (measured in docs/benchmarks.md).
+[CollectionAgeLimit(Minutes = 3)]
 public sealed class ResidentGrain(
     [PersistentState("resident", StorageNames.Default)] IPersistentState<ResidentState> state,
     HealthCodePolicy policy,

@@ -38,6 +38,12 @@ public sealed class ClusterOptions
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(25);
     /// <summary>Smallest reminder period accepted; lowered only for simulation runs and tests.</summary>
     public TimeSpan MinimumReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
+    /// <summary>
+    /// Above this share of the machine's memory (percent) the silo deactivates idle grains early, down to
+    /// <see cref="MemoryTargetPercent"/>; 0 turns it off. A safety valve: residents are collected after 3 idle minutes anyway.
+    /// </summary>
+    public int MemoryLimitPercent { get; set; } = 80;
+    public int MemoryTargetPercent { get; set; } = 70;
 }
 
 /// <summary>Connection to the store of record, section "Postgres".</summary>

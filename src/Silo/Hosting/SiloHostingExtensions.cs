@@ -37,6 +37,15 @@ public static class SiloHostingExtensions
         silo.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = cluster.ClusterId; o.ServiceId = cluster.ServiceId; });
         // SiloMessagingOptions, not the MessagingOptions base: the silo reads only its own options type.
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+        if (cluster.MemoryLimitPercent > 0)
+        {
+            silo.Configure<GrainCollectionOptions>(o =>
+            {
+                o.EnableActivationSheddingOnMemoryPressure = true;
+                o.MemoryUsageLimitPercentage = cluster.MemoryLimitPercent;
+                o.MemoryUsageTargetPercentage = cluster.MemoryTargetPercent;
+            });
+        }
         if (cluster.Providers == ProviderMode.Memory)
         {
             silo.UseLocalhostClustering(cluster.SiloPort, cluster.GatewayPort, serviceId: cluster.ServiceId, clusterId: cluster.ClusterId);

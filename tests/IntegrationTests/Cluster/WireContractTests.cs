@@ -71,7 +71,15 @@ public sealed class WireContractTests(PostgresFixture postgres)
         var counts = await villageGrain.GetCountsAsync();
         Assert.Equal(1, counts.KeyPersonDetail.FromWuhan.Open);
         Assert.Single(await villageGrain.GetKeyPersonResidentsAsync());
-        var region = await grains.GetGrain<IRegionGrain>(village.ParentCode!.Value.Value).GetChildrenAsync();
+        // The village reports to its township on its roll-up timer: wait for that (bounded), then judge.
+        var township = grains.GetGrain<IRegionGrain>(village.ParentCode!.Value.Value);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var region = await township.GetChildrenAsync();
+        while (!region.Any(c => c.Code == village.Code.Value) && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            region = await township.GetChildrenAsync();
+        }
         Assert.Contains(region, c => c.Code == village.Code.Value);
         var query = await grains.GetGrain<ITripGrain>(trip.Key).QueryAsync(new SeatInfo(3, 11, null));
         Assert.Equal(TripRisk.None, query.Risk);
