@@ -7,7 +7,9 @@ namespace Sanmenxia.LoadTest;
 public sealed class LoadTestOptions
 {
     public const int CityPopulation = 2_630_000;
-    public static readonly string[] AllPhases = ["pgbench", "register", "apply", "clockin", "code", "scan", "village"];
+    public static readonly string[] AllPhases = ["pgbench", "register", "apply", "clockin", "code", "scan", "village", "sweep"];
+    /// <summary>Phases run when --phases is not given: the sweep needs the simulation clock, so it is asked for by name.</summary>
+    public static readonly string[] DefaultPhases = ["pgbench", "register", "apply", "clockin", "code", "scan", "village"];
 
     public Uri BaseUrl { get; private set; } = new("http://127.0.0.1:5080");
     public int Residents { get; private set; } = CityPopulation;
@@ -32,7 +34,9 @@ public sealed class LoadTestOptions
     public int PgBenchClients { get; private set; } = 16;
     public bool GenerateRegions { get; private set; } = true;
     public bool Smoke { get; private set; }
-    public HashSet<string> Phases { get; private set; } = new(AllPhases);
+    public HashSet<string> Phases { get; private set; } = new(DefaultPhases);
+    /// <summary>Deadlines:SpreadAfterMidnight of the system (simulated time), for the sweep's due times.</summary>
+    public TimeSpan SweepSpread { get; private set; } = TimeSpan.FromMinutes(60);
     public string? Out { get; private set; }
     public string? DataDir { get; private set; }
     /// <summary>Extra processes to sample besides those in .data/run and PostgreSQL (name=pid).</summary>
@@ -58,7 +62,9 @@ public sealed class LoadTestOptions
           --max-seconds N         deadline of each phase (default 1,200)
           --pgbench-seconds N     pgbench baseline length, 0 = skip (default 20)
           --pgbench-clients N     pgbench clients (default 16)
-          --phases a,b,...        subset of: pgbench,register,apply,clockin,code,scan,village (default all)
+          --phases a,b,...        subset of: pgbench,register,apply,clockin,code,scan,village,sweep
+                                  (default all but sweep, which needs SANMENXIA_SIMULATION_SPEED; see docs/benchmarks.md)
+          --sweep-spread MIN      the system's Deadlines:SpreadAfterMidnight in minutes (default 60)
           --no-generate-regions   do not call POST /api/admin/regions/generate first
           --base-url URL          API base, loopback only (default http://127.0.0.1:5080)
           --out PATH              JSON result (a .md table is written next to it)
@@ -113,6 +119,7 @@ public sealed class LoadTestOptions
                 case "--max-seconds": o.MaxSeconds = Int(); break;
                 case "--pgbench-seconds": o.PgBenchSeconds = Int(); break;
                 case "--pgbench-clients": o.PgBenchClients = Int(); break;
+                case "--sweep-spread": o.SweepSpread = TimeSpan.FromMinutes(Int()); break;
                 case "--phases":
                     var phases = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
                     var unknown = phases.Except(AllPhases).ToList();

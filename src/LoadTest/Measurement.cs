@@ -32,11 +32,16 @@ public sealed class PhaseRecorder(string name, string operation, long planned)
     public void Start() => _startedAt = Stopwatch.GetTimestamp();
     public void Stop() => _endedAt = Stopwatch.GetTimestamp();
     public DateTimeOffset StartedAtUtc { get; private set; } = DateTimeOffset.UtcNow;
-    public TimeSpan Elapsed => Stopwatch.GetElapsedTime(_startedAt, _endedAt == 0 ? Stopwatch.GetTimestamp() : _endedAt);
+    public TimeSpan Elapsed => Duration ?? Stopwatch.GetElapsedTime(_startedAt, _endedAt == 0 ? Stopwatch.GetTimestamp() : _endedAt);
+    /// <summary>Set when the phase's duration is observed rather than timed (the day-close sweep: midnight → last write).</summary>
+    public TimeSpan? Duration { get; set; }
 
-    public void Record(long startTimestamp, Outcome outcome, string? kind = null)
+    public void Record(long startTimestamp, Outcome outcome, string? kind = null) =>
+        RecordLatency(Stopwatch.GetElapsedTime(startTimestamp), outcome, kind);
+
+    public void RecordLatency(TimeSpan latency, Outcome outcome, string? kind = null)
     {
-        var micros = Math.Clamp((long)Stopwatch.GetElapsedTime(startTimestamp).TotalMicroseconds, 1, MaxTrackableMicros);
+        var micros = Math.Clamp((long)latency.TotalMicroseconds, 1, MaxTrackableMicros);
         lock (_gate)
         {
             _latency.RecordValue(micros);

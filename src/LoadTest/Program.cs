@@ -128,6 +128,7 @@ namespace Sanmenxia.LoadTest
                         await Phase("code", "read own code", CodeReadsAsync);
                         await Phase("scan", "checkpoint scans", ScansAsync);
                         await Phase("village", "village resident lists", VillageQueriesAsync);
+                        await Phase("sweep", "day-close sweep (simulated midnight)", task => SweepAsync(task, dataDir, secrets));
                     });
 
                 _processesByPhase["run"] = sampler.Summaries();
@@ -340,6 +341,17 @@ namespace Sanmenxia.LoadTest
             }, () => task.Increment(1));
             recorder.Extra["share"] = o.ClockInShare;
             recorder.Extra["feverShare"] = o.FeverShare;
+            return recorder;
+        }
+
+        /// <summary>The day-close sweep at the next simulated midnight (DayCloseSweep): needs the simulation clock.</summary>
+        private async Task<PhaseRecorder> SweepAsync(ProgressTask task, string dataDir, Secrets secrets)
+        {
+            var timeline = SimulationTimeline.Read(dataDir) ?? throw new LoadTestException(
+                "the sweep phase needs the simulation clock: start the system with SANMENXIA_SIMULATION_SPEED=… (docs/benchmarks.md)");
+            var recorder = new PhaseRecorder("sweep", "resident state written by the day-close reminder (lateness = write − due)", 0);
+            task.MaxValue = 1;
+            await DayCloseSweep.RunAsync(recorder, secrets.PgConnectionString, timeline, o.SweepSpread, TimeSpan.FromSeconds(o.MaxSeconds), f => task.Value = f);
             return recorder;
         }
 
