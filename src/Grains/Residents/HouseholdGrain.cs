@@ -12,13 +12,20 @@ public sealed class HouseholdState
 
 /// <summary>A household: who belongs to it and who is its head (the head may act for members without a phone).</summary>
 // Touched at registration and by a head acting for members: no reason to stay in memory long.
-[CollectionAgeLimit(Minutes = 2)]
+[CollectionAgeLimit(Minutes = 1.5)]
 public sealed class HouseholdGrain(
     [PersistentState("household", StorageNames.Default)] IPersistentState<HouseholdState> state) : Grain, IHouseholdGrain
 {
-    public Task<HouseholdView> AddMemberAsync(string villageCode, HouseholdMember member) => AddMembersAsync(villageCode, [member]);
+    public Task<HouseholdView> AddMemberAsync(string villageCode, HouseholdMember member) => StoreMembersAsync(villageCode, [member]);
 
-    public async Task<HouseholdView> AddMembersAsync(string villageCode, IReadOnlyList<HouseholdMember> members)
+    public Task<HouseholdView> AddMembersAsync(string villageCode, IReadOnlyList<HouseholdMember> members)
+    {
+        // A bulk import: nobody will use this household for a while, so it leaves memory once stored.
+        DeactivateOnIdle();
+        return StoreMembersAsync(villageCode, members);
+    }
+
+    private async Task<HouseholdView> StoreMembersAsync(string villageCode, IReadOnlyList<HouseholdMember> members)
     {
         if (members.Count == 0) return View();
         if (state.State.Members.Count == 0) state.State.VillageCode = villageCode;

@@ -9,13 +9,15 @@ public sealed class PhoneDirectoryState
     [Id(0)] public List<string> ResidentKeys { get; set; } = [];
 }
 
-// Touched at registration and sign-in only: no reason to stay in memory long.
-[CollectionAgeLimit(Minutes = 2)]
+// Touched at registration and sign-in only: each call lets it go once done (a bulk import of 2.63M residents
+// must not keep 2M directory entries in memory), and the age limit is the fallback.
+[CollectionAgeLimit(Minutes = 1.5)]
 public sealed class PhoneDirectoryGrain(
     [PersistentState("phone", StorageNames.Default)] IPersistentState<PhoneDirectoryState> state) : Grain, IPhoneDirectoryGrain
 {
     public async Task LinkAsync(string residentKey)
     {
+        DeactivateOnIdle();
         if (state.State.ResidentKeys.Contains(residentKey)) return;
         state.State.ResidentKeys.Add(residentKey);
         await state.WriteStateAsync();
@@ -23,8 +25,13 @@ public sealed class PhoneDirectoryGrain(
 
     public async Task UnlinkAsync(string residentKey)
     {
+        DeactivateOnIdle();
         if (state.State.ResidentKeys.Remove(residentKey)) await state.WriteStateAsync();
     }
 
-    public Task<IReadOnlyList<string>> GetResidentsAsync() => Task.FromResult<IReadOnlyList<string>>(state.State.ResidentKeys.ToList());
+    public Task<IReadOnlyList<string>> GetResidentsAsync()
+    {
+        DeactivateOnIdle();
+        return Task.FromResult<IReadOnlyList<string>>(state.State.ResidentKeys.ToList());
+    }
 }

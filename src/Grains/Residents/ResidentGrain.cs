@@ -52,9 +52,9 @@ public sealed class ResidentState
 /// One resident: decides that resident's health code (through the pure HealthCodeRules), keeps the
 /// self-report and needs, and tells its village what changed. It never counts anything: the village does.
 /// </summary>
-// A resident acts a few times a day (apply, clock in, show the code): 3 idle minutes in memory is plenty, and it
-// keeps a silo from holding a whole city's residents at once (measured in docs/benchmarks.md).
-[CollectionAgeLimit(Minutes = 3)]
+// A resident acts a few times a day (apply, clock in, show the code), seconds apart: 90 idle seconds in memory is
+// plenty, and it keeps a silo from holding a whole city's residents at once (measured in docs/benchmarks.md).
+[CollectionAgeLimit(Minutes = 1.5)]
 public sealed class ResidentGrain(
     [PersistentState("resident", StorageNames.Default)] IPersistentState<ResidentState> state,
     HealthCodePolicy policy,
@@ -94,6 +94,9 @@ public sealed class ResidentGrain(
         S.HouseholdId = registration.HouseholdId;
         S.RegisteredAt = clock.GetUtcNow();
         await SaveAndReportAsync();
+        // Registered by staff (bulk import, village console): the resident is not here to act next, so do not hold
+        // the activation; 2.63M imported residents would otherwise fill the silo's memory for minutes.
+        if (registration.RegisteredBy.Kind == ActorKind.Staff) DeactivateOnIdle();
         return RegistrationOutcome.Created;
     }
 

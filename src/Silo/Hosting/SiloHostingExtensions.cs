@@ -37,6 +37,7 @@ public static class SiloHostingExtensions
         silo.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = cluster.ClusterId; o.ServiceId = cluster.ServiceId; });
         // SiloMessagingOptions, not the MessagingOptions base: the silo reads only its own options type.
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
+        silo.Configure<GrainCollectionOptions>(o => o.CollectionQuantum = cluster.CollectionQuantum);
         if (cluster.MemoryLimitPercent > 0)
         {
             silo.Configure<GrainCollectionOptions>(o =>
