@@ -61,12 +61,13 @@ public sealed record DashboardSubscriberList(
     [property: Id(1)] IReadOnlyList<DashboardSubscriber> Subscribers);
 
 /// <summary>
-/// Fans region updates out to every registered API process. A stateless worker (one per silo), so a region
-/// grain's publish is a local call; per API process it keeps only the latest update of each region while a
-/// call to that process is in flight, so a slow or dead process delays nobody else and memory stays bounded.
+/// Fans region updates out to every registered API process. One per silo, keyed by the silo's identity and
+/// placed on it, so a region grain's publish is a local call; per API process it keeps only the latest update
+/// of each region while a call to that process is in flight, so a slow or dead process delays nobody else and
+/// memory stays bounded.
 /// </summary>
 [Alias("sanmenxia.IDashboardNotifierGrain")]
-public interface IDashboardNotifierGrain : IGrainWithIntegerKey
+public interface IDashboardNotifierGrain : IGrainWithStringKey
 {
     [Alias("Publish")] Task PublishAsync(RegionUpdate update);
 }

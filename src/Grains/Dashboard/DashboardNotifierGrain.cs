@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Orleans.Concurrency;
+using Orleans.Placement;
 using Sanmenxia.Dashboard;
 
 namespace Sanmenxia.Grains.Dashboard;
@@ -12,11 +13,23 @@ namespace Sanmenxia.Grains.Dashboard;
 /// under load, latest wins). A slow or hung process therefore holds up nobody else and its mailbox never
 /// grows beyond one entry per region; a process that is gone is dropped and unregistered.
 /// </summary>
-[StatelessWorker(1), Reentrant]
+/// <remarks>
+/// Keyed by the silo's identity and placed locally, not a <c>[StatelessWorker]</c>: Orleans routes an external
+/// client's <em>response</em> that enters the cluster through another silo's gateway by grain id, and a stateless
+/// worker's id resolves to that gateway silo's own worker, which has no such call outstanding. The observer ran,
+/// but the caller waited out the response timeout (10 s) before its next batch to that API process: 5–10 s
+/// pushes whenever an API process was connected to the other silo's gateway only (Cluster/DashboardRecoveryTests).
+/// A grain with one activation per key is found through the directory, so its responses arrive.
+/// </remarks>
+[PreferLocalPlacement, Reentrant]
 public sealed class DashboardNotifierGrain(ILogger<DashboardNotifierGrain> logger) : Grain, IDashboardNotifierGrain
 {
     /// <summary>How often the list of API processes is re-read from the hub-list grain.</summary>
     internal static readonly TimeSpan RefreshInterval = TimeSpan.FromSeconds(2);
+
+    /// <summary>The notifier of the silo a grain runs on (the key is that silo's identity; the activation is local).</summary>
+    public static IDashboardNotifierGrain OnThisSilo(IGrainFactory grains, string runtimeIdentity) =>
+        grains.GetGrain<IDashboardNotifierGrain>(runtimeIdentity);
 
     private readonly Dictionary<string, Mailbox> _mailboxes = new(StringComparer.Ordinal);
     private long _listVersion = -1;
