@@ -72,6 +72,7 @@ public sealed class DashboardNotifierGrain(ILogger<DashboardNotifierGrain> logge
     {
         if (_recent.TryGetValue(update.Code, out var latest) && latest.Version > update.Version) return Task.CompletedTask;
         _recent[update.Code] = update;
+        logger.LogDebug("Region {Region} published v{Version} (applied {Applied}) to {Count} API processes", update.Code, update.Version, update.Counts.Applied, _mailboxes.Count);
         foreach (var mailbox in _mailboxes.Values) Enqueue(mailbox, [update]);
         return Task.CompletedTask;
     }
