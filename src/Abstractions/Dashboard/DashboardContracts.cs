@@ -33,11 +33,13 @@ public interface IDashboardObserver : IGrainObserver
     [Alias("OnUpdates")] Task OnRegionUpdatesAsync(IReadOnlyList<RegionUpdate> updates);
 }
 
-/// <summary>An API process's registration: its stable id for this run and its observer.</summary>
+/// <summary>An API process's registration: its stable id for this run, its observer, and since when the list has held it.</summary>
+/// <param name="Since">When this registration was added to the (current activation of the) list: a notifier that reads it later sends what was published since.</param>
 [GenerateSerializer, Immutable, Alias("sanmenxia.DashboardSubscriber")]
 public sealed record DashboardSubscriber(
     [property: Id(0)] string ProcessId,
-    [property: Id(1)] IDashboardObserver Observer);
+    [property: Id(1)] IDashboardObserver Observer,
+    [property: Id(2)] DateTimeOffset Since);
 
 /// <summary>
 /// The list of API processes that want dashboard updates. Single instance, key 0. Registrations expire unless
@@ -61,12 +63,13 @@ public sealed record DashboardSubscriberList(
     [property: Id(1)] IReadOnlyList<DashboardSubscriber> Subscribers);
 
 /// <summary>
-/// Fans region updates out to every registered API process. A stateless worker (one per silo), so a region
-/// grain's publish is a local call; per API process it keeps only the latest update of each region while a
-/// call to that process is in flight, so a slow or dead process delays nobody else and memory stays bounded.
+/// Fans region updates out to every registered API process. One per silo, keyed by the silo's identity and
+/// placed on it, so a region grain's publish is a local call; per API process it keeps only the latest update
+/// of each region while a call to that process is in flight, so a slow or dead process delays nobody else and
+/// memory stays bounded.
 /// </summary>
 [Alias("sanmenxia.IDashboardNotifierGrain")]
-public interface IDashboardNotifierGrain : IGrainWithIntegerKey
+public interface IDashboardNotifierGrain : IGrainWithStringKey
 {
     [Alias("Publish")] Task PublishAsync(RegionUpdate update);
 }

@@ -11,14 +11,18 @@ namespace Sanmenxia.Grains.Dashboard;
 /// </summary>
 public sealed class DashboardHubListGrain(ILogger<DashboardHubListGrain> logger) : Grain, IDashboardHubListGrain
 {
-    private readonly Dictionary<string, (IDashboardObserver Observer, DateTime ExpiresAt)> _processes = new(StringComparer.Ordinal);
-    private long _version;
+    private readonly Dictionary<string, (IDashboardObserver Observer, DateTime ExpiresAt, DateTimeOffset Since)> _processes = new(StringComparer.Ordinal);
+    /// <summary>
+    /// Starts from the clock, not 0: notifiers skip a list whose version and size they have seen, and a list
+    /// reactivated after a silo failure must never repeat a version of its previous activation with other members.
+    /// </summary>
+    private long _version = DateTime.UtcNow.Ticks;
     private DashboardSubscriberList? _cache;
 
     public Task RegisterAsync(string processId, IDashboardObserver observer, TimeSpan validFor)
     {
         var isNew = !_processes.TryGetValue(processId, out var known) || !known.Observer.Equals(observer);
-        _processes[processId] = (observer, DateTime.UtcNow + validFor);
+        _processes[processId] = (observer, DateTime.UtcNow + validFor, isNew ? DateTimeOffset.UtcNow : known.Since);
         if (isNew)
         {
             logger.LogInformation("Dashboard push registered for API process {Process}", processId);
@@ -48,7 +52,7 @@ public sealed class DashboardHubListGrain(ILogger<DashboardHubListGrain> logger)
         }
         if (expired.Count > 0) Changed();
         return Task.FromResult(_cache ??= new DashboardSubscriberList(_version,
-            _processes.Select(p => new DashboardSubscriber(p.Key, p.Value.Observer)).ToList()));
+            _processes.Select(p => new DashboardSubscriber(p.Key, p.Value.Observer, p.Value.Since)).ToList()));
     }
 
     private void Changed()

@@ -501,20 +501,31 @@ public sealed class ResidentGrain(
         if (needed && S.DeadlineReminderPeriod == period && S.DeadlineReminderOffset == offset) return false;
         if (!needed && S.DeadlineReminderPeriod is null) return false;
 
-        if (needed)
+        try
         {
-            var now = clock.GetUtcNow();
-            var today = HealthCodeRules.Today(policy, now);
-            var firstTick = HealthCodeRules.EndOfDay(policy, today) + offset;
-            await this.RegisterOrUpdateReminder(DeadlineReminder, scale.ToRealDelay(firstTick - now), period);
-            S.DeadlineReminderPeriod = period;
-            S.DeadlineReminderOffset = offset;
+            if (needed)
+            {
+                var now = clock.GetUtcNow();
+                var today = HealthCodeRules.Today(policy, now);
+                var firstTick = HealthCodeRules.EndOfDay(policy, today) + offset;
+                await this.RegisterOrUpdateReminder(DeadlineReminder, scale.ToRealDelay(firstTick - now), period);
+                S.DeadlineReminderPeriod = period;
+                S.DeadlineReminderOffset = offset;
+            }
+            else
+            {
+                var reminder = await this.GetReminder(DeadlineReminder);
+                if (reminder is not null) await this.UnregisterReminder(reminder);
+                S.DeadlineReminderPeriod = null;
+            }
         }
-        else
+        catch
         {
-            var reminder = await this.GetReminder(DeadlineReminder);
-            if (reminder is not null) await this.UnregisterReminder(reminder);
-            S.DeadlineReminderPeriod = null;
+            // Callers change the state before this (reminder first, then one write): the reminder service being
+            // unreachable (its silo just died) must not leave those unsaved changes in memory, to be served as if
+            // stored. As when the write fails, drop the activation; the next call reloads what is durable.
+            DeactivateOnIdle();
+            throw;
         }
         if (save) await SaveAsync();
         return true;

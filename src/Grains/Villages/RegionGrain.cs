@@ -159,7 +159,7 @@ public sealed class RegionGrain(
         var update = new RegionUpdate(code, state.State.Info?.Name ?? code, _total, await GetChildrenAsync(), _publishVersion, DateTimeOffset.UtcNow);
         try
         {
-            await GrainFactory.GetGrain<IDashboardNotifierGrain>(0).PublishAsync(update);
+            await Sanmenxia.Grains.Dashboard.DashboardNotifierGrain.OnThisSilo(GrainFactory, RuntimeIdentity).PublishAsync(update);
         }
         catch (Exception e)
         {

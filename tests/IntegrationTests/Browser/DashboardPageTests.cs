@@ -58,6 +58,47 @@ public sealed class DashboardPageTests(BrowserFixture fixture, ITestOutputHelper
     }
 
     [Fact]
+    public async Task Dashboard_page_shows_what_changed_while_its_connection_was_down()
+    {
+        // The page's SignalR connection goes through these routes: the test can drop it and keep it down.
+        var down = false;
+        var sockets = new List<IWebSocketRoute>();
+        var username = await NewStaffAsync("commander", "411200");
+        await using var context = await fixture.NewContextAsync();
+        var page = await context.NewPageAsync();
+        await page.RouteAsync("**/hubs/dashboard/negotiate**", route => down ? route.AbortAsync() : route.ContinueAsync());
+        await page.RouteWebSocketAsync("**/hubs/dashboard**", ws =>
+        {
+            if (down) { _ = ws.CloseAsync(); return; }
+            ws.ConnectToServer();
+            lock (sockets) sockets.Add(ws);
+        });
+        await SignInAsync(page, username);
+        await Expect(page.GetByTestId("conn")).ToHaveAttributeAsync("data-state", "connected");
+        var before = await CityAppliedAsync();
+        await Expect(page.GetByTestId("kpi-applied-value")).ToHaveAttributeAsync("data-value", before.ToString());
+        // One pushed update first, so the page holds a version above the snapshot's 0 (as any page that has been open a while).
+        await ApplyAsNewResidentAsync();
+        await Expect(page.GetByTestId("kpi-applied-value")).ToHaveAttributeAsync("data-value", (before + 1).ToString());
+
+        // The connection drops and stays down (as while its API process restarts); a resident applies meanwhile.
+        down = true;
+        List<IWebSocketRoute> open;
+        lock (sockets) open = [.. sockets];
+        foreach (var ws in open) await ws.CloseAsync();
+        await Expect(page.GetByTestId("conn")).Not.ToHaveAttributeAsync("data-state", "connected");
+        await ApplyAsNewResidentAsync();
+        Assert.Equal(before + 2, await CityAppliedAsync()); // settled in the cluster, pushed to nobody
+        await Expect(page.GetByTestId("kpi-applied-value")).ToHaveAttributeAsync("data-value", (before + 1).ToString());
+
+        // Back up: the page reconnects by itself, subscribes again, and shows the snapshot with the missed change.
+        down = false;
+        await Expect(page.GetByTestId("conn")).ToHaveAttributeAsync("data-state", "connected", new() { Timeout = 30_000 });
+        await Expect(page.GetByTestId("kpi-applied-value")).ToHaveAttributeAsync("data-value", (before + 2).ToString());
+        await Shot(page, "dashboard-05-after-reconnect");
+    }
+
+    [Fact]
     public async Task Dashboard_page_refuses_a_county_commander_another_county()
     {
         var username = await NewStaffAsync("commander", "411202");

@@ -218,7 +218,7 @@ async function connect() {
   connection.onreconnecting(() => setConn('reconnecting'));
   connection.onreconnected(async () => {
     setConn('connected');
-    if (state.code) await subscribe(state.code, { quiet: true }); // groups do not survive a new connection
+    await resubscribe(); // groups do not survive a new connection
   });
   connection.onclose(() => {
     if (state.connection !== connection) return; // signed out
@@ -235,7 +235,7 @@ async function restart(connection) {
     setConn('connecting');
     await connection.start();
     setConn('connected');
-    if (state.code) await subscribe(state.code, { quiet: true });
+    await resubscribe();
   } catch (e) {
     if (String(e?.message).includes('401')) return signedOut();
     setConn('disconnected');
@@ -255,6 +255,19 @@ function signedOut() {
 async function subscribe(code, { quiet = false } = {}) {
   const snapshot = await state.connection.invoke('Subscribe', code);
   return snapshot;
+}
+
+/**
+ * After a new connection: subscribes to the open region again and shows the snapshot it returns. That snapshot is
+ * the freshest state (whatever changed while the page was disconnected is in it), but has version 0: without the
+ * reset it lost to the last update seen on the old connection, and the page showed the old numbers until the region
+ * next changed.
+ */
+async function resubscribe() {
+  if (!state.code) return;
+  const snapshot = await subscribe(state.code, { quiet: true });
+  state.version = -1;
+  onUpdate(snapshot);
 }
 
 /** Opens a region: subscribes to it (the server checks the jurisdiction), then leaves the previous one. */
