@@ -53,6 +53,8 @@ public sealed class VillageGrain(
     private HistoryThrottle? _historyThrottle;
     private HistoryThrottle HistoryThrottle => _historyThrottle ??= new(options.Value.HistoryInterval);
     private const string DayRollReminder = "day-roll";
+    private bool _dayRollRegistered;
+    private long _nextDayRollAttemptMs;
 
     public override async Task OnActivateAsync(CancellationToken ct)
     {
@@ -61,13 +63,32 @@ public sealed class VillageGrain(
         _countsDirty = true; // a fresh activation tells its township where it stands
         _timer = this.RegisterGrainTimer(static (grain, _) => grain.TickAsync(), this,
             new GrainTimerCreationOptions { DueTime = Upward, Period = Upward });
-        // Colours change at midnight without any event: a daily reminder wakes the village just after it, so
-        // its township, the dashboards and the daily history see the new day even if nobody acts.
-        if (state.State.Info is not null && await this.GetReminder(DayRollReminder) is null)
+        await EnsureDayRollReminderAsync();
+    }
+
+    /// <summary>
+    /// Colours change at midnight without any event: a daily reminder wakes the village just after it, so its
+    /// township, the dashboards and the daily history see the new day even if nobody acts. Registering it may fail
+    /// while the reminder service is still taking over a dead silo's range; the village then works on and retries
+    /// from its timer (at most every 30 s), so its residents' reports and its counts are never held up by it.
+    /// </summary>
+    private async Task EnsureDayRollReminderAsync()
+    {
+        if (_dayRollRegistered || state.State.Info is null || Environment.TickCount64 < _nextDayRollAttemptMs) return;
+        try
         {
-            var now = clock.GetUtcNow();
-            var firstTick = HealthCodeRules.EndOfDay(policy, HealthCodeRules.Today(policy, now)) + TimeSpan.FromSeconds(this.GetPrimaryKeyString().Sum(c => c) % 300); // stable spread over 5 min
-            await this.RegisterOrUpdateReminder(DayRollReminder, scale.ToRealDelay(firstTick - now), scale.ToRealDelay(TimeSpan.FromDays(1)));
+            if (await this.GetReminder(DayRollReminder) is null)
+            {
+                var now = clock.GetUtcNow();
+                var firstTick = HealthCodeRules.EndOfDay(policy, HealthCodeRules.Today(policy, now)) + TimeSpan.FromSeconds(this.GetPrimaryKeyString().Sum(c => c) % 300); // stable spread over 5 min
+                await this.RegisterOrUpdateReminder(DayRollReminder, scale.ToRealDelay(firstTick - now), scale.ToRealDelay(TimeSpan.FromDays(1)));
+            }
+            _dayRollRegistered = true;
+        }
+        catch (Exception e)
+        {
+            _nextDayRollAttemptMs = Environment.TickCount64 + 30_000;
+            logger.LogWarning("Village {Village} could not register its day-roll reminder yet: {Error}; retrying", this.GetPrimaryKeyString(), e.GetType().Name);
         }
     }
 
@@ -99,6 +120,7 @@ public sealed class VillageGrain(
         state.State.Info = info;
         await state.WriteStateAsync();
         _lastSaveMs = Environment.TickCount64;
+        await EnsureDayRollReminderAsync();
     }
 
     public Task<RegionInfo?> GetInfoAsync() => Task.FromResult(state.State.Info);
@@ -249,6 +271,7 @@ public sealed class VillageGrain(
     private async Task TickAsync()
     {
         EnsureCountedToday();
+        await EnsureDayRollReminderAsync();
         if (_unsaved.Count > 0 && Environment.TickCount64 - _lastSaveMs >= options.Value.VillageSaveInterval.TotalMilliseconds)
             await SaveAsync();
         if (_countsDirty && state.State.Info?.ParentCode is { } parent)
