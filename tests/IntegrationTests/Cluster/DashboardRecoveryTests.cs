@@ -36,6 +36,11 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
 {
     private const string City = "411200";
     private const string AdminPassword = "dash-recovery-admin-password";
+    /// <summary>
+    /// A village saves its residents' summaries this often (2 s by default): short, so the kill below does not also
+    /// test the village's documented loss window, which is not what this test is about.
+    /// </summary>
+    private static readonly Dictionary<string, string> ShortVillageSave = new() { ["Deadlines__VillageSaveInterval"] = "00:00:00.200" };
     /// <summary>From the SIGKILL to both browsers showing the change made after it.</summary>
     private static readonly TimeSpan RecoveryLimit = TimeSpan.FromSeconds(60);
     /// <summary>
@@ -56,17 +61,17 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
     {
         var connectionString = await postgres.NewMigratedDatabaseAsync("dash_recovery");
         var clusterId = "dashrec-" + Guid.NewGuid().ToString("N")[..8];
-        var secrets = new Secrets("dash-recovery-signing-key-" + Guid.NewGuid().ToString("N"), "dash-recovery-key-secret-" + Guid.NewGuid().ToString("N"));
+        var secrets = new NodeSecrets("dash-recovery-signing-key-" + Guid.NewGuid().ToString("N"), "dash-recovery-key-secret-" + Guid.NewGuid().ToString("N"));
 
         // ---- 1. two silo processes, then two API processes joining them as Orleans clients.
-        var silos = new[] { NodeProcess.StartSilo("silo-0", connectionString, clusterId, secrets), NodeProcess.StartSilo("silo-1", connectionString, clusterId, secrets) };
+        var silos = new[] { NodeProcess.StartSilo("silo-0", connectionString, clusterId, secrets, ShortVillageSave), NodeProcess.StartSilo("silo-1", connectionString, clusterId, secrets, ShortVillageSave) };
         _processes.AddRange(silos);
-        await WaitUntilAsync(async () => (await ActiveSiloPortsAsync(connectionString, clusterId)).Count == 2, StartLimit, "2 silo processes to be Active");
+        await Waits.UntilAsync(async () => (await ActiveSiloPortsAsync(connectionString, clusterId)).Count == 2, StartLimit, "2 silo processes to be Active");
         var apiPorts = new[] { ApiFactory.FreePort(), ApiFactory.FreePort() };
         var api = new[]
         {
-            NodeProcess.StartApi("api-0", apiPorts[0], connectionString, clusterId, secrets),
-            NodeProcess.StartApi("api-1", apiPorts[1], connectionString, clusterId, secrets),
+            NodeProcess.StartApi("api-0", apiPorts[0], connectionString, clusterId, secrets, AdminPassword),
+            NodeProcess.StartApi("api-1", apiPorts[1], connectionString, clusterId, secrets, AdminPassword),
         };
         _processes.AddRange(api);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
@@ -74,7 +79,7 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
         Log($"cluster up: silos on ports {silos[0].Port}, {silos[1].Port}; APIs on {apiPorts[0]}, {apiPorts[1]}");
 
         // The test's own Orleans client only observes (where the hub list lives, who is registered); every change goes through HTTP.
-        _client = await StartClientAsync(connectionString, clusterId);
+        _client = await ClusterClient.StartAsync(connectionString, clusterId);
         var grains = _client.Services.GetRequiredService<IClusterClient>();
         var hubList = grains.GetGrain<IDashboardHubListGrain>(0);
         var registeredBefore = await WaitForSubscribersAsync(hubList, l => l.Count == 2, StartLimit, "both API processes to register their dashboard observer");
@@ -134,9 +139,9 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
         // ---- 5. restart API 1 (SIGTERM, then start it again on the same port); its browser reconnects as the page does.
         var restartedAt = _clock.Elapsed;
         await api[1].TerminateAsync(TimeSpan.FromSeconds(30));
-        await WaitUntilAsync(() => Task.FromResult(watchers[1].IsDisconnectedOrReconnecting), TimeSpan.FromSeconds(10), "browser-1 to notice its API process stopped");
+        await Waits.UntilAsync(() => Task.FromResult(watchers[1].IsDisconnectedOrReconnecting), TimeSpan.FromSeconds(10), "browser-1 to notice its API process stopped");
         var resubscribed = watchers[1].NextSubscription();
-        api[1] = NodeProcess.StartApi("api-1b", apiPorts[1], connectionString, clusterId, secrets);
+        api[1] = NodeProcess.StartApi("api-1b", apiPorts[1], connectionString, clusterId, secrets, AdminPassword);
         _processes.Add(api[1]);
         await WaitReadyAsync(http, api[1]);
         var snapshot = await resubscribed.WaitAsync(StartLimit);
@@ -192,7 +197,6 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
 
     // ------------------------------------------------------------------ the API as a client would use it
 
-    private sealed record Secrets(string SigningKey, string KeySecret);
 
     private static async Task<HttpResponseMessage> SendAsync(HttpClient http, HttpMethod method, string url, string? token, object? body = null)
     {
@@ -206,7 +210,7 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
     {
         // The bootstrap administrator is created by the API processes once the cluster answers.
         string? token = null;
-        await WaitUntilAsync(async () =>
+        await Waits.UntilAsync(async () =>
         {
             var response = await http.PostAsJsonAsync(api.Url("/api/auth/staff/login"), new StaffLoginRequest("admin", AdminPassword));
             if (response.IsSuccessStatusCode) token = (await response.Content.ReadFromJsonAsync<TokenResponse>())!.Token;
@@ -277,7 +281,7 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
     }
 
     private static async Task WaitReadyAsync(HttpClient http, NodeProcess api) =>
-        await WaitUntilAsync(async () =>
+        await Waits.UntilAsync(async () =>
         {
             Assert.False(api.HasExited, $"{api.Name} exited:\n{api.Tail()}");
             try { return (await http.GetAsync(api.Url("/health/ready"))).StatusCode == HttpStatusCode.OK; }
@@ -289,30 +293,13 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
     private static async Task<List<string>> WaitForSubscribersAsync(IDashboardHubListGrain list, Func<List<string>, bool> condition, TimeSpan limit, string what)
     {
         List<string> ids = [];
-        await WaitUntilAsync(async () =>
+        await Waits.UntilAsync(async () =>
         {
             try { ids = (await list.GetAsync()).Subscribers.Select(s => s.ProcessId).ToList(); }
             catch (Exception e) when (e is TimeoutException or OrleansException or SiloUnavailableException) { return false; }
             return condition(ids);
         }, limit, what);
         return ids;
-    }
-
-    private static async Task<IHost> StartClientAsync(string connectionString, string clusterId)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleansClient(client =>
-        {
-            client.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = clusterId; });
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
-            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
-            client.Services.AddSanmenxiaExceptionSerialization();
-            client.UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; });
-        });
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
     }
 
     private static async Task<List<int>> ActiveSiloPortsAsync(string connectionString, string clusterId)
@@ -325,16 +312,6 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
         var ports = new List<int>();
         while (await reader.ReadAsync()) ports.Add(reader.GetInt32(0));
         return ports;
-    }
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (deadline.Elapsed > timeout) throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}.");
-            await Task.Delay(100); // poll interval, bounded by the deadline
-        }
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -473,110 +450,6 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
             public TimeSpan? NextRetryDelay(RetryContext context) =>
                 context.ElapsedTime > TimeSpan.FromSeconds(90) ? null
                     : TimeSpan.FromMilliseconds(Math.Min(2_000, 500 * Math.Pow(2, Math.Min(context.PreviousRetryCount, 5))));
-        }
-    }
-
-    // ------------------------------------------------------------------ a silo or API process
-
-    /// <summary>A silo or API as its own OS process (`dotnet Sanmenxia.Silo.dll` / `Sanmenxia.Api.dll` from the test's output folder).</summary>
-    private sealed class NodeProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly ConcurrentQueue<string> _output = new();
-
-        private NodeProcess(string name, Process process, int port) => (Name, _process, Port) = (name, process, port);
-
-        public string Name { get; }
-        /// <summary>The silo port of a silo, the HTTP port of an API.</summary>
-        public int Port { get; }
-        public bool HasExited => _process.HasExited;
-        public int Pid => _process.Id;
-        public string Url(string path) => $"http://127.0.0.1:{Port}{path}";
-
-        public static NodeProcess StartSilo(string name, string connectionString, string clusterId, Secrets secrets)
-        {
-            var siloPort = ApiFactory.FreePort();
-            return Start(name, "Sanmenxia.Silo.dll", siloPort, connectionString, clusterId, secrets, new()
-            {
-                ["DOTNET_ENVIRONMENT"] = "Production",
-                ["Orleans__SiloPort"] = siloPort.ToString(),
-                ["Orleans__GatewayPort"] = ApiFactory.FreePort().ToString(),
-                // A village saves its residents' summaries this often (2 s by default): short, so the kill below does
-                // not also test the village's documented loss window, which is not what this test is about.
-                ["Deadlines__VillageSaveInterval"] = "00:00:00.200",
-            });
-        }
-
-        public static NodeProcess StartApi(string name, int httpPort, string connectionString, string clusterId, Secrets secrets) =>
-            Start(name, "Sanmenxia.Api.dll", httpPort, connectionString, clusterId, secrets, new()
-            {
-                ["ASPNETCORE_ENVIRONMENT"] = "Production",
-                ["Urls"] = $"http://127.0.0.1:{httpPort}",
-                ["Auth__SigningKey"] = secrets.SigningKey,
-                ["Auth__BootstrapAdminPassword"] = AdminPassword,
-            });
-
-        private static NodeProcess Start(string name, string dllName, int port, string connectionString, string clusterId, Secrets secrets, Dictionary<string, string> environment)
-        {
-            var dll = Path.Combine(AppContext.BaseDirectory, dllName);
-            Assert.True(File.Exists(dll), $"{dll} not found: the test project builds it through its reference to the API.");
-            var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-            psi.ArgumentList.Add(dll);
-            psi.Environment["Postgres__ConnectionString"] = connectionString;
-            psi.Environment["Orleans__ClusterId"] = clusterId;
-            psi.Environment["Orleans__ServiceId"] = clusterId;
-            psi.Environment["Privacy__KeySecret"] = secrets.KeySecret;
-            psi.Environment["Logging__LogLevel__Default"] = "Warning";
-            psi.Environment["Logging__LogLevel__Sanmenxia.Grains.Dashboard"] = "Debug";
-            psi.Environment["Logging__LogLevel__Sanmenxia.Api.Dashboard"] = "Information";
-            psi.Environment["Logging__Console__FormatterName"] = "simple";
-            psi.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
-            psi.Environment["Logging__Console__FormatterOptions__TimestampFormat"] = "HH:mm:ss.fff ";
-            foreach (var (key, value) in environment) psi.Environment[key] = value;
-            var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start dotnet");
-            var node = new NodeProcess(name, process, port);
-            process.OutputDataReceived += (_, e) => node.Keep(e.Data);
-            process.ErrorDataReceived += (_, e) => node.Keep(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return node;
-        }
-
-        private void Keep(string? line)
-        {
-            if (line is null) return;
-            _output.Enqueue(line);
-            while (_output.Count > 2000) _output.TryDequeue(out _);
-        }
-
-        public IReadOnlyList<string> Lines() => _output.ToArray();
-        public string Tail() => $"--- {Name} (pid {_process.Id}{(_process.HasExited ? ", exited" : "")}):\n  " + string.Join("\n  ", _output.TakeLast(200));
-
-        /// <summary>SIGKILL: no goodbye to the cluster.</summary>
-        public void Kill() => _process.Kill(entireProcessTree: true);
-
-        /// <summary>SIGTERM, as ./sanmenxia and Kubernetes stop a process: the host shuts down gracefully.</summary>
-        public async Task TerminateAsync(TimeSpan limit)
-        {
-            Assert.Equal(0, SysKill(_process.Id, 15));
-            using var timeout = new CancellationTokenSource(limit);
-            await _process.WaitForExitAsync(timeout.Token);
-        }
-
-        [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-        private static extern int SysKill(int pid, int signal);
-
-        public void Dispose()
-        {
-            try
-            {
-                if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-            _process.Dispose();
         }
     }
 }

@@ -25,7 +25,7 @@ public sealed class FailoverTests(PostgresFixture postgres) : IAsyncLifetime
 {
     private static readonly RegionInfo Village = SanmenxiaRegions.GenerateSyntheticTree(2020, 12).First(r => r.Level == RegionLevel.Village);
     private static readonly TimeSpan RecoveryLimit = TimeSpan.FromSeconds(30);
-    private readonly List<SiloProcess> _silos = [];
+    private readonly List<NodeProcess> _silos = [];
     private IHost? _client;
 
     [Fact]
@@ -33,10 +33,11 @@ public sealed class FailoverTests(PostgresFixture postgres) : IAsyncLifetime
     {
         var connectionString = await postgres.NewMigratedDatabaseAsync("failover");
         var clusterId = "failover-" + Guid.NewGuid().ToString("N")[..8];
-        for (var i = 0; i < 3; i++) _silos.Add(SiloProcess.Start(connectionString, clusterId));
+        var secrets = new NodeSecrets("failover-test-signing-key-0123456789abcdef", "failover-test-key-secret-0123456789");
+        for (var i = 0; i < 3; i++) _silos.Add(NodeProcess.StartSilo($"silo-{i}", connectionString, clusterId, secrets));
         await WaitForActiveSilosAsync(connectionString, clusterId, 3, TimeSpan.FromSeconds(60));
 
-        _client = await StartClientAsync(connectionString, clusterId);
+        _client = await ClusterClient.StartAsync(connectionString, clusterId);
         var grains = _client.Services.GetRequiredService<IClusterClient>();
         await grains.GetGrain<IVillageGrain>(Village.Code.Value).DefineAsync(Village);
         var keys = Enumerable.Range(0, 24).Select(i => "r" + Guid.NewGuid().ToString("N")[..26]).ToList();
@@ -78,14 +79,14 @@ public sealed class FailoverTests(PostgresFixture postgres) : IAsyncLifetime
             }
         })).ToList();
 
-        await WaitUntilAsync(() => samples.Count(s => s.Ok) >= 100, TimeSpan.FromSeconds(20), "writes before the kill");
+        await Waits.UntilAsync(() => samples.Count(s => s.Ok) >= 100, TimeSpan.FromSeconds(20), "writes before the kill");
         var victim = _silos[2];
         var killedAt = clock.Elapsed;
         victim.Kill();
 
         // Keep writing until the cluster is healthy again: no call hanging for more than a second (calls sent to the
         // dead silo first wait out their timeout and fail), and 20 writes acknowledged since the last failure ended.
-        await WaitUntilAsync(() =>
+        await Waits.UntilAsync(() =>
         {
             var now = clock.Elapsed;
             var hanging = inFlightSince.Any(t => t != long.MaxValue && now - TimeSpan.FromTicks(Interlocked.Read(ref t)) > TimeSpan.FromSeconds(1));
@@ -106,8 +107,8 @@ public sealed class FailoverTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.True(all.Any(s => s.Ok && s.Start >= lastFailureStart),
             $"kill at {killedAt.TotalSeconds:0.00}s; failures (start-end): {string.Join(", ", failures.Select(f => $"{f.Start.TotalSeconds:0.00}-{f.End.TotalSeconds:0.00}"))}; last ok start {all.Where(x => x.Ok).Max(x => x.Start).TotalSeconds:0.00}s");
 
-        await WaitUntilAsync(async () => (await MembershipAsync(connectionString, clusterId))
-            .Any(m => m.Port == victim.SiloPort && m.Status == 6), RecoveryLimit, "the membership table to declare the killed silo dead");
+        await Waits.UntilAsync(async () => (await MembershipAsync(connectionString, clusterId))
+            .Any(m => m.Port == victim.Port && m.Status == 6), RecoveryLimit, "the membership table to declare the killed silo dead");
 
         // Every acknowledged need is in the store (read through the survivors, reactivating the dead silo's grains).
         var lost = new List<string>();
@@ -122,25 +123,8 @@ public sealed class FailoverTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.Empty(lost);
     }
 
-    private static async Task<IHost> StartClientAsync(string connectionString, string clusterId)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
-        builder.UseOrleansClient(client =>
-        {
-            client.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = clusterId; });
-            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromSeconds(5));
-            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(2));
-            client.Services.AddSanmenxiaExceptionSerialization();
-            client.UseAdoNetClustering(o => { o.Invariant = "Npgsql"; o.ConnectionString = connectionString; });
-        });
-        var host = builder.Build();
-        await host.StartAsync();
-        return host;
-    }
-
     private static async Task WaitForActiveSilosAsync(string connectionString, string clusterId, int count, TimeSpan timeout) =>
-        await WaitUntilAsync(async () => (await MembershipAsync(connectionString, clusterId)).Count(m => m.Status == 3) >= count,
+        await Waits.UntilAsync(async () => (await MembershipAsync(connectionString, clusterId)).Count(m => m.Status == 3) >= count,
             timeout, $"{count} silo processes to be Active");
 
     private static async Task<List<(int Port, int Status)>> MembershipAsync(string connectionString, string clusterId)
@@ -155,19 +139,6 @@ public sealed class FailoverTests(PostgresFixture postgres) : IAsyncLifetime
         return rows;
     }
 
-    private static Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what) =>
-        WaitUntilAsync(() => Task.FromResult(condition()), timeout, what);
-
-    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (deadline.Elapsed > timeout) throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}.");
-            await Task.Delay(100); // poll interval, bounded by the deadline
-        }
-    }
-
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
@@ -178,67 +149,5 @@ public sealed class FailoverTests(PostgresFixture postgres) : IAsyncLifetime
             _client.Dispose();
         }
         foreach (var silo in _silos) silo.Dispose();
-    }
-
-    /// <summary>A silo as its own OS process: `dotnet Sanmenxia.Silo.dll` from the test's output folder.</summary>
-    private sealed class SiloProcess : IDisposable
-    {
-        private readonly Process _process;
-        private readonly ConcurrentQueue<string> _output = new();
-
-        private SiloProcess(Process process, int siloPort)
-        {
-            _process = process;
-            SiloPort = siloPort;
-        }
-
-        public int SiloPort { get; }
-
-        public static SiloProcess Start(string connectionString, string clusterId)
-        {
-            var dll = Path.Combine(AppContext.BaseDirectory, "Sanmenxia.Silo.dll");
-            Assert.True(File.Exists(dll), $"{dll} not found: the test project builds it through its reference to the API.");
-            var siloPort = ApiFactory.FreePort();
-            var psi = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-            psi.ArgumentList.Add(dll);
-            psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
-            psi.Environment["Postgres__ConnectionString"] = connectionString;
-            psi.Environment["Orleans__ClusterId"] = clusterId;
-            psi.Environment["Orleans__ServiceId"] = clusterId;
-            psi.Environment["Orleans__SiloPort"] = siloPort.ToString();
-            psi.Environment["Orleans__GatewayPort"] = ApiFactory.FreePort().ToString();
-            psi.Environment["Privacy__KeySecret"] = "failover-test-key-secret-0123456789";
-            psi.Environment["Logging__LogLevel__Default"] = "Warning";
-            var process = Process.Start(psi) ?? throw new InvalidOperationException("cannot start dotnet");
-            var silo = new SiloProcess(process, siloPort);
-            process.OutputDataReceived += (_, e) => silo.Keep(e.Data);
-            process.ErrorDataReceived += (_, e) => silo.Keep(e.Data);
-            process.BeginOutputReadLine();
-            process.BeginErrorReadLine();
-            return silo;
-        }
-
-        private void Keep(string? line)
-        {
-            if (line is null) return;
-            _output.Enqueue(line);
-            while (_output.Count > 200) _output.TryDequeue(out _);
-        }
-
-        /// <summary>SIGKILL: no goodbye to the cluster.</summary>
-        public void Kill() => _process.Kill(entireProcessTree: true);
-
-        public void Dispose()
-        {
-            try
-            {
-                if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-                _process.WaitForExit(5000);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-            _process.Dispose();
-        }
     }
 }
