@@ -168,6 +168,14 @@ namespace Sanmenxia.LoadTest
             {
                 var sw = Stopwatch.StartNew();
                 var (status, _, body) = await _api.PostJsonAsync("api/admin/regions/generate", new { seed = o.Seed, villages = count }, _adminToken);
+                // Idempotent, and on a freshly started populated system the first call warms every village (each loads
+                // its residents' rows): a 503 + Retry-After then is expected, so try again, a bounded number of times.
+                for (var attempt = 1; status == HttpStatusCode.ServiceUnavailable && attempt <= 10; attempt++)
+                {
+                    AnsiConsole.MarkupLineInterpolated($"[grey]regions/generate: 503 while the system warms up; retrying ({attempt}/10)[/]");
+                    await Task.Delay(TimeSpan.FromSeconds(5));
+                    (status, _, body) = await _api.PostJsonAsync("api/admin/regions/generate", new { seed = o.Seed, villages = count }, _adminToken);
+                }
                 if (status != HttpStatusCode.OK) throw new LoadTestException($"POST /api/admin/regions/generate failed ({(int)status}): {ApiClient.Trim(body)}");
                 generateSeconds = sw.Elapsed.TotalSeconds;
             }
