@@ -30,7 +30,7 @@ public sealed class DeadlineOptions
     public TimeSpan UpwardInterval { get; set; } = TimeSpan.FromMilliseconds(250);
     /// <summary>How often a region or village upserts today's row of the daily history at most.</summary>
     public TimeSpan HistoryInterval { get; set; } = TimeSpan.FromMinutes(1);
-    /// <summary>How long a village may hold unsaved summaries before it writes its state.</summary>
+    /// <summary>How often a village retries writing summaries whose write failed (a report is written before it is acknowledged).</summary>
     public TimeSpan VillageSaveInterval { get; set; } = TimeSpan.FromSeconds(2);
 }
 

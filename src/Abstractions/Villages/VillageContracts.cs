@@ -185,7 +185,11 @@ public interface IVillageGrain : IGrainWithStringKey
     /// <summary>Null when the code is not a known village: callers refuse it as an unknown region.</summary>
     [Alias("Info")] Task<RegionInfo?> GetInfoAsync();
     /// <summary>Applies a resident's summary if it is newer than the one held (idempotent).</summary>
-    [Alias("Report")] Task ReportAsync(ResidentSummary summary);
+    /// <summary>
+    /// Counts the summary and completes once it is stored: concurrent reports to one village share one write
+    /// (interleaved), so an acknowledged report survives a crash of the village's silo.
+    /// </summary>
+    [Alias("Report"), AlwaysInterleave] Task ReportAsync(ResidentSummary summary);
     /// <summary>Read-only and interleaving, so a parent pulling counts never waits on a child that is pushing to it.</summary>
     [Alias("Counts"), AlwaysInterleave] Task<RegionCounts> GetCountsAsync();
     [Alias("List")] Task<Page<VillageResident>> ListResidentsAsync(VillageResidentFilter filter, int skip, int take);

@@ -24,7 +24,8 @@ public sealed class VillageState
 /// <summary>
 /// A village or community: holds its residents' summaries, counts them, lists them for staff, and pushes
 /// its counts to its township at most once per roll-up interval. The summaries are kept in memory and stored in
-/// the <see cref="IVillageRoster"/>, one row per resident: a save writes only the rows that changed. Colours are projected from each summary's
+/// the <see cref="IVillageRoster"/>, one row per resident: a report is acknowledged once its row is written, and
+/// reports arriving together share one write. Colours are projected from each summary's
 /// code state and today's date, so the counts are right the moment a day ends, before any resident's
 /// reminder has ticked.
 /// </summary>
@@ -42,6 +43,7 @@ public sealed class VillageGrain(
     private readonly Dictionary<string, ResidentSummary> _residents = new(StringComparer.Ordinal);
     /// <summary>Summaries reported since the last save (removals included): what the next save writes.</summary>
     private Dictionary<string, ResidentSummary> _unsaved = new(StringComparer.Ordinal);
+    private Task? _nextSave;
     private readonly Dictionary<string, Contribution> _contributions = new(StringComparer.Ordinal);
     private Tally _tally;
     private DateOnly _countedDay;
@@ -129,7 +131,10 @@ public sealed class VillageGrain(
     {
         var residents = _residents;
         if (residents.TryGetValue(summary.ResidentKey, out var known) && known.Version >= summary.Version)
-            return Task.CompletedTask; // a retry or a replay: already applied
+        {
+            // A retry or a replay: already counted. Acknowledge it once it is stored (a failed write keeps it unsaved).
+            return _unsaved.TryGetValue(summary.ResidentKey, out var pending) && pending.Version >= summary.Version ? JoinNextSave() : Task.CompletedTask;
+        }
 
         EnsureCountedToday();
         if (_contributions.Remove(summary.ResidentKey, out var old)) _tally.Subtract(old);
@@ -146,7 +151,32 @@ public sealed class VillageGrain(
         }
         _unsaved[summary.ResidentKey] = summary;
         _countsDirty = true;
-        return Task.CompletedTask;
+        return JoinNextSave();
+    }
+
+    /// <summary>
+    /// The save that reports arriving now share: it starts on the grain's next turn, so the reports interleaved
+    /// until then go in the same write (and the roster groups it with other villages' writes into one commit).
+    /// </summary>
+    private Task JoinNextSave() => _nextSave ??= SaveNextAsync();
+
+    private async Task SaveNextAsync()
+    {
+        await Task.Yield();
+        _nextSave = null; // reports from here on join the save after this one
+        if (_unsaved.Count == 0) return;
+        var saving = _unsaved;
+        _unsaved = new(StringComparer.Ordinal);
+        try
+        {
+            await roster.SaveAsync(this.GetPrimaryKeyString(), saving.Values);
+            _lastSaveMs = Environment.TickCount64;
+        }
+        catch
+        {
+            foreach (var (key, summary) in saving) _unsaved.TryAdd(key, summary);
+            throw; // the residents retry their reports; the timer's save also retries
+        }
     }
 
     public Task<RegionCounts> GetCountsAsync()
