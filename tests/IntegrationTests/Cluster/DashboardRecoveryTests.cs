@@ -37,8 +37,8 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
     private const string City = "411200";
     private const string AdminPassword = "dash-recovery-admin-password";
     /// <summary>
-    /// A village saves its residents' summaries this often (2 s by default): short, so the kill below does not also
-    /// test the village's documented loss window, which is not what this test is about.
+    /// A village retries a failed summary write this often (2 s by default): short, so a write that failed on the
+    /// killed silo's side is retried quickly; what this test is about is the push path.
     /// </summary>
     private static readonly Dictionary<string, string> ShortVillageSave = new() { ["Deadlines__VillageSaveInterval"] = "00:00:00.200" };
     /// <summary>From the SIGKILL to both browsers showing the change made after it.</summary>
