@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
@@ -14,24 +13,15 @@ namespace Sanmenxia.Persistence;
 public sealed class PostgresAuditLog : IAuditLog, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _db;
-    private readonly ILogger<PostgresAuditLog> _logger;
-    private readonly Channel<(AuditEntry Entry, TaskCompletionSource Done)> _queue =
-        Channel.CreateBounded<(AuditEntry, TaskCompletionSource)>(new BoundedChannelOptions(50_000) { SingleReader = true });
-    private readonly Task _writer;
+    private readonly GroupCommitQueue<AuditEntry> _queue;
 
     public PostgresAuditLog(string connectionString, ILogger<PostgresAuditLog> logger)
     {
         _db = NpgsqlDataSource.Create(connectionString);
-        _logger = logger;
-        _writer = Task.Run(WriteLoopAsync);
+        _queue = new GroupCommitQueue<AuditEntry>("Audit log", 50_000, 5_000, WriteBatchAsync, logger);
     }
 
-    public async Task RecordAsync(AuditEntry entry, CancellationToken ct = default)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync((entry, done), ct);
-        await done.Task.WaitAsync(ct);
-    }
+    public Task RecordAsync(AuditEntry entry, CancellationToken ct = default) => _queue.WriteAsync(entry, ct);
 
     public async Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken ct = default)
     {
@@ -56,39 +46,24 @@ public sealed class PostgresAuditLog : IAuditLog, IAsyncDisposable
         return results;
     }
 
-    private async Task WriteLoopAsync()
+    private async Task WriteBatchAsync(IReadOnlyList<AuditEntry> batch)
     {
-        var batch = new List<(AuditEntry Entry, TaskCompletionSource Done)>();
-        while (await _queue.Reader.WaitToReadAsync())
+        await using var connection = await _db.OpenConnectionAsync();
+        await using (var copy = await connection.BeginBinaryImportAsync(
+            "copy audit_log (at, actor_id, actor_role, action, subject_key, region_code, detail) from stdin (format binary)"))
         {
-            while (batch.Count < 5_000 && _queue.Reader.TryRead(out var item)) batch.Add(item);
-            try
+            foreach (var entry in batch)
             {
-                await using var connection = await _db.OpenConnectionAsync();
-                await using (var copy = await connection.BeginBinaryImportAsync(
-                    "copy audit_log (at, actor_id, actor_role, action, subject_key, region_code, detail) from stdin (format binary)"))
-                {
-                    foreach (var (entry, _) in batch)
-                    {
-                        await copy.StartRowAsync();
-                        await copy.WriteAsync(entry.At, NpgsqlDbType.TimestampTz);
-                        await copy.WriteAsync(entry.ActorId, NpgsqlDbType.Text);
-                        await copy.WriteAsync(entry.ActorRole, NpgsqlDbType.Text);
-                        await copy.WriteAsync(entry.Action, NpgsqlDbType.Text);
-                        await WriteNullable(copy, entry.SubjectKey, NpgsqlDbType.Text);
-                        await WriteNullable(copy, entry.RegionCode, NpgsqlDbType.Text);
-                        await WriteNullable(copy, entry.Detail is null ? null : System.Text.Json.JsonSerializer.Serialize(new { text = entry.Detail }), NpgsqlDbType.Jsonb);
-                    }
-                    await copy.CompleteAsync();
-                }
-                foreach (var (_, done) in batch) done.TrySetResult();
+                await copy.StartRowAsync();
+                await copy.WriteAsync(entry.At, NpgsqlDbType.TimestampTz);
+                await copy.WriteAsync(entry.ActorId, NpgsqlDbType.Text);
+                await copy.WriteAsync(entry.ActorRole, NpgsqlDbType.Text);
+                await copy.WriteAsync(entry.Action, NpgsqlDbType.Text);
+                await WriteNullable(copy, entry.SubjectKey, NpgsqlDbType.Text);
+                await WriteNullable(copy, entry.RegionCode, NpgsqlDbType.Text);
+                await WriteNullable(copy, entry.Detail is null ? null : System.Text.Json.JsonSerializer.Serialize(new { text = entry.Detail }), NpgsqlDbType.Jsonb);
             }
-            catch (Exception e)
-            {
-                _logger.LogError("Audit batch of {Count} entries could not be written: {Error}", batch.Count, e.Message);
-                foreach (var (_, done) in batch) done.TrySetException(e);
-            }
-            batch.Clear();
+            await copy.CompleteAsync();
         }
     }
 
@@ -99,8 +74,7 @@ public sealed class PostgresAuditLog : IAuditLog, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _writer;
+        await _queue.DisposeAsync();
         await _db.DisposeAsync();
     }
 }

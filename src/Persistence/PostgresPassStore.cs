@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -19,63 +18,39 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
 {
     private const string Columns = "pass_id, checkpoint_id, region_code, resident_key, masked_name, direction, at, colour_seen, outcome, reason_code, staff, method, duplicate_of";
     private readonly NpgsqlDataSource _db;
-    private readonly ILogger<PostgresPassStore> _logger;
-    private readonly Channel<(PassRecord Pass, TaskCompletionSource Done)> _queue =
-        Channel.CreateBounded<(PassRecord, TaskCompletionSource)>(new BoundedChannelOptions(50_000) { SingleReader = true });
-    private readonly Task _writer;
+    private readonly GroupCommitQueue<PassRecord> _queue;
 
     public PostgresPassStore(string connectionString, ILogger<PostgresPassStore> logger)
     {
         _db = NpgsqlDataSource.Create(connectionString);
-        _logger = logger;
-        _writer = Task.Run(WriteLoopAsync);
+        _queue = new GroupCommitQueue<PassRecord>("Checkpoint passes", 50_000, 5_000, WriteBatchAsync, logger);
     }
 
-    public async Task AppendAsync(PassRecord pass, CancellationToken ct = default)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync((pass, done), ct);
-        await done.Task.WaitAsync(ct);
-    }
+    public Task AppendAsync(PassRecord pass, CancellationToken ct = default) => _queue.WriteAsync(pass, ct);
 
-    private async Task WriteLoopAsync()
+    private async Task WriteBatchAsync(IReadOnlyList<PassRecord> batch)
     {
-        var batch = new List<(PassRecord Pass, TaskCompletionSource Done)>();
-        while (await _queue.Reader.WaitToReadAsync())
+        await using var connection = await _db.OpenConnectionAsync();
+        await using (var copy = await connection.BeginBinaryImportAsync($"copy checkpoint_passes ({Columns}) from stdin (format binary)"))
         {
-            while (batch.Count < 5_000 && _queue.Reader.TryRead(out var item)) batch.Add(item);
-            try
+            foreach (var p in batch)
             {
-                await using var connection = await _db.OpenConnectionAsync();
-                await using (var copy = await connection.BeginBinaryImportAsync($"copy checkpoint_passes ({Columns}) from stdin (format binary)"))
-                {
-                    foreach (var (p, _) in batch)
-                    {
-                        await copy.StartRowAsync();
-                        await copy.WriteAsync(p.PassId, NpgsqlDbType.Uuid);
-                        await copy.WriteAsync(p.CheckpointId, NpgsqlDbType.Text);
-                        await copy.WriteAsync(p.RegionCode, NpgsqlDbType.Text);
-                        await copy.WriteAsync(p.ResidentKey, NpgsqlDbType.Text);
-                        await copy.WriteAsync(p.MaskedName, NpgsqlDbType.Text);
-                        await copy.WriteAsync(p.Direction.ToString(), NpgsqlDbType.Text);
-                        await copy.WriteAsync(p.At.ToUniversalTime(), NpgsqlDbType.TimestampTz);
-                        await copy.WriteAsync(p.ColourSeen.ToString(), NpgsqlDbType.Text);
-                        await copy.WriteAsync(p.Outcome.ToString(), NpgsqlDbType.Text);
-                        await copy.WriteAsync(p.ReasonCode, NpgsqlDbType.Text);
-                        await copy.WriteAsync(p.Staff, NpgsqlDbType.Text);
-                        await copy.WriteAsync(p.Method.ToString(), NpgsqlDbType.Text);
-                        if (p.DuplicateOf is { } first) await copy.WriteAsync(first, NpgsqlDbType.Uuid); else await copy.WriteNullAsync();
-                    }
-                    await copy.CompleteAsync();
-                }
-                foreach (var (_, done) in batch) done.TrySetResult();
+                await copy.StartRowAsync();
+                await copy.WriteAsync(p.PassId, NpgsqlDbType.Uuid);
+                await copy.WriteAsync(p.CheckpointId, NpgsqlDbType.Text);
+                await copy.WriteAsync(p.RegionCode, NpgsqlDbType.Text);
+                await copy.WriteAsync(p.ResidentKey, NpgsqlDbType.Text);
+                await copy.WriteAsync(p.MaskedName, NpgsqlDbType.Text);
+                await copy.WriteAsync(p.Direction.ToString(), NpgsqlDbType.Text);
+                await copy.WriteAsync(p.At.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+                await copy.WriteAsync(p.ColourSeen.ToString(), NpgsqlDbType.Text);
+                await copy.WriteAsync(p.Outcome.ToString(), NpgsqlDbType.Text);
+                await copy.WriteAsync(p.ReasonCode, NpgsqlDbType.Text);
+                await copy.WriteAsync(p.Staff, NpgsqlDbType.Text);
+                await copy.WriteAsync(p.Method.ToString(), NpgsqlDbType.Text);
+                if (p.DuplicateOf is { } first) await copy.WriteAsync(first, NpgsqlDbType.Uuid); else await copy.WriteNullAsync();
             }
-            catch (Exception e)
-            {
-                _logger.LogError("Pass batch of {Count} rows could not be written: {Error}", batch.Count, e.Message);
-                foreach (var (_, done) in batch) done.TrySetException(e);
-            }
-            batch.Clear();
+            await copy.CompleteAsync();
         }
     }
 
@@ -172,8 +147,7 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _writer;
+        await _queue.DisposeAsync();
         await _db.DisposeAsync();
     }
 }

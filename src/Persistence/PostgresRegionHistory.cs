@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -14,24 +13,16 @@ namespace Sanmenxia.Persistence;
 public sealed class PostgresRegionHistory : IRegionHistory, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _db;
-    private readonly ILogger<PostgresRegionHistory> _logger;
-    private readonly Channel<(string Code, DateOnly Day, string Json, TaskCompletionSource Done)> _queue =
-        Channel.CreateBounded<(string, DateOnly, string, TaskCompletionSource)>(new BoundedChannelOptions(20_000) { SingleReader = true });
-    private readonly Task _writer;
+    private readonly GroupCommitQueue<(string Code, DateOnly Day, string Json)> _queue;
 
     public PostgresRegionHistory(string connectionString, ILogger<PostgresRegionHistory> logger)
     {
         _db = NpgsqlDataSource.Create(connectionString);
-        _logger = logger;
-        _writer = Task.Run(WriteLoopAsync);
+        _queue = new GroupCommitQueue<(string Code, DateOnly Day, string Json)>("Region history", 20_000, 2_000, WriteBatchAsync, logger);
     }
 
-    public async Task WriteAsync(string regionCode, DateOnly day, RegionCounts counts)
-    {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync((regionCode, day, JsonSerializer.Serialize(counts), done));
-        await done.Task;
-    }
+    public Task WriteAsync(string regionCode, DateOnly day, RegionCounts counts) =>
+        _queue.WriteAsync((regionCode, day, JsonSerializer.Serialize(counts)));
 
     public async Task<IReadOnlyList<RegionDay>> ReadAsync(string regionCode, DateOnly from, DateOnly to)
     {
@@ -46,40 +37,24 @@ public sealed class PostgresRegionHistory : IRegionHistory, IAsyncDisposable
         return rows;
     }
 
-    private async Task WriteLoopAsync()
+    private async Task WriteBatchAsync(IReadOnlyList<(string Code, DateOnly Day, string Json)> batch)
     {
-        var batch = new List<(string Code, DateOnly Day, string Json, TaskCompletionSource Done)>();
-        while (await _queue.Reader.WaitToReadAsync())
-        {
-            while (batch.Count < 2_000 && _queue.Reader.TryRead(out var item)) batch.Add(item);
-            // One row per key per statement: the latest write of a key in this batch wins.
-            var latest = batch.GroupBy(b => (b.Code, b.Day)).Select(g => g.Last()).ToList();
-            try
-            {
-                await using var command = _db.CreateCommand("""
-                    insert into region_daily (region_code, day, counts, written_at)
-                    select code, day, counts::jsonb, now() from unnest($1::text[], $2::date[], $3::text[]) as t(code, day, counts)
-                    on conflict (region_code, day) do update set counts = excluded.counts, written_at = excluded.written_at
-                    """);
-                command.Parameters.Add(new NpgsqlParameter { Value = latest.Select(b => b.Code).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-                command.Parameters.Add(new NpgsqlParameter { Value = latest.Select(b => b.Day).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });
-                command.Parameters.Add(new NpgsqlParameter { Value = latest.Select(b => b.Json).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-                await command.ExecuteNonQueryAsync();
-                foreach (var item in batch) item.Done.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                _logger.LogWarning("Region history batch of {Count} rows not written: {Error}", latest.Count, e.Message);
-                foreach (var item in batch) item.Done.TrySetException(e);
-            }
-            batch.Clear();
-        }
+        // One row per key per statement: the latest write of a key in this batch wins.
+        var latest = batch.GroupBy(b => (b.Code, b.Day)).Select(g => g.Last()).ToList();
+        await using var command = _db.CreateCommand("""
+            insert into region_daily (region_code, day, counts, written_at)
+            select code, day, counts::jsonb, now() from unnest($1::text[], $2::date[], $3::text[]) as t(code, day, counts)
+            on conflict (region_code, day) do update set counts = excluded.counts, written_at = excluded.written_at
+            """);
+        command.Parameters.Add(new NpgsqlParameter { Value = latest.Select(b => b.Code).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        command.Parameters.Add(new NpgsqlParameter { Value = latest.Select(b => b.Day).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });
+        command.Parameters.Add(new NpgsqlParameter { Value = latest.Select(b => b.Json).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+        await command.ExecuteNonQueryAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await _writer;
+        await _queue.DisposeAsync();
         await _db.DisposeAsync();
     }
 }

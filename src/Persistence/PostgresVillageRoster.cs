@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
@@ -18,15 +17,9 @@ namespace Sanmenxia.Persistence;
 /// </summary>
 public sealed class PostgresVillageRoster : IVillageRoster, IAsyncDisposable
 {
-    private const int MaxBatch = 5_000;
-    private const int Writers = 2;
     private readonly NpgsqlDataSource _db;
     private readonly Serializer<ResidentSummary> _serializer;
-    private readonly ILogger<PostgresVillageRoster> _logger;
-    private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(10_000));
-    private readonly Task[] _writers;
-
-    private sealed record Pending(string Village, IReadOnlyCollection<ResidentSummary> Changed, TaskCompletionSource Done);
+    private readonly GroupCommitQueue<(string Village, IReadOnlyCollection<ResidentSummary> Changed)> _queue;
 
     public PostgresVillageRoster(string connectionString, Serializer<ResidentSummary> serializer, ILogger<PostgresVillageRoster> logger)
     {
@@ -34,8 +27,8 @@ public sealed class PostgresVillageRoster : IVillageRoster, IAsyncDisposable
         builder.ConnectionStringBuilder.ApplicationName = "sanmenxia-village-roster";
         _db = builder.Build();
         _serializer = serializer;
-        _logger = logger;
-        _writers = Enumerable.Range(0, Writers).Select(_ => Task.Run(WriteLoopAsync)).ToArray();
+        // Two writer loops, each batch up to 5,000 rows (a village's save may carry several).
+        _queue = new("Village roster", 10_000, 5_000, WriteBatchAsync, logger, writers: 2, weight: p => p.Changed.Count);
     }
 
     public async Task<IReadOnlyList<ResidentSummary>> LoadAsync(string villageCode, CancellationToken ct = default)
@@ -48,40 +41,10 @@ public sealed class PostgresVillageRoster : IVillageRoster, IAsyncDisposable
         return rows;
     }
 
-    public async Task SaveAsync(string villageCode, IReadOnlyCollection<ResidentSummary> changed, CancellationToken ct = default)
-    {
-        if (changed.Count == 0) return;
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await _queue.Writer.WriteAsync(new Pending(villageCode, changed, done), ct);
-        await done.Task.WaitAsync(ct);
-    }
+    public Task SaveAsync(string villageCode, IReadOnlyCollection<ResidentSummary> changed, CancellationToken ct = default) =>
+        changed.Count == 0 ? Task.CompletedTask : _queue.WriteAsync((villageCode, changed), ct);
 
-    private async Task WriteLoopAsync()
-    {
-        var batch = new List<Pending>();
-        while (await _queue.Reader.WaitToReadAsync())
-        {
-            var rows = 0;
-            while (rows < MaxBatch && _queue.Reader.TryRead(out var item))
-            {
-                batch.Add(item);
-                rows += item.Changed.Count;
-            }
-            try
-            {
-                await WriteBatchAsync(batch);
-                foreach (var item in batch) item.Done.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                _logger.LogWarning("Village roster batch of {Count} rows not written: {Error}", rows, e.Message);
-                foreach (var item in batch) item.Done.TrySetException(e);
-            }
-            batch.Clear();
-        }
-    }
-
-    private async Task WriteBatchAsync(List<Pending> batch)
+    private async Task WriteBatchAsync(IReadOnlyList<(string Village, IReadOnlyCollection<ResidentSummary> Changed)> batch)
     {
         // One row per key per statement (ON CONFLICT may touch a row once): the newest version wins.
         var latest = batch
@@ -126,8 +89,7 @@ public sealed class PostgresVillageRoster : IVillageRoster, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _queue.Writer.TryComplete();
-        await Task.WhenAll(_writers);
+        await _queue.DisposeAsync();
         await _db.DisposeAsync();
     }
 }

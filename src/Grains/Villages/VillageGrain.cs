@@ -164,6 +164,12 @@ public sealed class VillageGrain(
     {
         await Task.Yield();
         _nextSave = null; // reports from here on join the save after this one
+        await WriteUnsavedAsync(); // a failure reaches the residents, who retry their reports
+    }
+
+    /// <summary>Writes the summaries not yet stored; on failure keeps them (unless a newer one arrived) and throws.</summary>
+    private async Task WriteUnsavedAsync()
+    {
         if (_unsaved.Count == 0) return;
         var saving = _unsaved;
         _unsaved = new(StringComparer.Ordinal);
@@ -175,7 +181,7 @@ public sealed class VillageGrain(
         catch
         {
             foreach (var (key, summary) in saving) _unsaved.TryAdd(key, summary);
-            throw; // the residents retry their reports; the timer's save also retries
+            throw;
         }
     }
 
@@ -338,20 +344,15 @@ public sealed class VillageGrain(
         }
     }
 
-    /// <summary>Writes the summaries that changed since the last save: a few small rows, not the whole village.</summary>
+    /// <summary>The timer's and deactivation's save: retries what a failed write left unsaved, and only logs a failure.</summary>
     private async Task SaveAsync()
     {
-        var saving = _unsaved;
-        _unsaved = new(StringComparer.Ordinal);
         try
         {
-            await roster.SaveAsync(this.GetPrimaryKeyString(), saving.Values);
-            _lastSaveMs = Environment.TickCount64;
+            await WriteUnsavedAsync();
         }
         catch (Exception e)
         {
-            // Keep them for the next save, unless a newer summary arrived meanwhile.
-            foreach (var (key, summary) in saving) _unsaved.TryAdd(key, summary);
             logger.LogWarning("Village {Village} could not save its summaries: {Error}", this.GetPrimaryKeyString(), e.GetType().Name);
         }
     }
