@@ -16,6 +16,7 @@ using Sanmenxia.Persistence;
 using Sanmenxia.Residents;
 using Sanmenxia.Security;
 using Sanmenxia.Silo.Hosting;
+using Sanmenxia.Tooling;
 
 namespace Sanmenxia.Benchmarks;
 
@@ -511,16 +512,10 @@ public sealed class RemindersBenchmark(ReminderBenchSettings settings)
         throw new InvalidOperationException("run from inside the repository (Sanmenxia.Orleans.sln not found)");
     }
 
-    /// <summary>The project's PostgreSQL (./sanmenxia up), with this benchmark's own database.</summary>
+    /// <summary>The project's PostgreSQL (./sanmenxia up; port and password as the tools find them), with this benchmark's own database.</summary>
     private static string ConnectionString(string root)
     {
-        var password = Environment.GetEnvironmentVariable("SANMENXIA_PG_PASSWORD");
-        var file = Path.Combine(root, ".data", "secrets.env");
-        if (string.IsNullOrEmpty(password) && File.Exists(file))
-            foreach (var line in File.ReadAllLines(file))
-                if (line.StartsWith("SANMENXIA_PG_PASSWORD=", StringComparison.Ordinal))
-                    password = line["SANMENXIA_PG_PASSWORD=".Length..].Trim().Trim('"', '\'');
-        if (string.IsNullOrEmpty(password)) throw new InvalidOperationException($"SANMENXIA_PG_PASSWORD is neither in the environment nor in {file}");
-        return $"Host=127.0.0.1;Port=54329;Database={Database};Username=sanmenxia;Password={password};Maximum Pool Size=100;Timeout=15;Command Timeout=60";
+        var system = SystemSecrets.Load(Path.Combine(root, ".data"));
+        return new NpgsqlConnectionStringBuilder(system.PgConnectionString) { Database = Database, MaxPoolSize = 100, Timeout = 15, CommandTimeout = 60 }.ConnectionString;
     }
 }

@@ -4,10 +4,9 @@ using System.Net.Http.Headers;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using Npgsql;
 using Sanmenxia.Security;
+using Sanmenxia.Tooling;
 
 namespace Sanmenxia.Chaos;
 
@@ -16,50 +15,30 @@ public sealed record Secrets(string AdminUsername, string AdminPassword, string 
 {
     public static Secrets Load(string dataDir)
     {
-        var file = Path.Combine(dataDir, "secrets.env");
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (File.Exists(file))
-            foreach (var line in File.ReadAllLines(file))
-            {
-                var t = line.Trim();
-                if (t.Length == 0 || t.StartsWith('#')) continue;
-                var eq = t.IndexOf('=');
-                if (eq > 0) values[t[..eq].Trim()] = t[(eq + 1)..].Trim().Trim('"', '\'');
-            }
-        string Get(string key, string? fallback = null) =>
-            Environment.GetEnvironmentVariable(key) is { Length: > 0 } env ? env
-            : values.TryGetValue(key, out var v) && v.Length > 0 ? v
-            : fallback ?? throw new DrillException($"{key} is neither in the environment nor in {file}: start the system with ./sanmenxia up (or ./sanmenxia chaos).");
-        var pg = Get("Postgres__ConnectionString",
-            $"Host=127.0.0.1;Port={Get("SANMENXIA_PG_PORT", "54329")};Database={Get("SANMENXIA_PG_DB", "sanmenxia")};Username=sanmenxia;Password={Get("SANMENXIA_PG_PASSWORD")}");
-        // The drill's own probes: no pool (they must see a restarted server at once), short timeouts.
-        var probe = new NpgsqlConnectionStringBuilder(pg) { Pooling = false, Timeout = 3, CommandTimeout = 5 }.ConnectionString;
-        return new Secrets(Get("Auth__BootstrapAdminUsername", "admin"), Get("Auth__BootstrapAdminPassword"), Get("Auth__SigningKey"), Get("Privacy__KeySecret"), probe);
+        try
+        {
+            var system = SystemSecrets.Load(dataDir);
+            var pg = system.Get("Postgres__ConnectionString", system.PgConnectionString);
+            // The drill's own probes: no pool (they must see a restarted server at once), short timeouts.
+            var probe = new NpgsqlConnectionStringBuilder(pg) { Pooling = false, Timeout = 3, CommandTimeout = 5 }.ConnectionString;
+            return new Secrets(system.AdminUsername, system.AdminPassword, system.SigningKey, system.KeySecret, probe);
+        }
+        catch (MissingSecretException e)
+        {
+            throw new DrillException(e.Message + " (or ./sanmenxia chaos)");
+        }
     }
 }
 
-/// <summary>
-/// Mints the token the API gives a signed-in resident: HS256 with Auth:SigningKey, iss = aud = "sanmenxia",
-/// claims sub = rk, role = resident, rk, pk (as AuthSetup validates and AuthEndpoints.IssueResidentToken issues).
-/// </summary>
+/// <summary>Resident tokens for the drill's residents (see ResidentTokenMinter).</summary>
 public sealed class TokenMinter(Secrets secrets)
 {
-    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
-    private readonly SigningCredentials _credentials = new(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secrets.SigningKey)), SecurityAlgorithms.HmacSha256);
+    private readonly ResidentTokenMinter _minter = new(secrets.SigningKey);
 
     public PseudonymousKeys Keys { get; } = new(secrets.KeySecret);
 
-    public string Resident(string residentKey, string phoneKey)
-    {
-        // Real time, not simulated time: the API validates lifetimes against the machine clock.
-        var now = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60;
-        var payload = JsonSerializer.Serialize(new Dictionary<string, object>
-        {
-            ["sub"] = residentKey, ["role"] = "resident", ["rk"] = residentKey, ["pk"] = phoneKey,
-            ["iss"] = "sanmenxia", ["aud"] = "sanmenxia", ["iat"] = now, ["nbf"] = now, ["exp"] = now + 6 * 3600,
-        });
-        return _handler.CreateToken(payload, _credentials);
-    }
+    public string Resident(string residentKey, string phoneKey) =>
+        _minter.Mint(residentKey, phoneKey, DateTimeOffset.UtcNow.AddMinutes(-1), TimeSpan.FromHours(6));
 }
 
 /// <summary>Outcome class of one HTTP request, as the drill judges it.</summary>

@@ -1,8 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.IdentityModel.JsonWebTokens;
-using Microsoft.IdentityModel.Tokens;
 using Sanmenxia.Security;
+using Sanmenxia.Tooling;
 
 namespace Sanmenxia.LoadTest;
 
@@ -13,30 +12,11 @@ namespace Sanmenxia.LoadTest;
 /// </summary>
 public sealed record Secrets(string AdminUsername, string AdminPassword, string SigningKey, string KeySecret, string PgPassword, int PgPort, string PgDatabase)
 {
+    /// <summary>Reads every value at once, so a missing one stops the tool before it starts a phase.</summary>
     public static Secrets Load(string dataDir)
     {
-        var file = Path.Combine(dataDir, "secrets.env");
-        var values = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (File.Exists(file))
-            foreach (var line in File.ReadAllLines(file))
-            {
-                var t = line.Trim();
-                if (t.Length == 0 || t.StartsWith('#')) continue;
-                var eq = t.IndexOf('=');
-                if (eq > 0) values[t[..eq].Trim()] = t[(eq + 1)..].Trim().Trim('"', '\'');
-            }
-        string Get(string key, string? fallback = null) =>
-            Environment.GetEnvironmentVariable(key) is { Length: > 0 } env ? env
-            : values.TryGetValue(key, out var v) && v.Length > 0 ? v
-            : fallback ?? throw new InvalidOperationException($"{key} is neither in the environment nor in {file}: run ./sanmenxia up first.");
-        return new Secrets(
-            Get("Auth__BootstrapAdminUsername", "admin"),
-            Get("Auth__BootstrapAdminPassword"),
-            Get("Auth__SigningKey"),
-            Get("Privacy__KeySecret"),
-            Get("SANMENXIA_PG_PASSWORD"),
-            int.Parse(Get("SANMENXIA_PG_PORT", "54329")),
-            Get("SANMENXIA_PG_DB", "sanmenxia"));
+        var system = SystemSecrets.Load(dataDir);
+        return new Secrets(system.AdminUsername, system.AdminPassword, system.SigningKey, system.KeySecret, system.PgPassword, system.PgPort, system.PgDatabase);
     }
 
     public string PgConnectionString =>
@@ -47,29 +27,16 @@ public sealed record Secrets(string AdminUsername, string AdminPassword, string 
         "Lt-" + Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(SigningKey), Encoding.UTF8.GetBytes("loadtest-staff:" + username)))[..24];
 }
 
-/// <summary>
-/// Mints the tokens the API would give a signed-in resident (claims sub = rk, role = resident, rk, pk; HS256 with
-/// Auth:SigningKey; issuer = audience = "sanmenxia"), so the day profile needs no one-time-code round trips.
-/// </summary>
+/// <summary>The token a signed-in resident of the synthetic population holds (see ResidentTokenMinter).</summary>
 public sealed class ResidentTokens(Secrets secrets, Population population)
 {
     private readonly PseudonymousKeys _keys = new(secrets.KeySecret);
-    private readonly JsonWebTokenHandler _handler = new() { SetDefaultTimesOnTokenCreation = false };
-    private readonly SigningCredentials _credentials = new(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(secrets.SigningKey)), SecurityAlgorithms.HmacSha256);
-    private readonly long _issuedAt = DateTimeOffset.UtcNow.ToUnixTimeSeconds() - 60;
+    private readonly ResidentTokenMinter _minter = new(secrets.SigningKey);
+    private readonly DateTimeOffset _issuedAt = DateTimeOffset.UtcNow.AddMinutes(-1);
 
     public string ResidentKey(int index) => _keys.ForIdNumber(population.IdNumber(index));
 
     public string? PhoneKey(int index) => population.Phone(index) is { } phone ? _keys.ForPhone(phone) : null;
 
-    public string For(int index)
-    {
-        var rk = ResidentKey(index);
-        var pk = PhoneKey(index);
-        // Keys are lowercase base32: nothing to escape in the JSON.
-        var payload = pk is null
-            ? $"{{\"sub\":\"{rk}\",\"role\":\"resident\",\"rk\":\"{rk}\",\"iss\":\"sanmenxia\",\"aud\":\"sanmenxia\",\"iat\":{_issuedAt},\"nbf\":{_issuedAt},\"exp\":{_issuedAt + 86_400}}}"
-            : $"{{\"sub\":\"{rk}\",\"role\":\"resident\",\"rk\":\"{rk}\",\"pk\":\"{pk}\",\"iss\":\"sanmenxia\",\"aud\":\"sanmenxia\",\"iat\":{_issuedAt},\"nbf\":{_issuedAt},\"exp\":{_issuedAt + 86_400}}}";
-        return _handler.CreateToken(payload, _credentials);
-    }
+    public string For(int index) => _minter.Mint(ResidentKey(index), PhoneKey(index), _issuedAt, TimeSpan.FromDays(1));
 }

@@ -29,6 +29,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         builder.ConfigureTestServices(services => services.AddKeyedSingleton<TimeProvider>(Sanmenxia.Grains.Time.DomainClock.Key, Clock));
     }
 
+    public const string SigningKey = "test-signing-key-0123456789-0123456789-0123456789";
+    public const string KeySecret = "test-key-secret-0123456789";
+
     public IEnumerable<KeyValuePair<string, string>> Settings() =>
     [
         new("Api:CoHostSilo", "true"),
@@ -36,9 +39,9 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         new("Orleans:ClusterId", "test-" + Guid.NewGuid().ToString("N")[..8]),
         new("Orleans:SiloPort", _siloPort.ToString()),
         new("Orleans:GatewayPort", _gatewayPort.ToString()),
-        new("Auth:SigningKey", "test-signing-key-0123456789-0123456789-0123456789"),
+        new("Auth:SigningKey", SigningKey),
         new("Auth:BootstrapAdminPassword", AdminPassword),
-        new("Privacy:KeySecret", "test-key-secret-0123456789"),
+        new("Privacy:KeySecret", KeySecret),
         // Push roll-ups quickly so tests that poll for counts finish fast.
         new("Deadlines:RollupInterval", "00:00:00.200"),
         new("Deadlines:HistoryInterval", "00:00:00.200"),
