@@ -44,11 +44,12 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
     /// <summary>From the SIGKILL to both browsers showing the change made after it.</summary>
     private static readonly TimeSpan RecoveryLimit = TimeSpan.FromSeconds(60);
     /// <summary>
-    /// For a change on a healthy cluster to reach a browser: four roll-up levels and one publish interval, ~2 s at
-    /// most by design (0.3–1.5 s measured). Well under the 10 s response timeout, so a notifier stalled on a lost
-    /// observer response (see DashboardNotifierGrain) fails here.
+    /// For a change on a healthy cluster to reach a browser. A deadline, not a speed target: by design it takes four
+    /// roll-up levels and one publish interval (0.3–1.5 s measured, written to the test output), but a loaded CI
+    /// machine may take longer. A notifier stalled on a lost observer response (see DashboardNotifierGrain) is
+    /// caught by what it logs (the check after the first change), not by timing.
     /// </summary>
-    private static readonly TimeSpan PushLimit = TimeSpan.FromSeconds(6);
+    private static readonly TimeSpan PushLimit = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan StartLimit = TimeSpan.FromSeconds(60);
 
     private readonly List<NodeProcess> _processes = [];
