@@ -26,8 +26,16 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         foreach (var (key, value) in Settings()) builder.UseSetting(key, value);
-        builder.ConfigureTestServices(services => services.AddKeyedSingleton<TimeProvider>(Sanmenxia.Grains.Time.DomainClock.Key, Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddKeyedSingleton<TimeProvider>(Sanmenxia.Grains.Time.DomainClock.Key, Clock);
+            services.AddSingleton(Faults);
+            services.AddTransient<IStartupFilter, GrainCallFaults.StartupFilter>();
+        });
     }
+
+    /// <summary>Rejected grain calls on demand, for requests that ask for them by header.</summary>
+    public GrainCallFaults Faults { get; } = new();
 
     public IEnumerable<KeyValuePair<string, string>> Settings() =>
     [
