@@ -37,4 +37,25 @@ public sealed class RejectionRetryApiTests(ApiFactory factory)
         Assert.Equal(["IPhoneDirectoryGrain.GetResidentsAsync", "IPhoneDirectoryGrain.GetResidentsAsync", "IOneTimeCodeGrain.VerifyAsync"],
             factory.Faults.Calls(trace));
     }
+
+    [Fact]
+    public async Task A_resident_read_rejected_after_its_audit_entry_runs_again_and_is_audited_once()
+    {
+        var village = (await factory.VillagesAsync())[7].Code;
+        var resident = await new ResidentFlow(factory).SignInAsync();
+        await resident.RegisterAsync(village);
+        var staff = await factory.NewStaffAsync("village", village);
+        var trace = Guid.NewGuid().ToString("N");
+
+        var request = new HttpRequestMessage(HttpMethod.Get, $"/api/villages/{village}/residents/{resident.ResidentKey}")
+        {
+            Headers = { { GrainCallFaults.TraceHeader, trace }, { GrainCallFaults.RejectOnceHeader, "IResidentGrain.GetOverviewAsync" } },
+        };
+        var response = await staff.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(2, factory.Faults.Calls(trace).Count(c => c == "IResidentGrain.GetOverviewAsync"));
+        var audit = await (await factory.AdminClientAsync()).GetFromJsonAsync<JsonElement>($"/api/admin/audit?subject={resident.ResidentKey}");
+        Assert.Single(audit.EnumerateArray(), e => e.GetProperty("action").GetString() == "resident.read");
+    }
 }
