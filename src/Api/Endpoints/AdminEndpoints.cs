@@ -15,7 +15,8 @@ public static class AdminEndpoints
     public static IEndpointRouteBuilder MapAdminEndpoints(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/admin").WithTags("Administration").RequireAuthorization(Policies.Admin);
-        admin.MapPost("/staff", CreateStaff);
+        // Re-run after the account was stored, it would answer 409 "taken" for the account this request created.
+        admin.MapPost("/staff", CreateStaff).WithoutRejectionRetry();
         admin.MapGet("/staff", ListStaff);
         admin.MapPost("/staff/{username}/disable", (string username, IGrainFactory grains) => SetDisabled(username, true, grains));
         admin.MapPost("/staff/{username}/enable", (string username, IGrainFactory grains) => SetDisabled(username, false, grains));

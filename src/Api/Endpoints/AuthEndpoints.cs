@@ -82,6 +82,9 @@ public static class AuthEndpoints
         if (errors.Any) return Refusals.Fields(errors);
 
         var phoneKey = keys.ForPhone(phone.Value);
+        // Read before the code is used up: a rejected read after a good code would otherwise have the retry of this
+        // request (ProblemSetup) answer "no code was sent" to a caller whose code was right.
+        var residents = await grains.GetGrain<IPhoneDirectoryGrain>(phoneKey).GetResidentsAsync();
         var check = await grains.GetGrain<IOneTimeCodeGrain>(phoneKey).VerifyAsync(body.Code!);
         if (check != OneTimeCodeCheck.Accepted)
             return Refusals.Unauthorized(check switch
@@ -92,7 +95,6 @@ public static class AuthEndpoints
                 _ => "The code is wrong.",
             });
 
-        var residents = await grains.GetGrain<IPhoneDirectoryGrain>(phoneKey).GetResidentsAsync();
         var issued = IssueResidentToken(tokens, options.Value, phoneKey, residents.FirstOrDefault());
         SetCookie(http, issued);
         return Results.Ok(new TokenResponse(issued.Token, issued.ExpiresAt, Roles.Resident, null, residents.FirstOrDefault()));

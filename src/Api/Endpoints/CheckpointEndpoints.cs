@@ -55,9 +55,10 @@ public static class CheckpointEndpoints
     public static IEndpointRouteBuilder MapCheckpointEndpoints(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/admin/checkpoints").WithTags("Checkpoints").RequireAuthorization(Policies.Admin);
-        admin.MapPost("/", Create);
-        admin.MapPost("/import", Import).Accepts<string>("text/csv").WithMetadata(new RequestSizeLimitAttribute(16 * 1024 * 1024));
-        admin.MapPost("/generate", Generate);
+        // Idempotent, but a re-run would report what the first run created as unchanged (200 instead of 201, wrong counts).
+        admin.MapPost("/", Create).WithoutRejectionRetry();
+        admin.MapPost("/import", Import).Accepts<string>("text/csv").WithMetadata(new RequestSizeLimitAttribute(16 * 1024 * 1024)).WithoutRejectionRetry();
+        admin.MapPost("/generate", Generate).WithoutRejectionRetry();
         admin.MapPost("/{id}/staff", AssignStaff);
 
         var staff = app.MapGroup("/api/checkpoints").WithTags("Checkpoints");

@@ -2,6 +2,7 @@ using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Microsoft.AspNetCore.Mvc;
+using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Regions;
 using Sanmenxia.Api.Residents;
 using Sanmenxia.Api.Security;
@@ -21,7 +22,9 @@ public static class ImportEndpoints
         app.MapPost("/api/admin/residents/import", ImportResidents).WithTags("Residents")
             .RequireAuthorization(Policies.Village)
             .Accepts<string>("text/csv")
-            .WithMetadata(new RequestSizeLimitAttribute(64L * 1024 * 1024));
+            .WithMetadata(new RequestSizeLimitAttribute(64L * 1024 * 1024))
+            // Idempotent, but a re-run would report the rows the first run imported as "already registered".
+            .WithoutRejectionRetry();
         return app;
     }
 

@@ -69,7 +69,9 @@ public static class KeyPersonEndpoints
 
         app.MapGet("/api/regions/{code}/key-persons", ListRegister).WithTags("Key persons").RequireAuthorization(Policies.Village);
         app.MapPost("/api/admin/key-persons/import", ImportComparison).WithTags("Key persons").RequireAuthorization(Policies.Admin)
-            .Accepts<string>("text/csv").WithMetadata(new RequestSizeLimitAttribute(64L * 1024 * 1024));
+            .Accepts<string>("text/csv").WithMetadata(new RequestSizeLimitAttribute(64L * 1024 * 1024))
+            // Idempotent, but a re-run would report the entries the first run added as "already known".
+            .WithoutRejectionRetry();
         return app;
     }
 

@@ -29,7 +29,8 @@ public static class ResidentEndpoints
     public static IEndpointRouteBuilder MapResidentEndpoints(this IEndpointRouteBuilder app)
     {
         var me = app.MapGroup("/api/residents/me").WithTags("Residents").RequireAuthorization(Policies.Resident);
-        me.MapPost("/", Register);
+        // Re-run after the resident grain stored the registration, it would answer 409 "already registered" to the person it registered.
+        me.MapPost("/", Register).WithoutRejectionRetry();
         me.MapGet("/", Overview);
         me.MapGet("/code", (ClaimsPrincipal user, IGrainFactory grains) => WithResident(user, key => GetCode(grains, key)));
         me.MapGet("/code/qr", Qr);
@@ -42,7 +43,7 @@ public static class ResidentEndpoints
 
         var household = app.MapGroup("/api/households/mine").WithTags("Households").RequireAuthorization(Policies.Resident);
         household.MapGet("/", MyHousehold);
-        household.MapPost("/members", AddMember);
+        household.MapPost("/members", AddMember).WithoutRejectionRetry(); // as Register: a re-run would answer 409
         household.MapGet("/members/{memberKey}/code", (string memberKey, ClaimsPrincipal user, IGrainFactory grains) =>
             AsHead(user, grains, memberKey, (_, _) => GetCode(grains, memberKey)));
         household.MapGet("/members/{memberKey}/code/qr", (string memberKey, ClaimsPrincipal user, IGrainFactory grains, HealthCodeQr qr) =>

@@ -53,7 +53,8 @@ public static class TripEndpoints
         cases.MapPost("/cases", Publish);
         cases.MapGet("/cases", ListPublished);
         cases.MapPost("/cases/import", Import).Accepts<string>("text/csv").WithMetadata(new RequestSizeLimitAttribute(16 * 1024 * 1024));
-        cases.MapPost("/{tripKey}/cases/{caseId}/withdraw", Withdraw);
+        // The trip grain stores the withdrawal before its reminder call: re-run after that call was rejected, it would answer 404.
+        cases.MapPost("/{tripKey}/cases/{caseId}/withdraw", Withdraw).WithoutRejectionRetry();
 
         var mine = app.MapGroup("/api/residents/me/trips").WithTags("Trips").RequireAuthorization(Policies.Resident);
         mine.MapPost("/", SaveTrip);

@@ -28,6 +28,7 @@ public static class ApiSetup
         services.AddSingleton<Sanmenxia.Api.Residents.ResidentRegistrar>();
         services.Configure<Sanmenxia.Api.Residents.QrOptions>(configuration.GetSection(Sanmenxia.Api.Residents.QrOptions.Section));
         services.AddSingleton<Sanmenxia.Api.Residents.HealthCodeQr>();
+        services.AddHttpContextAccessor();
         services.AddSingleton<AuditTrail>();
         var cluster = configuration.GetSection(Sanmenxia.Silo.Hosting.ClusterOptions.Section).Get<Sanmenxia.Silo.Hosting.ClusterOptions>() ?? new();
         if (cluster.Providers == Sanmenxia.Silo.Hosting.ProviderMode.Postgres)

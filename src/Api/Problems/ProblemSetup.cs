@@ -38,9 +38,12 @@ public static class ProblemSetup
 
     /// <summary>
     /// A grain call the cluster <em>rejected</em> was never delivered to the grain (the target silo was shutting down,
-    /// an activation was being moved, a gateway was closing): running the request once more is safe and turns a
-    /// rolling restart's rare rejection into a slightly slower success. Anything else, notably a silo that died with
-    /// the call in flight (which may have run), is not retried here: the caller gets 503 + Retry-After.
+    /// an activation was being moved, a gateway was closing): running the request once more turns a rolling restart's
+    /// rare rejection into a slightly slower success. Anything else, notably a silo that died with the call in flight
+    /// (which may have run), is not retried here: the caller gets 503 + Retry-After.
+    /// The whole endpoint runs again, so calls that succeeded before the rejected one (or a grain's own nested call
+    /// after it had stored its change) run twice: endpoints for which that is not harmless carry
+    /// <see cref="NoRejectionRetryMetadata"/> (docs/operations.md lists which, and why).
     /// </summary>
     private static async Task RetryRejectedAsync(HttpContext http, RequestDelegate next)
     {
@@ -50,12 +53,16 @@ public static class ProblemSetup
         {
             await next(http);
         }
-        catch (Orleans.Runtime.OrleansMessageRejectionException rejection) when (retryable && !http.Response.HasStarted && !http.RequestAborted.IsCancellationRequested)
+        // The endpoint is read after the first run, when routing has chosen it wherever UseRouting sits in the pipeline.
+        catch (Orleans.Runtime.OrleansMessageRejectionException rejection) when (retryable && !http.Response.HasStarted
+            && !http.RequestAborted.IsCancellationRequested && http.GetEndpoint().AllowsRejectionRetry())
         {
             http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(ProblemSetup))
                 .LogInformation("Retrying {Method} {Path} once after a rejected grain call: {Reason}", http.Request.Method, http.Request.Path, rejection.Message);
             await Task.Delay(TimeSpan.FromMilliseconds(250), http.RequestAborted);
             http.Request.Body.Position = 0;
+            // Nothing the first run set (a cookie, Retry-After, a status) may leak into the second run's answer.
+            http.Response.Clear();
             await next(http);
         }
     }

@@ -26,11 +26,19 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     {
         builder.UseEnvironment("Testing");
         foreach (var (key, value) in Settings()) builder.UseSetting(key, value);
-        builder.ConfigureTestServices(services => services.AddKeyedSingleton<TimeProvider>(Sanmenxia.Grains.Time.DomainClock.Key, Clock));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddKeyedSingleton<TimeProvider>(Sanmenxia.Grains.Time.DomainClock.Key, Clock);
+            services.AddSingleton(Faults);
+            services.AddTransient<IStartupFilter, GrainCallFaults.StartupFilter>();
+        });
     }
 
     public const string SigningKey = "test-signing-key-0123456789-0123456789-0123456789";
     public const string KeySecret = "test-key-secret-0123456789";
+
+    /// <summary>Rejected grain calls on demand, for requests that ask for them by header.</summary>
+    public GrainCallFaults Faults { get; } = new();
 
     public IEnumerable<KeyValuePair<string, string>> Settings() =>
     [
