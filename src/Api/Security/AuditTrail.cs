@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Sanmenxia.Api.Problems;
 using Sanmenxia.Grains.Audit;
 
 namespace Sanmenxia.Api.Security;
@@ -21,7 +22,8 @@ public sealed class AuditTrail(IAuditLog log, TimeProvider clock, IHttpContextAc
 
     private bool FirstInThisRequest(string entry)
     {
-        if (requests.HttpContext is not { } http) return true;
+        // Only a request that may run twice needs the set (an import, never re-run, writes one entry per household).
+        if (requests.HttpContext is not { } http || !http.GetEndpoint().AllowsRejectionRetry()) return true;
         lock (http.Items)
         {
             if (http.Items[RecordedKey] is not HashSet<string> recorded) http.Items[RecordedKey] = recorded = new(StringComparer.Ordinal);
