@@ -4,29 +4,21 @@
 // (audited), mark a need handled, clear a fever after a visit, and onboard residents from CSV.
 // Plain ES module, no framework, no network beyond this site's own API.
 import { applyI18n, register, fill, bi, t, has, pair } from './i18n.js';
-import { showFieldErrors } from './problems.js';
-import { ApiError, session, createApi } from './staff-api.js';
+import { $ } from './dom.js';
+import { mountChrome } from './chrome.js';
+import { createMessages, statusKey } from './problems.js';
+import { session, createStaffApi, mountStaffSignIn, setupStaffSignIn, renderWho } from './session.js';
+import { formatDateTime } from './format.js';
+import { renderList, needItem, handledNote, historyItem } from './resident-records.js';
 
 register({
   'staff.title': ['三门峡疫情防控', 'Sanmenxia epidemic control'],
   'staff.subtitle': ['工作人员入口', 'Staff consoles'],
-  'staff.skip': ['跳到正文', 'Skip to content'],
-  'staff.signin.heading': ['工作人员登录', 'Staff sign-in'],
   'staff.signin.intro': ['请使用管理员分配的账号登录', 'Use the account your administrator gave you'],
-  'staff.signin.username': ['用户名', 'Username'],
-  'staff.signin.password': ['密码', 'Password'],
   'staff.residentPortal': ['居民端', 'Resident portal'],
   'staff.consoles': ['工作台', 'Consoles'],
   'staff.noConsoles': ['您的角色暂无可用的工作台', 'No console is available to your role yet'],
-  'staff.backToConsoles': ['← 返回工作台', '← Back to consoles'],
   'staff.outside': ['不在您的管辖范围内', 'Outside your jurisdiction'],
-  'staff.jurisdiction': ['管辖区域', 'Jurisdiction'],
-
-  'role.village': ['村（社区）工作人员', 'Village staff'],
-  'role.commander': ['指挥部', 'Commander'],
-  'role.admin': ['管理员', 'Administrator'],
-  'role.checkpoint': ['检测点工作人员', 'Checkpoint staff'],
-  'role.hotline': ['12345 热线', 'Hotline operator'],
 
   'console.village': ['村（社区）工作台', 'Village console'],
   'console.village.desc': ['居民分类、发热、隔离、求助，并处理', 'Residents by type, fever, isolation and open needs, and act on them'],
@@ -136,7 +128,6 @@ register({
 });
 
 const CITY = '411200';
-const ZONE = 'Asia/Shanghai';
 const PAGE_SIZE = 50;
 const VILLAGE_ROLES = ['village', 'commander', 'admin'];
 const DASHBOARD_ROLES = ['commander', 'admin'];
@@ -153,88 +144,24 @@ const COUNT_FILTERS = {
 };
 const FILTER_NAMES = ['colour', 'fever', 'isolated', 'openNeeds', 'clockedInToday', 'keyPerson'];
 
-const $ = (testid, root = document) => root.querySelector(`[data-testid="${testid}"]`);
-
-// ---------------------------------------------------------------- session + API
+// ---------------------------------------------------------------- session + API + messages
 
 // A 401 sends the page back to sign-in, saying why.
-const api = createApi(() => { route('signin'); showNotice(t('common.sessionExpired')); });
+const api = createStaffApi(() => { route('signin'); showNotice(t('common.sessionExpired')); });
 
-// ---------------------------------------------------------------- messages
-
-function clearError() {
-  const box = $('error');
-  box.hidden = true;
-  delete box.dataset.status;
-  $('error-title').textContent = '';
-  $('error-detail').textContent = '';
-  $('error-fields').replaceChildren();
-  for (const el of document.querySelectorAll('.field-error')) el.textContent = '';
-  for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
-}
-
-const FIELD_LABELS = {
-  username: 'staff.signin.username', password: 'staff.signin.password', code: 'village.code',
-  note: 'fever.note', file: 'import.file', colour: 'filter.colour', keyPerson: 'filter.keyPerson',
-};
-const fieldLabel = field => (FIELD_LABELS[field] ? t(FIELD_LABELS[field]) : field);
-
-/** Shows a problem (RFC 9457): title (zh first), detail, field errors in the alert and next to the form's fields. */
-function showProblem(error, form) {
-  clearError();
-  const problem = error instanceof ApiError ? error.problem : { title: t('common.error'), detail: String(error?.message ?? error) };
-  const status = error instanceof ApiError ? error.status : 0;
+const { clearError, showProblem, localProblem, showNotice, busy } = createMessages({
+  fieldLabels: {
+    username: 'staff.signin.username', password: 'staff.signin.password', code: 'village.code',
+    note: 'fever.note', file: 'import.file', colour: 'filter.colour', keyPerson: 'filter.keyPerson',
+  },
   // 403 is about the jurisdiction (or the role) here, whatever the body says.
-  const key = status === 403 ? 'staff.outside' : `problem.${status >= 500 && !has(`problem.${status}`) ? 500 : status}`;
-  const zhTitle = has(key) ? pair(key)[0] : '';
-  const title = problem.title || (status === 403 ? pair('staff.outside')[1] : t('common.error'));
-  const box = $('error');
-  box.dataset.status = String(status);
-  $('error-title').textContent = zhTitle && !title.includes(zhTitle) ? `${zhTitle} · ${title}` : title;
-  $('error-detail').textContent = problem.detail || '';
-  showFieldErrors(problem, form, $('error-fields'), fieldLabel);
-  box.hidden = false;
-  box.scrollIntoView?.({ block: 'nearest' });
-}
-
-function localProblem(field, key) {
-  const [zh, en] = pair(key);
-  return new ApiError(400, { title: 'The request has invalid fields', errors: { [field]: [`${zh} · ${en}`] } });
-}
-
-let noticeTimer;
-function showNotice(text) {
-  const el = $('notice');
-  el.textContent = text;
-  el.hidden = !text;
-  clearTimeout(noticeTimer);
-  if (text) noticeTimer = setTimeout(() => { el.hidden = true; }, 6000);
-}
-
-/** Runs an action with its button disabled and problems shown. */
-async function busy(button, form, action) {
-  if (button?.disabled) return;
-  if (button) { button.disabled = true; button.setAttribute('aria-busy', 'true'); }
-  try {
-    clearError();
-    await action();
-  } catch (e) {
-    if (!e?.signedOut) showProblem(e, form);
-  } finally {
-    if (button) { button.disabled = false; button.removeAttribute('aria-busy'); }
-  }
-}
+  titleKey: status => (status === 403 ? 'staff.outside' : statusKey(status)),
+  fallbackTitle: status => (status === 403 ? pair('staff.outside')[1] : t('common.error')),
+  // As the server's own title for invalid fields.
+  localTitle: 'The request has invalid fields',
+});
 
 // ---------------------------------------------------------------- formatting
-
-const dateTimeFormat = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
-});
-function formatDateTime(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : dateTimeFormat.format(d);
-}
 
 function badge(key, fallback, cls = '') {
   const b = bi('span', key, fallback);
@@ -330,23 +257,6 @@ function canUseVillage() {
   return VILLAGE_ROLES.includes(session.info?.role);
 }
 
-function renderWho() {
-  const info = session.info;
-  const who = $('who');
-  who.replaceChildren();
-  if (!info) return;
-  who.dataset.role = info.role ?? '';
-  who.dataset.jurisdiction = info.jurisdiction ?? '';
-  const name = document.createElement('strong');
-  name.textContent = info.username ?? '';
-  const role = document.createElement('span');
-  role.textContent = t(`role.${info.role}`, info.role);
-  const j = document.createElement('span');
-  j.dataset.testid = 'who-jurisdiction';
-  j.textContent = info.jurisdiction ? `${pair('staff.jurisdiction')[0]} ${info.jurisdiction}` : '';
-  who.append(name, ' · ', role, ' · ', j);
-}
-
 function showHome() {
   showView('home');
   const role = session.info?.role;
@@ -365,28 +275,20 @@ function showHome() {
 // ---------------------------------------------------------------- sign in
 
 function setupSignIn() {
-  const form = $('signin-form');
-  form.addEventListener('submit', e => {
-    e.preventDefault();
-    busy($('staff-sign-in'), form, async () => {
-      const username = form.elements.username.value.trim();
-      const login = await api('POST', '/api/auth/staff/login', { username, password: form.elements.password.value });
-      session.save(login, username.toLowerCase());
-      form.reset();
-      // One console only → straight into it; otherwise the list.
-      go(login.role === 'village' ? '#/village' : '#/');
-    });
-  });
-  $('sign-out').addEventListener('click', async () => {
-    try { await api('POST', '/api/auth/logout'); } catch { /* local sign-out is enough */ }
-    session.clear();
-    closeVillage();
-    village.cascadeReady = false;
-    $('village-code').value = '';
-    $('import-report').hidden = true;
-    clearError();
-    history.replaceState(null, '', location.pathname);
-    route('signin');
+  setupStaffSignIn({
+    api,
+    run: busy,
+    // One console only → straight into it; otherwise the list.
+    signedIn: login => go(login.role === 'village' ? '#/village' : '#/'),
+    signedOut: () => {
+      closeVillage();
+      village.cascadeReady = false;
+      $('village-code').value = '';
+      $('import-report').hidden = true;
+      clearError();
+      history.replaceState(null, '', location.pathname);
+      route('signin');
+    },
   });
 }
 
@@ -762,39 +664,14 @@ function renderDetail(overview) {
   renderHistory(code.history ?? []);
 }
 
+/** Open needs first (each with its "mark handled" form), newest first within each. */
 function renderNeeds(needs) {
-  const list = $('detail-needs');
-  list.replaceChildren();
   const sorted = [...needs].sort((a, b) => (a.status === b.status ? String(b.createdAt).localeCompare(String(a.createdAt)) : a.status === 'Open' ? -1 : 1));
-  if (sorted.length === 0) {
-    const li = bi('li', 'needs.empty');
-    li.className = 'empty';
-    list.append(li);
-  }
-  for (const need of sorted) list.append(needItem(need));
+  renderList($('detail-needs'), sorted, 'needs.empty', staffNeedItem);
 }
 
-function needItem(need) {
-  const li = document.createElement('li');
-  li.dataset.testid = 'need';
-  li.dataset.needId = need.id;
-  li.dataset.status = need.status;
-  li.dataset.kind = need.kind;
-  const head = document.createElement('div');
-  head.className = 'need-head';
-  const kind = bi('span', `need.${need.kind}`, need.kind);
-  kind.className = 'need-kind';
-  const status = bi('span', `needStatus.${need.status}`, need.status);
-  status.className = `badge status-${need.status}`;
-  status.dataset.testid = 'need-status';
-  const when = document.createElement('time');
-  when.dateTime = need.createdAt;
-  when.textContent = formatDateTime(need.createdAt);
-  head.append(kind, status, when);
-  const detail = document.createElement('p');
-  detail.className = 'need-detail';
-  detail.textContent = need.detail;
-  li.append(head, detail);
+function staffNeedItem(need) {
+  const li = needItem(need);
   if (need.status === 'Open') {
     const form = document.createElement('form');
     form.className = 'need-handle';
@@ -830,11 +707,7 @@ function needItem(need) {
     });
     li.append(form);
   } else if (need.handledAt || need.note) {
-    const note = document.createElement('p');
-    note.className = 'hint';
-    note.dataset.testid = 'need-handled-note';
-    note.textContent = [formatDateTime(need.handledAt), need.handledBy, need.note].filter(Boolean).join(' · ');
-    li.append(note);
+    li.append(handledNote(need));
   }
   return li;
 }
@@ -857,46 +730,9 @@ function renderSelfReport(report) {
   box.append(dl);
 }
 
+/** The last ten changes, newest first. */
 function renderHistory(history) {
-  const list = $('detail-history');
-  list.replaceChildren();
-  const entries = [...history].reverse().slice(0, 10);
-  if (entries.length === 0) {
-    const li = bi('li', 'code.noHistory');
-    li.className = 'empty';
-    list.append(li);
-  }
-  for (const entry of entries) {
-    const change = entry.change ?? entry;
-    const li = document.createElement('li');
-    li.dataset.testid = 'history-item';
-    li.dataset.to = change.to;
-    li.dataset.cause = change.cause;
-    li.dataset.by = entry.by ?? '';
-    const when = document.createElement('time');
-    when.dateTime = change.at;
-    when.textContent = formatDateTime(change.at);
-    const move = document.createElement('span');
-    const from = document.createElement('span');
-    from.className = `dot dot-${change.from}`;
-    from.textContent = t(`colour.${change.from}`, change.from);
-    const to = document.createElement('span');
-    to.className = `dot dot-${change.to}`;
-    to.textContent = t(`colour.${change.to}`, change.to);
-    move.append(from, ' → ', to);
-    const cause = bi('span', `cause.${change.cause}`, change.cause);
-    cause.className = 'cause';
-    const detail = document.createElement('span');
-    detail.className = 'detail';
-    detail.textContent = change.detail ?? '';
-    li.append(when, move, cause, detail);
-    if (entry.by) {
-      const by = bi('span', `by.${entry.by}`, entry.by);
-      by.className = 'by';
-      li.append(by);
-    }
-    list.append(li);
-  }
+  renderList($('detail-history'), [...history].reverse().slice(0, 10), 'code.noHistory', historyItem);
 }
 
 /** After an action on a resident: counts, list and the open detail are read again. */
@@ -977,6 +813,8 @@ function renderImport(report) {
 // ---------------------------------------------------------------- start
 
 function start() {
+  mountChrome();
+  mountStaffSignIn();
   applyI18n();
   document.title = t('staff.subtitle');
   setupSignIn();
