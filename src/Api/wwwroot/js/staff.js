@@ -4,7 +4,7 @@
 // (audited), mark a need handled, clear a fever after a visit, and onboard residents from CSV.
 // Plain ES module, no framework, no network beyond this site's own API.
 import { applyI18n, register, fill, bi, t, has, pair } from './i18n.js';
-import { $ } from './dom.js';
+import { $, h } from './dom.js';
 import { mountChrome } from './chrome.js';
 import { createMessages, statusKey } from './problems.js';
 import { session, createStaffApi, mountStaffSignIn, setupStaffSignIn, renderWho } from './session.js';
@@ -131,6 +131,15 @@ const CITY = '411200';
 const PAGE_SIZE = 50;
 const VILLAGE_ROLES = ['village', 'commander', 'admin'];
 const DASHBOARD_ROLES = ['commander', 'admin'];
+// The consoles offered on the home view, in order, and the roles that see each.
+const CONSOLES = [
+  { name: 'village', href: '#/village', roles: VILLAGE_ROLES },
+  { name: 'checkpoint', href: 'checkpoint.html', roles: ['checkpoint', 'admin'] },
+  { name: 'dashboard', href: 'dashboard.html', roles: DASHBOARD_ROLES },
+  { name: 'trips', href: 'trips.html', roles: DASHBOARD_ROLES },
+  { name: 'docs', href: '/docs', roles: ['admin'] },
+  { name: 'orleans', href: '/ops/orleans/', roles: ['admin'] },
+];
 const COLOURS = ['None', 'Green', 'Yellow', 'Red'];
 const KEY_PERSONS = ['FromOutsideCity', 'FromHubei', 'FromWuhan', 'CloseContact', 'FeverNoExposure'];
 const COUNTS = ['residents', 'applied', 'green', 'yellow', 'red', 'clockedInToday', 'fever', 'isolated', 'openNeeds'];
@@ -257,19 +266,24 @@ function canUseVillage() {
   return VILLAGE_ROLES.includes(session.info?.role);
 }
 
+/** The consoles list: one item per console (labels console.<name> and console.<name>.desc), shown to its roles. */
+function buildConsoles() {
+  $('consoles').replaceChildren(...CONSOLES.map(({ name, href }) => h('li', { 'data-console': name, hidden: true },
+    h('a', { class: 'console', href, 'data-testid': `console-${name}` },
+      h('span', { class: 'console-name', 'data-i18n': `console.${name}` }),
+      h('span', { class: 'console-desc', 'data-i18n': `console.${name}.desc` })))));
+}
+
 function showHome() {
   showView('home');
   const role = session.info?.role;
-  const visible = {
-    village: VILLAGE_ROLES.includes(role),
-    checkpoint: role === 'checkpoint' || role === 'admin',
-    dashboard: DASHBOARD_ROLES.includes(role),
-    trips: DASHBOARD_ROLES.includes(role),
-    docs: role === 'admin',
-    orleans: role === 'admin',
-  };
-  for (const li of document.querySelectorAll('[data-console]')) li.hidden = !visible[li.dataset.console];
-  $('no-consoles').hidden = Object.values(visible).some(Boolean);
+  let any = false;
+  for (const { name, roles } of CONSOLES) {
+    const visible = roles.includes(role);
+    document.querySelector(`[data-console="${name}"]`).hidden = !visible;
+    any ||= visible;
+  }
+  $('no-consoles').hidden = any;
 }
 
 // ---------------------------------------------------------------- sign in
@@ -815,6 +829,7 @@ function renderImport(report) {
 function start() {
   mountChrome();
   mountStaffSignIn();
+  buildConsoles();
   applyI18n();
   document.title = t('staff.subtitle');
   setupSignIn();
