@@ -6,6 +6,7 @@ import { applyI18n, register, fill, bi, t, pair } from './i18n.js';
 import { $ } from './dom.js';
 import { mountChrome } from './chrome.js';
 import { ApiError, request } from './http.js';
+import { within } from './regions.js';
 
 const TOKEN_KEY = 'smx.staff.token';
 const USER_KEY = 'smx.staff.user';
@@ -103,10 +104,6 @@ function parentOf(code) {
   if (code.length === 9) return code.slice(0, 6);
   if (code.length === 6 && !code.endsWith('00')) return code.slice(0, 4) + '00';
   return null;
-}
-
-function isWithin(code, ancestor) {
-  return ancestor.length === 6 && ancestor.endsWith('00') ? code.startsWith(ancestor.slice(0, 4)) : code.startsWith(ancestor);
 }
 
 // ---------------------------------------------------------------- messages
@@ -430,7 +427,7 @@ function chart(testid) {
 
 function drillable(code) {
   const jurisdiction = session.user?.jurisdiction;
-  return !jurisdiction || isWithin(code, jurisdiction);
+  return !jurisdiction || within(code, jurisdiction);
 }
 
 function renderBar(update) {

@@ -10,6 +10,7 @@ import { createMessages } from './problems.js';
 import { ZONE, formatDateTime } from './format.js';
 import { addModeOptions, seatText } from './trip-fields.js';
 import { renderList, needItem, handledNote, historyItem } from './resident-records.js';
+import { fillRegionSelect } from './regions.js';
 
 register({
   'tab.trips': ['同行查询', 'Co-traveler'],
@@ -255,28 +256,7 @@ function setupSignIn() {
 
 // ---------------------------------------------------------------- registration
 
-function regionCode(r) {
-  return typeof r.code === 'string' ? r.code : (r.code?.value ?? String(r.code));
-}
-
-async function loadRegions(select, parent) {
-  select.disabled = true;
-  select.dataset.loaded = 'false';
-  const placeholder = document.createElement('option');
-  placeholder.value = '';
-  placeholder.textContent = t('common.choose');
-  select.replaceChildren(placeholder);
-  if (!parent) return;
-  const regions = await api('GET', `/api/regions?parent=${encodeURIComponent(parent)}`);
-  for (const r of regions ?? []) {
-    const option = document.createElement('option');
-    option.value = regionCode(r);
-    option.textContent = r.pinyin ? `${r.name} · ${r.pinyin}` : r.name;
-    select.append(option);
-  }
-  select.disabled = false;
-  select.dataset.loaded = 'true';
-}
+const loadRegions = (select, parent) => fillRegionSelect(select, parent, api);
 
 function setupRegistration() {
   const form = $('register-form');

@@ -10,6 +10,7 @@ import { createMessages, statusKey } from './problems.js';
 import { session, createStaffApi, mountStaffSignIn, setupStaffSignIn, renderWho } from './session.js';
 import { formatDateTime } from './format.js';
 import { renderList, needItem, handledNote, historyItem } from './resident-records.js';
+import { regionLabel, within, fillRegionSelect } from './regions.js';
 
 register({
   'staff.title': ['三门峡疫情防控', 'Sanmenxia epidemic control'],
@@ -217,12 +218,6 @@ async function loadTime() {
 
 // ---------------------------------------------------------------- jurisdiction
 
-/** Is `code` within `ancestor` (the city covers every code starting with its first 4 digits)? */
-function within(code, ancestor) {
-  if (!code || !ancestor) return false;
-  if (ancestor.length === 6 && ancestor.endsWith('00')) return code.startsWith(ancestor.slice(0, 4));
-  return code.startsWith(ancestor);
-}
 /** A region worth offering: inside the jurisdiction, or on the way down to it. */
 const onPath = (code, jurisdiction) => within(code, jurisdiction) || within(jurisdiction, code);
 
@@ -318,28 +313,11 @@ const village = {
   cascadeReady: false,
 };
 
-function regionLabel(r) {
-  return r.pinyin ? `${r.name} · ${r.pinyin}` : r.name;
-}
-
-async function fillRegionSelect(select, parent) {
+/** The picker's regions: only those inside the jurisdiction or on the way down to it. */
+async function fillPicker(select, parent) {
   const jurisdiction = session.info?.jurisdiction ?? CITY;
-  select.disabled = true;
-  select.dataset.loaded = 'false';
-  const placeholder = document.createElement('option');
-  placeholder.value = '';
-  placeholder.textContent = t('common.choose');
-  select.replaceChildren(placeholder);
+  await fillRegionSelect(select, parent, api, code => onPath(code, jurisdiction));
   if (!parent) return;
-  const regions = (await api('GET', `/api/regions?parent=${encodeURIComponent(parent)}`)) ?? [];
-  for (const r of regions.filter(r => onPath(r.code, jurisdiction))) {
-    const option = document.createElement('option');
-    option.value = r.code;
-    option.textContent = regionLabel(r);
-    select.append(option);
-  }
-  select.disabled = false;
-  select.dataset.loaded = 'true';
   // Only one choice (the jurisdiction itself, or the way down to it): take it.
   if (select.options.length === 2) {
     select.selectedIndex = 1;
@@ -351,10 +329,10 @@ function setupCascade() {
   const county = $('pick-county'), township = $('pick-township'), pickVillage = $('pick-village');
   const guard = fn => async () => { try { clearError(); await fn(); } catch (e) { if (!e?.signedOut) showProblem(e); } };
   county.addEventListener('change', guard(async () => {
-    await fillRegionSelect(pickVillage, null);
-    await fillRegionSelect(township, county.value);
+    await fillPicker(pickVillage, null);
+    await fillPicker(township, county.value);
   }));
-  township.addEventListener('change', guard(() => fillRegionSelect(pickVillage, township.value)));
+  township.addEventListener('change', guard(() => fillPicker(pickVillage, township.value)));
   pickVillage.addEventListener('change', () => {
     if (pickVillage.value && pickVillage.value !== village.code) {
       $('village-code').value = pickVillage.value;
@@ -378,9 +356,9 @@ async function prepareCascade() {
   if (!$('village-code').value && isVillageJurisdiction) $('village-code').value = jurisdiction;
   if (isVillageJurisdiction || village.cascadeReady) return;
   village.cascadeReady = true;
-  await fillRegionSelect($('pick-township'), null);
-  await fillRegionSelect($('pick-village'), null);
-  await fillRegionSelect($('pick-county'), CITY);
+  await fillPicker($('pick-township'), null);
+  await fillPicker($('pick-village'), null);
+  await fillPicker($('pick-county'), CITY);
 }
 
 async function enterVillageConsole(code) {
