@@ -5,7 +5,7 @@ import { applyI18n, register, fill, t, pair } from './i18n.js';
 import { $ } from './dom.js';
 import { mountChrome } from './chrome.js';
 import { ApiError } from './http.js';
-import { session, createStaffApi, mountStaffSignIn, setupStaffSignIn } from './session.js';
+import { session, createStaffApi, mountStaffSignIn, setupStaffSignIn, showStaffView } from './session.js';
 
 register({
   'cp.title': ['检测点登记', 'Checkpoint'],
@@ -72,12 +72,7 @@ function showError(e) {
   box.hidden = false;
 }
 
-function show(view) {
-  for (const v of ['signin', 'pick', 'scan']) $(`view-${v}`).hidden = v !== view;
-  $('sign-out').hidden = view === 'signin';
-  $('who').hidden = view === 'signin';
-  document.body.dataset.view = view;
-}
+const show = view => showStaffView(['signin', 'pick', 'scan'], view);
 
 function signOutLocal() {
   session.clear();

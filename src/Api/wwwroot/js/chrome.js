@@ -5,8 +5,9 @@
 //   <main id="main" data-messages="fields notice loading">
 //     → the alert region problems.js writes to (with its list of field errors if "fields"), then the notice and
 //       the loading line where named.
-// Call mountChrome() before applyI18n(); the labels are filled there.
-import { h } from './dom.js';
+// Call mountChrome() before applyI18n(); the labels are filled there. showToday() fills the header's date.
+import { bi } from './i18n.js';
+import { $, h } from './dom.js';
 
 export function mountChrome(doc = document) {
   const header = doc.querySelector('header.topbar[data-title]');
@@ -33,5 +34,22 @@ export function mountChrome(doc = document) {
         ...(parts.includes('fields') ? [h('ul', { class: 'alert-fields', 'data-testid': 'error-fields' })] : [])),
       ...(parts.includes('notice') ? [h('p', { class: 'notice', role: 'status', 'data-testid': 'notice', hidden: true })] : []),
       ...(parts.includes('loading') ? [h('p', { class: 'loading', 'data-testid': 'loading', 'data-i18n': 'common.loading' })] : []));
+  }
+}
+
+/**
+ * The header's "今天 · Today <date>" from /api/time's answer (`text` as the page writes the day), with a
+ * "simulated time" badge while the server's clock is simulated.
+ */
+export function showToday(time, text = time.today, el = $('today')) {
+  const label = bi('span', 'common.today');
+  label.className = 'today-label';
+  el.replaceChildren(label, ' ', h('time', { datetime: time.today, 'data-testid': 'today-date' }, text));
+  el.dataset.simulated = String(!!time.simulated);
+  if (time.simulated) {
+    const sim = bi('span', 'common.simulated');
+    sim.className = 'badge';
+    sim.dataset.testid = 'today-simulated';
+    el.append(' ', sim);
   }
 }

@@ -4,7 +4,7 @@
 // Plain ES module, no framework, no network beyond this site's own API.
 import { applyI18n, register, fill, bi, t, has, pair } from './i18n.js';
 import { $ } from './dom.js';
-import { mountChrome } from './chrome.js';
+import { mountChrome, showToday } from './chrome.js';
 import { ApiError, createApi, request } from './http.js';
 import { createMessages } from './problems.js';
 import { ZONE, formatDateTime } from './format.js';
@@ -166,22 +166,7 @@ async function loadTime() {
       input.max = time.today;
       if (!input.value) input.value = time.today;
     }
-    const el = $('today');
-    el.replaceChildren();
-    const label = bi('span', 'common.today');
-    label.className = 'today-label';
-    const day = document.createElement('time');
-    day.dateTime = time.today;
-    day.dataset.testid = 'today-date';
-    day.textContent = `${formatDay(time.today)} ${timeFormat.format(new Date(time.now))}`;
-    el.append(label, ' ', day);
-    el.dataset.simulated = String(!!time.simulated);
-    if (time.simulated) {
-      const sim = bi('span', 'common.simulated');
-      sim.className = 'badge';
-      sim.dataset.testid = 'today-simulated';
-      el.append(' ', sim);
-    }
+    showToday(time, `${formatDay(time.today)} ${timeFormat.format(new Date(time.now))}`);
   } catch {
     // The header date is a convenience; the page works without it.
   }

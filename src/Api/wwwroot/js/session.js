@@ -112,6 +112,16 @@ export function setupStaffSignIn({ api, run, signedIn, signedOut }) {
   });
 }
 
+/** Shows one of the page's `view-<name>` sections; the header's "who" and "sign out" only once signed in. */
+export function showStaffView(views, name) {
+  for (const v of views) $(`view-${v}`).hidden = v !== name;
+  const loading = $('loading');
+  if (loading) loading.hidden = true;
+  $('sign-out').hidden = name === 'signin';
+  $('who').hidden = name === 'signin';
+  document.body.dataset.view = name;
+}
+
 /** The header's "who": username · role (· jurisdiction), from the session. */
 export function renderWho(who = $('who')) {
   const info = session.info;

@@ -5,9 +5,9 @@
 // Plain ES module, no framework, no network beyond this site's own API.
 import { applyI18n, register, fill, bi, t, has, pair } from './i18n.js';
 import { $, h } from './dom.js';
-import { mountChrome } from './chrome.js';
+import { mountChrome, showToday } from './chrome.js';
 import { createMessages, statusKey } from './problems.js';
-import { session, createStaffApi, mountStaffSignIn, setupStaffSignIn, renderWho } from './session.js';
+import { session, createStaffApi, mountStaffSignIn, setupStaffSignIn, showStaffView, renderWho } from './session.js';
 import { formatDateTime } from './format.js';
 import { renderList, needItem, handledNote, historyItem } from './resident-records.js';
 import { regionLabel, within, fillRegionSelect } from './regions.js';
@@ -197,20 +197,7 @@ function keyPersonNames(value) {
 
 async function loadTime() {
   try {
-    const time = await api('GET', '/api/time');
-    const el = $('today');
-    el.replaceChildren();
-    const label = bi('span', 'common.today');
-    label.className = 'today-label';
-    const day = document.createElement('time');
-    day.dateTime = time.today;
-    day.dataset.testid = 'today-date';
-    day.textContent = time.today;
-    el.append(label, ' ', day);
-    if (time.simulated) {
-      const sim = badge('common.simulated');
-      el.append(' ', sim);
-    }
+    showToday(await api('GET', '/api/time'));
   } catch {
     // The header date is a convenience only.
   }
@@ -225,13 +212,7 @@ const onPath = (code, jurisdiction) => within(code, jurisdiction) || within(juri
 
 const VIEWS = ['signin', 'home', 'village'];
 
-function showView(name) {
-  for (const v of VIEWS) $(`view-${v}`).hidden = v !== name;
-  $('loading').hidden = true;
-  $('sign-out').hidden = name === 'signin';
-  $('who').hidden = name === 'signin';
-  document.body.dataset.view = name;
-}
+const showView = name => showStaffView(VIEWS, name);
 
 /** Navigation is the URL hash: #/ (consoles), #/village, #/village/<code>. */
 function route(forced) {

@@ -7,7 +7,7 @@ import { $ } from './dom.js';
 import { mountChrome } from './chrome.js';
 import { request } from './http.js';
 import { createMessages } from './problems.js';
-import { session, createStaffApi, mountStaffSignIn, setupStaffSignIn, renderWho } from './session.js';
+import { session, createStaffApi, mountStaffSignIn, setupStaffSignIn, showStaffView, renderWho } from './session.js';
 import { formatDateTime } from './format.js';
 import { addModeOptions, seatText } from './trip-fields.js';
 
@@ -79,11 +79,7 @@ const { clearError, showProblem, localProblem, showNotice, busy, fieldLabel } = 
 // ---------------------------------------------------------------- views
 
 function showView(name) {
-  for (const v of ['signin', 'refused', 'main']) $(`view-${v}`).hidden = v !== name;
-  $('loading').hidden = true;
-  $('sign-out').hidden = name === 'signin';
-  $('who').hidden = name === 'signin';
-  document.body.dataset.view = name;
+  showStaffView(['signin', 'refused', 'main'], name);
   if (name !== 'signin') renderWho();
 }
 
