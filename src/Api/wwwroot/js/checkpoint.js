@@ -2,7 +2,10 @@
 // with the phone camera (jsQR), by the ID card, or by typing the ID number; the answer is a big colour block with the
 // decision and why, and today's counters. Reuses the staff sign-in of staff.html (token in sessionStorage).
 import { applyI18n, register, fill, t, pair } from './i18n.js';
-import { ApiError, TOKEN_KEY, SESSION_KEY, createApi } from './staff-api.js';
+import { $ } from './dom.js';
+import { mountChrome } from './chrome.js';
+import { ApiError } from './http.js';
+import { session, createStaffApi, mountStaffSignIn, setupStaffSignIn, showStaffView } from './session.js';
 
 register({
   'cp.title': ['检测点登记', 'Checkpoint'],
@@ -41,19 +44,13 @@ register({
   'reason.none.check': ['未申领健康码，请核查并协助申领', 'No code: check and help to apply'],
   'reason.none.refused': ['未申领健康码，不予通行', 'No code: refused here'],
   'reason.none.allowed': ['未申领健康码，允许通行', 'No code: allowed here'],
-  'role.checkpoint': ['检测点工作人员', 'Checkpoint staff'],
-  'role.admin': ['管理员', 'Administrator'],
-  'staff.signin.heading': ['工作人员登录', 'Staff sign-in'],
-  'staff.signin.username': ['用户名', 'Username'],
-  'staff.signin.password': ['密码', 'Password'],
 });
 
 const COUNTS = ['entries', 'exits', 'passes', 'redSeen', 'yellowSeen', 'refused', 'duplicates'];
-const $ = id => document.querySelector(`[data-testid="${id}"]`);
 
 const state = { checkpoint: null, direction: 'In', stream: null, scanning: false, busy: false };
 
-const api = createApi(() => signOutLocal());
+const api = createStaffApi(() => signOutLocal());
 
 function clearError() {
   $('error').hidden = true;
@@ -75,16 +72,10 @@ function showError(e) {
   box.hidden = false;
 }
 
-function show(view) {
-  for (const v of ['signin', 'pick', 'scan']) $(`view-${v}`).hidden = v !== view;
-  $('sign-out').hidden = view === 'signin';
-  $('who').hidden = view === 'signin';
-  document.body.dataset.view = view;
-}
+const show = view => showStaffView(['signin', 'pick', 'scan'], view);
 
 function signOutLocal() {
-  sessionStorage.removeItem(TOKEN_KEY);
-  sessionStorage.removeItem(SESSION_KEY);
+  session.clear();
   stopCamera();
   state.checkpoint = null;
   show('signin');
@@ -92,7 +83,7 @@ function signOutLocal() {
 
 async function start() {
   clearError();
-  if (!sessionStorage.getItem(TOKEN_KEY)) { show('signin'); return; }
+  if (!session.token) { show('signin'); return; }
   let me;
   try { me = await api('GET', '/api/auth/me'); } catch { signOutLocal(); return; }
   const who = $('who');
@@ -226,23 +217,17 @@ function setDirection(direction) {
 }
 
 function setup() {
+  mountChrome();
+  mountStaffSignIn();
   applyI18n();
-  $('signin-form').addEventListener('submit', async e => {
-    e.preventDefault();
-    clearError();
-    const form = e.currentTarget;
-    const username = form.elements.username.value.trim();
-    try {
-      const login = await api('POST', '/api/auth/staff/login', { username, password: form.elements.password.value });
-      sessionStorage.setItem(TOKEN_KEY, login.token);
-      sessionStorage.setItem(SESSION_KEY, JSON.stringify({ username: username.toLowerCase(), role: login.role, jurisdiction: login.jurisdiction ?? null, expiresAt: login.expiresAt }));
-      form.reset();
-      await start();
-    } catch (err) { showError(err); }
-  });
-  $('sign-out').addEventListener('click', async () => {
-    try { await api('POST', '/api/auth/logout'); } catch { /* local sign-out is enough */ }
-    signOutLocal();
+  setupStaffSignIn({
+    api,
+    run: async (button, form, action) => {
+      clearError();
+      try { await action(); } catch (err) { showError(err); }
+    },
+    signedIn: () => start(),
+    signedOut: signOutLocal,
   });
   $('pick-form').addEventListener('submit', async e => {
     e.preventDefault();

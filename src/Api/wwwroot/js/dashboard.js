@@ -3,6 +3,10 @@
 // child regions, the live series of this session, and drill-down by clicking a child.
 // Plain ES module; the SignalR client and ECharts are vendored under lib/ (window.signalR, window.echarts).
 import { applyI18n, register, fill, bi, t, pair } from './i18n.js';
+import { $ } from './dom.js';
+import { mountChrome } from './chrome.js';
+import { ApiError, request } from './http.js';
+import { within } from './regions.js';
 
 const TOKEN_KEY = 'smx.staff.token';
 const USER_KEY = 'smx.staff.user';
@@ -79,13 +83,13 @@ const HEAT_METRICS = {
 const TREND_SERIES = ['applied', 'green', 'yellow', 'red', 'clockedInToday', 'fever'];
 const COLOURS = { green: '#1a9b4a', yellow: '#e0a800', red: '#d2302c', none: '#a9b3bd', applied: '#0b5cad', clockedInToday: '#7b4bb7', fever: '#e8590c' };
 
-const $ = (testid, root = document) => root.querySelector(`[data-testid="${testid}"]`);
 const share = (part, whole) => (whole > 0 ? part / whole : 0);
 const fmt = new Intl.NumberFormat('zh-CN');
 const timeFmt = new Intl.DateTimeFormat('zh-CN', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 
 // ---------------------------------------------------------------- session
 
+// Its own sign-in, kept in localStorage (it outlives the tab), not the sessionStorage one of the other staff pages.
 const session = {
   get token() { return localStorage.getItem(TOKEN_KEY); },
   get user() { try { return JSON.parse(localStorage.getItem(USER_KEY) || 'null'); } catch { return null; } },
@@ -100,10 +104,6 @@ function parentOf(code) {
   if (code.length === 9) return code.slice(0, 6);
   if (code.length === 6 && !code.endsWith('00')) return code.slice(0, 4) + '00';
   return null;
-}
-
-function isWithin(code, ancestor) {
-  return ancestor.length === 6 && ancestor.endsWith('00') ? code.startsWith(ancestor.slice(0, 4)) : code.startsWith(ancestor);
 }
 
 // ---------------------------------------------------------------- messages
@@ -170,21 +170,18 @@ function setupSignIn() {
     const button = $('login-submit');
     button.disabled = true;
     try {
-      const response = await fetch('/api/auth/staff/login', {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' },
-        body: JSON.stringify({ username: $('login-username').value.trim(), password: $('login-password').value }),
-      });
-      const body = await response.json().catch(() => ({}));
-      if (!response.ok) {
-        showError(response.status === 401 || response.status === 400 ? t('dash.signin.failed') : (body.title || t('common.error')), body.detail || '', 'signin');
-        return;
-      }
-      session.save(body.token, { username: $('login-username').value.trim(), role: body.role, jurisdiction: body.jurisdiction });
+      const username = $('login-username').value.trim();
+      const login = await request('POST', '/api/auth/staff/login', { username, password: $('login-password').value });
+      session.save(login.token, { username, role: login.role, jurisdiction: login.jurisdiction });
       $('login-password').value = '';
       await startDashboard();
-    } catch {
-      showError(t('common.offline'), '', 'offline');
+    } catch (e) {
+      if (e instanceof ApiError && e.status !== 0) {
+        const { title, detail } = e.problem;
+        showError(e.status === 401 || e.status === 400 ? t('dash.signin.failed') : (title || t('common.error')), detail || '', 'signin');
+      } else {
+        showError(t('common.offline'), '', 'offline');
+      }
     } finally {
       button.disabled = false;
     }
@@ -295,9 +292,7 @@ async function openRegion(code) {
 /** The region's daily rows (one per day, PostgreSQL region_daily) for the trend chart. */
 async function loadDailyHistory(code) {
   try {
-    const response = await fetch(`/api/regions/${code}/history?days=30`, { headers: { Authorization: `Bearer ${session.token}` } });
-    if (!response.ok) return;
-    const rows = await response.json();
+    const rows = await request('GET', `/api/regions/${code}/history?days=30`, undefined, { token: session.token });
     state.daily.set(code, rows.map(r => ({ at: Date.parse(`${r.day}T23:59:59+08:00`), counts: r.counts })));
     if (state.code === code) renderTrend(code);
   } catch { /* the live series still shows */ }
@@ -354,8 +349,7 @@ async function renderBreadcrumb(code) {
   // Names of ancestors not seen yet come from the (public) region API.
   await Promise.all(chain.filter(c => !state.names.has(c)).map(async c => {
     try {
-      const r = await fetch(`/api/regions/${c}`);
-      if (r.ok) state.names.set(c, (await r.json()).name);
+      state.names.set(c, (await request('GET', `/api/regions/${c}`)).name);
     } catch { /* the code stands in */ }
   }));
   if (state.code !== code) return;
@@ -433,7 +427,7 @@ function chart(testid) {
 
 function drillable(code) {
   const jurisdiction = session.user?.jurisdiction;
-  return !jurisdiction || isWithin(code, jurisdiction);
+  return !jurisdiction || within(code, jurisdiction);
 }
 
 function renderBar(update) {
@@ -646,6 +640,7 @@ window.addEventListener('hashchange', () => {
   if (wanted && wanted !== state.code && state.connection) openRegion(wanted);
 });
 
+mountChrome();
 applyI18n();
 setupSignIn();
 setupHeatMetric();

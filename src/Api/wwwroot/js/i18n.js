@@ -9,6 +9,7 @@ const strings = {
   'app.title': ['线上三门峡', 'Online Sanmenxia'],
   'app.subtitle': ['居民端', 'Resident portal'],
   'common.signOut': ['退出', 'Sign out'],
+  'common.skip': ['跳到正文', 'Skip to content'],
   'common.loading': ['加载中…', 'Loading…'],
   'common.submit': ['提交', 'Submit'],
   'common.close': ['关闭', 'Close'],

@@ -3,7 +3,14 @@
 // and the co-traveler check (platform 2: anyone, no sign-in) with "my trips" and the match banner.
 // Plain ES module, no framework, no network beyond this site's own API.
 import { applyI18n, register, fill, bi, t, has, pair } from './i18n.js';
-import { showFieldErrors } from './problems.js';
+import { $ } from './dom.js';
+import { mountChrome, showToday } from './chrome.js';
+import { ApiError, createApi, request } from './http.js';
+import { createMessages } from './problems.js';
+import { ZONE, formatDateTime } from './format.js';
+import { addModeOptions, seatText } from './trip-fields.js';
+import { renderList, needItem, handledNote, historyItem } from './resident-records.js';
+import { fillRegionSelect } from './regions.js';
 
 register({
   'tab.trips': ['同行查询', 'Co-traveler'],
@@ -13,20 +20,7 @@ register({
   'trip.query.heading': ['同行查询', 'Co-traveler check'],
   'trip.query.intro': ['查询您乘坐的交通工具上是否有已公布的确诊病例', 'Find out whether a confirmed case was published for your trip'],
   'trip.query.submit': ['查询', 'Check'],
-  'trip.mode': ['出行方式', 'Travel mode'],
-  'trip.number': ['车次 / 航班号 / 线路 / 车牌', 'Train / flight / route / plate'],
   'trip.numberPlaceholder': ['如 G1234', 'e.g. G1234'],
-  'trip.date': ['出行日期', 'Date of travel'],
-  'trip.carriage': ['车厢', 'Carriage'],
-  'trip.row': ['排号', 'Row'],
-  'trip.seat': ['座位号', 'Seat'],
-  'trip.carriageOptional': ['车厢（选填）', 'Carriage (optional)'],
-  'trip.rowOptional': ['排号（选填）', 'Row (optional)'],
-  'mode.Train': ['火车', 'Train'],
-  'mode.Flight': ['飞机', 'Flight'],
-  'mode.Coach': ['客车', 'Coach'],
-  'mode.Car': ['自驾车', 'Car'],
-  'mode.Other': ['其他', 'Other'],
   'trip.risk': ['风险', 'Risk'],
   'risk.NearbySeats': ['近座', 'Nearby seats'],
   'risk.SameCarriage': ['同车厢', 'Same carriage'],
@@ -61,6 +55,10 @@ register({
   'trip.banner.todo': ['请立即联系所在村（社区）报备，并居家隔离、不要外出；如有发热、咳嗽请及时就医。', 'Contact your village or community now and self-isolate at home; see a doctor if you have a fever or a cough.'],
   'trip.banner.more': ['另有', 'and'],
   'trip.banner.moreTrips': ['个行程', 'more trip(s)'],
+
+  'temperature.required': ['请填写体温', 'enter your temperature'],
+  'temperature.invalid': ['体温格式不正确', 'not a number'],
+  'needs.detailRequired': ['请填写具体需求', 'say what you need'],
 });
 
 const TOKEN_KEY = 'smx.resident.token';
@@ -69,19 +67,8 @@ const PHONE_KEY = 'smx.resident.phone'; // session only: registration must name 
 const SYMPTOMS = ['fever', 'cough', 'fatigue', 'short-of-breath', 'sore-throat', 'diarrhoea'];
 const NEED_KINDS = ['Medicine', 'Food', 'Other'];
 const CITY = '411200';
-const ZONE = 'Asia/Shanghai';
 
-const $ = (testid, root = document) => root.querySelector(`[data-testid="${testid}"]`);
-
-// ---------------------------------------------------------------- API
-
-class ApiError extends Error {
-  constructor(status, problem) {
-    super(problem?.detail || problem?.title || `HTTP ${status}`);
-    this.status = status;
-    this.problem = problem;
-  }
-}
+// ---------------------------------------------------------------- session + API
 
 const session = {
   get token() { return localStorage.getItem(TOKEN_KEY); },
@@ -93,126 +80,35 @@ const session = {
   clear() { this.token = null; this.residentKey = null; this.phone = null; },
 };
 
-async function api(method, path, body) {
-  const headers = { Accept: 'application/json, application/problem+json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const token = session.token;
-  if (token) headers.Authorization = `Bearer ${token}`;
-  let response;
-  try {
-    response = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new ApiError(0, { title: t('common.offline'), detail: '' });
-  }
-  const text = await response.text();
-  let data = null;
-  if (text) {
-    try { data = JSON.parse(text); } catch { data = { title: `HTTP ${response.status}`, detail: text.slice(0, 300) }; }
-  }
-  if (!response.ok) {
-    const problem = data && typeof data === 'object' ? data : { title: `HTTP ${response.status}` };
-    const error = new ApiError(response.status, problem);
-    if (response.status === 401 && path !== '/api/auth/resident/login') {
-      // The token has expired or was refused: back to sign-in, saying why.
-      session.clear();
-      showSignIn();
-      showNotice(t('common.sessionExpired'));
-      error.signedOut = true;
-    }
-    throw error;
-  }
-  return data;
-}
+const api = createApi({
+  token: () => session.token,
+  loginPath: '/api/auth/resident/login',
+  // The token has expired or was refused: back to sign-in, saying why.
+  onUnauthorized: () => {
+    session.clear();
+    showSignIn();
+    showNotice(t('common.sessionExpired'));
+  },
+});
 
 // ---------------------------------------------------------------- messages
 
-function clearError() {
-  const box = $('error');
-  box.hidden = true;
-  $('error-title').textContent = '';
-  $('error-detail').textContent = '';
-  $('error-fields').replaceChildren();
-  for (const el of document.querySelectorAll('.field-error')) el.textContent = '';
-  for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
-}
-
-/** Shows a problem (RFC 9457) in the alert region; field errors also next to the form's fields. */
-function showProblem(error, form) {
-  clearError();
-  const problem = error instanceof ApiError ? error.problem : { title: t('common.error'), detail: String(error?.message ?? error) };
-  const box = $('error');
-  const status = error instanceof ApiError ? error.status : 0;
-  const statusKey = `problem.${status >= 500 && !has(`problem.${status}`) ? 500 : status}`;
-  const zhTitle = has(statusKey) ? pair(statusKey)[0] : '';
-  const title = problem.title || t('common.error');
-  $('error-title').textContent = zhTitle && !title.includes(zhTitle) ? `${zhTitle} · ${title}` : title;
-  $('error').dataset.status = String(status);
-  $('error-detail').textContent = problem.detail || '';
-  showFieldErrors(problem, form, $('error-fields'), fieldLabel);
-  if (Array.isArray(problem.reasons) && problem.reasons.length > 1) {
-    for (const reason of problem.reasons) {
-      const li = document.createElement('li');
-      li.textContent = String(reason);
-      $('error-fields').append(li);
-    }
-  }
-  box.hidden = false;
-  box.scrollIntoView?.({ block: 'nearest' });
-}
-
-const FIELD_LABELS = {
-  mode: 'trip.mode', number: 'trip.number', date: 'trip.date', carriage: 'trip.carriage', row: 'trip.row', seat: 'trip.seat',
-  phone: 'signin.phone', code: 'signin.code', name: 'reg.name', idNumber: 'reg.idNumber',
-  villageCode: 'reg.village', temperature: 'common.temperature', honestyPledge: 'apply.pledge',
-  detail: 'needs.detail', kind: 'needs.kind', recentTravel: 'report.travel', symptoms: 'clockin.symptoms',
-};
-function fieldLabel(field) {
-  const key = FIELD_LABELS[field];
-  return key ? t(key) : field;
-}
-
-/** A field error found before calling the API, shown the same way as the server's. */
-function localProblem(field, zh, en) {
-  return new ApiError(400, { title: '请检查填写内容 · Please check the form', errors: { [field]: [`${zh} · ${en}`] } });
-}
-
-let noticeTimer;
-function showNotice(text) {
-  const el = $('notice');
-  el.textContent = text;
-  el.hidden = !text;
-  clearTimeout(noticeTimer);
-  if (text) noticeTimer = setTimeout(() => { el.hidden = true; }, 6000);
-}
+const { clearError, showProblem, localProblem, showNotice, busy } = createMessages({
+  fieldLabels: {
+    mode: 'trip.mode', number: 'trip.number', date: 'trip.date', carriage: 'trip.carriage', row: 'trip.row', seat: 'trip.seat',
+    phone: 'signin.phone', code: 'signin.code', name: 'reg.name', idNumber: 'reg.idNumber',
+    villageCode: 'reg.village', temperature: 'common.temperature', honestyPledge: 'apply.pledge',
+    detail: 'needs.detail', kind: 'needs.kind', recentTravel: 'report.travel', symptoms: 'clockin.symptoms',
+  },
+});
 
 /** Runs a form action with its submit button disabled and problems shown. */
-async function submitting(form, action) {
-  const button = form.querySelector('[type="submit"]');
-  if (button?.disabled) return;
-  if (button) { button.disabled = true; button.setAttribute('aria-busy', 'true'); }
-  try {
-    clearError();
-    await action();
-  } catch (e) {
-    if (!e?.signedOut) showProblem(e, form);
-  } finally {
-    if (button) { button.disabled = false; button.removeAttribute('aria-busy'); }
-  }
-}
+const submitting = (form, action) => busy(form.querySelector('[type="submit"]'), form, action);
 
 // ---------------------------------------------------------------- formatting
 
-const dateTimeFormat = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
-});
 const timeFormat = new Intl.DateTimeFormat('zh-CN', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', hour12: false });
 const weekdays = [['周日', 'Sun'], ['周一', 'Mon'], ['周二', 'Tue'], ['周三', 'Wed'], ['周四', 'Thu'], ['周五', 'Fri'], ['周六', 'Sat']];
-
-function formatDateTime(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : dateTimeFormat.format(d);
-}
 
 function formatDay(day) {
   if (!day) return '';
@@ -224,11 +120,11 @@ function formatDay(day) {
 function readTemperature(form, name = 'temperature', required = true) {
   const raw = form.elements[name].value.trim();
   if (!raw) {
-    if (required) throw localProblem(name, '请填写体温', 'enter your temperature');
+    if (required) throw localProblem(name, 'temperature.required');
     return null;
   }
   const value = Number(raw);
-  if (!Number.isFinite(value)) throw localProblem(name, '体温格式不正确', 'not a number');
+  if (!Number.isFinite(value)) throw localProblem(name, 'temperature.invalid');
   return Math.round(value * 10) / 10;
 }
 
@@ -270,22 +166,7 @@ async function loadTime() {
       input.max = time.today;
       if (!input.value) input.value = time.today;
     }
-    const el = $('today');
-    el.replaceChildren();
-    const label = bi('span', 'common.today');
-    label.className = 'today-label';
-    const day = document.createElement('time');
-    day.dateTime = time.today;
-    day.dataset.testid = 'today-date';
-    day.textContent = `${formatDay(time.today)} ${timeFormat.format(new Date(time.now))}`;
-    el.append(label, ' ', day);
-    el.dataset.simulated = String(!!time.simulated);
-    if (time.simulated) {
-      const sim = bi('span', 'common.simulated');
-      sim.className = 'badge';
-      sim.dataset.testid = 'today-simulated';
-      el.append(' ', sim);
-    }
+    showToday(time, `${formatDay(time.today)} ${timeFormat.format(new Date(time.now))}`);
   } catch {
     // The header date is a convenience; the page works without it.
   }
@@ -360,28 +241,7 @@ function setupSignIn() {
 
 // ---------------------------------------------------------------- registration
 
-function regionCode(r) {
-  return typeof r.code === 'string' ? r.code : (r.code?.value ?? String(r.code));
-}
-
-async function loadRegions(select, parent) {
-  select.disabled = true;
-  select.dataset.loaded = 'false';
-  const placeholder = document.createElement('option');
-  placeholder.value = '';
-  placeholder.textContent = t('common.choose');
-  select.replaceChildren(placeholder);
-  if (!parent) return;
-  const regions = await api('GET', `/api/regions?parent=${encodeURIComponent(parent)}`);
-  for (const r of regions ?? []) {
-    const option = document.createElement('option');
-    option.value = regionCode(r);
-    option.textContent = r.pinyin ? `${r.name} · ${r.pinyin}` : r.name;
-    select.append(option);
-  }
-  select.disabled = false;
-  select.dataset.loaded = 'true';
-}
+const loadRegions = (select, parent) => fillRegionSelect(select, parent, api);
 
 function setupRegistration() {
   const form = $('register-form');
@@ -509,15 +369,7 @@ class CodeViewer {
     $('apply-form-card', root).hidden = applied;
     $('clockin-form-card', root).hidden = !applied;
 
-    const list = $('history', root);
-    list.replaceChildren();
-    const history = [...(view.history ?? [])].reverse();
-    if (history.length === 0) {
-      const li = bi('li', 'code.noHistory');
-      li.className = 'empty';
-      list.append(li);
-    }
-    for (const entry of history) list.append(historyItem(entry));
+    renderList($('history', root), [...(view.history ?? [])].reverse(), 'code.noHistory', historyItem);
 
     if (!this.withQr || colour === 'None') {
       const qr = $('qr', root);
@@ -536,41 +388,6 @@ function renderCoded(el, prefix, code, serverText) {
     el.textContent = serverText ?? code ?? '';
   }
   if (serverText) el.title = serverText;
-}
-
-function historyItem(entry) {
-  const change = entry.change ?? entry;
-  const li = document.createElement('li');
-  li.dataset.testid = 'history-item';
-  li.dataset.to = change.to;
-  li.dataset.from = change.from;
-  li.dataset.cause = change.cause;
-  li.dataset.by = entry.by ?? '';
-  const when = document.createElement('time');
-  when.dateTime = change.at;
-  when.textContent = formatDateTime(change.at);
-  const move = document.createElement('span');
-  move.className = 'move';
-  const from = document.createElement('span');
-  from.className = `dot dot-${change.from}`;
-  from.textContent = t(`colour.${change.from}`, change.from);
-  const to = document.createElement('span');
-  to.className = `dot dot-${change.to}`;
-  to.textContent = t(`colour.${change.to}`, change.to);
-  move.append(from, ' → ', to);
-  const cause = bi('span', `cause.${change.cause}`, change.cause);
-  cause.className = 'cause';
-  const detail = document.createElement('span');
-  detail.className = 'detail';
-  detail.textContent = change.detail ?? '';
-  li.append(when, move, cause, detail);
-  if (entry.by) {
-    const by = bi('span', `by.${entry.by}`, entry.by);
-    by.className = 'by';
-    by.dataset.testid = 'history-by';
-    li.append(by);
-  }
-  return li;
 }
 
 // ---------------------------------------------------------------- QR
@@ -825,47 +642,14 @@ function setupSelfReport() {
 
 // ---------------------------------------------------------------- needs
 
+/** Newest first; a handled one says when, by whom and how. */
 function renderNeeds(needs) {
-  const list = $('needs');
-  list.replaceChildren();
   const sorted = [...needs].sort((a, b) => String(b.createdAt).localeCompare(String(a.createdAt)));
-  if (sorted.length === 0) {
-    const li = bi('li', 'needs.empty');
-    li.className = 'empty';
-    list.append(li);
-  }
-  for (const need of sorted) list.append(needItem(need));
-}
-
-function needItem(need) {
-  const li = document.createElement('li');
-  li.dataset.testid = 'need';
-  li.dataset.needId = need.id;
-  li.dataset.status = need.status;
-  li.dataset.kind = need.kind;
-  const head = document.createElement('div');
-  head.className = 'need-head';
-  const kind = bi('span', `need.${need.kind}`, need.kind);
-  kind.className = 'need-kind';
-  const status = bi('span', `needStatus.${need.status}`, need.status);
-  status.className = `badge status-${need.status}`;
-  status.dataset.testid = 'need-status';
-  const when = document.createElement('time');
-  when.dateTime = need.createdAt;
-  when.textContent = formatDateTime(need.createdAt);
-  head.append(kind, status, when);
-  const detail = document.createElement('p');
-  detail.className = 'need-detail';
-  detail.dataset.testid = 'need-detail-text';
-  detail.textContent = need.detail;
-  li.append(head, detail);
-  if (need.status === 'Handled' && (need.note || need.handledAt)) {
-    const note = document.createElement('p');
-    note.className = 'hint';
-    note.textContent = [formatDateTime(need.handledAt), need.handledBy, need.note].filter(Boolean).join(' · ');
-    li.append(note);
-  }
-  return li;
+  renderList($('needs'), sorted, 'needs.empty', need => {
+    const li = needItem(need);
+    if (need.status === 'Handled' && (need.note || need.handledAt)) li.append(handledNote(need));
+    return li;
+  });
 }
 
 function setupNeeds() {
@@ -881,7 +665,7 @@ function setupNeeds() {
     e.preventDefault();
     submitting(form, async () => {
       const detail = form.elements.detail.value.trim();
-      if (!detail) throw localProblem('detail', '请填写具体需求', 'say what you need');
+      if (!detail) throw localProblem('detail', 'needs.detailRequired');
       const need = await api('POST', '/api/residents/me/needs', { kind: kind.value, detail });
       form.reset();
       showNotice(t('needs.sent'));
@@ -895,7 +679,6 @@ function setupNeeds() {
 
 // ---------------------------------------------------------------- co-traveler check (platform 2)
 
-const MODES = ['Train', 'Flight', 'Coach', 'Car', 'Other'];
 const MODE_PLACEHOLDERS = { Train: 'G1234', Flight: 'CZ3456', Coach: '三门峡—洛阳 / K12', Car: '豫M12345', Other: '' };
 let lastQuery = null;   // the trip last checked: what "Save to my trips" saves
 let limitTimer;
@@ -930,14 +713,6 @@ function tripLabel(trip) {
   return `${t(`mode.${trip.mode}`, trip.mode)} ${trip.number} ${trip.date}`;
 }
 
-function seatText(carriage, row, seat) {
-  const zh = [], en = [];
-  if (carriage != null) { zh.push(`${carriage}车厢`); en.push(`carriage ${carriage}`); }
-  if (row != null) { zh.push(`${row}排`); en.push(`row ${row}`); }
-  if (seat) { zh.push(`${seat}座`); en.push(`seat ${seat}`); }
-  return zh.length ? `${zh.join(' ')} · ${en.join(', ')}` : '';
-}
-
 function riskBadge(risk) {
   const b = bi('span', `risk.${risk}`, risk);
   b.className = `badge risk risk-${risk}`;
@@ -951,23 +726,7 @@ async function queryTrip(q) {
   for (const key of ['mode', 'number', 'date', 'carriage', 'row']) {
     if (q[key] !== null && q[key] !== undefined && q[key] !== '') params.set(key, String(q[key]));
   }
-  let response;
-  try {
-    response = await fetch(`/api/trips/query?${params}`, { headers: { Accept: 'application/json, application/problem+json' }, credentials: 'omit' });
-  } catch {
-    throw new ApiError(0, { title: t('common.offline'), detail: '' });
-  }
-  const text = await response.text();
-  let data = null;
-  if (text) {
-    try { data = JSON.parse(text); } catch { data = { title: `HTTP ${response.status}`, detail: text.slice(0, 300) }; }
-  }
-  if (!response.ok) {
-    const error = new ApiError(response.status, data && typeof data === 'object' ? data : { title: `HTTP ${response.status}` });
-    if (response.status === 429) error.retryAfter = Math.max(1, Number(response.headers.get('Retry-After')) || 60);
-    throw error;
-  }
-  return data;
+  return request('GET', `/api/trips/query?${params}`, undefined, { credentials: 'omit' });
 }
 
 function showRateLimited(seconds) {
@@ -1096,72 +855,63 @@ async function loadTrips() {
   renderTripBanner(mine?.matches ?? []);
 }
 
+/** The resident's matches (newest first) and saved trips (latest travel first). */
 function renderMyTrips(trips, matches) {
-  const matchList = $('trip-matches');
-  matchList.replaceChildren();
   const sortedMatches = [...matches].sort((a, b) => String(b.matchedAt).localeCompare(String(a.matchedAt)));
-  if (sortedMatches.length === 0) {
-    const li = bi('li', 'trip.mine.noMatches');
-    li.className = 'empty';
-    matchList.append(li);
-  }
-  for (const m of sortedMatches) {
-    const li = document.createElement('li');
-    li.dataset.testid = 'trip-match';
-    li.dataset.risk = m.risk;
-    li.dataset.withdrawn = String(!!m.withdrawn);
-    li.dataset.caseId = m.caseId;
-    li.dataset.trip = m.trip?.key ?? '';
-    if (m.withdrawn) li.classList.add('withdrawn');
-    const head = document.createElement('div');
-    head.className = 'trip-item-head';
-    const label = document.createElement('span');
-    label.className = 'trip-item-label';
-    label.textContent = tripLabel(m.trip);
-    head.append(label, riskBadge(m.risk));
-    if (m.withdrawn) {
-      const w = bi('span', 'trip.mine.withdrawn');
-      w.className = 'badge badge-withdrawn';
-      w.dataset.testid = 'trip-match-withdrawn';
-      head.append(w);
-    }
-    const meta = document.createElement('p');
-    meta.className = 'hint';
-    meta.textContent = `${t('trip.case.source')}: ${m.source} · ${t('trip.case.published')}: ${formatDateTime(m.publishedAt)}`;
-    li.append(head, meta);
-    if (!m.withdrawn) {
-      const todo = bi('p', 'trip.banner.todo');
-      todo.className = 'trip-item-todo';
-      li.append(todo);
-    }
-    matchList.append(li);
-  }
+  renderList($('trip-matches'), sortedMatches, 'trip.mine.noMatches', matchItem);
+  const sortedTrips = [...trips].sort((a, b) => String(b.trip.date).localeCompare(String(a.trip.date)));
+  renderList($('my-trips'), sortedTrips, 'trip.mine.noTrips', savedTripItem);
+}
 
-  const list = $('my-trips');
-  list.replaceChildren();
-  if (trips.length === 0) {
-    const li = bi('li', 'trip.mine.noTrips');
-    li.className = 'empty';
-    list.append(li);
+function matchItem(m) {
+  const li = document.createElement('li');
+  li.dataset.testid = 'trip-match';
+  li.dataset.risk = m.risk;
+  li.dataset.withdrawn = String(!!m.withdrawn);
+  li.dataset.caseId = m.caseId;
+  li.dataset.trip = m.trip?.key ?? '';
+  if (m.withdrawn) li.classList.add('withdrawn');
+  const head = document.createElement('div');
+  head.className = 'trip-item-head';
+  const label = document.createElement('span');
+  label.className = 'trip-item-label';
+  label.textContent = tripLabel(m.trip);
+  head.append(label, riskBadge(m.risk));
+  if (m.withdrawn) {
+    const w = bi('span', 'trip.mine.withdrawn');
+    w.className = 'badge badge-withdrawn';
+    w.dataset.testid = 'trip-match-withdrawn';
+    head.append(w);
   }
-  for (const saved of [...trips].sort((a, b) => String(b.trip.date).localeCompare(String(a.trip.date)))) {
-    const li = document.createElement('li');
-    li.dataset.testid = 'my-trip';
-    li.dataset.trip = saved.trip.key ?? '';
-    const head = document.createElement('div');
-    head.className = 'trip-item-head';
-    const label = document.createElement('span');
-    label.className = 'trip-item-label';
-    label.textContent = tripLabel(saved.trip);
-    head.append(label);
-    const seat = seatText(saved.seat?.carriage, saved.seat?.row, saved.seat?.seat);
-    const meta = document.createElement('p');
-    meta.className = 'hint';
-    meta.dataset.testid = 'my-trip-watched';
-    meta.textContent = [seat, `${t('trip.mine.watchedUntil')}: ${saved.watchedUntil}`].filter(Boolean).join(' · ');
-    li.append(head, meta);
-    list.append(li);
+  const meta = document.createElement('p');
+  meta.className = 'hint';
+  meta.textContent = `${t('trip.case.source')}: ${m.source} · ${t('trip.case.published')}: ${formatDateTime(m.publishedAt)}`;
+  li.append(head, meta);
+  if (!m.withdrawn) {
+    const todo = bi('p', 'trip.banner.todo');
+    todo.className = 'trip-item-todo';
+    li.append(todo);
   }
+  return li;
+}
+
+function savedTripItem(saved) {
+  const li = document.createElement('li');
+  li.dataset.testid = 'my-trip';
+  li.dataset.trip = saved.trip.key ?? '';
+  const head = document.createElement('div');
+  head.className = 'trip-item-head';
+  const label = document.createElement('span');
+  label.className = 'trip-item-label';
+  label.textContent = tripLabel(saved.trip);
+  head.append(label);
+  const seat = seatText(saved.seat?.carriage, saved.seat?.row, saved.seat?.seat);
+  const meta = document.createElement('p');
+  meta.className = 'hint';
+  meta.dataset.testid = 'my-trip-watched';
+  meta.textContent = [seat, `${t('trip.mine.watchedUntil')}: ${saved.watchedUntil}`].filter(Boolean).join(' · ');
+  li.append(head, meta);
+  return li;
 }
 
 async function saveTrip(body, form) {
@@ -1177,12 +927,7 @@ async function saveTrip(body, form) {
 function setupTrips() {
   placeQueryCard('view');
   for (const select of document.querySelectorAll('select[data-modes]')) {
-    for (const mode of MODES) {
-      const option = document.createElement('option');
-      option.value = mode;
-      option.textContent = t(`mode.${mode}`);
-      select.append(option);
-    }
+    addModeOptions(select);
     const number = select.form.elements.number;
     select.addEventListener('change', () => { number.placeholder = MODE_PLACEHOLDERS[select.value] ?? ''; });
     number.placeholder = MODE_PLACEHOLDERS.Train;
@@ -1277,6 +1022,7 @@ async function enter() {
 }
 
 async function start() {
+  mountChrome();
   applyI18n();
   document.title = t('app.title');
   myCode = new CodeViewer(document.querySelector('[data-testid="my-code"]'), { withQr: true });

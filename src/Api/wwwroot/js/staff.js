@@ -4,29 +4,22 @@
 // (audited), mark a need handled, clear a fever after a visit, and onboard residents from CSV.
 // Plain ES module, no framework, no network beyond this site's own API.
 import { applyI18n, register, fill, bi, t, has, pair } from './i18n.js';
-import { showFieldErrors } from './problems.js';
-import { ApiError, session, createApi } from './staff-api.js';
+import { $, h } from './dom.js';
+import { mountChrome, showToday } from './chrome.js';
+import { createMessages, statusKey } from './problems.js';
+import { session, createStaffApi, mountStaffSignIn, setupStaffSignIn, showStaffView, renderWho } from './session.js';
+import { formatDateTime } from './format.js';
+import { renderList, needItem, handledNote, historyItem } from './resident-records.js';
+import { regionLabel, within, fillRegionSelect } from './regions.js';
 
 register({
   'staff.title': ['三门峡疫情防控', 'Sanmenxia epidemic control'],
   'staff.subtitle': ['工作人员入口', 'Staff consoles'],
-  'staff.skip': ['跳到正文', 'Skip to content'],
-  'staff.signin.heading': ['工作人员登录', 'Staff sign-in'],
   'staff.signin.intro': ['请使用管理员分配的账号登录', 'Use the account your administrator gave you'],
-  'staff.signin.username': ['用户名', 'Username'],
-  'staff.signin.password': ['密码', 'Password'],
   'staff.residentPortal': ['居民端', 'Resident portal'],
   'staff.consoles': ['工作台', 'Consoles'],
   'staff.noConsoles': ['您的角色暂无可用的工作台', 'No console is available to your role yet'],
-  'staff.backToConsoles': ['← 返回工作台', '← Back to consoles'],
   'staff.outside': ['不在您的管辖范围内', 'Outside your jurisdiction'],
-  'staff.jurisdiction': ['管辖区域', 'Jurisdiction'],
-
-  'role.village': ['村（社区）工作人员', 'Village staff'],
-  'role.commander': ['指挥部', 'Commander'],
-  'role.admin': ['管理员', 'Administrator'],
-  'role.checkpoint': ['检测点工作人员', 'Checkpoint staff'],
-  'role.hotline': ['12345 热线', 'Hotline operator'],
 
   'console.village': ['村（社区）工作台', 'Village console'],
   'console.village.desc': ['居民分类、发热、隔离、求助，并处理', 'Residents by type, fever, isolation and open needs, and act on them'],
@@ -136,10 +129,18 @@ register({
 });
 
 const CITY = '411200';
-const ZONE = 'Asia/Shanghai';
 const PAGE_SIZE = 50;
 const VILLAGE_ROLES = ['village', 'commander', 'admin'];
 const DASHBOARD_ROLES = ['commander', 'admin'];
+// The consoles offered on the home view, in order, and the roles that see each.
+const CONSOLES = [
+  { name: 'village', href: '#/village', roles: VILLAGE_ROLES },
+  { name: 'checkpoint', href: 'checkpoint.html', roles: ['checkpoint', 'admin'] },
+  { name: 'dashboard', href: 'dashboard.html', roles: DASHBOARD_ROLES },
+  { name: 'trips', href: 'trips.html', roles: DASHBOARD_ROLES },
+  { name: 'docs', href: '/docs', roles: ['admin'] },
+  { name: 'orleans', href: '/ops/orleans/', roles: ['admin'] },
+];
 const COLOURS = ['None', 'Green', 'Yellow', 'Red'];
 const KEY_PERSONS = ['FromOutsideCity', 'FromHubei', 'FromWuhan', 'CloseContact', 'FeverNoExposure'];
 const COUNTS = ['residents', 'applied', 'green', 'yellow', 'red', 'clockedInToday', 'fever', 'isolated', 'openNeeds'];
@@ -153,88 +154,24 @@ const COUNT_FILTERS = {
 };
 const FILTER_NAMES = ['colour', 'fever', 'isolated', 'openNeeds', 'clockedInToday', 'keyPerson'];
 
-const $ = (testid, root = document) => root.querySelector(`[data-testid="${testid}"]`);
-
-// ---------------------------------------------------------------- session + API
+// ---------------------------------------------------------------- session + API + messages
 
 // A 401 sends the page back to sign-in, saying why.
-const api = createApi(() => { route('signin'); showNotice(t('common.sessionExpired')); });
+const api = createStaffApi(() => { route('signin'); showNotice(t('common.sessionExpired')); });
 
-// ---------------------------------------------------------------- messages
-
-function clearError() {
-  const box = $('error');
-  box.hidden = true;
-  delete box.dataset.status;
-  $('error-title').textContent = '';
-  $('error-detail').textContent = '';
-  $('error-fields').replaceChildren();
-  for (const el of document.querySelectorAll('.field-error')) el.textContent = '';
-  for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
-}
-
-const FIELD_LABELS = {
-  username: 'staff.signin.username', password: 'staff.signin.password', code: 'village.code',
-  note: 'fever.note', file: 'import.file', colour: 'filter.colour', keyPerson: 'filter.keyPerson',
-};
-const fieldLabel = field => (FIELD_LABELS[field] ? t(FIELD_LABELS[field]) : field);
-
-/** Shows a problem (RFC 9457): title (zh first), detail, field errors in the alert and next to the form's fields. */
-function showProblem(error, form) {
-  clearError();
-  const problem = error instanceof ApiError ? error.problem : { title: t('common.error'), detail: String(error?.message ?? error) };
-  const status = error instanceof ApiError ? error.status : 0;
+const { clearError, showProblem, localProblem, showNotice, busy } = createMessages({
+  fieldLabels: {
+    username: 'staff.signin.username', password: 'staff.signin.password', code: 'village.code',
+    note: 'fever.note', file: 'import.file', colour: 'filter.colour', keyPerson: 'filter.keyPerson',
+  },
   // 403 is about the jurisdiction (or the role) here, whatever the body says.
-  const key = status === 403 ? 'staff.outside' : `problem.${status >= 500 && !has(`problem.${status}`) ? 500 : status}`;
-  const zhTitle = has(key) ? pair(key)[0] : '';
-  const title = problem.title || (status === 403 ? pair('staff.outside')[1] : t('common.error'));
-  const box = $('error');
-  box.dataset.status = String(status);
-  $('error-title').textContent = zhTitle && !title.includes(zhTitle) ? `${zhTitle} · ${title}` : title;
-  $('error-detail').textContent = problem.detail || '';
-  showFieldErrors(problem, form, $('error-fields'), fieldLabel);
-  box.hidden = false;
-  box.scrollIntoView?.({ block: 'nearest' });
-}
-
-function localProblem(field, key) {
-  const [zh, en] = pair(key);
-  return new ApiError(400, { title: 'The request has invalid fields', errors: { [field]: [`${zh} · ${en}`] } });
-}
-
-let noticeTimer;
-function showNotice(text) {
-  const el = $('notice');
-  el.textContent = text;
-  el.hidden = !text;
-  clearTimeout(noticeTimer);
-  if (text) noticeTimer = setTimeout(() => { el.hidden = true; }, 6000);
-}
-
-/** Runs an action with its button disabled and problems shown. */
-async function busy(button, form, action) {
-  if (button?.disabled) return;
-  if (button) { button.disabled = true; button.setAttribute('aria-busy', 'true'); }
-  try {
-    clearError();
-    await action();
-  } catch (e) {
-    if (!e?.signedOut) showProblem(e, form);
-  } finally {
-    if (button) { button.disabled = false; button.removeAttribute('aria-busy'); }
-  }
-}
+  titleKey: status => (status === 403 ? 'staff.outside' : statusKey(status)),
+  fallbackTitle: status => (status === 403 ? pair('staff.outside')[1] : t('common.error')),
+  // As the server's own title for invalid fields.
+  localTitle: 'The request has invalid fields',
+});
 
 // ---------------------------------------------------------------- formatting
-
-const dateTimeFormat = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
-});
-function formatDateTime(iso) {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : dateTimeFormat.format(d);
-}
 
 function badge(key, fallback, cls = '') {
   const b = bi('span', key, fallback);
@@ -260,20 +197,7 @@ function keyPersonNames(value) {
 
 async function loadTime() {
   try {
-    const time = await api('GET', '/api/time');
-    const el = $('today');
-    el.replaceChildren();
-    const label = bi('span', 'common.today');
-    label.className = 'today-label';
-    const day = document.createElement('time');
-    day.dateTime = time.today;
-    day.dataset.testid = 'today-date';
-    day.textContent = time.today;
-    el.append(label, ' ', day);
-    if (time.simulated) {
-      const sim = badge('common.simulated');
-      el.append(' ', sim);
-    }
+    showToday(await api('GET', '/api/time'));
   } catch {
     // The header date is a convenience only.
   }
@@ -281,12 +205,6 @@ async function loadTime() {
 
 // ---------------------------------------------------------------- jurisdiction
 
-/** Is `code` within `ancestor` (the city covers every code starting with its first 4 digits)? */
-function within(code, ancestor) {
-  if (!code || !ancestor) return false;
-  if (ancestor.length === 6 && ancestor.endsWith('00')) return code.startsWith(ancestor.slice(0, 4));
-  return code.startsWith(ancestor);
-}
 /** A region worth offering: inside the jurisdiction, or on the way down to it. */
 const onPath = (code, jurisdiction) => within(code, jurisdiction) || within(jurisdiction, code);
 
@@ -294,13 +212,7 @@ const onPath = (code, jurisdiction) => within(code, jurisdiction) || within(juri
 
 const VIEWS = ['signin', 'home', 'village'];
 
-function showView(name) {
-  for (const v of VIEWS) $(`view-${v}`).hidden = v !== name;
-  $('loading').hidden = true;
-  $('sign-out').hidden = name === 'signin';
-  $('who').hidden = name === 'signin';
-  document.body.dataset.view = name;
-}
+const showView = name => showStaffView(VIEWS, name);
 
 /** Navigation is the URL hash: #/ (consoles), #/village, #/village/<code>. */
 function route(forced) {
@@ -330,63 +242,43 @@ function canUseVillage() {
   return VILLAGE_ROLES.includes(session.info?.role);
 }
 
-function renderWho() {
-  const info = session.info;
-  const who = $('who');
-  who.replaceChildren();
-  if (!info) return;
-  who.dataset.role = info.role ?? '';
-  who.dataset.jurisdiction = info.jurisdiction ?? '';
-  const name = document.createElement('strong');
-  name.textContent = info.username ?? '';
-  const role = document.createElement('span');
-  role.textContent = t(`role.${info.role}`, info.role);
-  const j = document.createElement('span');
-  j.dataset.testid = 'who-jurisdiction';
-  j.textContent = info.jurisdiction ? `${pair('staff.jurisdiction')[0]} ${info.jurisdiction}` : '';
-  who.append(name, ' · ', role, ' · ', j);
+/** The consoles list: one item per console (labels console.<name> and console.<name>.desc), shown to its roles. */
+function buildConsoles() {
+  $('consoles').replaceChildren(...CONSOLES.map(({ name, href }) => h('li', { 'data-console': name, hidden: true },
+    h('a', { class: 'console', href, 'data-testid': `console-${name}` },
+      h('span', { class: 'console-name', 'data-i18n': `console.${name}` }),
+      h('span', { class: 'console-desc', 'data-i18n': `console.${name}.desc` })))));
 }
 
 function showHome() {
   showView('home');
   const role = session.info?.role;
-  const visible = {
-    village: VILLAGE_ROLES.includes(role),
-    checkpoint: role === 'checkpoint' || role === 'admin',
-    dashboard: DASHBOARD_ROLES.includes(role),
-    trips: DASHBOARD_ROLES.includes(role),
-    docs: role === 'admin',
-    orleans: role === 'admin',
-  };
-  for (const li of document.querySelectorAll('[data-console]')) li.hidden = !visible[li.dataset.console];
-  $('no-consoles').hidden = Object.values(visible).some(Boolean);
+  let any = false;
+  for (const { name, roles } of CONSOLES) {
+    const visible = roles.includes(role);
+    document.querySelector(`[data-console="${name}"]`).hidden = !visible;
+    any ||= visible;
+  }
+  $('no-consoles').hidden = any;
 }
 
 // ---------------------------------------------------------------- sign in
 
 function setupSignIn() {
-  const form = $('signin-form');
-  form.addEventListener('submit', e => {
-    e.preventDefault();
-    busy($('staff-sign-in'), form, async () => {
-      const username = form.elements.username.value.trim();
-      const login = await api('POST', '/api/auth/staff/login', { username, password: form.elements.password.value });
-      session.save(login, username.toLowerCase());
-      form.reset();
-      // One console only → straight into it; otherwise the list.
-      go(login.role === 'village' ? '#/village' : '#/');
-    });
-  });
-  $('sign-out').addEventListener('click', async () => {
-    try { await api('POST', '/api/auth/logout'); } catch { /* local sign-out is enough */ }
-    session.clear();
-    closeVillage();
-    village.cascadeReady = false;
-    $('village-code').value = '';
-    $('import-report').hidden = true;
-    clearError();
-    history.replaceState(null, '', location.pathname);
-    route('signin');
+  setupStaffSignIn({
+    api,
+    run: busy,
+    // One console only → straight into it; otherwise the list.
+    signedIn: login => go(login.role === 'village' ? '#/village' : '#/'),
+    signedOut: () => {
+      closeVillage();
+      village.cascadeReady = false;
+      $('village-code').value = '';
+      $('import-report').hidden = true;
+      clearError();
+      history.replaceState(null, '', location.pathname);
+      route('signin');
+    },
   });
 }
 
@@ -402,28 +294,11 @@ const village = {
   cascadeReady: false,
 };
 
-function regionLabel(r) {
-  return r.pinyin ? `${r.name} · ${r.pinyin}` : r.name;
-}
-
-async function fillRegionSelect(select, parent) {
+/** The picker's regions: only those inside the jurisdiction or on the way down to it. */
+async function fillPicker(select, parent) {
   const jurisdiction = session.info?.jurisdiction ?? CITY;
-  select.disabled = true;
-  select.dataset.loaded = 'false';
-  const placeholder = document.createElement('option');
-  placeholder.value = '';
-  placeholder.textContent = t('common.choose');
-  select.replaceChildren(placeholder);
+  await fillRegionSelect(select, parent, api, code => onPath(code, jurisdiction));
   if (!parent) return;
-  const regions = (await api('GET', `/api/regions?parent=${encodeURIComponent(parent)}`)) ?? [];
-  for (const r of regions.filter(r => onPath(r.code, jurisdiction))) {
-    const option = document.createElement('option');
-    option.value = r.code;
-    option.textContent = regionLabel(r);
-    select.append(option);
-  }
-  select.disabled = false;
-  select.dataset.loaded = 'true';
   // Only one choice (the jurisdiction itself, or the way down to it): take it.
   if (select.options.length === 2) {
     select.selectedIndex = 1;
@@ -435,10 +310,10 @@ function setupCascade() {
   const county = $('pick-county'), township = $('pick-township'), pickVillage = $('pick-village');
   const guard = fn => async () => { try { clearError(); await fn(); } catch (e) { if (!e?.signedOut) showProblem(e); } };
   county.addEventListener('change', guard(async () => {
-    await fillRegionSelect(pickVillage, null);
-    await fillRegionSelect(township, county.value);
+    await fillPicker(pickVillage, null);
+    await fillPicker(township, county.value);
   }));
-  township.addEventListener('change', guard(() => fillRegionSelect(pickVillage, township.value)));
+  township.addEventListener('change', guard(() => fillPicker(pickVillage, township.value)));
   pickVillage.addEventListener('change', () => {
     if (pickVillage.value && pickVillage.value !== village.code) {
       $('village-code').value = pickVillage.value;
@@ -462,9 +337,9 @@ async function prepareCascade() {
   if (!$('village-code').value && isVillageJurisdiction) $('village-code').value = jurisdiction;
   if (isVillageJurisdiction || village.cascadeReady) return;
   village.cascadeReady = true;
-  await fillRegionSelect($('pick-township'), null);
-  await fillRegionSelect($('pick-village'), null);
-  await fillRegionSelect($('pick-county'), CITY);
+  await fillPicker($('pick-township'), null);
+  await fillPicker($('pick-village'), null);
+  await fillPicker($('pick-county'), CITY);
 }
 
 async function enterVillageConsole(code) {
@@ -762,39 +637,14 @@ function renderDetail(overview) {
   renderHistory(code.history ?? []);
 }
 
+/** Open needs first (each with its "mark handled" form), newest first within each. */
 function renderNeeds(needs) {
-  const list = $('detail-needs');
-  list.replaceChildren();
   const sorted = [...needs].sort((a, b) => (a.status === b.status ? String(b.createdAt).localeCompare(String(a.createdAt)) : a.status === 'Open' ? -1 : 1));
-  if (sorted.length === 0) {
-    const li = bi('li', 'needs.empty');
-    li.className = 'empty';
-    list.append(li);
-  }
-  for (const need of sorted) list.append(needItem(need));
+  renderList($('detail-needs'), sorted, 'needs.empty', staffNeedItem);
 }
 
-function needItem(need) {
-  const li = document.createElement('li');
-  li.dataset.testid = 'need';
-  li.dataset.needId = need.id;
-  li.dataset.status = need.status;
-  li.dataset.kind = need.kind;
-  const head = document.createElement('div');
-  head.className = 'need-head';
-  const kind = bi('span', `need.${need.kind}`, need.kind);
-  kind.className = 'need-kind';
-  const status = bi('span', `needStatus.${need.status}`, need.status);
-  status.className = `badge status-${need.status}`;
-  status.dataset.testid = 'need-status';
-  const when = document.createElement('time');
-  when.dateTime = need.createdAt;
-  when.textContent = formatDateTime(need.createdAt);
-  head.append(kind, status, when);
-  const detail = document.createElement('p');
-  detail.className = 'need-detail';
-  detail.textContent = need.detail;
-  li.append(head, detail);
+function staffNeedItem(need) {
+  const li = needItem(need);
   if (need.status === 'Open') {
     const form = document.createElement('form');
     form.className = 'need-handle';
@@ -830,11 +680,7 @@ function needItem(need) {
     });
     li.append(form);
   } else if (need.handledAt || need.note) {
-    const note = document.createElement('p');
-    note.className = 'hint';
-    note.dataset.testid = 'need-handled-note';
-    note.textContent = [formatDateTime(need.handledAt), need.handledBy, need.note].filter(Boolean).join(' · ');
-    li.append(note);
+    li.append(handledNote(need));
   }
   return li;
 }
@@ -857,46 +703,9 @@ function renderSelfReport(report) {
   box.append(dl);
 }
 
+/** The last ten changes, newest first. */
 function renderHistory(history) {
-  const list = $('detail-history');
-  list.replaceChildren();
-  const entries = [...history].reverse().slice(0, 10);
-  if (entries.length === 0) {
-    const li = bi('li', 'code.noHistory');
-    li.className = 'empty';
-    list.append(li);
-  }
-  for (const entry of entries) {
-    const change = entry.change ?? entry;
-    const li = document.createElement('li');
-    li.dataset.testid = 'history-item';
-    li.dataset.to = change.to;
-    li.dataset.cause = change.cause;
-    li.dataset.by = entry.by ?? '';
-    const when = document.createElement('time');
-    when.dateTime = change.at;
-    when.textContent = formatDateTime(change.at);
-    const move = document.createElement('span');
-    const from = document.createElement('span');
-    from.className = `dot dot-${change.from}`;
-    from.textContent = t(`colour.${change.from}`, change.from);
-    const to = document.createElement('span');
-    to.className = `dot dot-${change.to}`;
-    to.textContent = t(`colour.${change.to}`, change.to);
-    move.append(from, ' → ', to);
-    const cause = bi('span', `cause.${change.cause}`, change.cause);
-    cause.className = 'cause';
-    const detail = document.createElement('span');
-    detail.className = 'detail';
-    detail.textContent = change.detail ?? '';
-    li.append(when, move, cause, detail);
-    if (entry.by) {
-      const by = bi('span', `by.${entry.by}`, entry.by);
-      by.className = 'by';
-      li.append(by);
-    }
-    list.append(li);
-  }
+  renderList($('detail-history'), [...history].reverse().slice(0, 10), 'code.noHistory', historyItem);
 }
 
 /** After an action on a resident: counts, list and the open detail are read again. */
@@ -977,6 +786,9 @@ function renderImport(report) {
 // ---------------------------------------------------------------- start
 
 function start() {
+  mountChrome();
+  mountStaffSignIn();
+  buildConsoles();
   applyI18n();
   document.title = t('staff.subtitle');
   setupSignIn();

@@ -2,23 +2,16 @@
 // the published lists as CSV (report by line), list what is published and withdraw a wrong publication
 // with a reason. Uses the staff session that staff.html keeps in sessionStorage, or signs in itself the same way.
 // Plain ES module, no framework, no network beyond this site's own API.
-import { applyI18n, register, fill, bi, t, has, pair } from './i18n.js';
-import { showFieldErrors } from './problems.js';
-import { ApiError, session, createApi } from './staff-api.js';
+import { applyI18n, register, bi, t } from './i18n.js';
+import { $ } from './dom.js';
+import { mountChrome } from './chrome.js';
+import { request } from './http.js';
+import { createMessages } from './problems.js';
+import { session, createStaffApi, mountStaffSignIn, setupStaffSignIn, showStaffView, renderWho } from './session.js';
+import { formatDateTime } from './format.js';
+import { addModeOptions, seatText } from './trip-fields.js';
 
 register({
-  'staff.skip': ['跳到正文', 'Skip to content'],
-  'staff.signin.heading': ['工作人员登录', 'Staff sign-in'],
-  'staff.signin.username': ['用户名', 'Username'],
-  'staff.signin.password': ['密码', 'Password'],
-  'staff.backToConsoles': ['← 返回工作台', '← Back to consoles'],
-  'staff.jurisdiction': ['管辖区域', 'Jurisdiction'],
-  'role.village': ['村（社区）工作人员', 'Village staff'],
-  'role.commander': ['指挥部', 'Commander'],
-  'role.admin': ['管理员', 'Administrator'],
-  'role.checkpoint': ['检测点工作人员', 'Checkpoint staff'],
-  'role.hotline': ['12345 热线', 'Hotline operator'],
-
   'tp.title': ['病例行程发布（同行查询）', 'Co-traveler: publish cases\' trips'],
   'tp.subtitle': ['指挥部', 'Command centre'],
   'tp.signin.intro': ['仅指挥部和管理员可发布', 'Commanders and administrators only'],
@@ -26,20 +19,6 @@ register({
   'tp.refusedIntro': ['请使用指挥部或管理员账号登录', 'Sign in with a commander or administrator account'],
   'tp.staffHome': ['工作台', 'Staff consoles'],
   'tp.publicQuery': ['居民同行查询', 'Public co-traveler check'],
-
-  'trip.mode': ['出行方式', 'Travel mode'],
-  'trip.number': ['车次 / 航班号 / 线路 / 车牌', 'Train / flight / route / plate'],
-  'trip.date': ['出行日期', 'Date of travel'],
-  'trip.carriage': ['车厢', 'Carriage'],
-  'trip.row': ['排号', 'Row'],
-  'trip.seat': ['座位号', 'Seat'],
-  'trip.carriageOptional': ['车厢（选填）', 'Carriage (optional)'],
-  'trip.rowOptional': ['排号（选填）', 'Row (optional)'],
-  'mode.Train': ['火车', 'Train'],
-  'mode.Flight': ['飞机', 'Flight'],
-  'mode.Coach': ['客车', 'Coach'],
-  'mode.Car': ['自驾车', 'Car'],
-  'mode.Other': ['其他', 'Other'],
 
   'tp.seatOptional': ['座位号（选填）', 'Seat (optional)'],
   'tp.from': ['上车站 / 出发地（选填）', 'From (optional)'],
@@ -84,109 +63,24 @@ register({
 });
 
 const ROLES = ['commander', 'admin'];
-const MODES = ['Train', 'Flight', 'Coach', 'Car', 'Other'];
-const ZONE = 'Asia/Shanghai';
 
-const $ = (testid, root = document) => root.querySelector(`[data-testid="${testid}"]`);
-const dateTimeFormat = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
+// ---------------------------------------------------------------- session + API + messages (as staff.js)
+
+const api = createStaffApi(() => { showView('signin'); showNotice(t('common.sessionExpired')); });
+
+const { clearError, showProblem, localProblem, showNotice, busy, fieldLabel } = createMessages({
+  fieldLabels: {
+    username: 'staff.signin.username', password: 'staff.signin.password', mode: 'trip.mode', number: 'trip.number',
+    date: 'trip.date', carriage: 'trip.carriage', row: 'trip.row', seat: 'trip.seat', from: 'tp.from', to: 'tp.to',
+    source: 'tp.source', file: 'tp.import.file', reason: 'tp.withdraw.reason',
+  },
 });
-const formatDateTime = iso => {
-  if (!iso) return '';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? String(iso) : dateTimeFormat.format(d);
-};
-
-// ---------------------------------------------------------------- session + API (as staff.js)
-
-const api = createApi(() => { showView('signin'); showNotice(t('common.sessionExpired')); });
-
-// ---------------------------------------------------------------- messages
-
-function clearError() {
-  const box = $('error');
-  box.hidden = true;
-  delete box.dataset.status;
-  $('error-title').textContent = '';
-  $('error-detail').textContent = '';
-  $('error-fields').replaceChildren();
-  for (const el of document.querySelectorAll('.field-error')) el.textContent = '';
-  for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
-}
-
-const FIELD_LABELS = {
-  username: 'staff.signin.username', password: 'staff.signin.password', mode: 'trip.mode', number: 'trip.number',
-  date: 'trip.date', carriage: 'trip.carriage', row: 'trip.row', seat: 'trip.seat', from: 'tp.from', to: 'tp.to',
-  source: 'tp.source', file: 'tp.import.file', reason: 'tp.withdraw.reason',
-};
-const fieldLabel = field => (FIELD_LABELS[field] ? t(FIELD_LABELS[field]) : field);
-
-function showProblem(error, form) {
-  clearError();
-  const problem = error instanceof ApiError ? error.problem : { title: t('common.error'), detail: String(error?.message ?? error) };
-  const status = error instanceof ApiError ? error.status : 0;
-  const key = `problem.${status >= 500 && !has(`problem.${status}`) ? 500 : status}`;
-  const zhTitle = has(key) ? pair(key)[0] : '';
-  const title = problem.title || t('common.error');
-  const box = $('error');
-  box.dataset.status = String(status);
-  $('error-title').textContent = zhTitle && !title.includes(zhTitle) ? `${zhTitle} · ${title}` : title;
-  $('error-detail').textContent = problem.detail || '';
-  showFieldErrors(problem, form, $('error-fields'), fieldLabel);
-  box.hidden = false;
-  box.scrollIntoView?.({ block: 'nearest' });
-}
-
-function localProblem(field, key) {
-  const [zh, en] = pair(key);
-  return new ApiError(400, { title: '请检查填写内容 · Please check the form', errors: { [field]: [`${zh} · ${en}`] } });
-}
-
-let noticeTimer;
-function showNotice(text) {
-  const el = $('notice');
-  el.textContent = text;
-  el.hidden = !text;
-  clearTimeout(noticeTimer);
-  if (text) noticeTimer = setTimeout(() => { el.hidden = true; }, 6000);
-}
-
-async function busy(button, form, action) {
-  if (button.disabled) return;
-  button.disabled = true;
-  button.setAttribute('aria-busy', 'true');
-  try {
-    clearError();
-    await action();
-  } catch (e) {
-    if (!e?.signedOut) showProblem(e, form);
-  } finally {
-    button.disabled = false;
-    button.removeAttribute('aria-busy');
-  }
-}
 
 // ---------------------------------------------------------------- views
 
 function showView(name) {
-  for (const v of ['signin', 'refused', 'main']) $(`view-${v}`).hidden = v !== name;
-  $('loading').hidden = true;
-  $('sign-out').hidden = name === 'signin';
-  $('who').hidden = name === 'signin';
-  document.body.dataset.view = name;
+  showStaffView(['signin', 'refused', 'main'], name);
   if (name !== 'signin') renderWho();
-}
-
-function renderWho() {
-  const info = session.info;
-  const who = $('who');
-  who.replaceChildren();
-  if (!info) return;
-  who.dataset.role = info.role ?? '';
-  const name = document.createElement('strong');
-  name.textContent = info.username ?? '';
-  who.append(name, ' · ', t(`role.${info.role}`, info.role));
-  if (info.jurisdiction) who.append(' · ', `${pair('staff.jurisdiction')[0]} ${info.jurisdiction}`);
 }
 
 async function enter() {
@@ -206,24 +100,16 @@ async function enter() {
 // ---------------------------------------------------------------- forms
 
 function setupSignIn() {
-  const form = $('signin-form');
-  form.addEventListener('submit', e => {
-    e.preventDefault();
-    busy($('staff-sign-in'), form, async () => {
-      const username = form.elements.username.value.trim();
-      const login = await api('POST', '/api/auth/staff/login', { username, password: form.elements.password.value });
-      session.save(login, username.toLowerCase());
-      form.reset();
-      await enter();
-    });
-  });
-  $('sign-out').addEventListener('click', async () => {
-    try { await api('POST', '/api/auth/logout'); } catch { /* local sign-out is enough */ }
-    session.clear();
-    clearError();
-    $('published-trips').replaceChildren();
-    $('import-report').hidden = true;
-    showView('signin');
+  setupStaffSignIn({
+    api,
+    run: busy,
+    signedIn: () => enter(),
+    signedOut: () => {
+      clearError();
+      $('published-trips').replaceChildren();
+      $('import-report').hidden = true;
+      showView('signin');
+    },
   });
 }
 
@@ -232,12 +118,7 @@ const textOrNull = value => (String(value ?? '').trim() === '' ? null : String(v
 
 function setupPublish() {
   const form = $('publish-form');
-  for (const mode of MODES) {
-    const option = document.createElement('option');
-    option.value = mode;
-    option.textContent = t(`mode.${mode}`);
-    form.elements.mode.append(option);
-  }
+  addModeOptions(form.elements.mode);
   form.addEventListener('submit', e => {
     e.preventDefault();
     busy($('publish-submit'), form, async () => {
@@ -317,13 +198,7 @@ async function loadPublished() {
   renderPublished(trips ?? []);
 }
 
-function seatText(seat) {
-  const zh = [], en = [];
-  if (seat?.carriage != null) { zh.push(`${seat.carriage}车厢`); en.push(`carriage ${seat.carriage}`); }
-  if (seat?.row != null) { zh.push(`${seat.row}排`); en.push(`row ${seat.row}`); }
-  if (seat?.seat) { zh.push(`${seat.seat}座`); en.push(`seat ${seat.seat}`); }
-  return zh.length ? `${zh.join(' ')} · ${en.join(', ')}` : '—';
-}
+const caseSeat = seat => seatText(seat?.carriage, seat?.row, seat?.seat) || '—';
 
 function renderPublished(trips) {
   const root = $('published-trips');
@@ -376,7 +251,7 @@ function caseRows(trip, c) {
   tr.dataset.caseId = c.caseId;
   tr.dataset.withdrawn = String(!!c.withdrawn);
   const route = c.from || c.to ? `${c.from ?? '?'} → ${c.to ?? '?'}` : '—';
-  const cells = [[seatText(c.seat), 'tp.col.seat'], [route, 'tp.col.route'], [c.source, 'tp.col.source'],
+  const cells = [[caseSeat(c.seat), 'tp.col.seat'], [route, 'tp.col.route'], [c.source, 'tp.col.source'],
     [formatDateTime(c.publishedAt), 'tp.col.publishedAt'], [c.publishedBy ?? '', 'tp.col.by']];
   for (const [value, label] of cells) {
     const td = document.createElement('td');
@@ -397,7 +272,7 @@ function caseRows(trip, c) {
     button.type = 'button';
     button.className = 'secondary danger';
     button.dataset.testid = 'case-withdraw';
-    button.setAttribute('aria-label', `${t('tp.withdraw')} ${trip.number} ${seatText(c.seat)}`);
+    button.setAttribute('aria-label', `${t('tp.withdraw')} ${trip.number} ${caseSeat(c.seat)}`);
     button.addEventListener('click', () => {
       formRow.hidden = false;
       formRow.querySelector('textarea').focus();
@@ -452,7 +327,7 @@ function withdrawCell(trip, c, formRow) {
       const text = reason.value.trim();
       if (!text) throw localProblem('reason', 'tp.withdraw.required');
       await api('POST', `/api/trips/${encodeURIComponent(trip.trip)}/cases/${encodeURIComponent(c.caseId)}/withdraw`, { reason: text });
-      showNotice(`${t('tp.withdrawn')}: ${trip.number} ${seatText(c.seat)}`);
+      showNotice(`${t('tp.withdrawn')}: ${trip.number} ${caseSeat(c.seat)}`);
       await loadPublished();
     });
   });
@@ -464,9 +339,7 @@ function withdrawCell(trip, c, formRow) {
 
 async function loadToday() {
   try {
-    const response = await fetch('/api/time', { headers: { Accept: 'application/json' }, credentials: 'omit' });
-    if (!response.ok) return;
-    const time = await response.json();
+    const time = await request('GET', '/api/time', undefined, { credentials: 'omit' });
     const input = $('publish-date');
     input.max = time.today;
     if (!input.value) input.value = time.today;
@@ -476,6 +349,8 @@ async function loadToday() {
 }
 
 async function start() {
+  mountChrome();
+  mountStaffSignIn();
   applyI18n();
   document.title = t('tp.title');
   setupSignIn();
