@@ -135,6 +135,11 @@ public enum IsolationKind { None, Home, Central, MedicalObservation }
 public interface IResidentGrain : IGrainWithStringKey, KeyPersons.IKeyPersonRegister, Trips.ITripTraveller
 {
     [Alias("Register")] Task<RegistrationOutcome> RegisterAsync(ResidentRegistration registration);
+    /// <summary>
+    /// The stored profile if this resident was registered with exactly this ID number and phone (and, when given, in
+    /// this household): the same registration asked again, which may finish what a failure left undone. Null otherwise.
+    /// </summary>
+    [Alias("MatchRegistration")] Task<ResidentProfile?> MatchRegistrationAsync(string idNumber, string? phone, string? householdId);
     [Alias("Profile")] Task<ResidentProfile?> GetProfileAsync();
     [Alias("Overview")] Task<ResidentOverview?> GetOverviewAsync();
     [Alias("Code")] Task<CodeView> GetCodeAsync();

@@ -87,10 +87,11 @@ public static class ImportEndpoints
                 household.Key.Village, ResidentRegistrar.ImportedHouseholdId(household.Key.Village, household.Key.Household), actor);
             for (var i = 0; i < members.Count; i++)
             {
-                switch (results[i].Outcome)
+                switch (results[i])
                 {
-                    case RegistrationOutcome.Created: Interlocked.Increment(ref imported); break;
-                    case RegistrationOutcome.AlreadyRegistered: Interlocked.Increment(ref already); break;
+                    case { Outcome: RegistrationOutcome.Created }: Interlocked.Increment(ref imported); break;
+                    // The same row imported again (same phone and household): idempotent.
+                    case { Outcome: RegistrationOutcome.AlreadyRegistered, Household: not null }: Interlocked.Increment(ref already); break;
                     default: lock (errors) errors.Add(new(members[i].Line, "id_number", "registered before with different data")); break;
                 }
             }

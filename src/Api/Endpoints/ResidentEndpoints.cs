@@ -29,8 +29,8 @@ public static class ResidentEndpoints
     public static IEndpointRouteBuilder MapResidentEndpoints(this IEndpointRouteBuilder app)
     {
         var me = app.MapGroup("/api/residents/me").WithTags("Residents").RequireAuthorization(Policies.Resident);
-        // Re-run after the resident grain stored the registration, it would answer 409 "already registered" to the person it registered.
-        me.MapPost("/", Register).WithoutRejectionRetry();
+        // Safe to re-run: the same ID number and phone asked again finishes the registration (ResidentRegistrar).
+        me.MapPost("/", Register);
         me.MapGet("/", Overview);
         me.MapGet("/code", (ClaimsPrincipal user, IGrainFactory grains) => WithResident(user, key => GetCode(grains, key)));
         me.MapGet("/code/qr", Qr);
@@ -43,7 +43,7 @@ public static class ResidentEndpoints
 
         var household = app.MapGroup("/api/households/mine").WithTags("Households").RequireAuthorization(Policies.Resident);
         household.MapGet("/", MyHousehold);
-        household.MapPost("/members", AddMember).WithoutRejectionRetry(); // as Register: a re-run would answer 409
+        household.MapPost("/members", AddMember); // as Register: the same member asked again into the same household finishes it
         household.MapGet("/members/{memberKey}/code", (string memberKey, ClaimsPrincipal user, IGrainFactory grains) =>
             AsHead(user, grains, memberKey, (_, _) => GetCode(grains, memberKey)));
         household.MapGet("/members/{memberKey}/code/qr", (string memberKey, ClaimsPrincipal user, IGrainFactory grains, HealthCodeQr qr) =>
@@ -72,9 +72,10 @@ public static class ResidentEndpoints
         else if (keys.ForPhone(phone.Value) != caller.PhoneKey) errors.Add("phone", "is not the phone you signed in with");
         if (errors.Any) return Refusals.Fields(errors);
 
+        // The same person asking again (same ID number and phone) completes a registration a failure left half-done.
         var registered = await registrar.RegisterAsync(id!.Value, name!, phone, village!, ResidentRegistrar.NewHouseholdId(), isHead: true,
-            Actor.Self(registrar.KeyFor(id.Value)));
-        if (registered.Outcome != RegistrationOutcome.Created)
+            Actor.Self(registrar.KeyFor(id.Value)), anyHousehold: true);
+        if (registered.Household is null)
             return Refusals.Conflict("A resident with this ID number is already registered; sign in with the phone registered for it.");
 
         var issued = AuthEndpoints.IssueResidentToken(tokens, auth.Value, caller.PhoneKey!, registered.ResidentKey);
@@ -179,7 +180,7 @@ public static class ResidentEndpoints
         if (errors.Any) return Refusals.Fields(errors);
 
         var registered = await registrar.RegisterAsync(id!.Value, name!, phone, head.VillageCode, head.HouseholdId, isHead: false, Actor.Proxy(key));
-        if (registered.Outcome != RegistrationOutcome.Created)
+        if (registered.Household is null)
             return Refusals.Conflict("A resident with this ID number is already registered.");
         var member = registered.Household!.Members.Single(m => m.ResidentKey == registered.ResidentKey);
         return Results.Created($"/api/households/mine/members/{registered.ResidentKey}", member);

@@ -100,6 +100,13 @@ public sealed class ResidentGrain(
         return RegistrationOutcome.Created;
     }
 
+    public Task<ResidentProfile?> MatchRegistrationAsync(string idNumber, string? phone, string? householdId)
+    {
+        _servedCaller = true;
+        var same = S.IsRegistered && S.IdNumber == idNumber && S.Phone == phone && (householdId is null || S.HouseholdId == householdId);
+        return Task.FromResult(same ? Profile() : null);
+    }
+
     public Task<ResidentProfile?> GetProfileAsync()
     {
         _servedCaller = true;

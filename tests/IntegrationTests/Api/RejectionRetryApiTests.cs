@@ -27,6 +27,8 @@ public sealed class RejectionRetryApiTests(ApiFactory factory)
         "POST /api/auth/logout",
         "POST /api/admin/regions/generate",
         "POST /api/admin/regions/import",
+        "POST /api/residents/me/",
+        "POST /api/households/mine/members",
         "POST /api/residents/me/apply",
         "POST /api/residents/me/clock-in",
         "PUT /api/residents/me/self-report",
@@ -53,8 +55,6 @@ public sealed class RejectionRetryApiTests(ApiFactory factory)
     private static readonly string[] NotRetried =
     [
         "POST /api/admin/staff",
-        "POST /api/residents/me/",
-        "POST /api/households/mine/members",
         "POST /api/admin/residents/import",
         "POST /api/admin/key-persons/import",
         "POST /api/admin/checkpoints/",
@@ -100,6 +100,24 @@ public sealed class RejectionRetryApiTests(ApiFactory factory)
         Assert.Equal(["IStaffAccountGrain.CreateAsync", "IStaffAccountGrain.GetAsync"], factory.Faults.Calls(trace));
         // The account the one run created is there.
         await factory.StaffClientAsync(username, "password-1234");
+    }
+
+    [Fact]
+    public async Task Registration_rejected_after_the_resident_was_stored_runs_again_and_the_person_is_registered()
+    {
+        var person = await new ResidentFlow(factory).SignInAsync();
+        var village = (await factory.VillagesAsync())[3].Code;
+        var trace = Guid.NewGuid().ToString("N");
+
+        // The resident, household and phone link are stored; the read that ends the request is rejected. The second run
+        // finds the same ID number and phone registered and answers as the first would have.
+        var response = await person.Client.SendAsync(Post("/api/residents/me",
+            new RegisterResidentRequest("重试", ResidentFlow.NewIdNumber(), village, person.Phone), trace, "IResidentGrain.GetProfileAsync"));
+
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        Assert.Equal(["IResidentGrain.GetProfileAsync", "IResidentGrain.GetProfileAsync"], factory.Faults.Calls(trace));
+        var again = await new ResidentFlow(factory).SignInAsync(person.Phone);
+        Assert.Equal(HttpStatusCode.OK, (await again.Client.GetAsync("/api/residents/me")).StatusCode);
     }
 
     [Fact]
