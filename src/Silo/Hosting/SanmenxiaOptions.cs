@@ -40,7 +40,7 @@ public sealed class ClusterOptions
     public TimeSpan MinimumReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>
     /// Above this share of the machine's memory (percent) the silo deactivates idle grains early, down to
-    /// <see cref="MemoryTargetPercent"/>; 0 turns it off. A safety valve: residents are collected after 3 idle minutes anyway.
+    /// <see cref="MemoryTargetPercent"/>; 0 turns it off. A safety valve: residents are collected after 90 idle seconds anyway.
     /// </summary>
     public int MemoryLimitPercent { get; set; } = 80;
     public int MemoryTargetPercent { get; set; } = 70;
