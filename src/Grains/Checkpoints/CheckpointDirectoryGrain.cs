@@ -27,7 +27,7 @@ public sealed class CheckpointDirectoryGrain(
         }
         if (!changed) return;
         _byTarget = null;
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
     }
 
     public Task<IReadOnlyList<CheckpointEntry>> GetReportingToAsync(string regionCode)

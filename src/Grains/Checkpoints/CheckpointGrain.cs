@@ -60,7 +60,7 @@ public sealed class CheckpointGrain(
         var old = state.State.Info;
         if (old is not null && Same(old, info)) return CheckpointDefineOutcome.Unchanged;
         state.State.Info = info;
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         if (old is null)
         {
             await RecountTodayAsync(CancellationToken.None);
@@ -89,7 +89,7 @@ public sealed class CheckpointGrain(
         if (info is null) return null;
         if (info.Staff.Contains(username, StringComparer.Ordinal)) return info;
         state.State.Info = info with { Staff = [.. info.Staff, username] };
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         return state.State.Info;
     }
 
@@ -266,7 +266,7 @@ public sealed class CheckpointGrain(
         var firstTick = HealthCodeRules.EndOfDay(policy, HealthCodeRules.Today(policy, now)) + spread;
         await this.RegisterOrUpdateReminder(DayCloseReminder, scale.ToRealDelay(firstTick - now), period);
         state.State.DayCloseReminderPeriod = period;
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
     }
 
     private static int StableHash(string s)

@@ -37,7 +37,7 @@ public sealed class HouseholdGrain(
             if (index >= 0) state.State.Members[index] = stored; else state.State.Members.Add(stored);
             if (isHead) state.State.HeadResidentKey = member.ResidentKey;
         }
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         return View();
     }
 

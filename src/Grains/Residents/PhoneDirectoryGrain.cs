@@ -20,13 +20,13 @@ public sealed class PhoneDirectoryGrain(
         DeactivateOnIdle();
         if (state.State.ResidentKeys.Contains(residentKey)) return;
         state.State.ResidentKeys.Add(residentKey);
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
     }
 
     public async Task UnlinkAsync(string residentKey)
     {
         DeactivateOnIdle();
-        if (state.State.ResidentKeys.Remove(residentKey)) await state.WriteStateAsync();
+        if (state.State.ResidentKeys.Remove(residentKey)) await state.WriteOrForgetAsync(this);
     }
 
     public Task<IReadOnlyList<string>> GetResidentsAsync()

@@ -17,12 +17,18 @@ public sealed class StaffAccountGrain(
 {
     public async Task<bool> CreateAsync(NewStaffAccount account)
     {
-        if (state.State.Account is not null) return false;
+        if (state.State.Account is { } existing)
+        {
+            // Taken. The directory entry is written after the account: list it now (idempotent) in case the create
+            // that stored it failed before that.
+            await GrainFactory.GetGrain<IStaffDirectoryGrain>(0).AddAsync(existing);
+            return false;
+        }
         var created = new StaffAccount(this.GetPrimaryKeyString(), account.DisplayName, account.Role, account.Jurisdiction,
             Disabled: false, clock.GetUtcNow(), account.CheckpointId);
         state.State.Account = created;
         state.State.PasswordHash = account.PasswordHash;
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         await GrainFactory.GetGrain<IStaffDirectoryGrain>(0).AddAsync(created);
         return true;
     }
@@ -36,7 +42,7 @@ public sealed class StaffAccountGrain(
     {
         if (state.State.Account is null) return;
         state.State.Account = state.State.Account with { Disabled = disabled };
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         await GrainFactory.GetGrain<IStaffDirectoryGrain>(0).AddAsync(state.State.Account);
     }
 }

@@ -15,7 +15,7 @@ public sealed class StaffDirectoryGrain(
     public async Task AddAsync(StaffAccount account)
     {
         state.State.Accounts[account.Username] = account;
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
     }
 
     public Task<IReadOnlyList<StaffAccount>> ListAsync(string? jurisdictionPrefix, int skip, int take)

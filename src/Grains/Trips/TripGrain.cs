@@ -50,14 +50,14 @@ public sealed class TripGrain(
         if (!S.Travellers.TryGetValue(residentKey, out var known) || known != seat)
         {
             S.Travellers[residentKey] = seat;
-            await state.WriteStateAsync();
+            await state.WriteOrForgetAsync(this);
         }
         return S.Cases.Values.Where(c => !c.Withdrawn).ToList();
     }
 
     public async Task RemoveTravellerAsync(string residentKey)
     {
-        if (S.Travellers.Remove(residentKey)) await state.WriteStateAsync();
+        if (S.Travellers.Remove(residentKey)) await state.WriteOrForgetAsync(this);
     }
 
     public Task<TripQueryResult> QueryAsync(SeatInfo seat)
@@ -76,7 +76,7 @@ public sealed class TripGrain(
     private async Task NotifyAllAsync(string caseId)
     {
         foreach (var resident in S.Travellers.Keys) S.Undelivered.Add($"{resident}|{caseId}");
-        await state.WriteStateAsync(); // the publication and its pending notifications are durable first
+        await state.WriteOrForgetAsync(this); // the publication and its pending notifications are durable first
         await DeliverAsync();
     }
 
@@ -102,7 +102,7 @@ public sealed class TripGrain(
             }));
         }
         foreach (var item in delivered) S.Undelivered.Remove(item);
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         if (S.Undelivered.Count > 0)
             await this.RegisterOrUpdateReminder(RetryReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         else if (await this.GetReminder(RetryReminder) is { } reminder)
@@ -128,7 +128,7 @@ public sealed class TripIndexGrain(
 {
     public async Task AddAsync(TripId trip)
     {
-        if (state.State.Trips.TryAdd(trip.Key, trip)) await state.WriteStateAsync();
+        if (state.State.Trips.TryAdd(trip.Key, trip)) await state.WriteOrForgetAsync(this);
     }
 
     public Task<IReadOnlyList<TripId>> ListAsync() =>

@@ -17,7 +17,7 @@ public sealed class RegionDirectoryGrain(
     public async Task<int> LoadAsync(IReadOnlyList<RegionInfo> regions)
     {
         foreach (var region in regions) state.State.Regions[region.Code.Value] = region;
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         return state.State.Regions.Count;
     }
 

@@ -73,7 +73,7 @@ public sealed class RegionGrain(
     {
         if (state.State.Info == info) return;
         state.State.Info = info;
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         // The directory is loaded before regions are defined: learn the children's names now.
         foreach (var child in await GrainFactory.GetGrain<IRegionDirectoryGrain>(0).GetChildrenAsync(info.Code.Value))
             _childNames[child.Code.Value] = child.Name;

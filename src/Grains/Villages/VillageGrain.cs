@@ -120,7 +120,7 @@ public sealed class VillageGrain(
     {
         if (state.State.Info == info) return;
         state.State.Info = info;
-        await state.WriteStateAsync();
+        await state.WriteOrForgetAsync(this);
         _lastSaveMs = Environment.TickCount64;
         await EnsureDayRollReminderAsync();
     }

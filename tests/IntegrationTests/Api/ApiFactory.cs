@@ -30,12 +30,16 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         {
             services.AddKeyedSingleton<TimeProvider>(Sanmenxia.Grains.Time.DomainClock.Key, Clock);
             services.AddSingleton(Faults);
+            StorageFaults.Decorate(services, Sanmenxia.Grains.StorageNames.Default);
             services.AddTransient<IStartupFilter, GrainCallFaults.StartupFilter>();
         });
     }
 
     public const string SigningKey = "test-signing-key-0123456789-0123456789-0123456789";
     public const string KeySecret = "test-key-secret-0123456789";
+
+    /// <summary>A failed grain-state write on demand (the co-hosted silo's storage).</summary>
+    public StorageFaults StorageFaults { get; } = new();
 
     /// <summary>Rejected grain calls on demand, for requests that ask for them by header.</summary>
     public GrainCallFaults Faults { get; } = new();
