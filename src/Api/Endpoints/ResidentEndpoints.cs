@@ -179,7 +179,9 @@ public static class ResidentEndpoints
         }
         if (errors.Any) return Refusals.Fields(errors);
 
-        var registered = await registrar.RegisterAsync(id!.Value, name!, phone, head.VillageCode, head.HouseholdId, isHead: false, Actor.Proxy(key));
+        // The head typed the member's phone; it signs in as the member only once its owner proves it (see the registrar).
+        var registered = await registrar.RegisterAsync(id!.Value, name!, phone, head.VillageCode, head.HouseholdId, isHead: false, Actor.Proxy(key),
+            linkPhone: false);
         if (registered.Household is null)
             return Refusals.Conflict("A resident with this ID number is already registered.");
         var member = registered.Household!.Members.Single(m => m.ResidentKey == registered.ResidentKey);

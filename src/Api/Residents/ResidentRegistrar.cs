@@ -32,8 +32,11 @@ public sealed class ResidentRegistrar(IGrainFactory grains, PseudonymousKeys key
 
     /// <param name="householdId">The household to join; with <paramref name="anyHousehold"/> (self-registration, whose
     /// household id is new on every attempt) an earlier attempt's household counts as the same.</param>
+    /// <param name="linkPhone">Whether the phone signs in as this resident now: only when the caller proved it (the
+    /// resident's own sign-in, or staff). A phone a household head typed for a member is stored, and linked when its
+    /// owner signs in with it and registers with the member's ID number (the same registration, finished).</param>
     public async Task<RegisteredResident> RegisterAsync(ResidentIdNumber id, string name, PhoneNumber? phone, string villageCode,
-        string householdId, bool isHead, Actor actor, bool anyHousehold = false)
+        string householdId, bool isHead, Actor actor, bool anyHousehold = false, bool linkPhone = true)
     {
         var residentKey = KeyFor(id);
         var resident = grains.GetGrain<IResidentGrain>(residentKey);
@@ -48,7 +51,7 @@ public sealed class ResidentRegistrar(IGrainFactory grains, PseudonymousKeys key
         // Household and phone index are independent rooms: update them in parallel.
         var household = grains.GetGrain<IHouseholdGrain>(householdId).AddMemberAsync(villageCode,
             new HouseholdMember(residentKey, name, id.Masked, phone is not null, isHead));
-        var link = phone is { } p ? grains.GetGrain<IPhoneDirectoryGrain>(keys.ForPhone(p.Value)).LinkAsync(residentKey) : Task.CompletedTask;
+        var link = phone is { } p && linkPhone ? grains.GetGrain<IPhoneDirectoryGrain>(keys.ForPhone(p.Value)).LinkAsync(residentKey) : Task.CompletedTask;
         await Task.WhenAll(household, link);
         return new(residentKey, outcome, await household);
     }

@@ -62,4 +62,32 @@ public sealed class RegistrationIntegrityTests(ApiFactory factory)
         var household = await later.Client.GetFromJsonAsync<JsonElement>("/api/households/mine");
         Assert.Equal(residentKey, household.GetProperty("members")[0].GetProperty("residentKey").GetString());
     }
+
+    [Fact]
+    public async Task A_phone_a_household_head_typed_for_a_member_signs_in_as_them_only_after_its_owner_registers()
+    {
+        var head = await new ResidentFlow(factory).SignInAsync();
+        await head.RegisterAsync();
+        var memberId = ResidentFlow.NewIdNumber();
+        var memberPhone = ResidentFlow.NewPhone();
+        var added = await head.Client.PostAsJsonAsync("/api/households/mine/members", new AddMemberRequest("李阿姨", memberId, memberPhone));
+        Assert.Equal(HttpStatusCode.Created, added.StatusCode);
+        var memberKey = (await added.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("residentKey").GetString();
+
+        // Whoever holds that phone (the member, or a stranger after a typo) is not signed in as the member by it.
+        var holder = await new ResidentFlow(factory).SignInAsync(memberPhone);
+        Assert.NotEqual(HttpStatusCode.OK, (await holder.Client.GetAsync("/api/residents/me")).StatusCode);
+
+        // The member proves the phone (signed in with it) and knows their ID number: registering finishes the link.
+        var registered = await holder.Client.PostAsJsonAsync("/api/residents/me",
+            new RegisterResidentRequest("李阿姨", memberId, head.VillageCode, memberPhone));
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var member = await new ResidentFlow(factory).SignInAsync(memberPhone);
+        var overview = await member.Client.GetFromJsonAsync<JsonElement>("/api/residents/me");
+        Assert.Equal(memberKey, overview.GetProperty("profile").GetProperty("residentKey").GetString());
+        // Still in the head's household, and the head is still its head.
+        var household = await head.Client.GetFromJsonAsync<JsonElement>("/api/households/mine");
+        Assert.Equal(2, household.GetProperty("members").GetArrayLength());
+        Assert.Equal(head.ResidentKey, household.GetProperty("headResidentKey").GetString());
+    }
 }

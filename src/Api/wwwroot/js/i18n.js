@@ -138,7 +138,7 @@ const strings = {
   'household.viewCode': ['健康码', 'Code'],
   'household.add': ['添加家庭成员', 'Add a household member'],
   'household.addIntro': ['为没有手机的老人、儿童代为登记、申领和打卡', 'Register, apply and clock in for elders and children without a phone'],
-  'household.phoneOptional': ['手机号（选填）', 'Phone (optional)'],
+  'household.phoneOptional': ['手机号（选填；本人用此手机号登录并以身份证号注册后生效）', 'Phone (optional; it works once its owner signs in with it and registers with their ID number)'],
   'household.addSubmit': ['添加', 'Add'],
   'household.memberCode': ['成员健康码', "Member's health code"],
   'household.proxyNote': ['由户主代为操作', 'Done by you as household head'],
