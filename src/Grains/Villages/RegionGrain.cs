@@ -71,9 +71,13 @@ public sealed class RegionGrain(
 
     public async Task DefineAsync(RegionInfo info)
     {
-        if (state.State.Info == info) return;
-        state.State.Info = info;
-        await state.WriteOrForgetAsync(this);
+        if (state.State.Info != info)
+        {
+            state.State.Info = info;
+            await state.WriteOrForgetAsync(this);
+        }
+        else if (_pushTimer is not null) return; // defined, and this activation pushes already
+        // (An unchanged define goes on when an earlier one stored the info but failed below: nothing else starts the timer.)
         // The directory is loaded before regions are defined: learn the children's names now.
         foreach (var child in await GrainFactory.GetGrain<IRegionDirectoryGrain>(0).GetChildrenAsync(info.Code.Value))
             _childNames[child.Code.Value] = child.Name;
