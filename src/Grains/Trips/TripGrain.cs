@@ -30,7 +30,12 @@ public sealed class TripGrain(
     public async Task<PublishedCase> PublishCaseAsync(TripId trip, PublishedCase published)
     {
         S.Trip ??= trip;
-        if (S.Cases.TryGetValue(published.CaseId, out var known) && !known.Withdrawn) return known; // published before: idempotent
+        if (S.Cases.TryGetValue(published.CaseId, out var known) && !known.Withdrawn)
+        {
+            // Published before: idempotent. A publisher retrying after a failure also gets what is still undelivered sent.
+            if (S.Undelivered.Count > 0) await DeliverAsync();
+            return known;
+        }
         S.Cases[published.CaseId] = published;
         await NotifyAllAsync(published.CaseId);
         return published;
@@ -77,6 +82,8 @@ public sealed class TripGrain(
     {
         foreach (var resident in S.Travellers.Keys) S.Undelivered.Add($"{resident}|{caseId}");
         await state.WriteOrForgetAsync(this); // the publication and its pending notifications are durable first
+        // The retry reminder before the first attempt, so a failure anywhere after the write still leaves a way to deliver.
+        if (S.Undelivered.Count > 0) await this.RegisterOrUpdateReminder(RetryReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
         await DeliverAsync();
     }
 
@@ -103,10 +110,8 @@ public sealed class TripGrain(
         }
         foreach (var item in delivered) S.Undelivered.Remove(item);
         await state.WriteOrForgetAsync(this);
-        if (S.Undelivered.Count > 0)
-            await this.RegisterOrUpdateReminder(RetryReminder, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
-        else if (await this.GetReminder(RetryReminder) is { } reminder)
-            await this.UnregisterReminder(reminder);
+        if (S.Undelivered.Count == 0 && await this.GetReminder(RetryReminder) is { } reminder)
+            await this.UnregisterReminder(reminder); // registered before the first attempt (NotifyAllAsync)
     }
 
     public static TripId ParseKey(string key)
