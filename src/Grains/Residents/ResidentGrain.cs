@@ -255,12 +255,15 @@ public sealed class ResidentGrain(
         RequireRegistered();
         var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
         var saved = new SavedTrip(trip, seat, clock.GetUtcNow(), trip.Date.AddDays(tripOptions.Value.WatchDays));
+        // The trip grain first, this resident's state after: a failed trip call leaves nothing unsaved in memory (the
+        // trip grain's side is idempotent, and a case it sends for a trip not saved here is ignored).
+        // It answers with the cases already published: a trip saved after a publication matches at once.
+        var tripGrain = GrainFactory.GetGrain<ITripGrain>(trip.Key);
+        var cases = await tripGrain.AddTravellerAsync(trip, Key, seat);
+        if (saved.WatchedUntil < today) await tripGrain.RemoveTravellerAsync(Key);
         S.Trips.RemoveAll(t => t.Trip == trip);
         if (saved.WatchedUntil >= today) S.Trips.Add(saved);
-        // The trip grain answers with the cases already published: a trip saved after a publication matches at once.
-        var cases = await GrainFactory.GetGrain<ITripGrain>(trip.Key).AddTravellerAsync(trip, Key, seat);
         foreach (var published in cases) Match(trip, seat, published);
-        if (saved.WatchedUntil < today) await GrainFactory.GetGrain<ITripGrain>(trip.Key).RemoveTravellerAsync(Key);
         // Reminder first, then one write that also records it: one state write per action.
         await EnsureDeadlineReminderAsync(save: false);
         await SaveAndReportAsync();
