@@ -31,12 +31,16 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
             services.AddKeyedSingleton<TimeProvider>(Sanmenxia.Grains.Time.DomainClock.Key, Clock);
             services.AddSingleton(Faults);
             StorageFaults.Decorate(services, Sanmenxia.Grains.StorageNames.Default);
+            services.AddSingleton<IOutgoingGrainCallFilter>(CallFaults);
             services.AddTransient<IStartupFilter, GrainCallFaults.StartupFilter>();
         });
     }
 
     public const string SigningKey = "test-signing-key-0123456789-0123456789-0123456789";
     public const string KeySecret = "test-key-secret-0123456789";
+
+    /// <summary>A failed grain-to-grain (or API-to-grain) call on demand, in the co-hosted silo.</summary>
+    public OutgoingCallFaults CallFaults { get; } = new();
 
     /// <summary>A failed grain-state write on demand (the co-hosted silo's storage).</summary>
     public StorageFaults StorageFaults { get; } = new();

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Sanmenxia.Api.Endpoints;
 using Sanmenxia.Staff;
@@ -32,5 +33,48 @@ public sealed class FailedWriteTests(ApiFactory factory)
         var again = await admin.PostAsJsonAsync("/api/admin/staff", request);
         Assert.Equal(HttpStatusCode.Created, again.StatusCode);
         await factory.StaffClientAsync(username, "password-1234");
+    }
+
+    [Fact]
+    public async Task A_trip_whose_trip_grain_call_failed_is_not_kept_as_saved()
+    {
+        var resident = await new ResidentFlow(factory).SignInAsync();
+        await resident.RegisterAsync();
+        var date = DateOnly.FromDateTime(factory.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).Date).AddDays(-1);
+        var train = "G" + Random.Shared.Next(1000, 9999);
+
+        factory.CallFaults.FailNext("ITripGrain.AddTravellerAsync");
+        var failed = await resident.Client.PostAsJsonAsync("/api/residents/me/trips", new TripRequest("Train", train, date, 3, 12, null));
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, failed.StatusCode);
+        var trips = await resident.Client.GetFromJsonAsync<JsonElement>("/api/residents/me/trips");
+        Assert.Equal(0, trips.GetProperty("trips").GetArrayLength()); // nothing the trip grain never heard of
+
+        var saved = await resident.Client.PostAsJsonAsync("/api/residents/me/trips", new TripRequest("Train", train, date, 3, 12, null));
+        Assert.Equal(HttpStatusCode.Created, saved.StatusCode);
+        trips = await resident.Client.GetFromJsonAsync<JsonElement>("/api/residents/me/trips");
+        Assert.Equal(1, trips.GetProperty("trips").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_case_whose_delivery_failed_reaches_the_traveller_when_it_is_published_again()
+    {
+        var resident = await new ResidentFlow(factory).SignInAsync();
+        await resident.RegisterAsync();
+        var commander = await factory.NewStaffAsync("commander", "411200");
+        var date = DateOnly.FromDateTime(factory.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).Date).AddDays(-1);
+        var train = "D" + Random.Shared.Next(1000, 9999);
+        (await resident.Client.PostAsJsonAsync("/api/residents/me/trips", new TripRequest("Train", train, date, 2, 5, null))).EnsureSuccessStatusCode();
+        var publish = new PublishCaseRequest("Train", train, date, 2, 6, null, "武汉", "三门峡南", "三门峡市卫健委通报");
+
+        // The publication is stored; telling the traveller fails (it stays pending, retried by a reminder each minute).
+        factory.CallFaults.FailNext("ITripTraveller.CaseOnTripAsync"); // declared there; IResidentGrain inherits it
+        Assert.Equal(HttpStatusCode.Created, (await commander.PostAsJsonAsync("/api/trips/cases", publish)).StatusCode);
+        var trips = await resident.Client.GetFromJsonAsync<JsonElement>("/api/residents/me/trips");
+        Assert.Equal(0, trips.GetProperty("matches").GetArrayLength());
+
+        // A publisher who publishes the same case again also gets what is pending delivered, without waiting.
+        Assert.True((await commander.PostAsJsonAsync("/api/trips/cases", publish)).IsSuccessStatusCode);
+        trips = await resident.Client.GetFromJsonAsync<JsonElement>("/api/residents/me/trips");
+        Assert.Equal(1, trips.GetProperty("matches").GetArrayLength());
     }
 }
