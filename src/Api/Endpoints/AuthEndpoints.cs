@@ -68,6 +68,8 @@ public static class AuthEndpoints
         var issued = await grains.GetGrain<IOneTimeCodeGrain>(phoneKey).IssueAsync();
         if (issued.Status == OneTimeCodeIssueStatus.TooSoon)
             return Refusals.TooMany("A code was sent moments ago; wait before asking again.", issued.RetryAfter, http);
+        if (issued.Status == OneTimeCodeIssueStatus.LockedOut)
+            return Refusals.TooMany("Too many wrong codes for this phone; wait before asking for a new one.", issued.RetryAfter, http);
         await sender.SendLoginCodeAsync(phoneKey, phone.Masked, issued.Code!, ct);
         return Results.Accepted(value: new CodeSentResponse(phone.Masked, 30));
     }

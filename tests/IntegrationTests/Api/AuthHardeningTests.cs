@@ -1,0 +1,33 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Sanmenxia.Api.Endpoints;
+using Sanmenxia.Security;
+
+namespace Sanmenxia.IntegrationTests.Api;
+
+/// <summary>Sign-in limits and token revocation: what an attacker who guesses, or whose account was disabled, cannot do.</summary>
+[Collection("api")]
+public sealed class AuthHardeningTests(ApiFactory factory)
+{
+    [Fact]
+    public async Task A_phone_whose_code_was_used_up_by_wrong_guesses_gets_no_new_code_at_once()
+    {
+        var client = factory.CreateClient();
+        var phone = ResidentFlow.NewPhone();
+        Assert.Equal(HttpStatusCode.Accepted, (await client.PostAsJsonAsync("/api/auth/resident/code", new ResidentCodeRequest(phone))).StatusCode);
+        var admin = await factory.AdminClientAsync();
+        var sent = await (await admin.PostAsJsonAsync("/api/admin/dev/outbox", new OutboxRequest(phone))).Content.ReadFromJsonAsync<JsonElement>();
+        var wrong = sent.GetProperty("code").GetString() == "000000" ? "000001" : "000000";
+
+        HttpResponseMessage last = null!;
+        for (var i = 0; i < 6; i++) last = await client.PostAsJsonAsync("/api/auth/resident/login", new ResidentLoginRequest(phone, wrong));
+        Assert.Equal(HttpStatusCode.Unauthorized, last.StatusCode);
+
+        // A new code at once would give five more guesses per round trip, without end: 10^6 codes fall in minutes.
+        var again = await client.PostAsJsonAsync("/api/auth/resident/code", new ResidentCodeRequest(phone));
+        Assert.Equal(HttpStatusCode.TooManyRequests, again.StatusCode);
+        Assert.True(again.Headers.RetryAfter?.Delta >= TimeSpan.FromMinutes(10), $"Retry-After {again.Headers.RetryAfter}");
+    }
+}
