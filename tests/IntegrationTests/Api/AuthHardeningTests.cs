@@ -30,4 +30,22 @@ public sealed class AuthHardeningTests(ApiFactory factory)
         Assert.Equal(HttpStatusCode.TooManyRequests, again.StatusCode);
         Assert.True(again.Headers.RetryAfter?.Delta >= TimeSpan.FromMinutes(10), $"Retry-After {again.Headers.RetryAfter}");
     }
+
+    [Fact]
+    public async Task A_disabled_staff_accounts_token_stops_working()
+    {
+        await factory.SeedRegionsAsync();
+        var admin = await factory.AdminClientAsync();
+        var username = "off-" + Guid.NewGuid().ToString("N")[..10];
+        (await admin.PostAsJsonAsync("/api/admin/staff",
+            new CreateStaffRequest(username, "password-1234", "To be disabled", Roles.Commander, "411200", null))).EnsureSuccessStatusCode();
+        var staff = await factory.StaffClientAsync(username, "password-1234");
+        Assert.Equal(HttpStatusCode.OK, (await staff.GetAsync("/api/regions/411200/counts")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.PostAsync($"/api/admin/staff/{username}/disable", null)).StatusCode);
+
+        // Disabling a leaked or departed account must end its access now, not when its 12-hour token runs out.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await staff.GetAsync("/api/regions/411200/counts")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await staff.GetAsync("/api/auth/me")).StatusCode);
+    }
 }
