@@ -39,13 +39,17 @@ public static class AuthEndpoints
 
         var username = body.Username!.Trim().ToLowerInvariant();
         var account = grains.GetGrain<IStaffAccountGrain>(username);
+        if (await account.LoginLockedForAsync() is { } locked && locked > TimeSpan.Zero)
+            return Refusals.TooMany("Too many wrong passwords for this account; wait before trying again.", locked, http);
         var hash = await account.GetPasswordHashAsync();
         // Same answer for an unknown user and a wrong password, so usernames cannot be probed.
         if (hash is null || !PasswordHashing.Verify(body.Password!, hash))
         {
+            await account.RecordLoginAsync(succeeded: false);
             logger.LogWarning("Failed staff login for {Username}", username);
             return Refusals.Unauthorized("Unknown username or wrong password.");
         }
+        await account.RecordLoginAsync(succeeded: true);
         var staff = (await account.GetAsync())!;
         List<Claim> claims =
         [

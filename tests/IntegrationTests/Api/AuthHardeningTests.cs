@@ -48,4 +48,22 @@ public sealed class AuthHardeningTests(ApiFactory factory)
         Assert.Equal(HttpStatusCode.Unauthorized, (await staff.GetAsync("/api/regions/411200/counts")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await staff.GetAsync("/api/auth/me")).StatusCode);
     }
+
+    [Fact]
+    public async Task Repeated_wrong_passwords_lock_the_staff_account_for_a_while()
+    {
+        var admin = await factory.AdminClientAsync();
+        var username = "guess-" + Guid.NewGuid().ToString("N")[..10];
+        (await admin.PostAsJsonAsync("/api/admin/staff",
+            new CreateStaffRequest(username, "password-1234", "Guessed at", Roles.VillageStaff, "411200", null))).EnsureSuccessStatusCode();
+        var client = factory.CreateClient();
+        for (var i = 0; i < 10; i++)
+            Assert.Equal(HttpStatusCode.Unauthorized,
+                (await client.PostAsJsonAsync("/api/auth/staff/login", new StaffLoginRequest(username, "wrong-password-" + i))).StatusCode);
+
+        // Unlimited online guessing would otherwise find a weak password; the right one is refused too while locked.
+        var right = await client.PostAsJsonAsync("/api/auth/staff/login", new StaffLoginRequest(username, "password-1234"));
+        Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
+        Assert.NotNull(right.Headers.RetryAfter);
+    }
 }
