@@ -41,6 +41,8 @@ public sealed class StaffAccountGrain(
 
     public Task<StaffAccount?> GetAsync() => Task.FromResult(state.State.Account);
 
+    public Task<bool> IsActiveAsync(string role) => Task.FromResult(state.State.Account is { Disabled: false } a && a.Role == role);
+
     public Task<string?> GetPasswordHashAsync() =>
         Task.FromResult(state.State.Account is { Disabled: false } ? state.State.PasswordHash : null);
 
