@@ -66,4 +66,19 @@ public sealed class AuthHardeningTests(ApiFactory factory)
         Assert.Equal(HttpStatusCode.TooManyRequests, right.StatusCode);
         Assert.NotNull(right.Headers.RetryAfter);
     }
+
+    [Fact]
+    public async Task Reading_a_phones_login_code_from_the_development_outbox_is_audited()
+    {
+        var phone = ResidentFlow.NewPhone();
+        (await factory.CreateClient().PostAsJsonAsync("/api/auth/resident/code", new ResidentCodeRequest(phone))).EnsureSuccessStatusCode();
+        var admin = await factory.AdminClientAsync();
+        (await admin.PostAsJsonAsync("/api/admin/dev/outbox", new OutboxRequest(phone))).EnsureSuccessStatusCode();
+
+        // The code signs in as the phone's resident: whoever read it could act as them, so the read must be traceable.
+        var phoneKey = new PseudonymousKeys(ApiFactory.KeySecret).ForPhone(phone);
+        var audit = await admin.GetFromJsonAsync<JsonElement>($"/api/admin/audit?subject={phoneKey}");
+        var entry = Assert.Single(audit.EnumerateArray(), e => e.GetProperty("action").GetString() == "dev.outbox.read");
+        Assert.DoesNotContain(phone, entry.GetRawText());
+    }
 }
