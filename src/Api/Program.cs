@@ -19,6 +19,7 @@ app.UseSanmenxiaProblems();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
+app.UseActiveStaffOnly();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.UseSanmenxiaRequestSizeLimits();

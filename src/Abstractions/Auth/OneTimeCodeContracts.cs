@@ -1,7 +1,7 @@
 namespace Sanmenxia.Auth;
 
 [GenerateSerializer, Alias("sanmenxia.OneTimeCodeIssue")]
-public enum OneTimeCodeIssueStatus { Issued, TooSoon }
+public enum OneTimeCodeIssueStatus { Issued, TooSoon, LockedOut }
 
 [GenerateSerializer, Immutable, Alias("sanmenxia.OneTimeCodeIssueResult")]
 public sealed record OneTimeCodeIssueResult(
@@ -14,7 +14,8 @@ public enum OneTimeCodeCheck { Accepted, Wrong, Expired, NoCode, TooManyAttempts
 
 /// <summary>
 /// The one-time login codes of one phone; key = the phone's pseudonymous key. A code lives a few minutes,
-/// allows a few attempts, and a new one can be asked for only after a short pause.
+/// allows a few attempts, and a new one can be asked for only after a short pause, or, once a code was used up by
+/// wrong guesses, only after a lockout.
 /// </summary>
 [Alias("sanmenxia.IOneTimeCodeGrain")]
 public interface IOneTimeCodeGrain : IGrainWithStringKey

@@ -29,6 +29,12 @@ public interface IStaffAccountGrain : IGrainWithStringKey
     /// <summary>The stored hash, for the API to verify a login against; null if no such account.</summary>
     [Alias("GetPasswordHash")] Task<string?> GetPasswordHashAsync();
     [Alias("SetDisabled")] Task SetDisabledAsync(bool disabled);
+    /// <summary>Whether a token naming this account and role may still act: the account exists, is enabled and has that role.</summary>
+    [Alias("IsActive")] Task<bool> IsActiveAsync(string role);
+    /// <summary>How long sign-in stays refused after repeated wrong passwords; zero when it is open.</summary>
+    [Alias("LoginLockedFor")] Task<TimeSpan> LoginLockedForAsync();
+    /// <summary>Counts a wrong password (an existing account only) or clears the count after a right one.</summary>
+    [Alias("RecordLogin")] Task RecordLoginAsync(bool succeeded);
 }
 
 /// <summary>The list of staff usernames, so administrators can page through accounts. Single instance, key 0.</summary>

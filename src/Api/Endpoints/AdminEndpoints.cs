@@ -69,12 +69,17 @@ public static class AdminEndpoints
     }
 
     /// <summary>DEVELOPMENT ONLY: the latest one-time code sent to a phone (phone in the body, never the URL).</summary>
-    private static IResult ReadOutbox(OutboxRequest body, IMessageSender sender, PseudonymousKeys keys)
+    private static async Task<IResult> ReadOutbox(OutboxRequest body, IMessageSender sender, PseudonymousKeys keys, AuditTrail audit,
+        System.Security.Claims.ClaimsPrincipal user)
     {
         if (sender is not DevelopmentMessageSender dev)
             return Refusals.NotFound("The development outbox is off: a real message sender is configured.");
         if (!PhoneNumber.TryParse(body.Phone, out var phone, out var error)) return Refusals.Field("phone", error!);
-        var code = dev.Latest(keys.ForPhone(phone.Value));
-        return code is null ? Refusals.NotFound("No code was sent to this phone.") : Results.Ok(new { phone = phone.Masked, code });
+        var phoneKey = keys.ForPhone(phone.Value);
+        var code = dev.Latest(phoneKey);
+        if (code is null) return Refusals.NotFound("No code was sent to this phone.");
+        // The code signs in as the phone's resident: its reader could act as them.
+        await audit.RecordAsync(user, "dev.outbox.read", phoneKey, null, phone.Masked);
+        return Results.Ok(new { phone = phone.Masked, code });
     }
 }

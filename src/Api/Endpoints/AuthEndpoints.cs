@@ -39,13 +39,17 @@ public static class AuthEndpoints
 
         var username = body.Username!.Trim().ToLowerInvariant();
         var account = grains.GetGrain<IStaffAccountGrain>(username);
+        if (await account.LoginLockedForAsync() is { } locked && locked > TimeSpan.Zero)
+            return Refusals.TooMany("Too many wrong passwords for this account; wait before trying again.", locked, http);
         var hash = await account.GetPasswordHashAsync();
         // Same answer for an unknown user and a wrong password, so usernames cannot be probed.
         if (hash is null || !PasswordHashing.Verify(body.Password!, hash))
         {
+            await account.RecordLoginAsync(succeeded: false);
             logger.LogWarning("Failed staff login for {Username}", username);
             return Refusals.Unauthorized("Unknown username or wrong password.");
         }
+        await account.RecordLoginAsync(succeeded: true);
         var staff = (await account.GetAsync())!;
         List<Claim> claims =
         [
@@ -68,6 +72,8 @@ public static class AuthEndpoints
         var issued = await grains.GetGrain<IOneTimeCodeGrain>(phoneKey).IssueAsync();
         if (issued.Status == OneTimeCodeIssueStatus.TooSoon)
             return Refusals.TooMany("A code was sent moments ago; wait before asking again.", issued.RetryAfter, http);
+        if (issued.Status == OneTimeCodeIssueStatus.LockedOut)
+            return Refusals.TooMany("Too many wrong codes for this phone; wait before asking for a new one.", issued.RetryAfter, http);
         await sender.SendLoginCodeAsync(phoneKey, phone.Masked, issued.Code!, ct);
         return Results.Accepted(value: new CodeSentResponse(phone.Masked, 30));
     }

@@ -12,14 +12,19 @@ public sealed class OneTimeCodeGrain(TimeProvider clock) : Grain, IOneTimeCodeGr
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(5);
     private static readonly TimeSpan ResendPause = TimeSpan.FromSeconds(30);
     private const int MaxAttempts = 5;
+    /// <summary>A code used up by wrong guesses blocks new codes this long: without it each new code gave five more guesses at once.</summary>
+    private static readonly TimeSpan Lockout = TimeSpan.FromMinutes(15);
 
     private string? _codeHash;
     private DateTimeOffset _issuedAt;
     private int _attempts;
+    private DateTimeOffset _lockedUntil;
 
     public Task<OneTimeCodeIssueResult> IssueAsync()
     {
         var now = clock.GetUtcNow();
+        if (now < _lockedUntil)
+            return Task.FromResult(new OneTimeCodeIssueResult(OneTimeCodeIssueStatus.LockedOut, null, _lockedUntil - now));
         if (_codeHash is not null && now - _issuedAt < ResendPause)
             return Task.FromResult(new OneTimeCodeIssueResult(OneTimeCodeIssueStatus.TooSoon, null, ResendPause - (now - _issuedAt)));
 
@@ -39,13 +44,15 @@ public sealed class OneTimeCodeGrain(TimeProvider clock) : Grain, IOneTimeCodeGr
             _codeHash = null;
             return Task.FromResult(OneTimeCodeCheck.Expired);
         }
-        if (++_attempts > MaxAttempts)
+        if (!CryptographicOperations.FixedTimeEquals(Convert.FromHexString(_codeHash), Convert.FromHexString(HashCode(code ?? ""))))
         {
+            if (++_attempts < MaxAttempts) return Task.FromResult(OneTimeCodeCheck.Wrong);
             _codeHash = null;
+            // In memory like the code: a silo restart forgets the lockout, which costs an attacker a restart per round.
+            _lockedUntil = clock.GetUtcNow() + Lockout;
+            DelayDeactivation(Lockout);
             return Task.FromResult(OneTimeCodeCheck.TooManyAttempts);
         }
-        if (!CryptographicOperations.FixedTimeEquals(Convert.FromHexString(_codeHash), Convert.FromHexString(HashCode(code ?? ""))))
-            return Task.FromResult(OneTimeCodeCheck.Wrong);
         _codeHash = null; // one use only
         return Task.FromResult(OneTimeCodeCheck.Accepted);
     }

@@ -15,6 +15,12 @@ public sealed class StaffAccountGrain(
     [PersistentState("staff", StorageNames.Default)] IPersistentState<StaffAccountState> state,
     TimeProvider clock) : Grain, IStaffAccountGrain
 {
+    private const int MaxFailedLogins = 10;
+    private static readonly TimeSpan LoginLockout = TimeSpan.FromMinutes(15);
+    // In memory: a restart forgets them, which an online guesser cannot cause.
+    private int _failedLogins;
+    private DateTimeOffset _loginLockedUntil;
+
     public async Task<bool> CreateAsync(NewStaffAccount account)
     {
         if (state.State.Account is { } existing)
@@ -35,6 +41,8 @@ public sealed class StaffAccountGrain(
 
     public Task<StaffAccount?> GetAsync() => Task.FromResult(state.State.Account);
 
+    public Task<bool> IsActiveAsync(string role) => Task.FromResult(state.State.Account is { Disabled: false } a && a.Role == role);
+
     public Task<string?> GetPasswordHashAsync() =>
         Task.FromResult(state.State.Account is { Disabled: false } ? state.State.PasswordHash : null);
 
@@ -44,5 +52,23 @@ public sealed class StaffAccountGrain(
         state.State.Account = state.State.Account with { Disabled = disabled };
         await state.WriteOrForgetAsync(this);
         await GrainFactory.GetGrain<IStaffDirectoryGrain>(0).AddAsync(state.State.Account);
+    }
+
+    public Task<TimeSpan> LoginLockedForAsync()
+    {
+        var left = _loginLockedUntil - clock.GetUtcNow();
+        return Task.FromResult(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+    }
+
+    public Task RecordLoginAsync(bool succeeded)
+    {
+        if (succeeded || state.State.Account is null) { _failedLogins = 0; return Task.CompletedTask; }
+        if (++_failedLogins >= MaxFailedLogins)
+        {
+            _failedLogins = 0;
+            _loginLockedUntil = clock.GetUtcNow() + LoginLockout;
+            DelayDeactivation(LoginLockout);
+        }
+        return Task.CompletedTask;
     }
 }

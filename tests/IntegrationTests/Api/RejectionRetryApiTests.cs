@@ -97,7 +97,8 @@ public sealed class RejectionRetryApiTests(ApiFactory factory)
 
         Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
         Assert.NotNull(response.Headers.RetryAfter);
-        Assert.Equal(["IStaffAccountGrain.CreateAsync", "IStaffAccountGrain.GetAsync"], factory.Faults.Calls(trace));
+        // The first call checks that the admin's account is still active (ActiveStaffCheck).
+        Assert.Equal(["IStaffAccountGrain.IsActiveAsync", "IStaffAccountGrain.CreateAsync", "IStaffAccountGrain.GetAsync"], factory.Faults.Calls(trace));
         // The account the one run created is there.
         await factory.StaffClientAsync(username, "password-1234");
     }
