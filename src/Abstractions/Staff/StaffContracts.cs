@@ -30,7 +30,7 @@ public interface IStaffAccountGrain : IGrainWithStringKey
     [Alias("GetPasswordHash")] Task<string?> GetPasswordHashAsync();
     [Alias("SetDisabled")] Task SetDisabledAsync(bool disabled);
     /// <summary>Whether a token naming this account and role may still act: the account exists, is enabled and has that role.</summary>
-    [Alias("IsActive")] Task<bool> IsActiveAsync(string role);
+    [Orleans.Concurrency.ReadOnly, Alias("IsActive")] Task<bool> IsActiveAsync(string role); // asked on every staff request: reads interleave
     /// <summary>How long sign-in stays refused after repeated wrong passwords; zero when it is open.</summary>
     [Alias("LoginLockedFor")] Task<TimeSpan> LoginLockedForAsync();
     /// <summary>Counts a wrong password (an existing account only) or clears the count after a right one.</summary>
