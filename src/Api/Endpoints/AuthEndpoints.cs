@@ -74,7 +74,7 @@ public static class AuthEndpoints
             return Refusals.TooMany("A code was sent moments ago; wait before asking again.", issued.RetryAfter, http);
         if (issued.Status == OneTimeCodeIssueStatus.LockedOut)
             return Refusals.TooMany("Too many wrong codes for this phone; wait before asking for a new one.", issued.RetryAfter, http);
-        await sender.SendLoginCodeAsync(phoneKey, phone.Masked, issued.Code!, ct);
+        await sender.SendLoginCodeAsync(phone, phoneKey, issued.Code!, ct);
         return Results.Accepted(value: new CodeSentResponse(phone.Masked, 30));
     }
 

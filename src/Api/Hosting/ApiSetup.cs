@@ -21,8 +21,7 @@ public static class ApiSetup
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = Math.Max(api.MaxRequestBodyBytes, api.MaxImportBodyBytes));
         services.Configure<FormOptions>(o => o.MultipartBodyLengthLimit = api.MaxImportBodyBytes);
         services.AddOpenApi();
-        services.AddSingleton<DevelopmentMessageSender>();
-        services.AddSingleton<IMessageSender>(sp => sp.GetRequiredService<DevelopmentMessageSender>());
+        services.AddSanmenxiaMessageSender(configuration);
         services.AddHostedService<BootstrapAdmin>();
         services.AddSingleton<Sanmenxia.Api.Regions.RegionCatalog>();
         services.AddSingleton<Sanmenxia.Api.Residents.ResidentRegistrar>();

@@ -101,6 +101,8 @@ internal sealed class SanmenxiaExceptionHandler(IProblemDetailsService problems,
             or Orleans.Runtime.OrleansException { InnerException: TimeoutException } or Orleans.Runtime.GatewayTooBusyException
             or Orleans.Runtime.Messaging.ConnectionFailedException =>
             (503, "Service temporarily unavailable", "The cluster did not answer in time; retry shortly.", 2),
+        Sanmenxia.Api.Security.MessageDeliveryException =>
+            (503, "Message not sent", "The code could not be sent by SMS right now; ask again shortly.", 30),
         OperationCanceledException => (499, "Request cancelled", "The client closed the request.", null),
         _ => (500, "Internal error", "An unexpected error occurred; it has been logged with the trace id.", null),
     };

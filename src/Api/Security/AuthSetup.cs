@@ -19,7 +19,10 @@ public sealed class AuthOptions
     /// <summary>First administrator, created at start if no account of that name exists.</summary>
     public string BootstrapAdminUsername { get; set; } = "admin";
     public string BootstrapAdminPassword { get; set; } = "";
-    /// <summary>Development = one-time codes go to the log and the admin outbox; never in production.</summary>
+    /// <summary>
+    /// Development = one-time codes go to the log and the admin outbox (never in production); Http = the SMS gateway
+    /// of <see cref="SmsGatewayOptions"/>.
+    /// </summary>
     public string MessageSender { get; set; } = "Development";
 }
 
