@@ -15,6 +15,11 @@ public sealed class ApiOptions
     /// <summary>Largest request body accepted by default; CSV imports declare their own, larger limit.</summary>
     public long MaxRequestBodyBytes { get; set; } = 256 * 1024;
     public long MaxImportBodyBytes { get; set; } = 64L * 1024 * 1024;
+    /// <summary>
+    /// Reverse proxies whose X-Forwarded-For/-Proto are believed, comma-separated addresses or CIDR networks (loopback
+    /// always is); see ForwardedHeadersSetup.
+    /// </summary>
+    public string TrustedProxies { get; set; } = "";
 }
 
 public static class OrleansHosting
