@@ -16,17 +16,17 @@ public sealed class AuditTrail(IAuditLog log, TimeProvider clock, IHttpContextAc
     public Task RecordAsync(ClaimsPrincipal user, string action, string? subjectKey, string? regionCode, string? detail = null, CancellationToken ct = default)
     {
         var caller = Caller.From(user);
-        if (!FirstInThisRequest(string.Join('\u001f', caller.Subject, action, subjectKey, regionCode, detail))) return Task.CompletedTask;
+        if (!FirstInThisRequest((caller.Subject, action, subjectKey, regionCode, detail))) return Task.CompletedTask;
         return log.RecordAsync(new AuditEntry(clock.GetUtcNow(), caller.Subject, caller.Role, action, subjectKey, regionCode, detail), ct);
     }
 
-    private bool FirstInThisRequest(string entry)
+    private bool FirstInThisRequest((string? Subject, string Action, string? SubjectKey, string? Region, string? Detail) entry)
     {
         // Only a request that may run twice needs the set (an import, never re-run, writes one entry per household).
         if (requests.HttpContext is not { } http || !http.GetEndpoint().AllowsRejectionRetry()) return true;
         lock (http.Items)
         {
-            if (http.Items[RecordedKey] is not HashSet<string> recorded) http.Items[RecordedKey] = recorded = new(StringComparer.Ordinal);
+            if (http.Items[RecordedKey] is not HashSet<(string?, string, string?, string?, string?)> recorded) http.Items[RecordedKey] = recorded = [];
             return recorded.Add(entry);
         }
     }

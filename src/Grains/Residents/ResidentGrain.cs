@@ -578,22 +578,14 @@ public sealed class ResidentGrain(
         await ReportAsync();
     }
 
-    /// <summary>
-    /// Writes the state. If the write fails the activation is dropped, so the next call reloads what is
-    /// durable instead of serving changes that were never stored.
-    /// </summary>
+    /// <summary>Writes the state (a failed write drops the activation: DurableState).</summary>
     private async Task SaveAsync()
     {
         // Trip notifications interleave with other calls: writes must not overlap (each would carry a stale ETag).
         await _writeGate.WaitAsync();
         try
         {
-            await state.WriteStateAsync();
-        }
-        catch
-        {
-            DeactivateOnIdle();
-            throw;
+            await state.WriteOrForgetAsync(this);
         }
         finally
         {

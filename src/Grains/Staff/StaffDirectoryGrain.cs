@@ -14,6 +14,8 @@ public sealed class StaffDirectoryGrain(
 {
     public async Task AddAsync(StaffAccount account)
     {
+        // Asked again for an account already listed (a repeated create): nothing to write.
+        if (state.State.Accounts.TryGetValue(account.Username, out var listed) && listed == account) return;
         state.State.Accounts[account.Username] = account;
         await state.WriteOrForgetAsync(this);
     }
