@@ -2,11 +2,15 @@ using Sanmenxia.Api.Endpoints;
 using Sanmenxia.Api.Hosting;
 using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Security;
-using Sanmenxia.Grains;
+using Sanmenxia.Platform.Hosting;
+using Sanmenxia.Persistence.Hosting;
+using Sanmenxia.Platform.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddSanmenxiaOrleans();
-builder.Services.AddSanmenxiaGrainServices(builder.Configuration);
+builder.Services.AddSanmenxiaPlatform(builder.Configuration);
+if (SanmenxiaClusterOptions.From(builder.Configuration).Providers == ProviderMode.Postgres)
+    builder.Services.AddSanmenxiaPostgresStores(builder.Configuration);
 builder.Services.AddSanmenxiaProblems();
 builder.Services.AddSanmenxiaAuth(builder.Configuration);
 builder.Services.AddSanmenxiaHealth(builder.Configuration);

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
-using Sanmenxia.Grains.Audit;
+using Sanmenxia.Platform.Stores;
 
 namespace Sanmenxia.Persistence;
 
@@ -15,9 +15,9 @@ public sealed class PostgresAuditLog : IAuditLog, IAsyncDisposable
     private readonly NpgsqlDataSource _db;
     private readonly GroupCommitQueue<AuditEntry> _queue;
 
-    public PostgresAuditLog(string connectionString, ILogger<PostgresAuditLog> logger)
+    public PostgresAuditLog(NpgsqlDataSource db, ILogger<PostgresAuditLog> logger)
     {
-        _db = NpgsqlDataSource.Create(connectionString);
+        _db = db;
         _queue = new GroupCommitQueue<AuditEntry>("Audit log", 50_000, 5_000, WriteBatchAsync, logger);
     }
 
@@ -75,6 +75,5 @@ public sealed class PostgresAuditLog : IAuditLog, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _queue.DisposeAsync();
-        await _db.DisposeAsync();
     }
 }

@@ -1,10 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using Sanmenxia.Checkpoints;
-using Sanmenxia.Grains.Checkpoints;
+using Sanmenxia.Platform.Stores;
 using Sanmenxia.HealthCode;
 
 namespace Sanmenxia.Persistence;
@@ -20,9 +18,9 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
     private readonly NpgsqlDataSource _db;
     private readonly GroupCommitQueue<PassRecord> _queue;
 
-    public PostgresPassStore(string connectionString, ILogger<PostgresPassStore> logger)
+    public PostgresPassStore(NpgsqlDataSource db, ILogger<PostgresPassStore> logger)
     {
-        _db = NpgsqlDataSource.Create(connectionString);
+        _db = db;
         _queue = new GroupCommitQueue<PassRecord>("Checkpoint passes", 50_000, 5_000, WriteBatchAsync, logger);
     }
 
@@ -148,17 +146,5 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _queue.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-}
-
-public static class PostgresPassStoreSetup
-{
-    /// <summary>The durable pass store for checkpoint grains and queries (replaces the in-memory one). A host in PostgreSQL mode must call this.</summary>
-    public static IServiceCollection AddSanmenxiaPostgresPassStore(this IServiceCollection services, string connectionString)
-    {
-        services.RemoveAll<IPassStore>();
-        services.AddSingleton<IPassStore>(sp => new PostgresPassStore(connectionString, sp.GetRequiredService<ILogger<PostgresPassStore>>()));
-        return services;
     }
 }

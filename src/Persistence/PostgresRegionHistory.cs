@@ -1,10 +1,8 @@
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
-using Sanmenxia.Grains.History;
+using Sanmenxia.Platform.Stores;
 using Sanmenxia.Villages;
 
 namespace Sanmenxia.Persistence;
@@ -15,9 +13,9 @@ public sealed class PostgresRegionHistory : IRegionHistory, IAsyncDisposable
     private readonly NpgsqlDataSource _db;
     private readonly GroupCommitQueue<(string Code, DateOnly Day, string Json)> _queue;
 
-    public PostgresRegionHistory(string connectionString, ILogger<PostgresRegionHistory> logger)
+    public PostgresRegionHistory(NpgsqlDataSource db, ILogger<PostgresRegionHistory> logger)
     {
-        _db = NpgsqlDataSource.Create(connectionString);
+        _db = db;
         _queue = new GroupCommitQueue<(string Code, DateOnly Day, string Json)>("Region history", 20_000, 2_000, WriteBatchAsync, logger);
     }
 
@@ -55,16 +53,5 @@ public sealed class PostgresRegionHistory : IRegionHistory, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _queue.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-}
-
-public static class PostgresRegionHistorySetup
-{
-    public static IServiceCollection AddSanmenxiaPostgresRegionHistory(this IServiceCollection services, string connectionString)
-    {
-        services.RemoveAll<IRegionHistory>();
-        services.AddSingleton<IRegionHistory>(sp => new PostgresRegionHistory(connectionString, sp.GetRequiredService<ILogger<PostgresRegionHistory>>()));
-        return services;
     }
 }

@@ -1,10 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using NpgsqlTypes;
 using Orleans.Serialization;
-using Sanmenxia.Grains.Villages;
+using Sanmenxia.Platform.Stores;
 using Sanmenxia.Residents;
 
 namespace Sanmenxia.Persistence;
@@ -21,11 +19,9 @@ public sealed class PostgresVillageRoster : IVillageRoster, IAsyncDisposable
     private readonly Serializer<ResidentSummary> _serializer;
     private readonly GroupCommitQueue<(string Village, IReadOnlyCollection<ResidentSummary> Changed)> _queue;
 
-    public PostgresVillageRoster(string connectionString, Serializer<ResidentSummary> serializer, ILogger<PostgresVillageRoster> logger)
+    public PostgresVillageRoster(NpgsqlDataSource db, Serializer<ResidentSummary> serializer, ILogger<PostgresVillageRoster> logger)
     {
-        var builder = new NpgsqlDataSourceBuilder(connectionString);
-        builder.ConnectionStringBuilder.ApplicationName = "sanmenxia-village-roster";
-        _db = builder.Build();
+        _db = db;
         _serializer = serializer;
         // Two writer loops, each batch up to 5,000 rows (a village's save may carry several).
         _queue = new("Village roster", 10_000, 5_000, WriteBatchAsync, logger, writers: 2, weight: p => p.Changed.Count);
@@ -90,17 +86,5 @@ public sealed class PostgresVillageRoster : IVillageRoster, IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _queue.DisposeAsync();
-        await _db.DisposeAsync();
-    }
-}
-
-public static class PostgresVillageRosterSetup
-{
-    public static IServiceCollection AddSanmenxiaPostgresVillageRoster(this IServiceCollection services, string connectionString)
-    {
-        services.RemoveAll<IVillageRoster>();
-        services.AddSingleton<IVillageRoster>(sp => new PostgresVillageRoster(connectionString,
-            sp.GetRequiredService<Serializer<ResidentSummary>>(), sp.GetRequiredService<ILogger<PostgresVillageRoster>>()));
-        return services;
     }
 }

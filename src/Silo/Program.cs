@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Sanmenxia.Platform.Options;
 using Sanmenxia.Silo.Hosting;
 
 namespace Sanmenxia.Silo;
@@ -33,7 +34,7 @@ public static class SiloProgram
 
         // SIGTERM = graceful: the silo stops taking new clients, deactivates its grains (callers' next messages go to
         // new activations elsewhere) and marks itself dead in the membership table, within this time.
-        var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        var cluster = SanmenxiaClusterOptions.From(builder.Configuration);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = cluster.ShutdownTimeout);
         builder.UseOrleans(silo => silo.AddSanmenxiaSilo(builder.Configuration));
         await builder.Build().RunAsync();

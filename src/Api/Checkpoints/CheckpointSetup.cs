@@ -1,8 +1,8 @@
 using Microsoft.Extensions.Options;
-using Sanmenxia.Grains.Checkpoints;
-using Sanmenxia.Grains.Time;
+using Sanmenxia.Platform.Options;
+using Sanmenxia.Platform.Stores;
+using Sanmenxia.Platform.Time;
 using Sanmenxia.HealthCode;
-using Sanmenxia.Persistence;
 
 namespace Sanmenxia.Api.Checkpoints;
 
@@ -11,10 +11,6 @@ public static class CheckpointSetup
     /// <summary>Platform 5 in the API process: the PostgreSQL pass store (PostgreSQL mode) and the retention job.</summary>
     public static IServiceCollection AddSanmenxiaCheckpointApi(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddSanmenxiaCheckpoints(configuration);
-        var cluster = configuration.GetSection(Sanmenxia.Silo.Hosting.ClusterOptions.Section).Get<Sanmenxia.Silo.Hosting.ClusterOptions>() ?? new();
-        if (cluster.Providers == Sanmenxia.Silo.Hosting.ProviderMode.Postgres)
-            services.AddSanmenxiaPostgresPassStore(Sanmenxia.Silo.Hosting.SiloHostingExtensions.RequireConnectionString(configuration));
         services.AddSingleton<PassRetention>();
         services.AddHostedService(sp => sp.GetRequiredService<PassRetention>());
         return services;
@@ -26,14 +22,13 @@ public static class CheckpointSetup
 /// RetentionInterval of domain time. The per-checkpoint daily aggregates (checkpoint_daily) are kept. Safe to run in
 /// every API process at once: each batch deletes what is still there.
 /// </summary>
-public sealed class PassRetention(IPassStore store, IOptions<CheckpointOptions> options, HealthCodePolicy policy,
-    [FromKeyedServices(DomainClock.Key)] TimeProvider clock, TimeScale scale, ILogger<PassRetention> logger) : BackgroundService
+public sealed class PassRetention(IPassStore store, IOptions<CheckpointOptions> options, DomainCalendar calendar, TimeScale scale, ILogger<PassRetention> logger) : BackgroundService
 {
     /// <summary>The start of the oldest day kept: RetentionDays calendar days are kept, today included.</summary>
     public DateTimeOffset Cutoff()
     {
-        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
-        return HealthCodeRules.EndOfDay(policy, today.AddDays(-options.Value.RetentionDays));
+        var today = calendar.Today;
+        return calendar.EndOfDay(today.AddDays(-options.Value.RetentionDays));
     }
 
     /// <summary>One run: deletes every row older than the cutoff, batch by batch; returns how many.</summary>

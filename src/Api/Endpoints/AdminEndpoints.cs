@@ -21,10 +21,10 @@ public static class AdminEndpoints
         admin.MapPost("/staff/{username}/disable", (string username, IGrainFactory grains) => SetDisabled(username, true, grains));
         admin.MapPost("/staff/{username}/enable", (string username, IGrainFactory grains) => SetDisabled(username, false, grains));
         admin.MapPost("/dev/outbox", ReadOutbox);
-        admin.MapGet("/audit", async (Sanmenxia.Grains.Audit.IAuditLog log, string? subject, string? actor, DateTimeOffset? from, DateTimeOffset? to, int skip = 0, int take = 100) =>
+        admin.MapGet("/audit", async (Sanmenxia.Platform.Stores.IAuditLog log, string? subject, string? actor, DateTimeOffset? from, DateTimeOffset? to, int skip = 0, int take = 100) =>
             take is < 1 or > 1000 || skip < 0
                 ? Refusals.Field("take", "take must be 1..1000 and skip ≥ 0")
-                : Results.Ok(await log.QueryAsync(new Sanmenxia.Grains.Audit.AuditQuery(subject, actor, from, to, skip, take))));
+                : Results.Ok(await log.QueryAsync(new Sanmenxia.Platform.Stores.AuditQuery(subject, actor, from, to, skip, take))));
         return app;
     }
 

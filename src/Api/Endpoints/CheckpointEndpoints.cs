@@ -10,8 +10,9 @@ using Sanmenxia.Api.Regions;
 using Sanmenxia.Api.Residents;
 using Sanmenxia.Api.Security;
 using Sanmenxia.Checkpoints;
-using Sanmenxia.Grains.Checkpoints;
-using Sanmenxia.Grains.Time;
+using Sanmenxia.Platform.Options;
+using Sanmenxia.Platform.Stores;
+using Sanmenxia.Platform.Time;
 using Sanmenxia.HealthCode;
 using Sanmenxia.Identity;
 using Sanmenxia.Regions;
@@ -232,7 +233,7 @@ public static class CheckpointEndpoints
     /// answer tells the colour now, the masked name, the decision per the checkpoint's policy and why, and the dwell time.
     /// </summary>
     private static async Task<IResult> RegisterPass(string id, RegisterPassRequest body, ClaimsPrincipal user, IGrainFactory grains,
-        HealthCodeQr qr, PseudonymousKeys keys, HealthCodePolicy policy, [FromKeyedServices(DomainClock.Key)] TimeProvider clock)
+        HealthCodeQr qr, PseudonymousKeys keys, DomainCalendar calendar)
     {
         var caller = Caller.From(user);
         if (caller.Role != Roles.Admin && caller.CheckpointId != id)
@@ -255,8 +256,8 @@ public static class CheckpointEndpoints
             else if ((m == PassMethod.Qr) != hasToken) errors.Add("method", "Qr goes with qrToken; IdCard and IdNumber go with idNumber");
             else method = m;
         }
-        var now = clock.GetUtcNow();
-        var today = HealthCodeRules.Today(policy, now);
+        var now = calendar.Now;
+        var today = calendar.DayOf(now);
         string? residentKey = null;
         if (hasId && !errors.Any)
         {
@@ -274,9 +275,9 @@ public static class CheckpointEndpoints
             var check = qr.Verify(body.QrToken);
             // A genuine token from an earlier day is a replayed screenshot, whether or not its lifetime has run out.
             if (check.Payload is { } issued && check.Status is CodeTokenStatus.Valid or CodeTokenStatus.Expired
-                && HealthCodeRules.Today(policy, issued.IssuedAt) < today)
+                && calendar.DayOf(issued.IssuedAt) < today)
                 return Refusals.Unprocessable("Health code not accepted",
-                    $"The QR was issued on {HealthCodeRules.Today(policy, issued.IssuedAt):yyyy-MM-dd}, not today: a replayed screenshot. Ask for the live code.",
+                    $"The QR was issued on {calendar.DayOf(issued.IssuedAt):yyyy-MM-dd}, not today: a replayed screenshot. Ask for the live code.",
                     "token.replayed");
             if (check.Status != CodeTokenStatus.Valid)
                 return Refusals.Unprocessable("Health code not accepted", check.Message, "token." + check.Status.ToString().ToLowerInvariant());
@@ -305,11 +306,11 @@ public static class CheckpointEndpoints
     // ------------------------------------------------------------------ queries
 
     private static async Task<IResult> ListPasses(string id, ClaimsPrincipal user, IGrainFactory grains, IPassStore store, AuditTrail audit,
-        HealthCodePolicy policy, [FromKeyedServices(DomainClock.Key)] TimeProvider clock, HttpContext http,
+        DomainCalendar calendar, HttpContext http,
         string? day, string? format, int skip = 0, int take = 50)
     {
         var errors = new FieldErrors();
-        var date = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        var date = calendar.Today;
         if (day is not null && !DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
             errors.Add("day", "must be a date yyyy-MM-dd");
         if (skip < 0) errors.Add("skip", "must not be negative");
@@ -320,13 +321,13 @@ public static class CheckpointEndpoints
         var (info, refusal) = await ReadableAsync(id, user, grains);
         if (refusal is not null) return refusal;
 
-        var from = HealthCodeRules.EndOfDay(policy, date.AddDays(-1));
-        var to = HealthCodeRules.EndOfDay(policy, date);
+        var from = calendar.EndOfDay(date.AddDays(-1));
+        var to = calendar.EndOfDay(date);
         if (csv)
         {
             await audit.RecordAsync(user, "checkpoint.passes.export", null, info!.RegionCode.Value, $"checkpoint={id}; day={date:yyyy-MM-dd}");
             var rows = await store.ForCheckpointAsync(id, from, to, 0, 200_000, http.RequestAborted);
-            var zone = HealthCodeRules.TimeZone(policy);
+            var zone = HealthCodeRules.TimeZone(calendar.Policy);
             var text = new StringBuilder();
             await using (var writer = new StringWriter(text))
             await using (var csvWriter = new CsvWriter(writer, CultureInfo.InvariantCulture))
@@ -361,19 +362,18 @@ public static class CheckpointEndpoints
         return Results.Ok(new PassPage(id, date, items.Select(PassRow.From).ToList(), total, skip, take));
     }
 
-    private static async Task<IResult> Daily(string id, ClaimsPrincipal user, IGrainFactory grains, IPassStore store, HealthCodePolicy policy,
-        [FromKeyedServices(DomainClock.Key)] TimeProvider clock, int days = 28)
+    private static async Task<IResult> Daily(string id, ClaimsPrincipal user, IGrainFactory grains, IPassStore store, DomainCalendar calendar, int days = 28)
     {
         if (days is < 1 or > 366) return Refusals.Field("days", "must be between 1 and 366");
         var (_, refusal) = await ReadableAsync(id, user, grains);
         if (refusal is not null) return refusal;
-        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        var today = calendar.Today;
         return Results.Ok(await store.DailyAsync(id, today.AddDays(1 - days), today));
     }
 
     /// <summary>A resident's passes over the last days, for staff whose jurisdiction covers the resident's village (audited).</summary>
     private static async Task<IResult> PassesOfResident(string residentKey, ClaimsPrincipal user, IGrainFactory grains, IPassStore store, AuditTrail audit,
-        IOptions<CheckpointOptions> options, HealthCodePolicy policy, [FromKeyedServices(DomainClock.Key)] TimeProvider clock, int days = 14)
+        IOptions<CheckpointOptions> options, DomainCalendar calendar, int days = 14)
     {
         if (days < 1 || days > Math.Max(1, options.Value.RetentionDays)) return Refusals.Field("days", $"must be between 1 and {options.Value.RetentionDays} (the retention period)");
         if (residentKey.Length > 64) return Refusals.NotFound("No such resident.");
@@ -383,8 +383,8 @@ public static class CheckpointEndpoints
             return Refusals.Forbidden("The resident's village is outside your jurisdiction.");
         await audit.RecordAsync(user, "resident.passes.read", residentKey, profile.VillageCode, $"days={days}");
 
-        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
-        var rows = await store.ForResidentAsync(residentKey, HealthCodeRules.EndOfDay(policy, today.AddDays(-days)), HealthCodeRules.EndOfDay(policy, today), 2_000);
+        var today = calendar.Today;
+        var rows = await store.ForResidentAsync(residentKey, calendar.EndOfDay(today.AddDays(-days)), calendar.EndOfDay(today), 2_000);
         var names = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var cp in rows.Select(r => r.CheckpointId).Distinct())
             names[cp] = (await grains.GetGrain<ICheckpointGrain>(cp).GetInfoAsync())?.Name;

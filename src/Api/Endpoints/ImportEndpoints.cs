@@ -1,3 +1,4 @@
+using Sanmenxia.Platform.Time;
 using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
@@ -35,12 +36,12 @@ public static class ImportEndpoints
     /// Re-importing the same file registers nobody twice. Staff may import only within their jurisdiction.
     /// </summary>
     private static async Task<IResult> ImportResidents(HttpRequest request, ResidentRegistrar registrar, RegionCatalog regions,
-        [FromKeyedServices(Sanmenxia.Grains.Time.DomainClock.Key)] TimeProvider clock, System.Security.Claims.ClaimsPrincipal user, AuditTrail audit, CancellationToken ct)
+        DomainCalendar calendar, System.Security.Claims.ClaimsPrincipal user, AuditTrail audit, CancellationToken ct)
     {
         var caller = Caller.From(user);
         var errors = new List<ImportLineError>();
         var rows = new List<(int Line, string Household, string Name, ResidentIdNumber Id, PhoneNumber? Phone, string Village, bool Head)>();
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = calendar.Today; // Sanmenxia's day, not UTC's: a baby born today before 08:00 is accepted, as by self-registration
         var seenIds = new HashSet<string>(StringComparer.Ordinal);
 
         using (var reader = new StreamReader(request.Body))

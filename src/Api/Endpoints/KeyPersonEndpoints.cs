@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Mvc;
 using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Regions;
 using Sanmenxia.Api.Security;
-using Sanmenxia.Grains.Time;
+using Sanmenxia.Platform.Time;
 using Sanmenxia.HealthCode;
 using Sanmenxia.Identity;
 using Sanmenxia.KeyPersons;
@@ -78,13 +78,13 @@ public static class KeyPersonEndpoints
     // ------------------------------------------------------------------ register and change entries
 
     private static Task<IResult> Register(string code, string residentKey, KeyPersonRequest body, ClaimsPrincipal user, RegionCatalog regions,
-        IGrainFactory grains, AuditTrail audit, [FromKeyedServices(DomainClock.Key)] TimeProvider clock) =>
+        IGrainFactory grains, AuditTrail audit, DomainCalendar calendar) =>
         VillageEndpoints.InJurisdiction(code, user, regions, async village =>
         {
             var errors = new FieldErrors();
             var category = ParseEnum<KeyPersonCategory>(errors, "category", body.Category);
             var measure = ParseEnum<ControlMeasure>(errors, "measure", body.Measure);
-            ExposureDate(errors, body.ExposureDate, clock);
+            ExposureDate(errors, body.ExposureDate, calendar);
             Site(errors, measure, body.Site);
             Note(errors, "origin", body.Origin, required: category is KeyPersonCategory.CloseContact or KeyPersonCategory.FromOutsideCity);
             Note(errors, "problems", body.Problems, required: false);
@@ -193,9 +193,9 @@ public static class KeyPersonEndpoints
     /// village staff to confirm or dismiss; re-importing the same rows changes nothing.
     /// </summary>
     private static async Task<IResult> ImportComparison(HttpRequest request, IGrainFactory grains, PseudonymousKeys keys, ClaimsPrincipal user,
-        AuditTrail audit, [FromKeyedServices(DomainClock.Key)] TimeProvider clock, CancellationToken ct)
+        AuditTrail audit, DomainCalendar calendar, CancellationToken ct)
     {
-        var today = HealthCodeRules.Today(HealthCodePolicy.Default, clock.GetUtcNow());
+        var today = calendar.Today;
         var invalid = new List<ImportLineError>();
         var rows = new List<(int Line, ResidentIdNumber Id, KeyPersonCategory Category, DateOnly From, DateOnly To, string Source, string? Origin)>();
         using (var reader = new StreamReader(request.Body))
@@ -248,9 +248,9 @@ public static class KeyPersonEndpoints
         return default;
     }
 
-    private static void ExposureDate(FieldErrors errors, DateOnly? date, TimeProvider clock)
+    private static void ExposureDate(FieldErrors errors, DateOnly? date, DomainCalendar calendar)
     {
-        var today = HealthCodeRules.Today(HealthCodePolicy.Default, clock.GetUtcNow());
+        var today = calendar.Today;
         if (date is null) errors.Add("exposureDate", "is required (arrival, last contact or fever date, yyyy-MM-dd)");
         else if (date > today) errors.Add("exposureDate", "must not be in the future");
         else if (date < new DateOnly(2019, 12, 1)) errors.Add("exposureDate", "must not be before 2019-12-01");

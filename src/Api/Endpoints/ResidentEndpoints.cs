@@ -4,7 +4,7 @@ using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Regions;
 using Sanmenxia.Api.Residents;
 using Sanmenxia.Api.Security;
-using Sanmenxia.Grains.Time;
+using Sanmenxia.Platform.Time;
 using Sanmenxia.HealthCode;
 using Sanmenxia.Identity;
 using Sanmenxia.Regions;
@@ -59,13 +59,13 @@ public static class ResidentEndpoints
 
     private static async Task<IResult> Register(RegisterResidentRequest body, ClaimsPrincipal user, ResidentRegistrar registrar,
         RegionCatalog regions, PseudonymousKeys keys, IGrainFactory grains, TokenIssuer tokens, IOptions<AuthOptions> auth,
-        [FromKeyedServices(DomainClock.Key)] TimeProvider clock, HttpContext http)
+        DomainCalendar calendar, HttpContext http)
     {
         var caller = Caller.From(user);
         if (caller.ResidentKey is not null) return Refusals.Conflict("This phone is already registered to a resident.");
         var errors = new FieldErrors();
         var name = ValidateName(errors, body.Name);
-        var id = ValidateIdNumber(errors, body.IdNumber, clock);
+        var id = ValidateIdNumber(errors, body.IdNumber, calendar);
         var village = await ValidateVillage(errors, body.VillageCode, regions);
         // The phone in the body must be the one the caller proved with the one-time code.
         if (!PhoneNumber.TryParse(body.Phone, out var phone, out var phoneError)) errors.Add("phone", phoneError);
@@ -162,7 +162,7 @@ public static class ResidentEndpoints
     });
 
     private static Task<IResult> AddMember(AddMemberRequest body, ClaimsPrincipal user, IGrainFactory grains, ResidentRegistrar registrar,
-        [FromKeyedServices(DomainClock.Key)] TimeProvider clock) => WithResident(user, async key =>
+        DomainCalendar calendar) => WithResident(user, async key =>
     {
         var head = await grains.GetGrain<IResidentGrain>(key).GetProfileAsync();
         if (head is null) return Refusals.NotFound("No resident record for this sign-in.");
@@ -171,7 +171,7 @@ public static class ResidentEndpoints
 
         var errors = new FieldErrors();
         var name = ValidateName(errors, body.Name);
-        var id = ValidateIdNumber(errors, body.IdNumber, clock);
+        var id = ValidateIdNumber(errors, body.IdNumber, calendar);
         PhoneNumber? phone = null;
         if (!string.IsNullOrWhiteSpace(body.Phone))
         {
@@ -224,9 +224,9 @@ public static class ResidentEndpoints
         return null;
     }
 
-    internal static ResidentIdNumber? ValidateIdNumber(FieldErrors errors, string? value, TimeProvider clock)
+    internal static ResidentIdNumber? ValidateIdNumber(FieldErrors errors, string? value, DomainCalendar calendar)
     {
-        var today = HealthCodeRules.Today(HealthCodePolicy.Default, clock.GetUtcNow());
+        var today = calendar.Today;
         if (ResidentIdNumber.TryParse(value, today, out var id, out var error)) return id;
         errors.Add("idNumber", error ?? "is not a valid ID number");
         return null;

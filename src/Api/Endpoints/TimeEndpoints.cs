@@ -1,4 +1,4 @@
-using Sanmenxia.Grains.Time;
+using Sanmenxia.Platform.Time;
 using Sanmenxia.HealthCode;
 
 namespace Sanmenxia.Api.Endpoints;
@@ -8,10 +8,10 @@ public static class TimeEndpoints
     /// <summary>The system's time (simulated in drills): pages show it so a person knows which day it is.</summary>
     public static IEndpointRouteBuilder MapTimeEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/time", ([FromKeyedServices(DomainClock.Key)] TimeProvider clock, TimeScale scale, HealthCodePolicy policy) =>
+        app.MapGet("/api/time", (DomainCalendar calendar, TimeScale scale) =>
         {
-            var now = clock.GetUtcNow();
-            return Results.Ok(new { now, today = HealthCodeRules.Today(policy, now), simulated = clock is SimulationClock, speed = scale.Speed });
+            var now = calendar.Now;
+            return Results.Ok(new { now, today = calendar.DayOf(now), simulated = calendar.Clock is SimulationClock, speed = scale.Speed });
         }).WithTags("Time").AllowAnonymous();
         return app;
     }

@@ -9,8 +9,8 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
 using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Security;
-using Sanmenxia.Grains;
-using Sanmenxia.Grains.Time;
+using Sanmenxia.Platform.Options;
+using Sanmenxia.Platform.Time;
 using Sanmenxia.HealthCode;
 using Sanmenxia.Residents;
 using Sanmenxia.Trips;
@@ -69,10 +69,10 @@ public static class TripEndpoints
     // ------------------------------------------------------------------ anonymous query
 
     private static async Task<IResult> Query(string? mode, string? number, DateOnly? date, int? carriage, int? row, IGrainFactory grains,
-        [FromKeyedServices(DomainClock.Key)] TimeProvider clock)
+        DomainCalendar calendar)
     {
         var errors = new FieldErrors();
-        var trip = ValidateTrip(errors, mode, number, date, clock);
+        var trip = ValidateTrip(errors, mode, number, date, calendar);
         var seat = ValidateSeat(errors, carriage, row, null);
         if (errors.Any) return Refusals.Fields(errors);
         var result = await grains.GetGrain<ITripGrain>(trip!.Key).QueryAsync(seat);
@@ -91,27 +91,27 @@ public static class TripEndpoints
     // ------------------------------------------------------------------ publication (commanders)
 
     private static async Task<IResult> Publish(PublishCaseRequest body, IGrainFactory grains, ClaimsPrincipal user, AuditTrail audit,
-        [FromKeyedServices(DomainClock.Key)] TimeProvider clock)
+        DomainCalendar calendar)
     {
         var errors = new FieldErrors();
-        var trip = ValidateTrip(errors, body.Mode, body.Number, body.Date, clock);
+        var trip = ValidateTrip(errors, body.Mode, body.Number, body.Date, calendar);
         var seat = ValidateSeat(errors, body.Carriage, body.Row, body.Seat);
         errors.Require("source", body.Source, 200);
         if (body.From is { Length: > 50 }) errors.Add("from", "must be at most 50 characters");
         if (body.To is { Length: > 50 }) errors.Add("to", "must be at most 50 characters");
         if (errors.Any) return Refusals.Fields(errors);
-        var published = await PublishAsync(grains, user, clock, trip!, seat, body.From?.Trim(), body.To?.Trim(), body.Source!.Trim());
+        var published = await PublishAsync(grains, user, calendar, trip!, seat, body.From?.Trim(), body.To?.Trim(), body.Source!.Trim());
         await audit.RecordAsync(user, "trip.case.publish", null, null, $"{trip!.Key} {published.CaseId}");
         return Results.Created($"/api/trips/{trip!.Key}/cases/{published.CaseId}", new { trip = trip.Key, published });
     }
 
-    private static async Task<PublishedCase> PublishAsync(IGrainFactory grains, ClaimsPrincipal user, TimeProvider clock, TripId trip, SeatInfo seat,
+    private static async Task<PublishedCase> PublishAsync(IGrainFactory grains, ClaimsPrincipal user, DomainCalendar calendar, TripId trip, SeatInfo seat,
         string? from, string? to, string source)
     {
         // The same published line always gets the same case id: importing a list twice publishes nothing twice.
         var caseId = "c" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{trip.Key}|{seat.Carriage}|{seat.Row}|{seat.Seat}|{from}|{to}|{source}")))[..11];
         var published = await grains.GetGrain<ITripGrain>(trip.Key).PublishCaseAsync(trip,
-            new PublishedCase(caseId, seat, from, to, source, clock.GetUtcNow(), Caller.From(user).Subject));
+            new PublishedCase(caseId, seat, from, to, source, calendar.Now, Caller.From(user).Subject));
         await grains.GetGrain<ITripIndexGrain>(0).AddAsync(trip);
         return published;
     }
@@ -139,7 +139,7 @@ public static class TripEndpoints
 
     /// <summary>The 2020 lists as CSV: date,mode,number,carriage,row,seat,from,to,source. Bad rows reported by line; good rows published.</summary>
     private static async Task<IResult> Import(HttpRequest request, IGrainFactory grains, ClaimsPrincipal user, AuditTrail audit,
-        [FromKeyedServices(DomainClock.Key)] TimeProvider clock)
+        DomainCalendar calendar)
     {
         var errors = new List<ImportLineError>();
         var published = 0;
@@ -156,7 +156,7 @@ public static class TripEndpoints
             var fieldErrors = new FieldErrors();
             DateOnly? date = DateOnly.TryParseExact(csv.GetField("date"), "yyyy-MM-dd", out var d) ? d : null;
             if (date is null) { errors.Add(new(line, "date", "must be a date yyyy-MM-dd")); continue; }
-            var trip = ValidateTrip(fieldErrors, csv.GetField("mode"), csv.GetField("number"), date, clock);
+            var trip = ValidateTrip(fieldErrors, csv.GetField("mode"), csv.GetField("number"), date, calendar);
             var seat = ValidateSeat(fieldErrors, ParseInt(csv.GetField("carriage")), ParseInt(csv.GetField("row")), Blank(csv.GetField("seat")));
             var source = csv.GetField("source")?.Trim();
             if (string.IsNullOrEmpty(source)) fieldErrors.Add("source", "is required");
@@ -166,7 +166,7 @@ public static class TripEndpoints
                 errors.Add(new(line, first.Key, first.Value[0]));
                 continue;
             }
-            await PublishAsync(grains, user, clock, trip!, seat, Blank(csv.GetField("from")), Blank(csv.GetField("to")), source!);
+            await PublishAsync(grains, user, calendar, trip!, seat, Blank(csv.GetField("from")), Blank(csv.GetField("to")), source!);
             published++;
         }
         await audit.RecordAsync(user, "trip.case.import", null, null, $"rows={rows}; published={published}");
@@ -175,11 +175,11 @@ public static class TripEndpoints
 
     // ------------------------------------------------------------------ residents save their trips
 
-    private static Task<IResult> SaveTrip(TripRequest body, ClaimsPrincipal user, IGrainFactory grains, [FromKeyedServices(DomainClock.Key)] TimeProvider clock) =>
+    private static Task<IResult> SaveTrip(TripRequest body, ClaimsPrincipal user, IGrainFactory grains, DomainCalendar calendar) =>
         ResidentEndpoints.WithResident(user, async key =>
         {
             var errors = new FieldErrors();
-            var trip = ValidateTrip(errors, body.Mode, body.Number, body.Date, clock);
+            var trip = ValidateTrip(errors, body.Mode, body.Number, body.Date, calendar);
             var seat = ValidateSeat(errors, body.Carriage, body.Row, body.Seat);
             if (errors.Any) return Refusals.Fields(errors);
             var (saved, matches) = await grains.GetGrain<IResidentGrain>(key).SaveTripAsync(trip!, seat);
@@ -188,9 +188,9 @@ public static class TripEndpoints
 
     // ------------------------------------------------------------------ validation
 
-    internal static TripId? ValidateTrip(FieldErrors errors, string? mode, string? number, DateOnly? date, TimeProvider clock)
+    internal static TripId? ValidateTrip(FieldErrors errors, string? mode, string? number, DateOnly? date, DomainCalendar calendar)
     {
-        var today = HealthCodeRules.Today(HealthCodePolicy.Default, clock.GetUtcNow());
+        var today = calendar.Today;
         TravelMode parsedMode = default;
         if (!Enum.TryParse(mode, ignoreCase: true, out parsedMode) || !Enum.IsDefined(parsedMode) || int.TryParse(mode, out _))
             errors.Add("mode", "must be one of: Train, Flight, Coach, Car, Other");

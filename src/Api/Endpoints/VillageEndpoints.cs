@@ -1,3 +1,4 @@
+using Sanmenxia.Platform.Time;
 using System.Security.Claims;
 using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Regions;
@@ -107,14 +108,14 @@ public static class VillageEndpoints
         });
 
     /// <summary>The region's daily rows (one per day, the last value of each day) for trend charts.</summary>
-    private static async Task<IResult> History(string code, ClaimsPrincipal user, RegionCatalog regions, Sanmenxia.Grains.History.IRegionHistory history,
-        [FromKeyedServices(Sanmenxia.Grains.Time.DomainClock.Key)] TimeProvider clock, int days = 30)
+    private static async Task<IResult> History(string code, ClaimsPrincipal user, RegionCatalog regions, Sanmenxia.Platform.Stores.IRegionHistory history,
+        DomainCalendar calendar, int days = 30)
     {
         if (!RegionCode.TryParse(code, out var region, out var error)) return Refusals.Field("code", error);
         if (days is < 1 or > 366) return Refusals.Field("days", "must be between 1 and 366");
         if (await regions.FindAsync(region.Value) is null) return Refusals.NotFound($"Unknown region {region.Value}.");
         if (!Caller.From(user).Covers(region)) return Refusals.Forbidden($"Region {region.Value} is outside your jurisdiction.");
-        var today = HealthCodeRules.Today(HealthCodePolicy.Default, clock.GetUtcNow());
+        var today = calendar.Today;
         return Results.Ok(await history.ReadAsync(region.Value, today.AddDays(1 - days), today));
     }
 

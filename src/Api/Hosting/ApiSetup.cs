@@ -29,14 +29,6 @@ public static class ApiSetup
         services.AddSingleton<Sanmenxia.Api.Residents.HealthCodeQr>();
         services.AddHttpContextAccessor();
         services.AddSingleton<AuditTrail>();
-        var cluster = configuration.GetSection(Sanmenxia.Silo.Hosting.ClusterOptions.Section).Get<Sanmenxia.Silo.Hosting.ClusterOptions>() ?? new();
-        if (cluster.Providers == Sanmenxia.Silo.Hosting.ProviderMode.Postgres)
-            Sanmenxia.Persistence.PostgresRegionHistorySetup.AddSanmenxiaPostgresRegionHistory(services,
-                Sanmenxia.Silo.Hosting.SiloHostingExtensions.RequireConnectionString(configuration));
-        if (cluster.Providers == Sanmenxia.Silo.Hosting.ProviderMode.Postgres)
-            services.AddSingleton<Sanmenxia.Grains.Audit.IAuditLog>(sp => new Sanmenxia.Persistence.PostgresAuditLog(
-                Sanmenxia.Silo.Hosting.SiloHostingExtensions.RequireConnectionString(configuration),
-                sp.GetRequiredService<ILogger<Sanmenxia.Persistence.PostgresAuditLog>>()));
         services.AddSanmenxiaCheckpointApi(configuration);
         services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddOpenTelemetry().WithMetrics(m => m

@@ -1,8 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 using Orleans.Runtime;
-using Sanmenxia.Silo.Hosting;
-using ClusterOptions = Sanmenxia.Silo.Hosting.ClusterOptions;
+using Sanmenxia.Platform.Options;
 
 namespace Sanmenxia.Api.Hosting;
 
@@ -12,7 +11,7 @@ public static class HealthSetup
     {
         var checks = services.AddHealthChecks()
             .AddCheck<ClusterHealthCheck>("cluster", tags: ["ready"]);
-        var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        var cluster = SanmenxiaClusterOptions.From(configuration);
         if (cluster.Providers == ProviderMode.Postgres)
             checks.AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
         return services;
@@ -56,17 +55,15 @@ internal sealed class ClusterHealthCheck(IGrainFactory grains) : IHealthCheck
 }
 
 /// <summary>Ready when PostgreSQL answers a trivial query.</summary>
-internal sealed class DatabaseHealthCheck(IConfiguration configuration) : IHealthCheck
+internal sealed class DatabaseHealthCheck(NpgsqlDataSource db) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken ct = default)
     {
         try
         {
-            await using var connection = new NpgsqlConnection(SiloHostingExtensions.RequireConnectionString(configuration));
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
-            await connection.OpenAsync(timeout.Token);
-            await using var command = new NpgsqlCommand("select 1", connection);
+            await using var command = db.CreateCommand("select 1");
             await command.ExecuteScalarAsync(timeout.Token);
             return HealthCheckResult.Healthy("PostgreSQL answers");
         }

@@ -1,8 +1,8 @@
 using System.Net;
 using Orleans.Configuration;
 using Orleans.Dashboard;
+using Sanmenxia.Platform.Options;
 using Sanmenxia.Silo.Hosting;
-using ClusterOptions = Sanmenxia.Silo.Hosting.ClusterOptions;
 
 namespace Sanmenxia.Api.Hosting;
 
@@ -28,7 +28,7 @@ public static class OrleansHosting
     public static WebApplicationBuilder AddSanmenxiaOrleans(this WebApplicationBuilder builder)
     {
         var api = builder.Configuration.GetSection(ApiOptions.Section).Get<ApiOptions>() ?? new ApiOptions();
-        var cluster = builder.Configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
+        var cluster = SanmenxiaClusterOptions.From(builder.Configuration);
         builder.Logging.AddSanmenxiaLogFilters();
 
         if (api.CoHostSilo)
@@ -51,8 +51,8 @@ public static class OrleansHosting
             else
                 client.UseAdoNetClustering(o =>
                 {
-                    o.Invariant = "Npgsql";
-                    o.ConnectionString = SiloHostingExtensions.RequireConnectionString(builder.Configuration);
+                    o.Invariant = PostgresOptions.Invariant;
+                    o.ConnectionString = PostgresOptions.RequireConnectionString(builder.Configuration);
                 });
             client.AddDashboard();
         });

@@ -21,7 +21,7 @@ public sealed class HealthCodeQr
     private readonly TimeProvider _clock;
     private readonly QrOptions _options;
 
-    public HealthCodeQr(IConfiguration configuration, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Sanmenxia.Grains.Time.DomainClock.Key)] TimeProvider clock, Microsoft.Extensions.Options.IOptions<QrOptions> options)
+    public HealthCodeQr(IConfiguration configuration, [Microsoft.Extensions.DependencyInjection.FromKeyedServices(Sanmenxia.Platform.Time.DomainClock.Key)] TimeProvider clock, Microsoft.Extensions.Options.IOptions<QrOptions> options)
     {
         // A key of its own, derived from the JWT signing key so operators manage one secret.
         var secret = configuration["Auth:SigningKey"] ?? throw new InvalidOperationException("Auth:SigningKey is not set.");

@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Sanmenxia.Api.Problems;
-using Sanmenxia.Grains.Audit;
+using Sanmenxia.Platform.Stores;
 
 namespace Sanmenxia.Api.Security;
 

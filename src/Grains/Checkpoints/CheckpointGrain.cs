@@ -2,7 +2,9 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sanmenxia.Checkpoints;
-using Sanmenxia.Grains.Time;
+using Sanmenxia.Platform.Options;
+using Sanmenxia.Platform.Stores;
+using Sanmenxia.Platform.Time;
 using Sanmenxia.HealthCode;
 using Sanmenxia.Villages;
 
@@ -27,8 +29,7 @@ public sealed class CheckpointGrain(
     IPassStore store,
     IOptions<CheckpointOptions> options,
     IOptions<DeadlineOptions> deadlines,
-    HealthCodePolicy policy,
-    [FromKeyedServices(DomainClock.Key)] TimeProvider clock,
+    DomainCalendar calendar,
     TimeScale scale,
     ILogger<CheckpointGrain> logger) : Grain, ICheckpointGrain, IRemindable
 {
@@ -96,7 +97,7 @@ public sealed class CheckpointGrain(
     public async Task<PassResult> RegisterPassAsync(PassAttempt attempt)
     {
         var info = state.State.Info ?? throw new InvalidOperationException($"Checkpoint {Id} is not defined.");
-        var now = clock.GetUtcNow();
+        var now = calendar.Now;
         RollDay(now);
 
         var key = (attempt.ResidentKey, attempt.Direction);
@@ -124,20 +125,20 @@ public sealed class CheckpointGrain(
 
     public Task<CheckpointDayCounts> GetTodayAsync()
     {
-        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        var today = calendar.Today;
         return Task.FromResult(_today.Day == today ? _today : CheckpointDayCounts.Empty(today));
     }
 
     public Task<CheckpointTotals> GetTotalsAsync()
     {
-        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        var today = calendar.Today;
         return Task.FromResult(_today.Day == today ? _today.ToTotals() : CheckpointTotals.Zero);
     }
 
     async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != DayCloseReminder || state.State.Info is null) return;
-        RollDay(clock.GetUtcNow());
+        RollDay(calendar.Now);
         await FlushAsync();
     }
 
@@ -175,10 +176,10 @@ public sealed class CheckpointGrain(
     /// <summary>Today's counters from the store's rows (the store is the truth), and the recent passes for duplicates and dwell.</summary>
     private async Task RecountTodayAsync(CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        var today = HealthCodeRules.Today(policy, now);
-        var from = HealthCodeRules.EndOfDay(policy, today.AddDays(-1));
-        var rows = await store.ForCheckpointAsync(Id, from, HealthCodeRules.EndOfDay(policy, today), 0, int.MaxValue, ct);
+        var now = calendar.Now;
+        var today = calendar.DayOf(now);
+        var from = calendar.EndOfDay(today.AddDays(-1));
+        var rows = await store.ForCheckpointAsync(Id, from, calendar.EndOfDay(today), 0, int.MaxValue, ct);
         _today = CheckpointDayCounts.Empty(today);
         _recent.Clear();
         _inside.Clear();
@@ -197,7 +198,7 @@ public sealed class CheckpointGrain(
     /// <summary>A new day starts with zero counters; the finished day's aggregate is kept for the next flush.</summary>
     private void RollDay(DateTimeOffset now)
     {
-        var today = HealthCodeRules.Today(policy, now);
+        var today = calendar.DayOf(now);
         if (_today.Day == today) return;
         if (_today.Day != default && (_today.Passes > 0 || _today.Duplicates > 0)) _closedDays.Add(_today);
         _today = CheckpointDayCounts.Empty(today);
@@ -215,7 +216,7 @@ public sealed class CheckpointGrain(
     {
         var info = state.State.Info;
         if (info is null) return;
-        var now = clock.GetUtcNow();
+        var now = calendar.Now;
         RollDay(now);
         foreach (var stale in _recent.Where(r => now - r.Value.Pass.At >= options.Value.DuplicateWindow).Select(r => r.Key).ToList()) _recent.Remove(stale);
 
@@ -232,7 +233,7 @@ public sealed class CheckpointGrain(
                 await store.UpsertDailyAsync(new CheckpointDaily(Id, info.RegionCode.Value, _today));
             }
         }
-        catch (Exception e) when (e is not PassStoreMissingException)
+        catch (Exception e) when (e is not Sanmenxia.Platform.Hosting.StoreMissingException)
         {
             _dailyDirty = true;
             logger.LogWarning("Checkpoint {Checkpoint} could not write its daily aggregate: {Error}", Id, e.GetType().Name);
@@ -261,9 +262,9 @@ public sealed class CheckpointGrain(
     {
         var period = scale.ToRealDelay(TimeSpan.FromDays(1));
         if (state.State.DayCloseReminderPeriod == period) return;
-        var now = clock.GetUtcNow();
+        var now = calendar.Now;
         var spread = TimeSpan.FromSeconds(1 + (uint)StableHash(Id) % 300);
-        var firstTick = HealthCodeRules.EndOfDay(policy, HealthCodeRules.Today(policy, now)) + spread;
+        var firstTick = calendar.EndOfDay(calendar.DayOf(now)) + spread;
         await this.RegisterOrUpdateReminder(DayCloseReminder, scale.ToRealDelay(firstTick - now), period);
         state.State.DayCloseReminderPeriod = period;
         await state.WriteOrForgetAsync(this);

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Sanmenxia.Grains.Time;
+using Sanmenxia.Platform.Options;
+using Sanmenxia.Platform.Time;
 using Sanmenxia.HealthCode;
 using Sanmenxia.Identity;
 using Sanmenxia.KeyPersons;
@@ -57,8 +58,7 @@ public sealed class ResidentState
 [CollectionAgeLimit(Minutes = 1.5)]
 public sealed class ResidentGrain(
     [PersistentState("resident", StorageNames.Default)] IPersistentState<ResidentState> state,
-    HealthCodePolicy policy,
-    [FromKeyedServices(DomainClock.Key)] TimeProvider clock,
+    DomainCalendar calendar,
     TimeScale scale,
     IOptions<DeadlineOptions> deadlines,
     IOptions<TripOptions> tripOptions,
@@ -92,7 +92,7 @@ public sealed class ResidentGrain(
         S.Phone = registration.Phone;
         S.VillageCode = registration.VillageCode;
         S.HouseholdId = registration.HouseholdId;
-        S.RegisteredAt = clock.GetUtcNow();
+        S.RegisteredAt = calendar.Now;
         await SaveAndReportAsync();
         // Registered by staff (bulk import, village console): the resident is not here to act next, so do not hold
         // the activation; 2.63M imported residents would otherwise fill the silo's memory for minutes.
@@ -134,7 +134,7 @@ public sealed class ResidentGrain(
     /// </summary>
     private async Task CatchUpAsync()
     {
-        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        var today = calendar.Today;
         var daysPending = S.Code.IsApplied && (S.Code.ClosedThrough is null || S.Code.ClosedThrough < today.AddDays(-1));
         var periodEnded = S.KeyEntries.Any(e => e.RequiresObservation && today >= e.ObservationEndsOn);
         var watchEnded = S.Trips.Any(t => t.WatchedUntil < today);
@@ -145,7 +145,7 @@ public sealed class ResidentGrain(
     {
         _servedCaller = true;
         RequireRegistered();
-        var result = HealthCodeRules.Apply(policy, S.Code, clock.GetUtcNow(), temperature, honestyPledge, BlockersFromRegister());
+        var result = HealthCodeRules.Apply(calendar.Policy, S.Code, calendar.Now, temperature, honestyPledge, BlockersFromRegister());
         if (!result.Accepted) return new CodeActionResult(false, result.Refusal, View());
         Record(result, actor.Kind);
         // Reminder first, then one write that also records it: one state write per action.
@@ -158,14 +158,14 @@ public sealed class ResidentGrain(
     {
         _servedCaller = true;
         RequireRegistered();
-        var now = clock.GetUtcNow();
-        var result = HealthCodeRules.ClockIn(policy, S.Code, now, temperature);
+        var now = calendar.Now;
+        var result = HealthCodeRules.ClockIn(calendar.Policy, S.Code, now, temperature);
         if (!result.Accepted) return new CodeActionResult(false, result.Refusal, View());
         Record(result, actor.Kind);
         S.SelfReport = new SelfReport(temperature, symptoms.ToList(), S.SelfReport?.RecentTravel, now);
         // A fever during an observation period counts against its release.
-        if (temperature >= policy.FeverThresholdCelsius || symptoms.Contains("fever"))
-            UpdateEntries(e => e.RequiresObservation ? ObservationRules.RecordSymptom(e, HealthCodeRules.Today(policy, now)) : e);
+        if (temperature >= calendar.Policy.FeverThresholdCelsius || symptoms.Contains("fever"))
+            UpdateEntries(e => e.RequiresObservation ? ObservationRules.RecordSymptom(e, calendar.DayOf(now)) : e);
         // Reminder first, then one write that also records it: one state write per action.
         await EnsureDeadlineReminderAsync(save: false);
         await SaveAndReportAsync();
@@ -176,7 +176,7 @@ public sealed class ResidentGrain(
     {
         _servedCaller = true;
         RequireRegistered();
-        S.SelfReport = new SelfReport(temperature ?? S.SelfReport?.Temperature, symptoms.ToList(), recentTravel, clock.GetUtcNow());
+        S.SelfReport = new SelfReport(temperature ?? S.SelfReport?.Temperature, symptoms.ToList(), recentTravel, calendar.Now);
         await SaveAsync();
         return S.SelfReport;
     }
@@ -185,7 +185,7 @@ public sealed class ResidentGrain(
     {
         _servedCaller = true;
         RequireRegistered();
-        var need = new Need(Guid.NewGuid().ToString("N")[..12], kind, detail, clock.GetUtcNow(), NeedStatus.Open);
+        var need = new Need(Guid.NewGuid().ToString("N")[..12], kind, detail, calendar.Now, NeedStatus.Open);
         S.Needs.Add(need);
         await SaveAndReportAsync();
         return need;
@@ -197,7 +197,7 @@ public sealed class ResidentGrain(
         var index = S.Needs.FindIndex(n => n.Id == needId);
         if (index < 0) return null;
         if (S.Needs[index].Status == NeedStatus.Handled) return S.Needs[index];
-        S.Needs[index] = S.Needs[index] with { Status = NeedStatus.Handled, HandledAt = clock.GetUtcNow(), HandledBy = staff.Id, Note = note };
+        S.Needs[index] = S.Needs[index] with { Status = NeedStatus.Handled, HandledAt = calendar.Now, HandledBy = staff.Id, Note = note };
         var handled = S.Needs[index];
         // Keep every open need and only the latest handled ones: state must not grow without bound.
         var excess = S.Needs.Count(n => n.Status == NeedStatus.Handled) - HandledNeedsKept;
@@ -214,7 +214,7 @@ public sealed class ResidentGrain(
         RequireRegistered();
         if (!S.Code.Blockers.HasFlag(Blocker.Fever))
             return new CodeActionResult(false, ["no fever is recorded for this person"], View());
-        var result = HealthCodeRules.SetBlockers(policy, S.Code, clock.GetUtcNow(), S.Code.Blockers & ~Blocker.Fever);
+        var result = HealthCodeRules.SetBlockers(calendar.Policy, S.Code, calendar.Now, S.Code.Blockers & ~Blocker.Fever);
         Record(result, staff.Kind);
         // Reminder first, then one write that also records it: one state write per action.
         await EnsureDeadlineReminderAsync(save: false);
@@ -224,15 +224,15 @@ public sealed class ResidentGrain(
 
     public async Task<CodeView> EvaluateDeadlinesAsync()
     {
-        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        var today = calendar.Today;
         // Observation periods first: a release lifts a blocker before the day's colour is settled.
-        var entriesChanged = UpdateEntries(e => ObservationRules.Evaluate(policy, e, today));
+        var entriesChanged = UpdateEntries(e => ObservationRules.Evaluate(calendar.Policy, e, today));
         entriesChanged |= await ExpireWatchedTripsAsync(today);
         var colourChanged = false;
         if (entriesChanged) colourChanged = SyncBlockers(ActorKind.System);
         if (S.Code.IsApplied)
         {
-            var result = HealthCodeRules.CloseDaysThrough(policy, S.Code, today.AddDays(-1));
+            var result = HealthCodeRules.CloseDaysThrough(calendar.Policy, S.Code, today.AddDays(-1));
             if (result.State != S.Code)
             {
                 Record(result, ActorKind.System);
@@ -253,8 +253,8 @@ public sealed class ResidentGrain(
     {
         _servedCaller = true;
         RequireRegistered();
-        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
-        var saved = new SavedTrip(trip, seat, clock.GetUtcNow(), trip.Date.AddDays(tripOptions.Value.WatchDays));
+        var today = calendar.Today;
+        var saved = new SavedTrip(trip, seat, calendar.Now, trip.Date.AddDays(tripOptions.Value.WatchDays));
         // The trip grain first, this resident's state after: a failed trip call leaves nothing unsaved in memory (the
         // trip grain's side is idempotent, and a case it sends for a trip not saved here is ignored).
         // It answers with the cases already published: a trip saved after a publication matches at once.
@@ -293,7 +293,7 @@ public sealed class ResidentGrain(
         if (published.Withdrawn || S.TripMatches.Any(m => m.Trip == trip && m.CaseId == published.CaseId && !m.Withdrawn)) return false;
         var risk = TripRules.RiskOf(trip.Mode, seat, published.Seat);
         S.TripMatches.RemoveAll(m => m.Trip == trip && m.CaseId == published.CaseId);
-        S.TripMatches.Add(new TripMatch(trip, published.CaseId, risk, published.Source, published.PublishedAt, clock.GetUtcNow()));
+        S.TripMatches.Add(new TripMatch(trip, published.CaseId, risk, published.Source, published.PublishedAt, calendar.Now));
         if (S.TripMatches.Count > 50) S.TripMatches.RemoveAt(0);
         var entryId = TripEntryId(trip, published.CaseId);
         var existing = S.KeyEntries.FindIndex(e => e.Id == entryId);
@@ -312,7 +312,7 @@ public sealed class ResidentGrain(
         var index = S.TripMatches.FindIndex(m => m.Trip == trip && m.CaseId == published.CaseId && !m.Withdrawn);
         if (index < 0) return false;
         S.TripMatches[index] = S.TripMatches[index] with { Withdrawn = true };
-        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        var today = calendar.Today;
         var reason = $"publication withdrawn: {published.WithdrawReason}";
         UpdateEntries(e => e.Id != TripEntryId(trip, published.CaseId) ? e : e.Status switch
         {
@@ -355,8 +355,8 @@ public sealed class ResidentGrain(
     /// <summary>Adds an entry to the state (not yet saved); a period that already ended is settled at once, from dates.</summary>
     private KeyPersonEntry AddEntry(NewKeyPersonEntry entry, Actor staff)
     {
-        var now = clock.GetUtcNow();
-        var today = HealthCodeRules.Today(policy, now);
+        var now = calendar.Now;
+        var today = calendar.DayOf(now);
         var created = new KeyPersonEntry
         {
             Id = entry.EntryId ?? Guid.NewGuid().ToString("N")[..12],
@@ -367,7 +367,7 @@ public sealed class ResidentGrain(
             Measure = entry.Measure,
             Site = entry.Site,
             Problems = entry.Problems,
-            ObservationEndsOn = ObservationRules.EndsOn(policy, entry.ExposureDate),
+            ObservationEndsOn = ObservationRules.EndsOn(calendar.Policy, entry.ExposureDate),
             OpenedOn = entry.Pending ? null : today,
             Source = entry.Source,
             CreatedAt = now,
@@ -375,15 +375,15 @@ public sealed class ResidentGrain(
             PeriodFrom = entry.PeriodFrom,
             PeriodTo = entry.PeriodTo,
         };
-        S.KeyEntries.Add(ObservationRules.Evaluate(policy, created, today));
+        S.KeyEntries.Add(ObservationRules.Evaluate(calendar.Policy, created, today));
         return created;
     }
 
     public Task<KeyPersonResult> FollowUpAsync(string entryId, FollowUpStatus status, string? note, Actor staff) =>
         ChangeEntryAsync(entryId, staff, e => e.Status != KeyPersonStatus.Open ? "the entry is not open" : null, e =>
         {
-            var day = HealthCodeRules.Today(policy, clock.GetUtcNow());
-            var followUps = e.FollowUps.Append(new FollowUp(day, status, note, staff.Id, clock.GetUtcNow())).TakeLast(30).ToList();
+            var day = calendar.Today;
+            var followUps = e.FollowUps.Append(new FollowUp(day, status, note, staff.Id, calendar.Now)).TakeLast(30).ToList();
             var updated = e with { FollowUps = followUps };
             return status == FollowUpStatus.SeenWithSymptoms ? ObservationRules.RecordSymptom(updated, day) : updated;
         });
@@ -394,38 +394,38 @@ public sealed class ResidentGrain(
 
     public Task<KeyPersonResult> ConfirmAsync(string entryId, ControlMeasure measure, string? site, Actor staff) =>
         ChangeEntryAsync(entryId, staff, e => e.Status == KeyPersonStatus.Pending ? null : "only a pending entry can be confirmed",
-            e => e with { Status = KeyPersonStatus.Open, Measure = measure, Site = site, OpenedOn = HealthCodeRules.Today(policy, clock.GetUtcNow()) });
+            e => e with { Status = KeyPersonStatus.Open, Measure = measure, Site = site, OpenedOn = calendar.Today });
 
     public Task<KeyPersonResult> DismissAsync(string entryId, string reason, Actor staff) =>
         ChangeEntryAsync(entryId, staff, e => e.Status == KeyPersonStatus.Pending ? null : "only a pending entry can be dismissed",
-            e => e with { Status = KeyPersonStatus.Dismissed, ClosedOn = HealthCodeRules.Today(policy, clock.GetUtcNow()), CloseReason = reason });
+            e => e with { Status = KeyPersonStatus.Dismissed, ClosedOn = calendar.Today, CloseReason = reason });
 
     public Task<KeyPersonResult> ReleaseEarlyAsync(string entryId, string reason, Actor staff) =>
         ChangeEntryAsync(entryId, staff, e => e.Status == KeyPersonStatus.Open ? null : "only an open entry can be released",
             e => e with
             {
                 Status = KeyPersonStatus.Released,
-                ClosedOn = HealthCodeRules.Today(policy, clock.GetUtcNow()),
+                ClosedOn = calendar.Today,
                 CloseReason = $"released early by {staff.Id}: {reason}",
             });
 
     public Task<IReadOnlyList<KeyPersonEntry>> GetKeyPersonEntriesAsync()
     {
         _servedCaller = true;
-        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
-        return Task.FromResult<IReadOnlyList<KeyPersonEntry>>(S.KeyEntries.Select(e => ObservationRules.Evaluate(policy, e, today)).ToList());
+        var today = calendar.Today;
+        return Task.FromResult<IReadOnlyList<KeyPersonEntry>>(S.KeyEntries.Select(e => ObservationRules.Evaluate(calendar.Policy, e, today)).ToList());
     }
 
     private async Task<KeyPersonResult> ChangeEntryAsync(string entryId, Actor staff, Func<KeyPersonEntry, string?> refuse, Func<KeyPersonEntry, KeyPersonEntry> change)
     {
         _servedCaller = true;
         // Settle ended periods first, so a change applies to the entry as it stands today.
-        var today = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        var today = calendar.Today;
         var index = S.KeyEntries.FindIndex(e => e.Id == entryId);
         if (index < 0) return new(false, "no such entry", null);
-        var current = ObservationRules.Evaluate(policy, S.KeyEntries[index], today);
+        var current = ObservationRules.Evaluate(calendar.Policy, S.KeyEntries[index], today);
         if (refuse(current) is { } reason) return new(false, reason, current);
-        S.KeyEntries[index] = ObservationRules.Evaluate(policy, change(current), today);
+        S.KeyEntries[index] = ObservationRules.Evaluate(calendar.Policy, change(current), today);
         return await CommitEntryChangeAsync(entryId, staff);
     }
 
@@ -462,7 +462,7 @@ public sealed class ResidentGrain(
         var fromEntries = S.KeyEntries.Aggregate(Blocker.None, (b, e) => b | ObservationRules.BlockersOf(e));
         var desired = (S.Code.Blockers & Blocker.Fever) | fromEntries;
         if (desired == S.Code.Blockers) return false;
-        var result = HealthCodeRules.SetBlockers(policy, S.Code, clock.GetUtcNow(), desired);
+        var result = HealthCodeRules.SetBlockers(calendar.Policy, S.Code, calendar.Now, desired);
         Record(result, by);
         return result.Changes.Count > 0;
     }
@@ -515,9 +515,9 @@ public sealed class ResidentGrain(
         {
             if (needed)
             {
-                var now = clock.GetUtcNow();
-                var today = HealthCodeRules.Today(policy, now);
-                var firstTick = HealthCodeRules.EndOfDay(policy, today) + offset;
+                var now = calendar.Now;
+                var today = calendar.DayOf(now);
+                var firstTick = calendar.EndOfDay(today) + offset;
                 await this.RegisterOrUpdateReminder(DeadlineReminder, scale.ToRealDelay(firstTick - now), period);
                 S.DeadlineReminderPeriod = period;
                 S.DeadlineReminderOffset = offset;
@@ -632,11 +632,11 @@ public sealed class ResidentGrain(
     /// </summary>
     private CodeView View()
     {
-        var now = clock.GetUtcNow();
-        var today = HealthCodeRules.Today(policy, now);
-        var pending = HealthCodeRules.CloseDaysThrough(policy, S.Code, today.AddDays(-1)).Changes;
+        var now = calendar.Now;
+        var today = calendar.DayOf(now);
+        var pending = HealthCodeRules.CloseDaysThrough(calendar.Policy, S.Code, today.AddDays(-1)).Changes;
         var history = S.History.Concat(pending.Select(c => new CodeHistoryEntry(c, ActorKind.System))).ToList();
-        return new CodeView(HealthCodeRules.Explain(policy, S.Code, now), history, S.Code.AppliedOn, today);
+        return new CodeView(HealthCodeRules.Explain(calendar.Policy, S.Code, now), history, S.Code.AppliedOn, today);
     }
 
     private void RequireRegistered()

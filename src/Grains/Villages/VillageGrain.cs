@@ -1,8 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Sanmenxia.Grains.History;
-using Sanmenxia.Grains.Time;
+using Sanmenxia.Grains.Regions;
+using Sanmenxia.Platform.Stores;
+using Sanmenxia.Platform.Options;
+using Sanmenxia.Platform.Time;
 using Sanmenxia.HealthCode;
 using Sanmenxia.Regions;
 using Sanmenxia.Residents;
@@ -31,8 +33,7 @@ public sealed class VillageState
 /// </summary>
 public sealed class VillageGrain(
     [PersistentState("village", StorageNames.Default)] IPersistentState<VillageState> state,
-    HealthCodePolicy policy,
-    [FromKeyedServices(DomainClock.Key)] TimeProvider clock,
+    DomainCalendar calendar,
     IOptions<DeadlineOptions> options,
     IRegionHistory history,
     IVillageRoster roster,
@@ -81,8 +82,8 @@ public sealed class VillageGrain(
         {
             if (await this.GetReminder(DayRollReminder) is null)
             {
-                var now = clock.GetUtcNow();
-                var firstTick = HealthCodeRules.EndOfDay(policy, HealthCodeRules.Today(policy, now)) + TimeSpan.FromSeconds(this.GetPrimaryKeyString().Sum(c => c) % 300); // stable spread over 5 min
+                var now = calendar.Now;
+                var firstTick = calendar.EndOfDay(calendar.DayOf(now)) + TimeSpan.FromSeconds(this.GetPrimaryKeyString().Sum(c => c) % 300); // stable spread over 5 min
                 await this.RegisterOrUpdateReminder(DayRollReminder, scale.ToRealDelay(firstTick - now), scale.ToRealDelay(TimeSpan.FromDays(1)));
             }
             _dayRollRegistered = true;
@@ -232,8 +233,8 @@ public sealed class VillageGrain(
         if (code.IsApplied)
         {
             // Project the end of every day that has ended: the same pure rule the resident uses.
-            var projected = HealthCodeRules.CloseDaysThrough(policy, code, _countedDay.AddDays(-1)).State;
-            colour = HealthCodeRules.DisplayedColour(policy, projected);
+            var projected = HealthCodeRules.CloseDaysThrough(calendar.Policy, code, _countedDay.AddDays(-1)).State;
+            colour = HealthCodeRules.DisplayedColour(calendar.Policy, projected);
         }
         return new Contribution(colour, code.IsApplied, code.LastClockInDay == _countedDay,
             code.Blockers.HasFlag(Blocker.Fever), s.OpenNeeds, s.KeyPersons, s.Isolation, KeyPersonTotals.From(s.Marks, _countedDay));
@@ -241,12 +242,12 @@ public sealed class VillageGrain(
 
     private void EnsureCountedToday()
     {
-        if (HealthCodeRules.Today(policy, clock.GetUtcNow()) != _countedDay) RecountAll();
+        if (calendar.Today != _countedDay) RecountAll();
     }
 
     private void RecountAll()
     {
-        _countedDay = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        _countedDay = calendar.Today;
         _tally = default;
         _contributions.Clear();
         foreach (var summary in _residents.Values)

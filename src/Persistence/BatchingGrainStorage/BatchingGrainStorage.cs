@@ -61,21 +61,17 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
 
     public BatchingGrainStorage(
-        string name, string serviceId, BatchingGrainStorageOptions options, IGrainStorageSerializer serializer,
+        string name, string serviceId, BatchingGrainStorageOptions options, NpgsqlDataSource db, IGrainStorageSerializer serializer,
         IActivatorProvider activators, ILogger<BatchingGrainStorage> logger)
     {
-        if (string.IsNullOrWhiteSpace(options.ConnectionString)) throw new ArgumentException("ConnectionString is required.", nameof(options));
         _name = name;
         _serviceId = serviceId;
         _options = options;
         _serializer = serializer;
         _activators = activators;
         _logger = logger;
-        var builder = new NpgsqlDataSourceBuilder(options.ConnectionString);
-        // The two statements are constant: let Npgsql prepare them once per connection.
-        if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 8;
-        builder.ConnectionStringBuilder.ApplicationName ??= BatchingGrainStorageOptions.DefaultApplicationName;
-        _db = builder.Build();
+        // The process's one data source (its two statements are constant: the data source auto-prepares them).
+        _db = db;
         _workers = Enumerable.Range(0, Math.Max(1, options.WriteConcurrency)).Select(_ => Task.Run(WriteLoopAsync))
             .Concat(options.BatchReads ? Enumerable.Range(0, Math.Max(1, options.ReadConcurrency)).Select(_ => Task.Run(ReadLoopAsync)) : [])
             .Append(Task.Run(ReportLoopAsync))
@@ -309,13 +305,12 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        // Let queued work finish (the silo has deactivated its grains by now), then close the pool.
+        // Let queued work finish (the silo has deactivated its grains by now), (the data source belongs to the host).
         _writes.Writer.TryComplete();
         _reads.Writer.TryComplete();
         _stopping.Cancel();
         try { await Task.WhenAll(_workers).WaitAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false); }
         catch (TimeoutException) { _logger.LogWarning("Grain storage {Name} stopped with batches still in flight.", _name); }
-        await _db.DisposeAsync().ConfigureAwait(false);
         _stopping.Dispose();
     }
 

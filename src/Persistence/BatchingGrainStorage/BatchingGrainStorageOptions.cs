@@ -1,16 +1,11 @@
 namespace Sanmenxia.Persistence.BatchingGrainStorage;
 
 /// <summary>
-/// Settings of <see cref="BatchingGrainStorage"/>, the group-commit grain storage provider.
+/// Settings of <see cref="BatchingGrainStorage"/>, the group-commit grain storage provider (section
+/// Orleans:BatchedGrainStorage). It writes the same <c>orleans_grain_state</c> table as the stock ADO.NET provider.
 /// </summary>
 public sealed class BatchingGrainStorageOptions
 {
-    /// <summary>PostgreSQL application_name of the provider's connections (unless the connection string sets one).</summary>
-    public const string DefaultApplicationName = "sanmenxia-grain-storage";
-
-    /// <summary>PostgreSQL connection string (the same database and <c>orleans_grain_state</c> table as the stock ADO.NET provider).</summary>
-    public string ConnectionString { get; set; } = "";
-
     /// <summary>
     /// Batches of writes in flight at once, each on its own connection and transaction. While one batch commits the
     /// next one fills, so under load the batches grow on their own; no timer delays a lone write.

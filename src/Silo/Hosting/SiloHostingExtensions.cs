@@ -9,8 +9,11 @@ using Orleans.Runtime.Hosting;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
 using Sanmenxia.Persistence.BatchingGrainStorage;
+using Npgsql;
 using Sanmenxia.Grains;
-using Sanmenxia.Persistence;
+using Sanmenxia.Persistence.Hosting;
+using Sanmenxia.Platform.Hosting;
+using Sanmenxia.Platform.Options;
 
 namespace Sanmenxia.Silo.Hosting;
 
@@ -22,8 +25,8 @@ public static class SiloHostingExtensions
 {
     public static ISiloBuilder AddSanmenxiaSilo(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var cluster = configuration.GetSection(ClusterOptions.Section).Get<ClusterOptions>() ?? new ClusterOptions();
-        silo.Services.AddSanmenxiaGrainServices(configuration);
+        var cluster = SanmenxiaClusterOptions.From(configuration);
+        silo.Services.AddSanmenxiaPlatform(configuration);
         silo.Services.AddSanmenxiaExceptionSerialization();
         return silo
             .AddSanmenxiaClustering(cluster, configuration)
@@ -32,7 +35,7 @@ public static class SiloHostingExtensions
             .AddDashboard();
     }
 
-    public static ISiloBuilder AddSanmenxiaClustering(this ISiloBuilder silo, ClusterOptions cluster, IConfiguration configuration)
+    public static ISiloBuilder AddSanmenxiaClustering(this ISiloBuilder silo, SanmenxiaClusterOptions cluster, IConfiguration configuration)
     {
         silo.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = cluster.ClusterId; o.ServiceId = cluster.ServiceId; });
         // SiloMessagingOptions, not the MessagingOptions base: the silo reads only its own options type.
@@ -56,8 +59,8 @@ public static class SiloHostingExtensions
         silo.ConfigureEndpoints(IPAddress.Parse(cluster.AdvertisedAddress), cluster.SiloPort, cluster.GatewayPort, listenOnAnyHostAddress: false);
         silo.UseAdoNetClustering(o =>
         {
-            o.Invariant = "Npgsql";
-            o.ConnectionString = RequireConnectionString(configuration);
+            o.Invariant = PostgresOptions.Invariant;
+            o.ConnectionString = PostgresOptions.RequireConnectionString(configuration);
         });
         if (cluster.FastFailureDetection)
         {
@@ -73,7 +76,7 @@ public static class SiloHostingExtensions
         return silo;
     }
 
-    public static ISiloBuilder AddSanmenxiaStorage(this ISiloBuilder silo, ClusterOptions cluster, IConfiguration configuration)
+    public static ISiloBuilder AddSanmenxiaStorage(this ISiloBuilder silo, SanmenxiaClusterOptions cluster, IConfiguration configuration)
     {
         if (cluster.Providers == ProviderMode.Memory)
         {
@@ -81,40 +84,37 @@ public static class SiloHostingExtensions
             return silo;
         }
 
-        // Orleans' own binary serializer: compact, fast, and version-tolerant through the [Id] numbers on
-        // every state member, so fields can be added without a migration (docs/architecture.md).
-        // Checkpoint pass records: an append-only table written in batches (acknowledged after commit).
-        silo.Services.AddSanmenxiaPostgresPassStore(RequireConnectionString(configuration));
-        // One row per region per day for the trend charts.
-        silo.Services.AddSanmenxiaPostgresRegionHistory(RequireConnectionString(configuration));
-        // Each village's resident list, one row per resident (only changed rows are written).
-        silo.Services.AddSanmenxiaPostgresVillageRoster(RequireConnectionString(configuration));
+        // The process's one connection pool and the project's own tables: checkpoint passes, the daily region history,
+        // each village's resident rows, the audit log (each written in batches, acknowledged after commit).
+        silo.Services.AddSanmenxiaPostgresStores(configuration);
         // Grain state (Orleans:GrainStorage): the group-commit provider (default) or the stock ADO.NET one, on the same
         // table, keys and versions, both with the binary serializer, so either reads what the other wrote (docs/benchmarks.md).
         if (cluster.GrainStorage == GrainStorageMode.Batched)
         {
             // Tuning in section Orleans:BatchedGrainStorage (WriteConcurrency, MaxWriteBatch, BatchReads...).
             var batching = configuration.GetSection("Orleans:BatchedGrainStorage").Get<BatchingGrainStorageOptions>() ?? new BatchingGrainStorageOptions();
-            batching.ConnectionString = RequireConnectionString(configuration);
             silo.Services.AddGrainStorage(StorageNames.Default, (services, name) => new BatchingGrainStorage(
                 name,
                 services.GetRequiredService<IOptions<Orleans.Configuration.ClusterOptions>>().Value.ServiceId,
                 batching,
+                services.GetRequiredService<NpgsqlDataSource>(),
                 ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services),
                 services.GetRequiredService<IActivatorProvider>(),
                 services.GetRequiredService<ILogger<BatchingGrainStorage>>()));
             return silo;
         }
+        // Orleans' own binary serializer: compact, fast, and version-tolerant through the [Id] numbers on
+        // every state member, so fields can be added without a migration.
         silo.AddAdoNetGrainStorage(StorageNames.Default, options => options.Configure<IServiceProvider>((o, services) =>
         {
-            o.Invariant = "Npgsql";
-            o.ConnectionString = RequireConnectionString(configuration);
+            o.Invariant = PostgresOptions.Invariant;
+            o.ConnectionString = PostgresOptions.RequireConnectionString(configuration);
             o.GrainStorageSerializer = ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services);
         }));
         return silo;
     }
 
-    public static ISiloBuilder AddSanmenxiaReminders(this ISiloBuilder silo, ClusterOptions cluster, IConfiguration configuration)
+    public static ISiloBuilder AddSanmenxiaReminders(this ISiloBuilder silo, SanmenxiaClusterOptions cluster, IConfiguration configuration)
     {
         silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = cluster.MinimumReminderPeriod);
         if (cluster.Providers == ProviderMode.Memory)
@@ -124,8 +124,8 @@ public static class SiloHostingExtensions
         }
         silo.UseAdoNetReminderService(o =>
         {
-            o.Invariant = "Npgsql";
-            o.ConnectionString = RequireConnectionString(configuration);
+            o.Invariant = PostgresOptions.Invariant;
+            o.ConnectionString = PostgresOptions.RequireConnectionString(configuration);
         });
         return silo;
     }
@@ -145,13 +145,5 @@ public static class SiloHostingExtensions
         logging.AddFilter("Polly", LogLevel.Warning);
         logging.AddFilter("Orleans.Runtime.Placement", LogLevel.Warning);
         return logging;
-    }
-
-    public static string RequireConnectionString(IConfiguration configuration)
-    {
-        var value = configuration.GetSection(PostgresConnectionOptions.Section)["ConnectionString"];
-        if (string.IsNullOrWhiteSpace(value))
-            throw new InvalidOperationException("Postgres:ConnectionString is not set (environment Postgres__ConnectionString). './sanmenxia up' sets it for you.");
-        return value;
     }
 }

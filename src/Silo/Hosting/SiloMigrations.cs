@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Sanmenxia.Persistence;
+using Sanmenxia.Platform.Options;
 
 namespace Sanmenxia.Silo.Hosting;
 
@@ -11,7 +12,7 @@ public static class SiloMigrations
     {
         using var loggerFactory = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true));
         var logger = loggerFactory.CreateLogger("Sanmenxia.Migrations");
-        var connectionString = SiloHostingExtensions.RequireConnectionString(configuration);
+        var connectionString = PostgresOptions.RequireConnectionString(configuration);
         await MigrationRunner.EnsureDatabaseAsync(connectionString, logger, ct);
         var applied = await MigrationRunner.ApplyAsync(connectionString, logger, ct);
         logger.LogInformation("Migrations applied: {Count} ({Names})", applied.Count, string.Join(", ", applied));

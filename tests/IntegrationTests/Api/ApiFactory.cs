@@ -28,7 +28,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in Settings()) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
-            services.AddKeyedSingleton<TimeProvider>(Sanmenxia.Grains.Time.DomainClock.Key, Clock);
+            services.AddKeyedSingleton<TimeProvider>(Sanmenxia.Platform.Time.DomainClock.Key, Clock);
             services.AddSingleton(Faults);
             StorageFaults.Decorate(services, Sanmenxia.Grains.StorageNames.Default);
             services.AddSingleton<IOutgoingGrainCallFilter>(CallFaults);

@@ -44,7 +44,7 @@ public sealed class BrowserApiFactory : WebApplicationFactory<Program>
         foreach (var (key, value) in Settings()) builder.UseSetting(key, value);
         // As ApiFactory: only the domain clock (health-code days, QR lifetimes, /api/time) is fake; Orleans
         // and token lifetimes keep the system clock.
-        builder.ConfigureTestServices(services => services.AddKeyedSingleton<TimeProvider>(Sanmenxia.Grains.Time.DomainClock.Key, Clock));
+        builder.ConfigureTestServices(services => services.AddKeyedSingleton<TimeProvider>(Sanmenxia.Platform.Time.DomainClock.Key, Clock));
     }
 
     /// <summary>ApiFactory's settings (so the two hosts stay alike), with this factory's own cluster id and ports.</summary>

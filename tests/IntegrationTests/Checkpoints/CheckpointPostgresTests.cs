@@ -8,8 +8,9 @@ using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using Sanmenxia.Api.Checkpoints;
 using Sanmenxia.Checkpoints;
-using Sanmenxia.Grains.Checkpoints;
-using Sanmenxia.Grains.Time;
+using Sanmenxia.Platform.Options;
+using Sanmenxia.Platform.Stores;
+using Sanmenxia.Platform.Time;
 using Sanmenxia.HealthCode;
 using Sanmenxia.IntegrationTests.Api;
 using Sanmenxia.IntegrationTests.Postgres;
@@ -45,8 +46,6 @@ public sealed class CheckpointPostgresTests(PostgresFixture postgres)
         });
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddSanmenxiaLogFilters();
         builder.UseOrleans(silo => silo.AddSanmenxiaSilo(builder.Configuration));
-        // What src/Silo must do in PostgreSQL mode (see the report): the durable pass store for the checkpoint grains.
-        builder.Services.AddSanmenxiaPostgresPassStore(connectionString);
         var host = builder.Build();
         await host.StartAsync();
         return host;
@@ -162,7 +161,8 @@ public sealed class CheckpointPostgresTests(PostgresFixture postgres)
     public async Task Retention_deletes_rows_older_than_the_period_in_batches_and_keeps_the_rest()
     {
         var connectionString = await postgres.NewMigratedDatabaseAsync("retention");
-        await using var store = new PostgresPassStore(connectionString, NullLogger<PostgresPassStore>.Instance);
+        await using var db = NpgsqlDataSource.Create(connectionString);
+        await using var store = new PostgresPassStore(db, NullLogger<PostgresPassStore>.Instance);
         var clock = new FakeTimeProvider(new DateTimeOffset(2020, 2, 1, 9, 0, 0, TimeSpan.FromHours(8)));
         await AppendDaysAsync(store, clock.GetUtcNow(), days: 40, perDay: 5);
 
@@ -188,8 +188,8 @@ public sealed class CheckpointPostgresTests(PostgresFixture postgres)
     }
 
     private static PassRetention NewRetention(IPassStore store, TimeProvider clock, int batchSize) =>
-        new(store, Options.Create(new CheckpointOptions { RetentionDays = 28, RetentionBatchSize = batchSize }), HealthCodePolicy.Default,
-            clock, TimeScale.RealTime, NullLogger<PassRetention>.Instance);
+        new(store, Options.Create(new CheckpointOptions { RetentionDays = 28, RetentionBatchSize = batchSize }),
+            new DomainCalendar(clock, HealthCodePolicy.Default), TimeScale.RealTime, NullLogger<PassRetention>.Instance);
 
     private static async Task AppendDaysAsync(IPassStore store, DateTimeOffset start, int days, int perDay)
     {

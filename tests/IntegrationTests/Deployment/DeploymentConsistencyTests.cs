@@ -8,7 +8,8 @@ using Sanmenxia.Api.Security;
 using Sanmenxia.Silo;
 using Sanmenxia.Silo.Hosting;
 using static Sanmenxia.IntegrationTests.Deployment.DeploymentFiles;
-using ClusterOptions = Sanmenxia.Silo.Hosting.ClusterOptions;
+using Sanmenxia.Platform.Options;
+using ClusterOptions = Sanmenxia.Platform.Options.SanmenxiaClusterOptions;
 
 namespace Sanmenxia.IntegrationTests.Deployment;
 
@@ -24,7 +25,7 @@ public sealed class DeploymentConsistencyTests
     private static readonly Dictionary<string, Type> OptionSections = new(StringComparer.OrdinalIgnoreCase)
     {
         [ClusterOptions.Section] = typeof(ClusterOptions),
-        [PostgresConnectionOptions.Section] = typeof(PostgresConnectionOptions),
+        [PostgresOptions.Section] = typeof(PostgresOptions),
         [ApiOptions.Section] = typeof(ApiOptions),
         [AuthOptions.Section] = typeof(AuthOptions),
     };

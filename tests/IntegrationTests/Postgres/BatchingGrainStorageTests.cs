@@ -14,6 +14,7 @@ using Orleans.TestingHost;
 using Sanmenxia.Grains;
 using Sanmenxia.IntegrationTests.Cluster;
 using Sanmenxia.Persistence;
+using Sanmenxia.Platform.Options;
 using Sanmenxia.Persistence.BatchingGrainStorage;
 using Sanmenxia.Regions;
 using Sanmenxia.Residents;
@@ -315,7 +316,7 @@ public sealed class BatchingGrainStorageTests(PostgresFixture fixture)
         var blocked = storage.WriteStateAsync(StateName, blockerId, blocker);
         await PollAsync(
             () => ScalarAsync<long>(env.ConnectionString,
-                $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{BatchingGrainStorageOptions.DefaultApplicationName}' AND wait_event_type = 'Lock'"),
+                $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{StorageSilo.ApplicationName}' AND wait_event_type = 'Lock'"),
             waiting => waiting == 1);
         var tasks = start().ToArray();
         await transaction.CommitAsync();
@@ -378,17 +379,26 @@ public sealed class BatchingGrainStorageTests(PostgresFixture fixture)
             return new StorageSilo(cluster, connectionString);
         }
 
+        /// <summary>application_name of the batched storage's connections, so a test can find them in pg_stat_activity.</summary>
+        public const string ApplicationName = "sanmenxia-batched-test";
+
+        private readonly List<NpgsqlDataSource> _dataSources = [];
+
         public BatchingGrainStorage NewBatched(BatchingGrainStorageOptions? options = null)
         {
-            options ??= new BatchingGrainStorageOptions();
-            options.ConnectionString = ConnectionString;
-            return new BatchingGrainStorage("Batched", ServiceId, options,
+            var builder = new NpgsqlDataSourceBuilder(ConnectionString);
+            builder.ConnectionStringBuilder.ApplicationName = ApplicationName;
+            builder.ConnectionStringBuilder.MaxAutoPrepare = 8;
+            var db = builder.Build();
+            _dataSources.Add(db);
+            return new BatchingGrainStorage("Batched", ServiceId, options ?? new BatchingGrainStorageOptions(), db,
                 new OrleansGrainStorageSerializer(_services.GetRequiredService<Serializer>()),
                 _services.GetRequiredService<IActivatorProvider>(), NullLogger<BatchingGrainStorage>.Instance);
         }
 
         public async ValueTask DisposeAsync()
         {
+            foreach (var db in _dataSources) await db.DisposeAsync();
             await _cluster.StopAllSilosAsync();
             await _cluster.DisposeAsync();
         }

@@ -7,6 +7,7 @@ using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using Sanmenxia.Persistence;
+using Sanmenxia.Platform.Options;
 
 namespace Sanmenxia.IntegrationTests.Postgres;
 

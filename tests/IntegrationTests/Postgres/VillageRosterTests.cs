@@ -4,6 +4,7 @@ using Orleans.Runtime;
 using Orleans.Storage;
 using Sanmenxia.Grains;
 using Sanmenxia.Grains.Villages;
+using Sanmenxia.Platform.Stores;
 using Sanmenxia.HealthCode;
 using Sanmenxia.IntegrationTests.Cluster;
 using Sanmenxia.Persistence;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Sanmenxia.Residents;
 
-namespace Sanmenxia.Grains.Villages;
+namespace Sanmenxia.Platform.Stores;
 
 /// <summary>
 /// Where a village keeps its residents' summaries (the village_resident table in PostgreSQL): one row per

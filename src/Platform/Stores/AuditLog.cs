@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Sanmenxia.Grains.Audit;
+namespace Sanmenxia.Platform.Stores;
 
 /// <summary>
 /// One line of "who looked at or changed whose personal data" (查得到, 可追溯). The subject is a

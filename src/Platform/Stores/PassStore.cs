@@ -1,23 +1,6 @@
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Sanmenxia.Checkpoints;
 
-namespace Sanmenxia.Grains.Checkpoints;
-
-/// <summary>Settings of platform 5, section "Checkpoints".</summary>
-public sealed class CheckpointOptions
-{
-    public const string Section = "Checkpoints";
-    /// <summary>A second scan of the same person in the same direction within this window is a duplicate, not a new pass.</summary>
-    public TimeSpan DuplicateWindow { get; set; } = TimeSpan.FromMinutes(2);
-    /// <summary>Pass rows older than this many days are deleted by the retention job (daily aggregates are kept).</summary>
-    public int RetentionDays { get; set; } = 28;
-    /// <summary>Rows deleted per statement by the retention job, so it never holds long locks.</summary>
-    public int RetentionBatchSize { get; set; } = 10_000;
-    /// <summary>How often (in domain time) the retention job runs.</summary>
-    public TimeSpan RetentionInterval { get; set; } = TimeSpan.FromDays(1);
-}
+namespace Sanmenxia.Platform.Stores;
 
 /// <summary>One checkpoint's aggregate for one day (the checkpoint_daily table).</summary>
 public sealed record CheckpointDaily(string CheckpointId, string RegionCode, CheckpointDayCounts Counts);
@@ -97,28 +80,4 @@ public sealed class InMemoryPassStore : IPassStore
 
     /// <summary>Every row (tests).</summary>
     public int Count { get { lock (_passes) return _passes.Count; } }
-}
-
-/// <summary>Thrown when a silo in PostgreSQL mode has no durable pass store registered (see AddSanmenxiaCheckpoints).</summary>
-public sealed class PassStoreMissingException(string message) : InvalidOperationException(message);
-
-public static class CheckpointServiceCollectionExtensions
-{
-    /// <summary>
-    /// Platform 5's grain-side services: options and the pass store. Memory mode gets the in-memory store; in
-    /// PostgreSQL mode the host must register the PostgreSQL store (Sanmenxia.Persistence.PostgresPassStore), and a
-    /// checkpoint refuses to work rather than keep passes in memory.
-    /// </summary>
-    public static IServiceCollection AddSanmenxiaCheckpoints(this IServiceCollection services, IConfiguration configuration)
-    {
-        services.Configure<CheckpointOptions>(configuration.GetSection(CheckpointOptions.Section));
-        // Orleans:Providers defaults to Postgres (Sanmenxia.Silo.Hosting.ClusterOptions).
-        var postgres = !string.Equals(configuration["Orleans:Providers"], "Memory", StringComparison.OrdinalIgnoreCase);
-        if (postgres)
-            services.TryAddSingleton<IPassStore>(_ => throw new PassStoreMissingException(
-                "Orleans:Providers=Postgres but no durable pass store is registered: call services.AddSanmenxiaPostgresPassStore(connectionString) in the host."));
-        else
-            services.TryAddSingleton<IPassStore, InMemoryPassStore>();
-        return services;
-    }
 }

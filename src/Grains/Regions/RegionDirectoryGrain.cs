@@ -1,7 +1,7 @@
 using Sanmenxia.Regions;
 using Sanmenxia.Villages;
 
-namespace Sanmenxia.Grains.Villages;
+namespace Sanmenxia.Grains.Regions;
 
 [GenerateSerializer, Alias("sanmenxia.RegionDirectoryState")]
 public sealed class RegionDirectoryState

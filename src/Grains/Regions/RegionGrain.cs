@@ -1,7 +1,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Sanmenxia.Grains.History;
-using Sanmenxia.Grains.Time;
+using Sanmenxia.Grains.Regions;
+using Sanmenxia.Platform.Stores;
+using Sanmenxia.Platform.Options;
+using Sanmenxia.Platform.Time;
 using Sanmenxia.HealthCode;
 using Microsoft.Extensions.Options;
 using Sanmenxia.Checkpoints;
@@ -9,7 +11,7 @@ using Sanmenxia.Dashboard;
 using Sanmenxia.Regions;
 using Sanmenxia.Villages;
 
-namespace Sanmenxia.Grains.Villages;
+namespace Sanmenxia.Grains.Regions;
 
 [GenerateSerializer, Alias("sanmenxia.RegionState")]
 public sealed class RegionState
@@ -26,8 +28,7 @@ public sealed class RegionGrain(
     [PersistentState("region", StorageNames.Default)] IPersistentState<RegionState> state,
     IOptions<DeadlineOptions> options,
     IRegionHistory history,
-    HealthCodePolicy policy,
-    [FromKeyedServices(DomainClock.Key)] TimeProvider clock,
+    DomainCalendar calendar,
     ILogger<RegionGrain> logger) : Grain, IRegionGrain
 {
     private TimeSpan Upward => options.Value.UpwardInterval < options.Value.RollupInterval ? options.Value.UpwardInterval : options.Value.RollupInterval;
@@ -140,7 +141,7 @@ public sealed class RegionGrain(
     /// <summary>Today's row in the daily history (and yesterday's closing row after midnight), at most once a minute.</summary>
     private async Task WriteHistoryAsync()
     {
-        foreach (var row in HistoryThrottle.Due(HealthCodeRules.Today(policy, clock.GetUtcNow()), _total))
+        foreach (var row in HistoryThrottle.Due(calendar.Today, _total))
         {
             try
             {

@@ -1,4 +1,6 @@
-namespace Sanmenxia.Silo.Hosting;
+using Microsoft.Extensions.Configuration;
+
+namespace Sanmenxia.Platform.Options;
 
 /// <summary>Which backing store the cluster uses. Memory is for unit and grain tests only.</summary>
 public enum ProviderMode { Postgres, Memory }
@@ -16,9 +18,15 @@ public enum GrainStorageMode
 }
 
 /// <summary>Cluster settings, section "Orleans". Every value can be set by environment (Orleans__SiloPort=11112).</summary>
-public sealed class ClusterOptions
+// Not named ClusterOptions: Orleans.Configuration has one, and both are configured side by side.
+public sealed class SanmenxiaClusterOptions
 {
     public const string Section = "Orleans";
+
+    /// <summary>The section as bound now (hosting code reads it before the container is built).</summary>
+    public static SanmenxiaClusterOptions From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<SanmenxiaClusterOptions>() ?? new SanmenxiaClusterOptions();
+
     public ProviderMode Providers { get; set; } = ProviderMode.Postgres;
     /// <summary>Grain storage provider when <see cref="Providers"/> is Postgres (Orleans:GrainStorage = Batched | AdoNet).</summary>
     public GrainStorageMode GrainStorage { get; set; } = GrainStorageMode.Batched;
@@ -46,11 +54,4 @@ public sealed class ClusterOptions
     public int MemoryTargetPercent { get; set; } = 70;
     /// <summary>How often idle grains are collected; below the shortest collection age (residents: 90 s).</summary>
     public TimeSpan CollectionQuantum { get; set; } = TimeSpan.FromSeconds(30);
-}
-
-/// <summary>Connection to the store of record, section "Postgres".</summary>
-public sealed class PostgresConnectionOptions
-{
-    public const string Section = "Postgres";
-    public string ConnectionString { get; set; } = "";
 }

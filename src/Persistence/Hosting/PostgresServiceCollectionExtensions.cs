@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Orleans.Serialization;
+using Sanmenxia.Platform.Options;
+using Sanmenxia.Platform.Stores;
+using Sanmenxia.Residents;
+
+namespace Sanmenxia.Persistence.Hosting;
+
+public static class PostgresServiceCollectionExtensions
+{
+    /// <summary>
+    /// The process's one <see cref="NpgsqlDataSource"/> (one connection pool, counted once against PostgreSQL's
+    /// max_connections) and the durable stores on it: audit log, checkpoint passes, region history, village roster.
+    /// Registered once however many hosts in the process ask (the API co-hosting a silo asks twice). Each store is
+    /// created when first resolved, so a process pays only for the stores it uses.
+    /// </summary>
+    public static IServiceCollection AddSanmenxiaPostgresStores(this IServiceCollection services, IConfiguration configuration)
+    {
+        var connectionString = PostgresOptions.RequireConnectionString(configuration);
+        services.TryAddSingleton(_ =>
+        {
+            var builder = new NpgsqlDataSourceBuilder(connectionString);
+            // The writers' statements are constant: let Npgsql prepare them once per connection.
+            if (builder.ConnectionStringBuilder.MaxAutoPrepare == 0) builder.ConnectionStringBuilder.MaxAutoPrepare = 16;
+            builder.ConnectionStringBuilder.ApplicationName ??= "sanmenxia";
+            return builder.Build();
+        });
+        // Replace the platform's "store missing" placeholders (or the in-memory doubles) with the durable stores.
+        services.Replace(ServiceDescriptor.Singleton<IAuditLog>(sp =>
+            new PostgresAuditLog(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILogger<PostgresAuditLog>>())));
+        services.Replace(ServiceDescriptor.Singleton<IPassStore>(sp =>
+            new PostgresPassStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILogger<PostgresPassStore>>())));
+        services.Replace(ServiceDescriptor.Singleton<IRegionHistory>(sp =>
+            new PostgresRegionHistory(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILogger<PostgresRegionHistory>>())));
+        services.Replace(ServiceDescriptor.Singleton<IVillageRoster>(sp =>
+            new PostgresVillageRoster(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Serializer<ResidentSummary>>(),
+                sp.GetRequiredService<ILogger<PostgresVillageRoster>>())));
+        return services;
+    }
+}

@@ -1,0 +1,74 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Sanmenxia.Platform.Options;
+using Sanmenxia.Platform.Stores;
+using Sanmenxia.Platform.Time;
+using Sanmenxia.Security;
+
+namespace Sanmenxia.Platform.Hosting;
+
+public static class PlatformServiceCollectionExtensions
+{
+    /// <summary>
+    /// What every process of the system shares: the domain clock and calendar, the policies and options, the
+    /// pseudonymous key secret, and the stores (in memory for Orleans:Providers=Memory; in PostgreSQL mode the host
+    /// registers the durable ones with Sanmenxia.Persistence's AddSanmenxiaPostgresStores, and a store that was
+    /// forgotten refuses to work rather than keep records in memory).
+    /// </summary>
+    public static IServiceCollection AddSanmenxiaPlatform(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSanmenxiaDomainClock(configuration);
+        services.Configure<HealthCodePolicyOptions>(configuration.GetSection(HealthCodePolicyOptions.Section));
+        services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<HealthCodePolicyOptions>>().Value.ToPolicy());
+        services.TryAddSingleton<DomainCalendar>();
+        services.Configure<DeadlineOptions>(configuration.GetSection(DeadlineOptions.Section));
+        services.Configure<TripOptions>(configuration.GetSection(TripOptions.Section));
+        services.Configure<CheckpointOptions>(configuration.GetSection(CheckpointOptions.Section));
+        services.TryAddSingleton(_ => new PseudonymousKeys(configuration["Privacy:KeySecret"]
+            ?? throw new InvalidOperationException("Privacy:KeySecret is not set (environment Privacy__KeySecret).")));
+        if (SanmenxiaClusterOptions.From(configuration).Providers == ProviderMode.Memory)
+        {
+            services.TryAddSingleton<IAuditLog, InMemoryAuditLog>();
+            services.TryAddSingleton<IPassStore, InMemoryPassStore>();
+            services.TryAddSingleton<IRegionHistory, InMemoryRegionHistory>();
+            services.TryAddSingleton<IVillageRoster, InMemoryVillageRoster>();
+        }
+        else
+        {
+            services.TryAddSingleton<IAuditLog>(_ => throw StoreMissing<IAuditLog>());
+            services.TryAddSingleton<IPassStore>(_ => throw StoreMissing<IPassStore>());
+            services.TryAddSingleton<IRegionHistory>(_ => throw StoreMissing<IRegionHistory>());
+            services.TryAddSingleton<IVillageRoster>(_ => throw StoreMissing<IVillageRoster>());
+        }
+        return services;
+    }
+
+    /// <summary>
+    /// The process clock (real time, for Orleans, tokens and audit times) and the keyed domain clock of the epidemic's
+    /// world: real time, or the simulation clock when Simulation:Enabled. Tests replace the keyed clock with a fake one.
+    /// </summary>
+    public static IServiceCollection AddSanmenxiaDomainClock(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        var simulation = configuration.GetSection(SimulationOptions.Section).Get<SimulationOptions>() ?? new SimulationOptions();
+        if (simulation.Enabled)
+        {
+            services.TryAddKeyedSingleton<TimeProvider>(DomainClock.Key, new SimulationClock(simulation));
+            services.TryAddSingleton(new TimeScale(simulation.Speed));
+        }
+        else
+        {
+            services.TryAddKeyedSingleton(DomainClock.Key, TimeProvider.System);
+            services.TryAddSingleton(TimeScale.RealTime);
+        }
+        return services;
+    }
+
+    private static StoreMissingException StoreMissing<T>() => new(
+        $"Orleans:Providers=Postgres but no durable {typeof(T).Name} is registered: call services.AddSanmenxiaPostgresStores(configuration) in the host.");
+}
+
+/// <summary>Thrown when a process in PostgreSQL mode has no durable store registered for records it must keep.</summary>
+public sealed class StoreMissingException(string message) : InvalidOperationException(message);
