@@ -22,7 +22,7 @@ public enum ColourAction { Allow = 0, Check = 1, Refuse = 2 }
 
 /// <summary>
 /// A checkpoint's policy: what happens to a red, yellow or not-applied code. Green is always allowed.
-/// Defaults (DOMAIN.md, choice): red refused, yellow "to be checked", no code "to be checked".
+/// Defaults (docs/domain.md, choice): red refused, yellow "to be checked", no code "to be checked".
 /// </summary>
 [GenerateSerializer, Immutable, Alias("sanmenxia.CheckpointPolicy")]
 public sealed record CheckpointPolicy

@@ -3,7 +3,7 @@ using System.Globalization;
 
 namespace Sanmenxia.HealthCode;
 
-// The green-code colour machine of DOMAIN.md as pure functions: no clock, no I/O. Callers pass "now";
+// The green-code colour machine of docs/domain.md as pure functions: no clock, no I/O. Callers pass "now";
 // day boundaries come from the policy time zone. Every operation first closes the days that ended
 // before "now", so the result does not depend on whether or when a timer ticked.
 public static class HealthCodeRules

@@ -3,7 +3,7 @@ using Sanmenxia.HealthCode;
 namespace Sanmenxia.KeyPersons;
 
 /// <summary>
-/// The isolation and observation rules of DOMAIN.md as pure functions: the period runs a configured number of
+/// The isolation and observation rules of docs/domain.md as pure functions: the period runs a configured number of
 /// days from the last exposure or arrival; at its end an entry is released if there was no fever or symptom
 /// in the period, otherwise it is extended from the last symptomatic day and flagged for staff. Evaluated
 /// from dates, so a late or missed reminder tick gives the same result.

@@ -1,6 +1,6 @@
 namespace Sanmenxia.Security;
 
-/// <summary>The roles of DOMAIN.md "Who sees what". Role names are stable strings: they travel in tokens.</summary>
+/// <summary>The roles of docs/domain.md "Who sees what". Role names are stable strings: they travel in tokens.</summary>
 public static class Roles
 {
     public const string Resident = "resident";

@@ -78,7 +78,7 @@ public sealed record KeyPersonTotals
     [Id(2)] public CategoryCounts FromWuhan { get; init; } = CategoryCounts.Zero;
     [Id(3)] public CategoryCounts CloseContact { get; init; } = CategoryCounts.Zero;
     [Id(4)] public CategoryCounts FeverNoExposure { get; init; } = CategoryCounts.Zero;
-    /// <summary>Isolation entries (home or central) in isolation now, released, and ever (DOMAIN.md: 595 / 5,019 / 5,614).</summary>
+    /// <summary>Isolation entries (home or central) in isolation now, released, and ever (docs/domain.md: 595 / 5,019 / 5,614).</summary>
     [Id(5)] public int IsolatedNow { get; init; }
     [Id(6)] public int IsolationReleased { get; init; }
     [Id(7)] public int IsolationEver { get; init; }

@@ -34,7 +34,6 @@ public static class ApiSetup
         services.AddOpenTelemetry().WithMetrics(m => m
             .AddAspNetCoreInstrumentation()
             .AddMeter("Microsoft.Orleans")
-            .AddMeter("Sanmenxia")
             .AddPrometheusExporter());
         return services;
     }

@@ -2,7 +2,7 @@ using Sanmenxia.HealthCode;
 
 namespace Sanmenxia.Platform.Options;
 
-/// <summary>The health-code policy from configuration (section "HealthCode"); DOMAIN.md's choices are the defaults.</summary>
+/// <summary>The health-code policy from configuration (section "HealthCode"); docs/domain.md's choices are the defaults.</summary>
 public sealed class HealthCodePolicyOptions
 {
     public const string Section = "HealthCode";

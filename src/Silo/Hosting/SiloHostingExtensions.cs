@@ -64,7 +64,7 @@ public static class SiloHostingExtensions
         });
         if (cluster.FastFailureDetection)
         {
-            // Measured (ENGINEERING.md §3): a crashed silo is declared dead in ~1.4 s, a hung one in ~6.5 s.
+            // Measured (docs/operations.md): a crashed silo is declared dead in ~1.4 s, a hung one in ~6.5 s.
             silo.Configure<ClusterMembershipOptions>(o =>
             {
                 o.ProbeTimeout = TimeSpan.FromSeconds(1);
