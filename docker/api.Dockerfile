@@ -7,6 +7,7 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/Abstractions/Sanmenxia.Abstractions.csproj src/Abstractions/
+COPY src/Platform/Sanmenxia.Platform.csproj src/Platform/
 COPY src/Grains/Sanmenxia.Grains.csproj src/Grains/
 COPY src/Persistence/Sanmenxia.Persistence.csproj src/Persistence/
 COPY src/Silo/Sanmenxia.Silo.csproj src/Silo/

@@ -10,6 +10,7 @@ WORKDIR /src
 # Restore from the project files alone, so a source change does not invalidate the package layer.
 COPY global.json Directory.Build.props Directory.Packages.props ./
 COPY src/Abstractions/Sanmenxia.Abstractions.csproj src/Abstractions/
+COPY src/Platform/Sanmenxia.Platform.csproj src/Platform/
 COPY src/Grains/Sanmenxia.Grains.csproj src/Grains/
 COPY src/Persistence/Sanmenxia.Persistence.csproj src/Persistence/
 COPY src/Silo/Sanmenxia.Silo.csproj src/Silo/
