@@ -1,7 +1,7 @@
 namespace Sanmenxia.HealthCode;
 
 // Ordered from best to worst after None, so "worse" is a numeric comparison.
-[GenerateSerializer, Alias("Sanmenxia.HealthCode.CodeColour")]
+[GenerateSerializer, Alias("sanmenxia.CodeColour")]
 public enum CodeColour
 {
     None = 0, // never applied
@@ -12,7 +12,7 @@ public enum CodeColour
 
 // Causes outside the clock-in rules that make a person ineligible until staff clear them.
 [Flags]
-[GenerateSerializer, Alias("Sanmenxia.HealthCode.Blocker")]
+[GenerateSerializer, Alias("sanmenxia.Blocker")]
 public enum Blocker
 {
     None = 0,
@@ -22,7 +22,7 @@ public enum Blocker
     Observation = 8,
 }
 
-[GenerateSerializer, Alias("Sanmenxia.HealthCode.ChangeCause")]
+[GenerateSerializer, Alias("sanmenxia.ChangeCause")]
 public enum ChangeCause
 {
     Applied = 0,
@@ -35,7 +35,7 @@ public enum ChangeCause
 
 // The colour rules as data; every number the article leaves open is here so it can be configured.
 // Init properties with defaults make it bindable from configuration as well as constructible in code.
-[GenerateSerializer, Immutable, Alias("Sanmenxia.HealthCode.HealthCodePolicy")]
+[GenerateSerializer, Immutable, Alias("sanmenxia.HealthCodePolicy")]
 public sealed record HealthCodePolicy
 {
     public static HealthCodePolicy Default { get; } = new();
@@ -96,7 +96,7 @@ public sealed record HealthCodePolicy
 }
 
 // A person's code. BaseColour is the clock-in machine; Blockers overlay it (see HealthCodeRules.DisplayedColour).
-[GenerateSerializer, Immutable, Alias("Sanmenxia.HealthCode.HealthCodeState")]
+[GenerateSerializer, Immutable, Alias("sanmenxia.HealthCodeState")]
 public sealed record HealthCodeState
 {
     public static HealthCodeState NotApplied { get; } = new();
@@ -122,7 +122,7 @@ public sealed record HealthCodeState
 
 // A change of the displayed colour. For a day close, At is the deadline (start of the next day in the
 // policy time zone), not the moment the close was evaluated, so late timer ticks give the same history.
-[GenerateSerializer, Immutable, Alias("Sanmenxia.HealthCode.ColourChange")]
+[GenerateSerializer, Immutable, Alias("sanmenxia.ColourChange")]
 public sealed record ColourChange(
     [Id(0)] DateTimeOffset At,
     [Id(1)] CodeColour From,
@@ -131,7 +131,7 @@ public sealed record ColourChange(
     [Id(4)] string Detail);
 
 // Refusal is empty when the operation was accepted; when refused the state is the input state.
-[GenerateSerializer, Immutable, Alias("Sanmenxia.HealthCode.HealthCodeResult")]
+[GenerateSerializer, Immutable, Alias("sanmenxia.HealthCodeResult")]
 public sealed record HealthCodeResult(
     [Id(0)] HealthCodeState State,
     [Id(1)] IReadOnlyList<ColourChange> Changes,
@@ -148,7 +148,7 @@ public sealed record HealthCodeResult(
 }
 
 // What a resident sees and why. ReasonCode/NextStepCode are stable keys for the UI to translate.
-[GenerateSerializer, Immutable, Alias("Sanmenxia.HealthCode.CodeExplanation")]
+[GenerateSerializer, Immutable, Alias("sanmenxia.CodeExplanation")]
 public sealed record CodeExplanation(
     [Id(0)] CodeColour Colour,
     [Id(1)] string ReasonCode,

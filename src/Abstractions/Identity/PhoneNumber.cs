@@ -4,7 +4,7 @@ using System.Text;
 namespace Sanmenxia.Identity;
 
 // A mainland mobile number (11 digits, 1[3-9]xxxxxxxxx). Personal data: ToString() is masked.
-[GenerateSerializer, Immutable, Alias("Sanmenxia.Identity.PhoneNumber")]
+[GenerateSerializer, Immutable, Alias("sanmenxia.PhoneNumber")]
 public readonly record struct PhoneNumber
 {
     public const int Length = 11;

@@ -7,7 +7,7 @@ namespace Sanmenxia.Identity;
 
 // An 18-character mainland resident ID number (GB 11643). It is personal data, so ToString() is the
 // masked form: an accidental log line or interpolated string never shows the full number.
-[GenerateSerializer, Immutable, Alias("Sanmenxia.Identity.ResidentIdNumber")]
+[GenerateSerializer, Immutable, Alias("sanmenxia.ResidentIdNumber")]
 public readonly record struct ResidentIdNumber
 {
     public const int Length = 18;

@@ -2,7 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 
 namespace Sanmenxia.Regions;
 
-[GenerateSerializer, Alias("Sanmenxia.Regions.RegionLevel")]
+[GenerateSerializer, Alias("sanmenxia.RegionLevel")]
 public enum RegionLevel
 {
     City = 0,
@@ -15,7 +15,7 @@ public enum RegionLevel
 // division, 9 for a township/street, 12 for a village/community. A parent's code is always a prefix of
 // (or, for a city, shares the first 4 digits with) its children's codes, so "is within" is a string test
 // and never needs the tree.
-[GenerateSerializer, Immutable, Alias("Sanmenxia.Regions.RegionCode")]
+[GenerateSerializer, Immutable, Alias("sanmenxia.RegionCode")]
 public readonly record struct RegionCode : IComparable<RegionCode>
 {
     [Id(0)] private readonly string? _value;
