@@ -49,7 +49,13 @@ public static class ApiSetup
             return remote is null || IPAddress.IsLoopback(remote) ? await next(ctx)
                 : Results.Problem(statusCode: 403, title: "Metrics are served to loopback only");
         });
-        app.MapOrleansDashboard("/ops/orleans").RequireAuthorization(Policies.Admin);
+        if (Sanmenxia.Platform.Options.SanmenxiaClusterOptions.From(app.Configuration).Dashboard)
+            app.MapOrleansDashboard("/ops/orleans").RequireAuthorization(Policies.Admin);
+        else
+            app.MapGet("/ops/orleans/{**rest}", () => Results.Problem(statusCode: StatusCodes.Status404NotFound,
+                    title: "The Orleans dashboard is off",
+                    detail: "It costs CPU on every grain call, so it runs only when an operator asks: start the system with SANMENXIA_ORLEANS_DASHBOARD=1 (Orleans:Dashboard=true on every silo and API process)."))
+                .RequireAuthorization(Policies.Admin).ExcludeFromDescription();
         return app;
     }
 }

@@ -54,7 +54,7 @@ public static class OrleansHosting
                     o.Invariant = PostgresOptions.Invariant;
                     o.ConnectionString = PostgresOptions.RequireConnectionString(builder.Configuration);
                 });
-            client.AddDashboard();
+            if (cluster.Dashboard) client.AddDashboard();
         });
         return builder;
     }

@@ -28,11 +28,12 @@ public static class SiloHostingExtensions
         var cluster = SanmenxiaClusterOptions.From(configuration);
         silo.Services.AddSanmenxiaPlatform(configuration);
         silo.Services.AddSanmenxiaExceptionSerialization();
-        return silo
-            .AddSanmenxiaClustering(cluster, configuration)
+        silo.AddSanmenxiaClustering(cluster, configuration)
             .AddSanmenxiaStorage(cluster, configuration)
-            .AddSanmenxiaReminders(cluster, configuration)
-            .AddDashboard();
+            .AddSanmenxiaReminders(cluster, configuration);
+        // Opt-in (Orleans:Dashboard): when off, no metrics walk and no per-call filter run in the silo.
+        if (cluster.Dashboard) silo.AddDashboard();
+        return silo;
     }
 
     public static ISiloBuilder AddSanmenxiaClustering(this ISiloBuilder silo, SanmenxiaClusterOptions cluster, IConfiguration configuration)
