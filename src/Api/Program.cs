@@ -40,6 +40,7 @@ app.MapVillageEndpoints();
 app.MapCodeEndpoints();
 app.MapImportEndpoints();
 app.MapKeyPersonEndpoints();
+app.MapKeyPersonRegisterEndpoints();
 app.MapCheckpointEndpoints();
 app.MapTripEndpoints();
 app.MapSanmenxiaDashboard();

@@ -44,6 +44,8 @@ public sealed class RejectionRetryApiTests(ApiFactory factory)
         "POST /api/villages/{code}/residents/{residentKey}/key-person/{entryId}/confirm",
         "POST /api/villages/{code}/residents/{residentKey}/key-person/{entryId}/dismiss",
         "POST /api/villages/{code}/residents/{residentKey}/key-person/{entryId}/release",
+        "POST /api/villages/{code}/residents/{residentKey}/key-person/{entryId}/daily-check",
+        "POST /api/villages/{code}/residents/search",
         "POST /api/admin/checkpoints/{id}/staff",
         "POST /api/checkpoints/{id}/passes",
         "POST /api/trips/cases",

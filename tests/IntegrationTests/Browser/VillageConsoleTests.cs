@@ -168,6 +168,10 @@ public sealed class VillageConsoleTests(BrowserFixture fixture, ITestOutputHelpe
         await Expect(page.GetByTestId("error")).ToBeHiddenAsync();
         await Expect(page.GetByTestId("village-code-text")).ToHaveTextAsync(mine);
 
+        // One village: no picker until they ask to open another.
+        await Expect(page.GetByTestId("village-picker")).ToBeHiddenAsync();
+        await page.GetByTestId("village-other").ClickAsync();
+        await Expect(page.GetByTestId("village-code")).ToBeFocusedAsync();
         await page.GetByTestId("village-code").FillAsync(theirs);
         var refused = page.WaitForResponseAsync(r => r.Url.Contains($"/api/villages/{theirs}/"));
         await page.GetByTestId("village-open").ClickAsync();

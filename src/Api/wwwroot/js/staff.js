@@ -11,6 +11,8 @@ import { session, createStaffApi, mountStaffSignIn, setupStaffSignIn, showStaffV
 import { formatDateTime } from './format.js';
 import { renderList, needItem, handledNote, historyItem } from './resident-records.js';
 import { regionLabel, within, fillRegionSelect } from './regions.js';
+import { setupRegister } from './key-persons.js';
+import { downloadFile } from './download.js';
 
 register({
   'staff.title': ['三门峡疫情防控', 'Sanmenxia epidemic control'],
@@ -44,6 +46,19 @@ register({
   'village.noResidents': ['没有符合条件的居民', 'No residents match'],
   'village.total': ['共', 'Total'],
   'village.codeRequired': ['请输入 12 位村（社区）代码', 'enter a 12-digit village code'],
+  'village.other': ['打开其他村（社区）', 'Open another village'],
+
+  'search.label': ['查找居民：姓名、手机后 4 位或身份证后 2 位', 'Find a resident: name, last 4 phone digits or last 2 ID characters'],
+  'search.submit': ['查找', 'Search'],
+  'search.hint': ['不要输入完整的手机号或身份证号', 'Never type a whole phone or ID number'],
+  'search.matched.name': ['姓名', 'name'],
+  'search.matched.phoneSuffix': ['手机尾号', 'phone ending'],
+  'search.matched.idSuffix': ['身份证尾号', 'ID ending'],
+  'export.residents': ['导出名单（CSV）', 'Export list (CSV)'],
+  'export.register': ['导出登记（CSV）', 'Export register (CSV)'],
+  'export.done': ['已导出（访问已记录）', 'Exported (the export is audited)'],
+  'count.notClockedInToday': ['今日未打卡', 'Not clocked in today'],
+  'household.members': ['人', 'members'],
 
   'count.residents': ['居民', 'Residents'],
   'count.applied': ['已申领', 'Applied'],
@@ -101,6 +116,7 @@ register({
   'detail.symptoms': ['症状', 'Symptoms'],
   'detail.travel': ['近期行程', 'Recent travel'],
   'detail.updatedAt': ['更新', 'Updated'],
+  'detail.thisResident': ['本人', 'This resident'],
 
   'fever.heading': ['上门核查后解除发热', 'Clear the fever after a visit'],
   'fever.intro': ['请记录核查情况（体温、症状），操作将被记录', 'Note what was checked (temperature, symptoms); the action is recorded'],
@@ -143,12 +159,12 @@ const CONSOLES = [
 ];
 const COLOURS = ['None', 'Green', 'Yellow', 'Red'];
 const KEY_PERSONS = ['FromOutsideCity', 'FromHubei', 'FromWuhan', 'CloseContact', 'FeverNoExposure'];
-const COUNTS = ['residents', 'applied', 'green', 'yellow', 'red', 'clockedInToday', 'fever', 'isolated', 'openNeeds'];
+const COUNTS = ['residents', 'applied', 'green', 'yellow', 'red', 'clockedInToday', 'notClockedInToday', 'fever', 'isolated', 'openNeeds'];
 const KEY_COUNTS = ['fromOutsideCity', 'fromHubei', 'fromWuhan', 'closeContacts', 'feverNoExposure'];
 // A count tile that narrows the list when clicked.
 const COUNT_FILTERS = {
   green: { colour: 'Green' }, yellow: { colour: 'Yellow' }, red: { colour: 'Red' },
-  clockedInToday: { clockedInToday: 'true' }, fever: { fever: 'true' }, isolated: { isolated: 'true' },
+  clockedInToday: { clockedInToday: 'true' }, notClockedInToday: { clockedInToday: 'false' }, fever: { fever: 'true' }, isolated: { isolated: 'true' },
   openNeeds: { openNeeds: 'true' }, fromOutsideCity: { keyPerson: 'FromOutsideCity' }, fromHubei: { keyPerson: 'FromHubei' },
   fromWuhan: { keyPerson: 'FromWuhan' }, closeContacts: { keyPerson: 'CloseContact' }, feverNoExposure: { keyPerson: 'FeverNoExposure' },
 };
@@ -163,6 +179,9 @@ const { clearError, showProblem, localProblem, showNotice, busy } = createMessag
   fieldLabels: {
     username: 'staff.signin.username', password: 'staff.signin.password', code: 'village.code',
     note: 'fever.note', file: 'import.file', colour: 'filter.colour', keyPerson: 'filter.keyPerson',
+    query: 'search.label', residentKey: 'kp.resident', category: 'kp.category', measure: 'kp.measure', site: 'kp.site',
+    exposureDate: 'kp.exposureDate', origin: 'kp.origin', problems: 'kp.problems', reason: 'kp.reason',
+    temperature: 'common.temperature', symptoms: 'kp.symptoms', reached: 'kp.reached',
   },
   // 403 is about the jurisdiction (or the role) here, whatever the body says.
   titleKey: status => (status === 403 ? 'staff.outside' : statusKey(status)),
@@ -224,10 +243,10 @@ function route(forced) {
   }
   renderWho();
   const hash = location.hash.replace(/^#\/?/, '');
-  const [page, code] = hash.split('/');
+  const [page, code, pane] = hash.split('/');
   if (page === 'village' && canUseVillage()) {
     showView('village');
-    enterVillageConsole(code ?? '').catch(e => { if (!e?.signedOut) showProblem(e); });
+    enterVillageConsole(code ?? '', pane === 'register' ? 'register' : 'residents').catch(e => { if (!e?.signedOut) showProblem(e); });
     return;
   }
   showHome();
@@ -269,10 +288,14 @@ function setupSignIn() {
     api,
     run: busy,
     // One console only → straight into it; otherwise the list.
-    signedIn: login => go(login.role === 'village' ? '#/village' : '#/'),
+    // One console only, or a jurisdiction of exactly one village → straight into it; otherwise the list.
+    signedIn: login => go(login.role === 'village' || (VILLAGE_ROLES.includes(login.role) && /^\d{12}$/.test(login.jurisdiction ?? ''))
+      ? '#/village' : '#/'),
     signedOut: () => {
       closeVillage();
       village.cascadeReady = false;
+      registerUi.reset();
+      $('search-query').value = '';
       $('village-code').value = '';
       $('import-report').hidden = true;
       clearError();
@@ -334,6 +357,10 @@ async function prepareCascade() {
   const jurisdiction = session.info?.jurisdiction ?? '';
   const isVillageJurisdiction = /^\d{12}$/.test(jurisdiction);
   $('cascade').hidden = isVillageJurisdiction;
+  // A jurisdiction of exactly one village: no picker, only a way to type another code (which the API refuses).
+  $('village-other-wrap').hidden = !isVillageJurisdiction;
+  if (!isVillageJurisdiction) $('village-picker').hidden = false;
+  else if ($('village-other').getAttribute('aria-expanded') !== 'true') $('village-picker').hidden = true;
   if (!$('village-code').value && isVillageJurisdiction) $('village-code').value = jurisdiction;
   if (isVillageJurisdiction || village.cascadeReady) return;
   village.cascadeReady = true;
@@ -342,12 +369,34 @@ async function prepareCascade() {
   await fillPicker($('pick-county'), CITY);
 }
 
-async function enterVillageConsole(code) {
+let villageRoute = 0;
+async function enterVillageConsole(code, pane = 'residents') {
+  const mine = ++villageRoute; // a newer route (a tab clicked while this village opens) wins
   await prepareCascade();
   const jurisdiction = session.info?.jurisdiction ?? '';
   if (!code && /^\d{12}$/.test(jurisdiction)) code = jurisdiction; // village staff: their own village
   if (!code) { closeVillage(); return; }
   if (code !== village.code) await openVillage(code);
+  if (mine === villageRoute) await showPane(pane);
+}
+
+function setPaneLinks(code) {
+  for (const tab of document.querySelectorAll('.pane-tab')) {
+    const c = encodeURIComponent(code ?? '');
+    tab.href = tab.dataset.pane === 'register' ? `#/village/${c}/register` : `#/village/${c}`;
+  }
+}
+
+/** The village's two panes: the residents (counts, search, list, one resident) and the key-person register. */
+async function showPane(pane) {
+  village.pane = pane;
+  for (const body of document.querySelectorAll('[data-pane-body]')) body.hidden = body.dataset.paneBody !== pane;
+  setPaneLinks(village.code);
+  for (const tab of document.querySelectorAll('.pane-tab')) {
+    if (tab.dataset.pane === pane) tab.setAttribute('aria-current', 'page'); else tab.removeAttribute('aria-current');
+  }
+  if (pane === 'register' && village.code) await registerUi.load(village.code);
+  if (pane === 'residents' && village.stale) { village.stale = false; await loadResidents(); }
 }
 
 function closeVillage() {
@@ -375,6 +424,7 @@ async function openVillage(code) {
     $('village-name').textContent = info ? regionLabel(info) : code;
     $('village-code-text').textContent = code;
     renderCounts(counts);
+    setPaneLinks(code);
     panel.hidden = false;
     picker.dataset.state = 'open';
     await loadResidents();
@@ -385,6 +435,7 @@ async function openVillage(code) {
 }
 
 function renderCounts(counts) {
+  counts = { ...counts, notClockedInToday: Math.max(0, (counts?.residents ?? 0) - (counts?.clockedInToday ?? 0)) };
   const tile = key => {
     const button = document.createElement('button');
     button.type = 'button';
@@ -428,6 +479,24 @@ function setupFilters() {
   form.addEventListener('change', () => { village.skip = 0; reloadList(); });
   form.addEventListener('submit', e => e.preventDefault());
   $('filter-reset').addEventListener('click', () => setFilters({}));
+  const search = $('search-form');
+  search.addEventListener('submit', e => {
+    e.preventDefault();
+    village.skip = 0;
+    busy($('search-submit'), search, async () => {
+      await loadResidents();
+      // Focus the result: the first row found, or the "nobody" note.
+      const first = $('residents').querySelector('tr');
+      if (first) first.focus(); else $('residents-empty').focus();
+    });
+  });
+  $('residents-export').addEventListener('click', () => busy($('residents-export'), null, async () => {
+    const q = listQuery();
+    q.delete('skip');
+    q.delete('take');
+    await downloadFile(`/api/villages/${encodeURIComponent(village.code)}/residents/export?${q}`, session.token, `residents-${village.code}.csv`);
+    showNotice(t('export.done'));
+  }));
   $('page-prev').addEventListener('click', () => { village.skip = Math.max(0, village.skip - PAGE_SIZE); reloadList(); });
   $('page-next').addEventListener('click', () => { village.skip += PAGE_SIZE; reloadList(); });
   $('village-refresh').addEventListener('click', () => busy($('village-refresh'), null, async () => {
@@ -461,14 +530,26 @@ function listQuery() {
   return q;
 }
 
+/** The search body: the filters (tri-states as booleans), the typed name or last digits, the page. */
+function searchBody() {
+  const form = $('filters');
+  const body = { query: $('search-query').value.trim() || null, skip: village.skip, take: PAGE_SIZE };
+  for (const name of FILTER_NAMES) {
+    const v = form.elements[name].value;
+    if (v) body[name] = v === 'true' ? true : v === 'false' ? false : v;
+  }
+  return body;
+}
+
 let listRequest = 0;
+/** The list: red, then yellow, then not clocked in today first (the server's order), searched server-side by POST. */
 async function loadResidents() {
   if (!village.code) return;
   const mine = ++listRequest;
   const table = $('residents-table');
   table.dataset.loaded = 'false';
   const query = listQuery();
-  const page = await api('GET', `/api/villages/${encodeURIComponent(village.code)}/residents?${query}`);
+  const page = await api('POST', `/api/villages/${encodeURIComponent(village.code)}/residents/search`, searchBody());
   if (mine !== listRequest) return; // a newer filter won
   village.total = page.total ?? 0;
   village.rows = new Map((page.items ?? []).map(r => [r.residentKey, r]));
@@ -516,6 +597,26 @@ function residentRow(r) {
   id.className = 'row-id';
   id.textContent = r.maskedIdNumber ?? '';
   name.append(strong, id);
+  if (r.matchedBy) {
+    const matched = badge(`search.matched.${r.matchedBy}`, r.matchedBy, 'matched');
+    matched.dataset.testid = 'row-matched';
+    matched.dataset.matched = r.matchedBy;
+    name.append(matched);
+  }
+  const members = r.household?.members ?? [];
+  if (members.length > 0) {
+    const head = members.find(m => m.isHead);
+    const household = document.createElement('span');
+    household.className = 'row-household';
+    household.dataset.testid = 'row-household';
+    const [zhHead, enHead] = pair('household.head');
+    household.textContent = head
+      ? (head.residentKey === r.residentKey ? `${zhHead} · ${enHead}` : `${zhHead} ${head.name} · ${enHead} ${head.name}`)
+      : '';
+    household.textContent += `${head ? ' · ' : ''}${members.length} ${pair('household.members')[0]}`;
+    household.title = members.map(m => m.name).join('、');
+    name.append(household);
+  }
 
   const colour = cell(t('col.colour'));
   colour.append(colourBadge(r.colour ?? 'None'));
@@ -609,7 +710,6 @@ function renderDetail(overview) {
   dl.replaceChildren();
   fact(dl, 'profile.idNumber', profile.maskedIdNumber, 'detail-id');
   fact(dl, 'profile.phone', profile.maskedPhone || '–');
-  fact(dl, 'detail.household', profile.householdId);
   fact(dl, 'detail.birth', profile.birthDate);
   fact(dl, 'detail.sex', profile.isMale == null ? '' : t(profile.isMale ? 'detail.male' : 'detail.female'));
   fact(dl, 'detail.registeredAt', formatDateTime(profile.registeredAt));
@@ -632,9 +732,34 @@ function renderDetail(overview) {
   feverForm.hidden = !feverish;
   feverForm.reset();
 
+  loadHousehold(profile.residentKey ?? village.selected).catch(e => { if (!e?.signedOut) showProblem(e); });
   renderNeeds(overview.needs ?? []);
   renderSelfReport(overview.selfReport);
   renderHistory(code.history ?? []);
+}
+
+/** The resident's household as its members: names, the head marked, the resident themselves marked. */
+async function loadHousehold(key) {
+  const list = $('detail-household');
+  list.dataset.loaded = 'false';
+  const household = await api('GET', `${residentBase(key)}/household`);
+  if (village.selected !== key) return;
+  renderList(list, household.members ?? [], 'common.none', m => {
+    const li = document.createElement('li');
+    li.dataset.testid = 'household-member';
+    li.dataset.head = String(!!m.isHead);
+    const name = document.createElement('span');
+    name.className = 'member-name';
+    name.textContent = m.name;
+    li.append(name);
+    const badges = document.createElement('span');
+    badges.className = 'badges';
+    if (m.isHead) badges.append(badge('household.head'));
+    if (m.residentKey === key) badges.append(badge('detail.thisResident'));
+    li.append(badges);
+    return li;
+  });
+  list.dataset.loaded = 'true';
 }
 
 /** Open needs first (each with its "mark handled" form), newest first within each. */
@@ -783,6 +908,28 @@ function renderImport(report) {
   box.hidden = false;
 }
 
+// ---------------------------------------------------------------- key-person register
+
+const registerUi = setupRegister({
+  api, busy, showNotice, showProblem, clearError, localProblem,
+  // The residents pane is read again when it is shown next (its rows carry the key-person badges and colours).
+  changed: async () => { await refreshCounts(); village.stale = true; },
+});
+
+function setupRegisterPane() {
+  $('register-export').addEventListener('click', () => busy($('register-export'), null, async () => {
+    await downloadFile(`/api/villages/${encodeURIComponent(village.code)}/key-persons/export`, session.token, `key-persons-${village.code}.csv`);
+    showNotice(t('export.done'));
+  }));
+  $('village-other').addEventListener('click', () => {
+    const button = $('village-other');
+    const open = button.getAttribute('aria-expanded') !== 'true';
+    button.setAttribute('aria-expanded', String(open));
+    $('village-picker').hidden = !open;
+    if (open) $('village-code').focus();
+  });
+}
+
 // ---------------------------------------------------------------- start
 
 function start() {
@@ -796,6 +943,7 @@ function start() {
   setupFilters();
   setupDetail();
   setupImport();
+  setupRegisterPane();
   window.addEventListener('hashchange', () => { clearError(); route(); });
   loadTime();
   route();
