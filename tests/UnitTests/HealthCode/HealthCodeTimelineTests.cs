@@ -4,7 +4,7 @@ using static Sanmenxia.UnitTests.HealthCode.Scenario;
 
 namespace Sanmenxia.UnitTests.HealthCode;
 
-// The DOMAIN.md worked timeline and its variants, day by day.
+// The docs/domain.md worked timeline and its variants, day by day.
 public class HealthCodeTimelineTests
 {
     [Fact]
