@@ -4,12 +4,24 @@ using System.Text;
 
 namespace Sanmenxia.HealthCode;
 
+[GenerateSerializer, Alias("sanmenxia.CodeTokenStatus")]
 public enum CodeTokenStatus { Valid, Malformed, Forged, Altered, Expired, NotYetValid }
 
 /// <summary>The content of a health-code QR: who, which colour, when issued, until when.</summary>
-public sealed record CodeTokenPayload(string ResidentKey, CodeColour Colour, DateTimeOffset IssuedAt, DateTimeOffset ExpiresAt, string Nonce);
+[GenerateSerializer, Immutable, Alias("sanmenxia.CodeTokenPayload")]
+public sealed record CodeTokenPayload(
+    [property: Id(0)] string ResidentKey,
+    [property: Id(1)] CodeColour Colour,
+    [property: Id(2)] DateTimeOffset IssuedAt,
+    [property: Id(3)] DateTimeOffset ExpiresAt,
+    [property: Id(4)] string Nonce);
 
-public sealed record CodeTokenCheck(CodeTokenStatus Status, CodeTokenPayload? Payload, string Message);
+/// <summary>What checking a token's signatures and lifetime found (the API checks, as it holds the key; grains decide with it).</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.CodeTokenCheck")]
+public sealed record CodeTokenCheck(
+    [property: Id(0)] CodeTokenStatus Status,
+    [property: Id(1)] CodeTokenPayload? Payload,
+    [property: Id(2)] string Message);
 
 /// <summary>
 /// The signed, short-lived token a health-code QR carries: "v1.{payload}.{issuer-mac}.{content-mac}".

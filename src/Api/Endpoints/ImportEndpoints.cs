@@ -1,13 +1,10 @@
 using Sanmenxia.Platform.Time;
-using System.Globalization;
-using CsvHelper;
-using CsvHelper.Configuration;
 using Microsoft.AspNetCore.Mvc;
+using Sanmenxia.Api.Csv;
 using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Regions;
 using Sanmenxia.Api.Residents;
 using Sanmenxia.Api.Security;
-using Sanmenxia.Identity;
 using Sanmenxia.Regions;
 using Sanmenxia.Residents;
 
@@ -35,46 +32,16 @@ public static class ImportEndpoints
     /// head is true for the household head. Bad rows are reported with line and reason; good rows are kept.
     /// Re-importing the same file registers nobody twice. Staff may import only within their jurisdiction.
     /// </summary>
-    private static async Task<IResult> ImportResidents(HttpRequest request, ResidentRegistrar registrar, RegionCatalog regions,
+    private static async Task<IResult> ImportResidents(HttpRequest request, IGrainFactory grains, RegionCatalog regions,
         DomainCalendar calendar, System.Security.Claims.ClaimsPrincipal user, AuditTrail audit, CancellationToken ct)
     {
         var caller = Caller.From(user);
-        var errors = new List<ImportLineError>();
-        var rows = new List<(int Line, string Household, string Name, ResidentIdNumber Id, PhoneNumber? Phone, string Village, bool Head)>();
-        var today = calendar.Today; // Sanmenxia's day, not UTC's: a baby born today before 08:00 is accepted, as by self-registration
-        var seenIds = new HashSet<string>(StringComparer.Ordinal);
-
-        using (var reader = new StreamReader(request.Body))
-        using (var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { MissingFieldFound = null, BadDataFound = null }))
-        {
-            if (!await csv.ReadAsync() || !csv.ReadHeader())
-                return Problems.Refusals.Field("file", "is empty: expected a header household,name,id_number,phone,village_code,head");
-            var missing = new[] { "household", "name", "id_number", "village_code" }.Where(h => !csv.HeaderRecord!.Contains(h)).ToList();
-            if (missing.Count > 0) return Problems.Refusals.Field("file", $"header lacks column(s): {string.Join(", ", missing)}");
-
-            while (await csv.ReadAsync())
-            {
-                var line = csv.Parser.RawRow;
-                var household = csv.GetField("household")?.Trim() ?? "";
-                var name = csv.GetField("name")?.Trim() ?? "";
-                if (household.Length is 0 or > 64) { errors.Add(new(line, "household", "is required (at most 64 characters)")); continue; }
-                if (name.Length is 0 or > 50) { errors.Add(new(line, "name", "is required (at most 50 characters)")); continue; }
-                if (!ResidentIdNumber.TryParse(csv.GetField("id_number"), today, out var id, out var idError)) { errors.Add(new(line, "id_number", idError!)); continue; }
-                if (!seenIds.Add(id.Value)) { errors.Add(new(line, "id_number", "appears twice in this file")); continue; }
-                PhoneNumber? phone = null;
-                var phoneText = csv.GetField("phone");
-                if (!string.IsNullOrWhiteSpace(phoneText))
-                {
-                    if (PhoneNumber.TryParse(phoneText, out var p, out var phoneError)) phone = p; else { errors.Add(new(line, "phone", phoneError)); continue; }
-                }
-                var villageText = csv.GetField("village_code");
-                if (!RegionCode.TryParse(villageText, out var village, out var villageError)) { errors.Add(new(line, "village_code", villageError)); continue; }
-                if (village.Level != RegionLevel.Village || await regions.FindAsync(village.Value) is null) { errors.Add(new(line, "village_code", $"unknown village {village.Value}")); continue; }
-                if (!caller.Covers(village)) { errors.Add(new(line, "village_code", $"village {village.Value} is outside your jurisdiction")); continue; }
-                var headText = csv.GetField("head")?.Trim().ToLowerInvariant();
-                rows.Add((line, household, name, id, phone, village.Value, headText is "true" or "1" or "yes" or "y" or "户主"));
-            }
-        }
+        using var csv = await CsvImport.OpenAsync(request.Body, ResidentCsv.Columns);
+        if (csv.Refusal is { } refusal) return refusal;
+        var mapping = new ResidentCsv(regions, caller, calendar.Today);
+        var rows = new List<ImportedResident>();
+        await foreach (var line in csv.RowsAsync())
+            if (await mapping.MapAsync(line, csv) is { } row) rows.Add(row);
 
         var imported = 0;
         var already = 0;
@@ -84,8 +51,9 @@ public static class ImportEndpoints
         await Parallel.ForEachAsync(households, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (household, _) =>
         {
             var members = household.ToList();
-            var results = await registrar.RegisterHouseholdAsync(members.Select(r => new NewHouseholdMember(r.Id, r.Name, r.Phone, r.Head)).ToList(),
-                household.Key.Village, ResidentRegistrar.ImportedHouseholdId(household.Key.Village, household.Key.Household), actor);
+            var results = await grains.GetGrain<IRegistrationGrain>(0).RegisterHouseholdAsync(household.Key.Village,
+                HouseholdIds.Imported(household.Key.Village, household.Key.Household),
+                members.Select(r => new NewHouseholdMember(r.Id, r.Name, r.Phone, r.Head)).ToList(), actor);
             for (var i = 0; i < members.Count; i++)
             {
                 switch (results[i])
@@ -93,11 +61,13 @@ public static class ImportEndpoints
                     case { Outcome: RegistrationOutcome.Created }: Interlocked.Increment(ref imported); break;
                     // The same row imported again (same phone and household): idempotent.
                     case { Outcome: RegistrationOutcome.AlreadyRegistered, Household: not null }: Interlocked.Increment(ref already); break;
-                    default: lock (errors) errors.Add(new(members[i].Line, "id_number", "registered before with different data")); break;
+                    default: csv.Fail(members[i].Line, "id_number", "registered before with different data"); break;
                 }
             }
         });
-        await audit.RecordAsync(user, "residents.import", null, caller.Jurisdiction?.Value, $"rows={rows.Count + errors.Count}; imported={imported}");
-        return Results.Ok(new ResidentImportReport(rows.Count + errors.Count, imported, already, errors.OrderBy(e => e.Line).ToList()));
+        // Rows counts the good rows and every error, a registration refusal included (as this report always has).
+        var reported = rows.Count + csv.Errors.Count;
+        await audit.RecordAsync(user, "residents.import", null, caller.Jurisdiction?.Value, $"rows={reported}; imported={imported}");
+        return Results.Ok(new ResidentImportReport(reported, imported, already, csv.ErrorsByLine()));
     }
 }

@@ -1,10 +1,9 @@
-using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
-using CsvHelper;
-using CsvHelper.Configuration;
 using Microsoft.AspNetCore.Mvc;
+using Sanmenxia.Api.Csv;
+using Sanmenxia.Api.KeyPersons;
 using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Regions;
 using Sanmenxia.Api.Security;
@@ -154,7 +153,7 @@ public static class KeyPersonEndpoints
         }
         var ordered = lines.OrderBy(l => l.VillageCode, StringComparer.Ordinal).ThenBy(l => l.Entry.CreatedAt).ToList();
         await audit.RecordAsync(user, "key-person.register.list", null, region.Value, $"category={category}; status={status}; format={format ?? "json"}");
-        if (format == "csv") return Results.Text(ToCsv(ordered), "text/csv; charset=utf-8");
+        if (format == "csv") return ToCsv(ordered).ToText();
         return Results.Ok(new Page<RegisterLine>(ordered.Skip(skip).Take(take).ToList(), ordered.Count, skip, take));
     }
 
@@ -164,25 +163,19 @@ public static class KeyPersonEndpoints
         foreach (var child in await regions.ChildrenAsync(code)) await CollectVillages(regions, child.Code.Value, into);
     }
 
-    private static string ToCsv(IReadOnlyList<RegisterLine> lines)
+    private static CsvExport ToCsv(IReadOnlyList<RegisterLine> lines)
     {
-        using var writer = new StringWriter();
-        using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
-        foreach (var header in new[] { "village_code", "resident_key", "name", "id_number_masked", "category", "status", "exposure_date", "origin",
-                     "measure", "site", "observation_ends_on", "needs_review", "last_follow_up", "last_follow_up_status", "closed_on", "close_reason", "source" })
-            csv.WriteField(header);
-        csv.NextRecord();
+        var csv = new CsvExport(["village_code", "resident_key", "name", "id_number_masked", "category", "status", "exposure_date", "origin",
+            "measure", "site", "observation_ends_on", "needs_review", "last_follow_up", "last_follow_up_status", "closed_on", "close_reason", "source"]);
         foreach (var l in lines)
         {
             var last = l.Entry.FollowUps.LastOrDefault();
-            foreach (var field in new object?[] { l.VillageCode, l.ResidentKey, l.Name, l.MaskedIdNumber, l.Entry.Category, l.Entry.Status,
-                         l.Entry.ExposureDate.ToString("yyyy-MM-dd"), l.Entry.Origin, l.Entry.Measure, l.Entry.Site,
-                         l.Entry.ObservationEndsOn.ToString("yyyy-MM-dd"), l.Entry.NeedsReview, last?.Day.ToString("yyyy-MM-dd"), last?.Status,
-                         l.Entry.ClosedOn?.ToString("yyyy-MM-dd"), l.Entry.CloseReason, l.Entry.Source })
-                csv.WriteField(field?.ToString() ?? "");
-            csv.NextRecord();
+            csv.Row(l.VillageCode, l.ResidentKey, l.Name, l.MaskedIdNumber, l.Entry.Category, l.Entry.Status,
+                l.Entry.ExposureDate.ToString("yyyy-MM-dd"), l.Entry.Origin, l.Entry.Measure, l.Entry.Site,
+                l.Entry.ObservationEndsOn.ToString("yyyy-MM-dd"), l.Entry.NeedsReview, last?.Day.ToString("yyyy-MM-dd"), last?.Status,
+                l.Entry.ClosedOn?.ToString("yyyy-MM-dd"), l.Entry.CloseReason, l.Entry.Source);
         }
-        return writer.ToString();
+        return csv;
     }
 
     // ------------------------------------------------------------------ backend comparison import
@@ -195,31 +188,12 @@ public static class KeyPersonEndpoints
     private static async Task<IResult> ImportComparison(HttpRequest request, IGrainFactory grains, PseudonymousKeys keys, ClaimsPrincipal user,
         AuditTrail audit, DomainCalendar calendar, CancellationToken ct)
     {
-        var today = calendar.Today;
-        var invalid = new List<ImportLineError>();
-        var rows = new List<(int Line, ResidentIdNumber Id, KeyPersonCategory Category, DateOnly From, DateOnly To, string Source, string? Origin)>();
-        using (var reader = new StreamReader(request.Body))
-        using (var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { MissingFieldFound = null, BadDataFound = null }))
-        {
-            if (!await csv.ReadAsync() || !csv.ReadHeader())
-                return Refusals.Field("file", "is empty: expected a header id_number,category,from_date,to_date,source,origin");
-            var missing = new[] { "id_number", "category", "from_date", "to_date", "source" }.Where(h => !csv.HeaderRecord!.Contains(h)).ToList();
-            if (missing.Count > 0) return Refusals.Field("file", $"header lacks column(s): {string.Join(", ", missing)}");
-            while (await csv.ReadAsync())
-            {
-                var line = csv.Parser.RawRow;
-                if (!ResidentIdNumber.TryParse(csv.GetField("id_number"), today, out var id, out var idError)) { invalid.Add(new(line, "id_number", idError!)); continue; }
-                if (!Enum.TryParse<KeyPersonCategory>(csv.GetField("category"), true, out var category) || !Enum.IsDefined(category))
-                { invalid.Add(new(line, "category", "must be FromOutsideCity, FromHubei, FromWuhan, CloseContact or FeverNoExposure")); continue; }
-                if (!DateOnly.TryParseExact(csv.GetField("from_date"), "yyyy-MM-dd", out var from)) { invalid.Add(new(line, "from_date", "must be a date yyyy-MM-dd")); continue; }
-                if (!DateOnly.TryParseExact(csv.GetField("to_date"), "yyyy-MM-dd", out var to) || to < from) { invalid.Add(new(line, "to_date", "must be a date yyyy-MM-dd on or after from_date")); continue; }
-                if (to > today) { invalid.Add(new(line, "to_date", "must not be in the future")); continue; }
-                var source = csv.GetField("source")?.Trim();
-                if (string.IsNullOrEmpty(source) || source.Length > 64) { invalid.Add(new(line, "source", "is required (at most 64 characters)")); continue; }
-                var origin = csv.GetField("origin")?.Trim();
-                rows.Add((line, id, category, from, to, source, string.IsNullOrEmpty(origin) ? null : origin));
-            }
-        }
+        using var csv = await CsvImport.OpenAsync(request.Body, ComparisonCsv.Columns);
+        if (csv.Refusal is { } refusal) return refusal;
+        var mapping = new ComparisonCsv(calendar.Today);
+        var rows = new List<ComparisonRow>();
+        await foreach (var line in csv.RowsAsync())
+            if (mapping.Map(line, csv) is { } row) rows.Add(row);
 
         int matched = 0, known = 0, unmatched = 0;
         var caller = Caller.From(user);
@@ -235,8 +209,8 @@ public static class KeyPersonEndpoints
                 ControlMeasure.None, null, null, row.Source, Pending: true, EntryId: entryId, PeriodFrom: row.From, PeriodTo: row.To), Actor.Staff(caller.Subject, caller.Role));
             if (before) Interlocked.Increment(ref known); else Interlocked.Increment(ref matched);
         });
-        await audit.RecordAsync(user, "key-person.comparison-import", null, null, $"rows={rows.Count + invalid.Count}; matched={matched}; unmatched={unmatched}");
-        return Results.Ok(new ComparisonImportReport(rows.Count + invalid.Count, matched, known, unmatched, invalid.OrderBy(e => e.Line).ToList()));
+        await audit.RecordAsync(user, "key-person.comparison-import", null, null, $"rows={csv.Rows}; matched={matched}; unmatched={unmatched}");
+        return Results.Ok(new ComparisonImportReport(csv.Rows, matched, known, unmatched, csv.ErrorsByLine()));
     }
 
     // ------------------------------------------------------------------ validation helpers

@@ -1,6 +1,4 @@
-using System.Globalization;
-using CsvHelper;
-using CsvHelper.Configuration;
+using Sanmenxia.Api.Csv;
 using RegionInfo = Sanmenxia.Regions.RegionInfo;
 using Microsoft.AspNetCore.Mvc;
 using Sanmenxia.Api.Problems;
@@ -16,7 +14,6 @@ public sealed record RegionDto(string Code, string Name, string Pinyin, string L
     public static RegionDto From(RegionInfo r) => new(r.Code.Value, r.Name, r.Pinyin, r.Level.ToString(), r.ParentCode?.Value, r.Population);
 }
 public sealed record GenerateRegionsRequest(int? Seed, int? Villages);
-public sealed record ImportLineError(int Line, string Field, string Reason);
 public sealed record RegionImportReport(int Rows, int Loaded, IReadOnlyList<ImportLineError> Errors);
 
 public static class RegionEndpoints
@@ -65,39 +62,23 @@ public static class RegionEndpoints
     /// </summary>
     private static async Task<IResult> Import(HttpRequest request, IGrainFactory grains, RegionCatalog catalog, CancellationToken ct)
     {
-        var errors = new List<ImportLineError>();
-        var rows = new List<(int Line, RegionCode Code, string Name, string Pinyin, int Population)>();
-        using (var reader = new StreamReader(request.Body))
-        using (var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { HasHeaderRecord = true, MissingFieldFound = null, BadDataFound = null }))
-        {
-            await csv.ReadAsync();
-            csv.ReadHeader();
-            while (await csv.ReadAsync())
-            {
-                var line = csv.Parser.RawRow;
-                var codeText = csv.GetField("code");
-                var name = csv.GetField("name")?.Trim();
-                if (!RegionCode.TryParse(codeText, out var code, out var error)) { errors.Add(new(line, "code", error)); continue; }
-                if (string.IsNullOrWhiteSpace(name) || name.Length > 64) { errors.Add(new(line, "name", "is required (at most 64 characters)")); continue; }
-                var populationText = csv.GetField("population");
-                var population = 0;
-                if (!string.IsNullOrEmpty(populationText) && (!int.TryParse(populationText, out population) || population < 0))
-                { errors.Add(new(line, "population", "must be a whole number ≥ 0")); continue; }
-                rows.Add((line, code, name, csv.GetField("pinyin") ?? "", population));
-            }
-        }
+        using var csv = await CsvImport.OpenAsync(request.Body, RegionCsv.Columns);
+        if (csv.Refusal is { } refusal) return refusal;
+        var rows = new List<RegionRow>();
+        await foreach (var line in csv.RowsAsync())
+            if (RegionCsv.Map(line, csv) is { } row) rows.Add(row);
 
         var known = rows.Select(r => r.Code.Value).ToHashSet(StringComparer.Ordinal);
         var regions = new List<RegionInfo>();
         foreach (var row in rows)
         {
-            if (!row.Code.IsWithin(SanmenxiaRegions.CityCode)) { errors.Add(new(row.Line, "code", "is not within Sanmenxia (411200)")); continue; }
+            if (!row.Code.IsWithin(SanmenxiaRegions.CityCode)) { csv.Fail(row.Line, "code", "is not within Sanmenxia (411200)"); continue; }
             if (row.Code.Parent is { } parent && !known.Contains(parent.Value) && await catalog.FindAsync(parent.Value) is null)
-            { errors.Add(new(row.Line, "code", $"parent region {parent.Value} is neither in the file nor known")); continue; }
+            { csv.Fail(row.Line, "code", $"parent region {parent.Value} is neither in the file nor known"); continue; }
             regions.Add(new RegionInfo(row.Code, row.Name, row.Pinyin, row.Code.Level, row.Code.Parent, row.Population));
         }
         if (regions.Count > 0) await RegionLoader.LoadAsync(grains, regions, ct);
         await catalog.RefreshAsync(force: true);
-        return Results.Ok(new RegionImportReport(rows.Count + errors.Count(e => !rows.Any(r => r.Line == e.Line)), regions.Count, errors.OrderBy(e => e.Line).ToList()));
+        return Results.Ok(new RegionImportReport(csv.Rows, regions.Count, csv.ErrorsByLine()));
     }
 }

@@ -24,12 +24,10 @@ public sealed record QrResponse(string Token, DateTimeOffset ExpiresAt, string C
 
 public static class ResidentEndpoints
 {
-    internal static readonly string[] KnownSymptoms = ["fever", "cough", "fatigue", "short-of-breath", "sore-throat", "diarrhoea"];
-
     public static IEndpointRouteBuilder MapResidentEndpoints(this IEndpointRouteBuilder app)
     {
         var me = app.MapGroup("/api/residents/me").WithTags("Residents").RequireAuthorization(Policies.Resident);
-        // Safe to re-run: the same ID number and phone asked again finishes the registration (ResidentRegistrar).
+        // Safe to re-run: the same ID number and phone asked again finishes the registration (IRegistrationGrain).
         me.MapPost("/", Register);
         me.MapGet("/", Overview);
         me.MapGet("/code", (ClaimsPrincipal user, IGrainFactory grains) => WithResident(user, key => GetCode(grains, key)));
@@ -57,7 +55,7 @@ public static class ResidentEndpoints
 
     // ------------------------------------------------------------------ registration and reads
 
-    private static async Task<IResult> Register(RegisterResidentRequest body, ClaimsPrincipal user, ResidentRegistrar registrar,
+    private static async Task<IResult> Register(RegisterResidentRequest body, ClaimsPrincipal user,
         RegionCatalog regions, PseudonymousKeys keys, IGrainFactory grains, TokenIssuer tokens, IOptions<AuthOptions> auth,
         DomainCalendar calendar, HttpContext http)
     {
@@ -73,8 +71,8 @@ public static class ResidentEndpoints
         if (errors.Any) return Refusals.Fields(errors);
 
         // The same person asking again (same ID number and phone) completes a registration a failure left half-done.
-        var registered = await registrar.RegisterAsync(id!.Value, name!, phone, village!, ResidentRegistrar.NewHouseholdId(), isHead: true,
-            Actor.Self(registrar.KeyFor(id.Value)), anyHousehold: true);
+        var registered = await grains.GetGrain<IRegistrationGrain>(0).RegisterAsync(new NewResident(id!.Value, name!, phone, village!,
+            HouseholdIds.New(), IsHead: true, Actor.Self(keys.ForIdNumber(id.Value.Value)), AnyHousehold: true));
         if (registered.Household is null)
             return Refusals.Conflict("A resident with this ID number is already registered; sign in with the phone registered for it.");
 
@@ -161,7 +159,7 @@ public static class ResidentEndpoints
         return household is null ? Refusals.NotFound("No household.") : Results.Ok(household);
     });
 
-    private static Task<IResult> AddMember(AddMemberRequest body, ClaimsPrincipal user, IGrainFactory grains, ResidentRegistrar registrar,
+    private static Task<IResult> AddMember(AddMemberRequest body, ClaimsPrincipal user, IGrainFactory grains,
         DomainCalendar calendar) => WithResident(user, async key =>
     {
         var head = await grains.GetGrain<IResidentGrain>(key).GetProfileAsync();
@@ -179,9 +177,9 @@ public static class ResidentEndpoints
         }
         if (errors.Any) return Refusals.Fields(errors);
 
-        // The head typed the member's phone; it signs in as the member only once its owner proves it (see the registrar).
-        var registered = await registrar.RegisterAsync(id!.Value, name!, phone, head.VillageCode, head.HouseholdId, isHead: false, Actor.Proxy(key),
-            linkPhone: false);
+        // The head typed the member's phone; it signs in as the member only once its owner proves it (IRegistrationGrain).
+        var registered = await grains.GetGrain<IRegistrationGrain>(0).RegisterAsync(new NewResident(id!.Value, name!, phone, head.VillageCode,
+            head.HouseholdId, IsHead: false, Actor.Proxy(key), LinkPhone: false));
         if (registered.Household is null)
             return Refusals.Conflict("A resident with this ID number is already registered.");
         var member = registered.Household!.Members.Single(m => m.ResidentKey == registered.ResidentKey);
@@ -250,8 +248,8 @@ public static class ResidentEndpoints
     private static IReadOnlyList<string> ValidateSymptoms(FieldErrors errors, IReadOnlyList<string>? symptoms)
     {
         if (symptoms is null) return [];
-        var unknown = symptoms.Where(s => !KnownSymptoms.Contains(s)).ToList();
-        if (unknown.Count > 0) errors.Add("symptoms", $"unknown symptom(s) {string.Join(", ", unknown)}; known: {string.Join(", ", KnownSymptoms)}");
+        var unknown = symptoms.Where(s => !Symptoms.IsKnown(s)).ToList();
+        if (unknown.Count > 0) errors.Add("symptoms", $"unknown symptom(s) {string.Join(", ", unknown)}; known: {string.Join(", ", Symptoms.Names)}");
         return symptoms.Distinct().ToList();
     }
 }

@@ -1,14 +1,13 @@
-using System.Globalization;
 using System.Security.Claims;
 using System.Security.Cryptography;
 using System.Text;
 using System.Threading.RateLimiting;
-using CsvHelper;
-using CsvHelper.Configuration;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.RateLimiting;
+using Sanmenxia.Api.Csv;
 using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Security;
+using Sanmenxia.Api.Trips;
 using Sanmenxia.Platform.Options;
 using Sanmenxia.Platform.Time;
 using Sanmenxia.HealthCode;
@@ -141,36 +140,18 @@ public static class TripEndpoints
     private static async Task<IResult> Import(HttpRequest request, IGrainFactory grains, ClaimsPrincipal user, AuditTrail audit,
         DomainCalendar calendar)
     {
-        var errors = new List<ImportLineError>();
+        using var csv = await CsvImport.OpenAsync(request.Body, CaseCsv.Columns);
+        if (csv.Refusal is { } refusal) return refusal;
+        var mapping = new CaseCsv(calendar);
         var published = 0;
-        var rows = 0;
-        using var reader = new StreamReader(request.Body);
-        using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { MissingFieldFound = null, BadDataFound = null });
-        if (!await csv.ReadAsync() || !csv.ReadHeader()) return Refusals.Field("file", "is empty: expected a header date,mode,number,carriage,row,seat,from,to,source");
-        var missing = new[] { "date", "mode", "number", "source" }.Where(h => !csv.HeaderRecord!.Contains(h)).ToList();
-        if (missing.Count > 0) return Refusals.Field("file", $"header lacks column(s): {string.Join(", ", missing)}");
-        while (await csv.ReadAsync())
+        await foreach (var line in csv.RowsAsync())
         {
-            rows++;
-            var line = csv.Parser.RawRow;
-            var fieldErrors = new FieldErrors();
-            DateOnly? date = DateOnly.TryParseExact(csv.GetField("date"), "yyyy-MM-dd", out var d) ? d : null;
-            if (date is null) { errors.Add(new(line, "date", "must be a date yyyy-MM-dd")); continue; }
-            var trip = ValidateTrip(fieldErrors, csv.GetField("mode"), csv.GetField("number"), date, calendar);
-            var seat = ValidateSeat(fieldErrors, ParseInt(csv.GetField("carriage")), ParseInt(csv.GetField("row")), Blank(csv.GetField("seat")));
-            var source = csv.GetField("source")?.Trim();
-            if (string.IsNullOrEmpty(source)) fieldErrors.Add("source", "is required");
-            if (fieldErrors.Any)
-            {
-                var first = fieldErrors.ToDictionary().First();
-                errors.Add(new(line, first.Key, first.Value[0]));
-                continue;
-            }
-            await PublishAsync(grains, user, calendar, trip!, seat, Blank(csv.GetField("from")), Blank(csv.GetField("to")), source!);
+            if (mapping.Map(line, csv) is not { } row) continue;
+            await PublishAsync(grains, user, calendar, row.Trip, row.Seat, row.From, row.To, row.Source);
             published++;
         }
-        await audit.RecordAsync(user, "trip.case.import", null, null, $"rows={rows}; published={published}");
-        return Results.Ok(new CaseImportReport(rows, published, errors));
+        await audit.RecordAsync(user, "trip.case.import", null, null, $"rows={csv.Rows}; published={published}");
+        return Results.Ok(new CaseImportReport(csv.Rows, published, csv.Errors));
     }
 
     // ------------------------------------------------------------------ residents save their trips
@@ -211,7 +192,4 @@ public static class TripEndpoints
         if (seat is { Length: > 8 }) errors.Add("seat", "must be at most 8 characters");
         return new SeatInfo(carriage, row, seat?.Trim().ToUpperInvariant());
     }
-
-    private static int? ParseInt(string? value) => int.TryParse(value, out var n) ? n : null;
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -24,7 +24,6 @@ public static class ApiSetup
         services.AddSanmenxiaMessageSender(configuration);
         services.AddHostedService<BootstrapAdmin>();
         services.AddSingleton<Sanmenxia.Api.Regions.RegionCatalog>();
-        services.AddSingleton<Sanmenxia.Api.Residents.ResidentRegistrar>();
         services.Configure<Sanmenxia.Api.Residents.QrOptions>(configuration.GetSection(Sanmenxia.Api.Residents.QrOptions.Section));
         services.AddSingleton<Sanmenxia.Api.Residents.HealthCodeQr>();
         services.AddHttpContextAccessor();

@@ -164,7 +164,7 @@ public sealed class ResidentGrain(
         Record(result, actor.Kind);
         S.SelfReport = new SelfReport(temperature, symptoms.ToList(), S.SelfReport?.RecentTravel, now);
         // A fever during an observation period counts against its release.
-        if (temperature >= calendar.Policy.FeverThresholdCelsius || symptoms.Contains("fever"))
+        if (Symptoms.IsFever(calendar.Policy, temperature, symptoms))
             UpdateEntries(e => e.RequiresObservation ? ObservationRules.RecordSymptom(e, calendar.DayOf(now)) : e);
         // Reminder first, then one write that also records it: one state write per action.
         await EnsureDeadlineReminderAsync(save: false);

@@ -110,6 +110,29 @@ public sealed class CheckpointApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task Code_verify_applies_the_same_admission_rule_and_refuses_a_token_issued_yesterday_as_replayed()
+    {
+        var (id, staff, _) = await NewCheckpointAsync();
+        var r = await GreenResidentAsync("张三丰");
+        var now = factory.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8));
+        var lateEvening = new DateTimeOffset(now.Date.AddHours(23).AddMinutes(58), TimeSpan.FromHours(8));
+        if (lateEvening <= now) lateEvening = lateEvening.AddDays(1);
+        factory.Clock.SetUtcNow(lateEvening);
+        var token = await TokenAsync(r);
+        var valid = await Ok(await staff.PostAsJsonAsync("/api/codes/verify", new VerifyCodeRequest(token)));
+        Assert.Equal("张*丰", valid.GetProperty("maskedName").GetString());
+        Assert.Equal("Green", valid.GetProperty("currentColour").GetString());
+
+        // Three minutes later it is still within its lifetime, but it was issued yesterday (Asia/Shanghai): both paths refuse it.
+        factory.Clock.Advance(TimeSpan.FromMinutes(3));
+        var verified = await FoundationApiTests.AssertProblem(await staff.PostAsJsonAsync("/api/codes/verify", new VerifyCodeRequest(token)), 422);
+        Assert.Equal("token.replayed", verified.GetProperty("code").GetString());
+        Assert.Contains("not today", verified.GetProperty("detail").GetString());
+        Assert.Equal("token.replayed", await ProblemCode(await Pass(staff, id, "In", token), 422));
+        factory.Clock.Advance(TimeSpan.FromHours(9)); // back to office hours for the other tests
+    }
+
+    [Fact]
     public async Task ID_numbers_are_validated_unknown_residents_refused_and_the_request_must_name_exactly_one_identity()
     {
         var (id, staff, _) = await NewCheckpointAsync();
