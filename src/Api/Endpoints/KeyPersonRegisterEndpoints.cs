@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Security.Claims;
 using System.Text;
 using System.Text.RegularExpressions;
+using Sanmenxia.Api.Csv;
 using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Regions;
 using Sanmenxia.Api.Security;
@@ -130,8 +131,8 @@ public static class KeyPersonRegisterEndpoints
                     errors.Add("temperature", $"must be a body temperature between {HealthCodeRules.MinPlausibleTemperature} and {HealthCodeRules.MaxPlausibleTemperature} °C");
             }
             var symptoms = (body.Symptoms ?? []).Distinct().ToList();
-            var unknown = symptoms.Where(s => !ResidentEndpoints.KnownSymptoms.Contains(s)).ToList();
-            if (unknown.Count > 0) errors.Add("symptoms", $"unknown symptom(s) {string.Join(", ", unknown)}; known: {string.Join(", ", ResidentEndpoints.KnownSymptoms)}");
+            var unknown = symptoms.Where(s => !Symptoms.IsKnown(s)).ToList();
+            if (unknown.Count > 0) errors.Add("symptoms", $"unknown symptom(s) {string.Join(", ", unknown)}; known: {string.Join(", ", Symptoms.Names)}");
             if (body.Reached == false && symptoms.Count > 0) errors.Add("symptoms", "must be empty when the person was not reached");
             if (body.Reached == false && string.IsNullOrWhiteSpace(body.Note)) errors.Add("note", "is required when the person was not reached (what was tried)");
             if (body.Note is { Length: > 300 }) errors.Add("note", "must be at most 300 characters");
@@ -283,9 +284,8 @@ public static class KeyPersonRegisterEndpoints
             await Parallel.ForEachAsync(Enumerable.Range(0, residents.Count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
                 phones[i] = (await grains.GetGrain<IResidentGrain>(residents[i].ResidentKey).GetProfileAsync())?.MaskedPhone);
 
-            var csv = new FormulaSafeCsv();
-            csv.Row("household", "name", "id_number", "phone", "village_code", "head",
-                "household_head", "colour", "clocked_in_today", "last_temperature", "fever", "open_needs", "key_persons", "isolation");
+            var csv = new CsvExport(["household", "name", "id_number", "phone", "village_code", "head",
+                "household_head", "colour", "clocked_in_today", "last_temperature", "fever", "open_needs", "key_persons", "isolation"]);
             for (var i = 0; i < residents.Count; i++)
             {
                 var r = residents[i];
@@ -297,7 +297,7 @@ public static class KeyPersonRegisterEndpoints
                     r.OpenNeeds.ToString(CultureInfo.InvariantCulture), r.KeyPersons == KeyPersonFlags.None ? "" : r.KeyPersons.ToString(),
                     r.Isolation == IsolationKind.None ? "" : r.Isolation.ToString());
             }
-            return CsvFile(csv, $"residents-{villageCode}.csv");
+            return csv.ToFile($"residents-{villageCode}.csv");
         });
 
     /// <summary>
@@ -317,10 +317,9 @@ public static class KeyPersonRegisterEndpoints
                 .Where(l => (categoryFilter is null || l.Entry.Category == categoryFilter) && (statusFilter is null || l.Entry.Status == statusFilter)).ToList();
             await audit.RecordAsync(user, "key-person.register.export", null, villageCode, $"category={category}; status={status}; rows={lines.Count}");
 
-            var csv = new FormulaSafeCsv();
-            csv.Row("id_number", "category", "from_date", "to_date", "source", "origin",
+            var csv = new CsvExport(["id_number", "category", "from_date", "to_date", "source", "origin",
                 "name", "village_code", "status", "measure", "site", "exposure_date", "observation_ends_on", "needs_review",
-                "last_follow_up", "last_follow_up_status", "last_follow_up_note", "closed_on", "close_reason", "problems", "colour");
+                "last_follow_up", "last_follow_up_status", "last_follow_up_note", "closed_on", "close_reason", "problems", "colour"]);
             foreach (var l in lines)
             {
                 var e = l.Entry;
@@ -330,14 +329,10 @@ public static class KeyPersonRegisterEndpoints
                     e.NeedsReview ? "true" : "false", Day(last?.Day), last?.Status.ToString(), last?.Note, Day(e.ClosedOn), e.CloseReason, e.Problems,
                     l.Colour.ToString());
             }
-            return CsvFile(csv, $"key-persons-{villageCode}.csv");
+            return csv.ToFile($"key-persons-{villageCode}.csv");
         });
 
     private static string? Day(DateOnly? day) => day?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
-
-    private static IResult CsvFile(FormulaSafeCsv csv, string name) =>
-        // A byte-order mark so a spreadsheet opens the Chinese names as UTF-8.
-        Results.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv.ToString())).ToArray(), "text/csv; charset=utf-8", name);
 
     // ------------------------------------------------------------------ helpers
 
@@ -366,33 +361,4 @@ public static class KeyPersonRegisterEndpoints
         errors.Add(field, $"must be one of: {string.Join(", ", Enum.GetNames<T>())}");
         return default;
     }
-}
-
-/// <summary>
-/// RFC 4180 CSV that a spreadsheet will not run: a cell starting with = + - @, a tab or a carriage return is prefixed
-/// with a single quote (OWASP "CSV injection"); cells with a comma, quote or line break are quoted.
-/// TODO: use the shared CSV writer (src/Api/Csv) once it is on main.
-/// </summary>
-internal sealed class FormulaSafeCsv
-{
-    private readonly StringBuilder _text = new();
-
-    public void Row(params string?[] cells)
-    {
-        for (var i = 0; i < cells.Length; i++)
-        {
-            if (i > 0) _text.Append(',');
-            _text.Append(Cell(cells[i]));
-        }
-        _text.Append("\r\n");
-    }
-
-    internal static string Cell(string? value)
-    {
-        var text = value ?? "";
-        if (text.Length > 0 && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r') text = "'" + text;
-        return text.IndexOfAny([',', '"', '\r', '\n']) >= 0 ? "\"" + text.Replace("\"", "\"\"") + "\"" : text;
-    }
-
-    public override string ToString() => _text.ToString();
 }
