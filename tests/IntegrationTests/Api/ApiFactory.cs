@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Sanmenxia.Api.Endpoints;
+using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Api;
 
@@ -100,19 +101,12 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     public async Task<HttpClient> StaffClientAsync(string username, string password)
     {
         var client = CreateClient();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var response = await client.PostAsJsonAsync("/api/auth/staff/login", new StaffLoginRequest(username, password));
-            if (response.IsSuccessStatusCode)
-            {
-                var token = (await response.Content.ReadFromJsonAsync<TokenResponse>())!;
-                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
-                return client;
-            }
-            if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"Could not sign in as {username}: {response.StatusCode}");
-            await Task.Delay(100);
-        }
+        var response = await Eventually.Until(
+            () => client.PostAsJsonAsync("/api/auth/staff/login", new StaffLoginRequest(username, password)),
+            r => r.IsSuccessStatusCode, TimeSpan.FromSeconds(30), $"a sign-in as {username}");
+        var token = (await response.Content.ReadFromJsonAsync<TokenResponse>())!;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+        return client;
     }
 
     /// <summary>Creates a staff account through the admin API and returns a client signed in as it.</summary>

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Sanmenxia.Api.Endpoints;
+using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Api;
 
@@ -131,20 +132,14 @@ public sealed class CoreLoopApiTests(ApiFactory factory)
         // The city catches up within the roll-up intervals (polled with a deadline, no sleep) and settles on the sum of
         // its counties. (Earlier tests' residents may still be climbing the tree when "before" is read, so the city
         // is checked against its children rather than against before + 2.)
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        JsonElement region, city;
-        int childrenSum;
-        do
+        await Eventually.Assert(async () =>
         {
-            region = await commander.GetFromJsonAsync<JsonElement>("/api/regions/411200/counts");
-            city = region.GetProperty("counts");
-            childrenSum = region.GetProperty("children").EnumerateArray().Sum(c => c.GetProperty("counts").GetProperty("residents").GetInt32());
-            if (city.GetProperty("residents").GetInt32() >= cityBefore.GetProperty("residents").GetInt32() + 2
-                && city.GetProperty("residents").GetInt32() == childrenSum) break;
-            await Task.Delay(100);
-        } while (DateTime.UtcNow < deadline);
-        Assert.True(city.GetProperty("residents").GetInt32() >= cityBefore.GetProperty("residents").GetInt32() + 2);
-        Assert.Equal(childrenSum, city.GetProperty("residents").GetInt32());
+            var region = await commander.GetFromJsonAsync<JsonElement>("/api/regions/411200/counts");
+            var city = region.GetProperty("counts");
+            var childrenSum = region.GetProperty("children").EnumerateArray().Sum(c => c.GetProperty("counts").GetProperty("residents").GetInt32());
+            Assert.True(city.GetProperty("residents").GetInt32() >= cityBefore.GetProperty("residents").GetInt32() + 2);
+            Assert.Equal(childrenSum, city.GetProperty("residents").GetInt32());
+        }, TimeSpan.FromSeconds(20), "the city to count both residents and equal the sum of its counties");
 
         // The list filters by colour and is audited.
         var greens = await staff.GetFromJsonAsync<JsonElement>($"/api/villages/{village}/residents?colour=Green");

@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Api;
 
@@ -37,14 +38,8 @@ public sealed class HistoryApiTests(ApiFactory factory)
         await FoundationApiTests.AssertProblem(await outsider.GetAsync("/api/regions/411202/history"), 403);
     }
 
-    private static async Task<List<JsonElement>> PollRows(HttpClient client, string code, Func<List<JsonElement>, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (true)
-        {
-            var rows = (await client.GetFromJsonAsync<JsonElement>($"/api/regions/{code}/history?days=30")).EnumerateArray().ToList();
-            if (done(rows) || DateTime.UtcNow > deadline) return rows;
-            await Task.Delay(100);
-        }
-    }
+    private static Task<List<JsonElement>> PollRows(HttpClient client, string code, Func<List<JsonElement>, bool> done) =>
+        Eventually.Until(
+            async () => (await client.GetFromJsonAsync<JsonElement>($"/api/regions/{code}/history?days=30")).EnumerateArray().ToList(),
+            done, TimeSpan.FromSeconds(20), $"the daily history of {code}");
 }

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Sanmenxia.Api.Endpoints;
+using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Api;
 
@@ -210,15 +211,8 @@ public sealed class KeyPersonApiTests(ApiFactory factory)
         }
 
         // Up the tree, once the coalesced pushes settle: each region equals the sum of its children.
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        string? mismatch;
-        do
-        {
-            mismatch = await FirstMismatch(commander, "411200");
-            if (mismatch is null) break;
-            await Task.Delay(200);
-        } while (DateTime.UtcNow < deadline);
-        Assert.Null(mismatch);
+        await Eventually.Assert(async () => Assert.Null(await FirstMismatch(commander, "411200")),
+            TimeSpan.FromSeconds(20), "every region to equal the sum of its children", TimeSpan.FromMilliseconds(200));
     }
 
     /// <summary>Walks the tree; returns the first region whose counts differ from the sum of its children, or null.</summary>

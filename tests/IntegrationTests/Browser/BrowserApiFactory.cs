@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Sanmenxia.Api.Endpoints;
 using Sanmenxia.IntegrationTests.Api;
+using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Browser;
 
@@ -67,18 +68,11 @@ public sealed class BrowserApiFactory : WebApplicationFactory<Program>
     public async Task<HttpClient> AdminClientAsync()
     {
         var client = HttpClient();
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var response = await client.PostAsJsonAsync("/api/auth/staff/login", new StaffLoginRequest("admin", AdminPassword));
-            if (response.IsSuccessStatusCode)
-            {
-                var token = (await response.Content.ReadFromJsonAsync<TokenResponse>())!;
-                client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
-                return client;
-            }
-            if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"Could not sign in as admin: {response.StatusCode}");
-            await Task.Delay(100);
-        }
+        var response = await Eventually.Until(
+            () => client.PostAsJsonAsync("/api/auth/staff/login", new StaffLoginRequest("admin", AdminPassword)),
+            r => r.IsSuccessStatusCode, TimeSpan.FromSeconds(30), "a sign-in as admin");
+        var token = (await response.Content.ReadFromJsonAsync<TokenResponse>())!;
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token.Token);
+        return client;
     }
 }

@@ -6,6 +6,7 @@ using Sanmenxia.Api.Endpoints;
 using Sanmenxia.Identity;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
+using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Browser;
 
@@ -143,19 +144,17 @@ public sealed class DashboardPageTests(BrowserFixture fixture, ITestOutputHelper
     /// </summary>
     private async Task<int> CityAppliedAsync()
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        int? last = null;
-        var stableSince = DateTime.UtcNow;
-        while (true)
-        {
-            var region = await fixture.Admin.GetFromJsonAsync<JsonElement>("/api/regions/411200/counts");
-            var applied = region.GetProperty("counts").GetProperty("applied").GetInt32();
-            var sum = region.GetProperty("children").EnumerateArray().Sum(c => c.GetProperty("counts").GetProperty("applied").GetInt32());
-            if (applied != sum || applied != last) { last = applied; stableSince = DateTime.UtcNow; }
-            else if (DateTime.UtcNow - stableSince >= TimeSpan.FromSeconds(1)) return applied;
-            if (DateTime.UtcNow > deadline) return applied;
-            await Task.Delay(100);
-        }
+        var settled = await Eventually.Settles(
+            async () =>
+            {
+                var region = await fixture.Admin.GetFromJsonAsync<JsonElement>("/api/regions/411200/counts");
+                var applied = region.GetProperty("counts").GetProperty("applied").GetInt32();
+                var sum = region.GetProperty("children").EnumerateArray().Sum(c => c.GetProperty("counts").GetProperty("applied").GetInt32());
+                return (Applied: applied, CountiesSum: sum);
+            },
+            v => v.Applied == v.CountiesSum, stableFor: TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(20),
+            "the city's applied count to equal the sum of its counties and settle");
+        return settled.Applied;
     }
 
     /// <summary>A new resident in the first village signs in, registers and applies (36.5 °C); returns the village code.</summary>

@@ -9,6 +9,7 @@ using Sanmenxia.Api.Endpoints;
 using Sanmenxia.IntegrationTests.Api;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
+using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Browser;
 
@@ -350,17 +351,10 @@ public sealed class VillageConsoleTests(BrowserFixture fixture, ITestOutputHelpe
         }
     }
 
-    private async Task WaitForCountsAsync(string village, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            using var counts = JsonDocument.Parse(await fixture.Admin.GetStringAsync($"/api/villages/{village}/counts"));
-            if (done(counts.RootElement)) return;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Village {village} counts never matched: {counts.RootElement}");
-            await Task.Delay(50);
-        }
-    }
+    private Task WaitForCountsAsync(string village, Func<JsonElement, bool> done) =>
+        Eventually.Until(
+            async () => JsonElement.Parse(await fixture.Admin.GetStringAsync($"/api/villages/{village}/counts")),
+            done, TimeSpan.FromSeconds(15), $"the counts of village {village} to match", TimeSpan.FromMilliseconds(50));
 
     /// <summary>A resident signed in by phone and registered in the village, as the portal does it.</summary>
     private async Task<Resident> NewResidentAsync(string village, string name)

@@ -8,6 +8,7 @@ using Sanmenxia.Checkpoints;
 using Sanmenxia.HealthCode;
 using Sanmenxia.IntegrationTests.Api;
 using Sanmenxia.Regions;
+using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Checkpoints;
 
@@ -265,15 +266,10 @@ public sealed class CheckpointApiTests(ApiFactory factory)
         var before = (await admin.GetFromJsonAsync<JsonElement>($"/api/regions/{township}/counts")).GetProperty("counts").GetProperty("checkpoints").GetProperty("entries").GetInt32();
         await Ok(await Pass(staff, id, "In", idNumber: r.IdNumber));
 
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        JsonElement view;
-        while (true)
-        {
-            view = await admin.GetFromJsonAsync<JsonElement>($"/api/regions/{township}/counts");
-            if (view.GetProperty("counts").GetProperty("checkpoints").GetProperty("entries").GetInt32() == before + 1) break;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException("Township never counted the entry: " + view);
-            await Task.Delay(50);
-        }
+        var view = await Eventually.Until(
+            () => admin.GetFromJsonAsync<JsonElement>($"/api/regions/{township}/counts"),
+            v => v.GetProperty("counts").GetProperty("checkpoints").GetProperty("entries").GetInt32() == before + 1,
+            TimeSpan.FromSeconds(15), "the township to count the entry", TimeSpan.FromMilliseconds(50));
         Assert.DoesNotContain(view.GetProperty("children").EnumerateArray(), c => c.GetProperty("code").GetString()!.StartsWith("cp:"));
     }
 

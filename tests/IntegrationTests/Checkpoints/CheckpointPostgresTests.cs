@@ -18,6 +18,7 @@ using Sanmenxia.Persistence;
 using Sanmenxia.Regions;
 using Sanmenxia.Silo.Hosting;
 using Sanmenxia.Villages;
+using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Checkpoints;
 
@@ -135,15 +136,15 @@ public sealed class CheckpointPostgresTests(PostgresFixture postgres)
 
             // The township sums its checkpoints (its villages' and its own), coalesced.
             var expectedTownship = expectedTotals.Values.Aggregate(CheckpointTotals.Zero, (sum, c) => sum + c.ToTotals());
-            await Eventually(async () => (await grains.GetGrain<IRegionGrain>(township.Value).GetCountsAsync()).Checkpoints == expectedTownship,
-                "the township's roll-up never matched");
+            await Eventually.Until(async () => (await grains.GetGrain<IRegionGrain>(township.Value).GetCountsAsync()).Checkpoints == expectedTownship,
+                TimeSpan.FromSeconds(20), "the township's roll-up to match its checkpoints", TimeSpan.FromMilliseconds(50));
 
             // The daily aggregate row follows the counters.
-            await Eventually(async () =>
+            await Eventually.Until(async () =>
             {
                 var daily = await host.Services.GetRequiredService<IPassStore>().DailyAsync(checkpoints[0].Id, DateOnly.MinValue, DateOnly.MaxValue);
                 return daily.Count == 1 && daily[0] == expectedTotals[checkpoints[0].Id];
-            }, "checkpoint_daily never matched the counters");
+            }, TimeSpan.FromSeconds(20), "checkpoint_daily to match the counters", TimeSpan.FromMilliseconds(50));
         } // the whole cluster stops
 
         await using (var _ = new AsyncDisposableHost(await StartSiloAsync(connectionString, clusterId), out var again))
@@ -202,16 +203,6 @@ public sealed class CheckpointPostgresTests(PostgresFixture postgres)
                 CodeColour.Green, PassOutcome.Allowed, "green.allowed", "staff", PassMethod.Qr)));
         }
         await Task.WhenAll(appends);
-    }
-
-    private static async Task Eventually(Func<Task<bool>> condition, string failure)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await condition())
-        {
-            if (DateTime.UtcNow > deadline) throw new TimeoutException(failure);
-            await Task.Delay(50);
-        }
     }
 
     private sealed class AsyncDisposableHost : IAsyncDisposable

@@ -12,22 +12,6 @@ namespace Sanmenxia.IntegrationTests.Cluster;
 /// <summary>The secrets every process of one test cluster shares.</summary>
 internal sealed record NodeSecrets(string SigningKey, string KeySecret);
 
-/// <summary>Polling with a deadline: how cluster tests wait for state (never a bare sleep).</summary>
-internal static class Waits
-{
-    public static async Task UntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            if (deadline.Elapsed > timeout) throw new TimeoutException($"Timed out after {timeout.TotalSeconds:0} s waiting for {what}.");
-            await Task.Delay(100); // poll interval, bounded by the deadline
-        }
-    }
-
-    public static Task UntilAsync(Func<bool> condition, TimeSpan timeout, string what) =>
-        UntilAsync(() => Task.FromResult(condition()), timeout, what);
-}
 
 /// <summary>An Orleans client of a PostgreSQL-clustered test cluster, as the API process builds one.</summary>
 internal static class ClusterClient

@@ -19,6 +19,7 @@ using Sanmenxia.IntegrationTests.Api;
 using Sanmenxia.IntegrationTests.Postgres;
 using Sanmenxia.Silo.Hosting;
 using Xunit.Abstractions;
+using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Cluster;
 
@@ -67,7 +68,7 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
         // ---- 1. two silo processes, then two API processes joining them as Orleans clients.
         var silos = new[] { NodeProcess.StartSilo("silo-0", connectionString, clusterId, secrets, ShortVillageSave), NodeProcess.StartSilo("silo-1", connectionString, clusterId, secrets, ShortVillageSave) };
         _processes.AddRange(silos);
-        await Waits.UntilAsync(async () => (await ActiveSiloPortsAsync(connectionString, clusterId)).Count == 2, StartLimit, "2 silo processes to be Active");
+        await Eventually.Until(async () => (await ActiveSiloPortsAsync(connectionString, clusterId)).Count == 2, StartLimit, "2 silo processes to be Active");
         var apiPorts = new[] { ApiFactory.FreePort(), ApiFactory.FreePort() };
         var api = new[]
         {
@@ -140,7 +141,7 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
         // ---- 5. restart API 1 (SIGTERM, then start it again on the same port); its browser reconnects as the page does.
         var restartedAt = _clock.Elapsed;
         await api[1].TerminateAsync(TimeSpan.FromSeconds(30));
-        await Waits.UntilAsync(() => Task.FromResult(watchers[1].IsDisconnectedOrReconnecting), TimeSpan.FromSeconds(10), "browser-1 to notice its API process stopped");
+        await Eventually.Until(() => Task.FromResult(watchers[1].IsDisconnectedOrReconnecting), TimeSpan.FromSeconds(10), "browser-1 to notice its API process stopped");
         var resubscribed = watchers[1].NextSubscription();
         api[1] = NodeProcess.StartApi("api-1b", apiPorts[1], connectionString, clusterId, secrets, AdminPassword);
         _processes.Add(api[1]);
@@ -211,7 +212,7 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
     {
         // The bootstrap administrator is created by the API processes once the cluster answers.
         string? token = null;
-        await Waits.UntilAsync(async () =>
+        await Eventually.Until(async () =>
         {
             var response = await http.PostAsJsonAsync(api.Url("/api/auth/staff/login"), new StaffLoginRequest("admin", AdminPassword));
             if (response.IsSuccessStatusCode) token = (await response.Content.ReadFromJsonAsync<TokenResponse>())!.Token;
@@ -282,7 +283,7 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
     }
 
     private static async Task WaitReadyAsync(HttpClient http, NodeProcess api) =>
-        await Waits.UntilAsync(async () =>
+        await Eventually.Until(async () =>
         {
             Assert.False(api.HasExited, $"{api.Name} exited:\n{api.Tail()}");
             try { return (await http.GetAsync(api.Url("/health/ready"))).StatusCode == HttpStatusCode.OK; }
@@ -294,7 +295,7 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
     private static async Task<List<string>> WaitForSubscribersAsync(IDashboardHubListGrain list, Func<List<string>, bool> condition, TimeSpan limit, string what)
     {
         List<string> ids = [];
-        await Waits.UntilAsync(async () =>
+        await Eventually.Until(async () =>
         {
             try { ids = (await list.GetAsync()).Subscribers.Select(s => s.ProcessId).ToList(); }
             catch (Exception e) when (e is TimeoutException or OrleansException or SiloUnavailableException) { return false; }

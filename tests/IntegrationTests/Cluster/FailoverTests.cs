@@ -11,6 +11,7 @@ using Sanmenxia.Regions;
 using Sanmenxia.Residents;
 using Sanmenxia.Silo.Hosting;
 using Sanmenxia.Villages;
+using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Cluster;
 
@@ -79,14 +80,14 @@ public sealed class FailoverTests(PostgresFixture postgres) : IAsyncLifetime
             }
         })).ToList();
 
-        await Waits.UntilAsync(() => samples.Count(s => s.Ok) >= 100, TimeSpan.FromSeconds(20), "writes before the kill");
+        await Eventually.Until(() => samples.Count(s => s.Ok) >= 100, TimeSpan.FromSeconds(20), "writes before the kill");
         var victim = _silos[2];
         var killedAt = clock.Elapsed;
         victim.Kill();
 
         // Keep writing until the cluster is healthy again: no call hanging for more than a second (calls sent to the
         // dead silo first wait out their timeout and fail), and 20 writes acknowledged since the last failure ended.
-        await Waits.UntilAsync(() =>
+        await Eventually.Until(() =>
         {
             var now = clock.Elapsed;
             var hanging = inFlightSince.Any(t => t != long.MaxValue && now - TimeSpan.FromTicks(Interlocked.Read(ref t)) > TimeSpan.FromSeconds(1));
@@ -107,7 +108,7 @@ public sealed class FailoverTests(PostgresFixture postgres) : IAsyncLifetime
         Assert.True(all.Any(s => s.Ok && s.Start >= lastFailureStart),
             $"kill at {killedAt.TotalSeconds:0.00}s; failures (start-end): {string.Join(", ", failures.Select(f => $"{f.Start.TotalSeconds:0.00}-{f.End.TotalSeconds:0.00}"))}; last ok start {all.Where(x => x.Ok).Max(x => x.Start).TotalSeconds:0.00}s");
 
-        await Waits.UntilAsync(async () => (await MembershipAsync(connectionString, clusterId))
+        await Eventually.Until(async () => (await MembershipAsync(connectionString, clusterId))
             .Any(m => m.Port == victim.Port && m.Status == 6), RecoveryLimit, "the membership table to declare the killed silo dead");
 
         // Every acknowledged need is in the store (read through the survivors, reactivating the dead silo's grains).
@@ -124,7 +125,7 @@ public sealed class FailoverTests(PostgresFixture postgres) : IAsyncLifetime
     }
 
     private static async Task WaitForActiveSilosAsync(string connectionString, string clusterId, int count, TimeSpan timeout) =>
-        await Waits.UntilAsync(async () => (await MembershipAsync(connectionString, clusterId)).Count(m => m.Status == 3) >= count,
+        await Eventually.Until(async () => (await MembershipAsync(connectionString, clusterId)).Count(m => m.Status == 3) >= count,
             timeout, $"{count} silo processes to be Active");
 
     private static async Task<List<(int Port, int Status)>> MembershipAsync(string connectionString, string clusterId)

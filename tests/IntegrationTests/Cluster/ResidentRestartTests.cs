@@ -5,6 +5,7 @@ using Sanmenxia.IntegrationTests.Postgres;
 using Sanmenxia.Regions;
 using Sanmenxia.Residents;
 using Sanmenxia.Villages;
+using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Cluster;
 
@@ -60,14 +61,8 @@ public sealed class ResidentRestartTests(PostgresFixture postgres)
 
         // Without any action by the resident, the reminder registered before the restart must close the
         // missed days: the history gains MissedClockIn entries written by the system.
-        var deadline = DateTime.UtcNow.AddSeconds(45);
-        CodeView code;
-        do
-        {
-            code = await again.GetCodeAsync();
-            if (code.History.Any(h => h.Change.Cause == ChangeCause.MissedClockIn)) break;
-            await Task.Delay(200);
-        } while (DateTime.UtcNow < deadline);
+        var code = await Eventually.Until(() => again.GetCodeAsync(), c => c.History.Any(h => h.Change.Cause == ChangeCause.MissedClockIn),
+            TimeSpan.FromSeconds(45), "the reminder to close the missed days after the restart", TimeSpan.FromMilliseconds(200));
         var missed = code.History.Where(h => h.Change.Cause == ChangeCause.MissedClockIn).ToList();
         Assert.NotEmpty(missed);
         Assert.All(missed, m => Assert.Equal(ActorKind.System, m.By));

@@ -7,6 +7,7 @@ using Sanmenxia.Regions;
 using Sanmenxia.Residents;
 using Sanmenxia.Trips;
 using Sanmenxia.Villages;
+using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Cluster;
 
@@ -73,14 +74,8 @@ public sealed class WireContractTests(PostgresFixture postgres)
         Assert.Single(await villageGrain.GetKeyPersonResidentsAsync());
         // The village reports to its township on its roll-up timer: wait for that (bounded), then judge.
         var township = grains.GetGrain<IRegionGrain>(village.ParentCode!.Value.Value);
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        var region = await township.GetChildrenAsync();
-        while (!region.Any(c => c.Code == village.Code.Value) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(100);
-            region = await township.GetChildrenAsync();
-        }
-        Assert.Contains(region, c => c.Code == village.Code.Value);
+        await Eventually.Assert(async () => Assert.Contains(await township.GetChildrenAsync(), c => c.Code == village.Code.Value),
+            TimeSpan.FromSeconds(20), "the village to report to its township");
         var query = await grains.GetGrain<ITripGrain>(trip.Key).QueryAsync(new SeatInfo(3, 11, null));
         Assert.Equal(TripRisk.None, query.Risk);
 

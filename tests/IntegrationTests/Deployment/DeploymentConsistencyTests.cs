@@ -356,7 +356,7 @@ public sealed class DeploymentConsistencyTests
             Assert.Equal("true", Str(At(container.PodSpec, "securityContext", "runAsNonRoot")));
 
         // kustomization.yaml lists every manifest.
-        var kustomization = Map(MiniYaml.Load(Read("docker", "k8s", "kustomization.yaml")), "kustomization");
+        var kustomization = Map(Yaml.Load(Read("docker", "k8s", "kustomization.yaml")), "kustomization");
         var listed = Strings(kustomization["resources"]).Order();
         var files = Directory.GetFiles(Path.Combine(DockerDir, "k8s"), "*.yaml").Select(f => Path.GetFileName(f)).Where(f => f != "kustomization.yaml").Order();
         Assert.Equal(files, listed);
@@ -365,7 +365,7 @@ public sealed class DeploymentConsistencyTests
     [Fact]
     public void The_YAML_reader_handles_the_subset_the_manifests_use()
     {
-        var doc = Map(MiniYaml.Load("""
+        var doc = Map(Yaml.Load("""
             # comment
             base: &base
               a: "1"   # trailing comment
@@ -391,8 +391,28 @@ public sealed class DeploymentConsistencyTests
         Assert.Equal(["5080:80", "./f:/g:ro"], list.Skip(1).Select(Str));
         Assert.Equal("line one\nline two\n", doc["block"]);
         Assert.Empty(Map(doc["empty"], "empty"));
-        Assert.Throws<FormatException>(() => MiniYaml.Load("a: 1\n  b: 2\n"));
-        Assert.Equal(2, MiniYaml.LoadAll("a: 1\n---\nb: 2\n").Count);
+        Assert.Throws<FormatException>(() => Yaml.Load("a: 1\n  b: 2\n"));
+        Assert.Throws<FormatException>(() => Yaml.Load("a: 1\na: 2\n"));
+        Assert.Equal(2, Yaml.LoadAll("a: 1\n---\nb: 2\n").Count);
+        // Kubernetes style: a leading and a trailing "---", comments between documents.
+        Assert.Equal(["x", "y"], Yaml.LoadAll("---\nkind: x\n---\n# only a comment\n---\nkind: y\n---\n").Select(d => Str(At(d, "kind"))));
+        // Several merged mappings: the mapping's own keys win wherever they stand, then the earlier merged mapping.
+        var merged = Map(Yaml.Load("""
+            a: &a {k: a, only-a: "1"}
+            b: &b {k: b, only-b: "2"}
+            c:
+              own: here
+              <<: [*a, *b]
+            d:
+              k: own
+              <<: *a
+            n: ~
+            q: "null"
+            """), "merged");
+        Assert.Equal(("a", "1", "2", "here"), (Str(At(merged, "c", "k")), Str(At(merged, "c", "only-a")), Str(At(merged, "c", "only-b")), Str(At(merged, "c", "own"))));
+        Assert.Equal("own", Str(At(merged, "d", "k")));
+        Assert.Null(merged["n"]);
+        Assert.Equal("null", merged["q"]);
     }
 
     // ------------------------------------------------------------------ helpers

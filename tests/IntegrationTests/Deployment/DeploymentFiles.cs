@@ -76,13 +76,13 @@ public static class DeploymentFiles
 
     public static Dockerfile SiloImage { get; } = Dockerfile.Parse("docker/silo.Dockerfile", Read("docker", "silo.Dockerfile"));
     public static Dockerfile ApiImage { get; } = Dockerfile.Parse("docker/api.Dockerfile", Read("docker", "api.Dockerfile"));
-    public static Dictionary<string, object?> Compose { get; } = Map(MiniYaml.Load(Read("docker", "compose.yaml")), "compose.yaml");
+    public static Dictionary<string, object?> Compose { get; } = Map(Yaml.Load(Read("docker", "compose.yaml")), "compose.yaml");
     public static Dictionary<string, object?> ComposeServices => Map(Compose["services"], "services");
 
     /// <summary>Every Kubernetes object of docker/k8s/*.yaml, with the file it came from.</summary>
     public static IReadOnlyList<(string File, Dictionary<string, object?> Object)> K8s { get; } =
         Directory.GetFiles(Path.Combine(DockerDir, "k8s"), "*.yaml").Order(StringComparer.Ordinal)
-            .SelectMany(f => MiniYaml.LoadAll(File.ReadAllText(f)).Select(d => (Path.GetFileName(f), Map(d, f))))
+            .SelectMany(f => Yaml.LoadAll(File.ReadAllText(f)).Select(d => (Path.GetFileName(f), Map(d, f))))
             .ToList();
 
     public static IEnumerable<Dictionary<string, object?>> K8sKind(string kind) =>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -19,6 +18,7 @@ using Sanmenxia.Persistence.BatchingGrainStorage;
 using Sanmenxia.Regions;
 using Sanmenxia.Residents;
 using Sanmenxia.Villages;
+using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Postgres;
 
@@ -314,10 +314,10 @@ public sealed class BatchingGrainStorageTests(PostgresFixture fixture)
             await lockRow.ExecuteScalarAsync();
         }
         var blocked = storage.WriteStateAsync(StateName, blockerId, blocker);
-        await PollAsync(
+        await Eventually.Until(
             () => ScalarAsync<long>(env.ConnectionString,
                 $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{StorageSilo.ApplicationName}' AND wait_event_type = 'Lock'"),
-            waiting => waiting == 1);
+            waiting => waiting == 1, s_deadline, "the blocked batch to wait on the row lock", TimeSpan.FromMilliseconds(20));
         var tasks = start().ToArray();
         await transaction.CommitAsync();
         await blocked;
@@ -331,18 +331,6 @@ public sealed class BatchingGrainStorageTests(PostgresFixture fixture)
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
         return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task<T> PollAsync<T>(Func<Task<T>> probe, Func<T, bool> done)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await probe();
-            if (done(value)) return value;
-            if (clock.Elapsed > s_deadline) Assert.Fail($"Condition not met within {s_deadline}; last value: {value}");
-            await Task.Delay(20);
-        }
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Orleans;
@@ -6,6 +5,7 @@ using Orleans.Runtime;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using Xunit;
+using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Postgres;
 
@@ -21,9 +21,9 @@ public sealed class OrleansProvidersTests(PostgresFixture fixture)
         var db = await fixture.NewMigratedDatabaseAsync("orl_membership");
         await using var cluster = await PgOrleansCluster.StartAsync(db, NewId("svc"), NewId("cluster"));
 
-        var active = await PollAsync(
+        var active = await Eventually.Until(
             () => CountAsync(db, "SELECT count(*) FROM orleans_membership WHERE deployment_id = $1 AND status = 3", cluster.Options.ClusterId),
-            n => n == 2);
+            n => n == 2, s_deadline, "both silos to be Active in orleans_membership");
 
         Assert.Equal(2, active);
         // Times arrive as UTC DateTimes and land as the right instants, whatever the server's TimeZone
@@ -136,7 +136,7 @@ public sealed class OrleansProvidersTests(PostgresFixture fixture)
         Assert.Equal(1, await CountAsync(db,
             $"SELECT count(*) FROM orleans_reminder WHERE service_id = $1 AND reminder_name = '{PgProbeGrain.ReminderName}' AND period_ms = 2000 AND abs(extract(epoch FROM now() - start_time)) < 120",
             serviceId));
-        await PollAsync(grain.GetTicks, ticks => ticks >= 1);
+        await Eventually.Until(grain.GetTicks, ticks => ticks >= 1, s_deadline, "the reminder to tick");
 
         await grain.StopReminder();
         Assert.Equal(0, await CountAsync(db, "SELECT count(*) FROM orleans_reminder WHERE service_id = $1", serviceId));
@@ -151,26 +151,5 @@ public sealed class OrleansProvidersTests(PostgresFixture fixture)
         await using var command = new NpgsqlCommand(sql, connection);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = parameter });
         return Convert.ToInt32(await command.ExecuteScalarAsync() is var v and not DBNull ? v : 0);
-    }
-
-    // Polls until the condition holds; fails with the last value once the deadline passes.
-    private static async Task<T> PollAsync<T>(Func<Task<T>> probe, Func<T, bool> done)
-    {
-        var clock = Stopwatch.StartNew();
-        var delay = TimeSpan.FromMilliseconds(50);
-        while (true)
-        {
-            var value = await probe();
-            if (done(value))
-            {
-                return value;
-            }
-            if (clock.Elapsed > s_deadline)
-            {
-                Assert.Fail($"Condition not met within {s_deadline}; last value: {value}");
-            }
-            await Task.Delay(delay);
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 500));
-        }
     }
 }

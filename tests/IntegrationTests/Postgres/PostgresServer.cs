@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Npgsql;
 using Sanmenxia.Persistence;
+using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Postgres;
 
@@ -216,32 +217,36 @@ public sealed class PostgresServer : IAsyncDisposable
 
     private async Task WaitUntilReadyAsync()
     {
-        var deadline = Stopwatch.StartNew();
         var probe = new NpgsqlConnectionStringBuilder(ConnectionString) { Pooling = false, Timeout = 2 }.ConnectionString;
         Exception? last = null;
-        var delay = TimeSpan.FromMilliseconds(20);
-        while (deadline.Elapsed < s_readyTimeout)
+        try
         {
-            try
+            await Eventually.Until(async () =>
             {
-                await using var connection = new NpgsqlConnection(probe);
-                await connection.OpenAsync();
-                await using var command = new NpgsqlCommand("SELECT 1", connection);
-                await command.ExecuteScalarAsync();
-                return;
-            }
-            catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException)
-            {
-                last = ex;
-            }
-            if (!IsPostmasterAlive())
-            {
-                throw new InvalidOperationException($"PostgreSQL exited during start-up. Log:\n{LogTail()}", last);
-            }
-            await Task.Delay(delay); // back-off between polls, bounded by the deadline
-            delay = TimeSpan.FromMilliseconds(Math.Min(delay.TotalMilliseconds * 2, 250));
+                try
+                {
+                    await using var connection = new NpgsqlConnection(probe);
+                    await connection.OpenAsync();
+                    await using var command = new NpgsqlCommand("SELECT 1", connection);
+                    await command.ExecuteScalarAsync();
+                    return true;
+                }
+                catch (Exception ex) when (ex is NpgsqlException or SocketException or TimeoutException)
+                {
+                    last = ex;
+                }
+                // A server that died will never answer: fail at once rather than at the deadline.
+                if (!IsPostmasterAlive())
+                {
+                    throw new InvalidOperationException($"PostgreSQL exited during start-up. Log:\n{LogTail()}", last);
+                }
+                return false;
+            }, s_readyTimeout, "PostgreSQL to accept connections", TimeSpan.FromMilliseconds(50));
         }
-        throw new TimeoutException($"PostgreSQL did not accept connections within {s_readyTimeout}. Log:\n{LogTail()}", last);
+        catch (TimeoutException timeout) when (timeout.InnerException is null)
+        {
+            throw new TimeoutException($"{timeout.Message} Log:\n{LogTail()}", last);
+        }
     }
 
     private bool IsPostmasterAlive()

@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Orleans.TestingHost;
+using Sanmenxia.Platform.Hosting;
+using Sanmenxia.Platform.Options;
+using Sanmenxia.Platform.Time;
+using Sanmenxia.Regions;
+using Sanmenxia.Silo.Hosting;
+using Sanmenxia.Villages;
+
+namespace Sanmenxia.IntegrationTests.Grains;
+
+/// <summary>
+/// One in-process Orleans TestCluster silo with the project's grains on memory storage and memory reminders, and a
+/// FakeTimeProvider as the domain clock, so tests drive the epidemic's days and call grains through their interfaces
+/// only. Loads a small synthetic region tree (the six counties, 12 villages) and defines every region. Shared by the
+/// test classes of <see cref="GrainClusterCollection"/>.
+/// </summary>
+public sealed class GrainClusterFixture : IAsyncLifetime
+{
+    private static readonly ConcurrentDictionary<string, FakeTimeProvider> Clocks = new();
+    private const string ClockIdKey = "GrainClusterTests:ClockId";
+
+    private readonly string _clockId = Guid.NewGuid().ToString("N");
+
+    public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2020, 2, 1, 9, 0, 0, TimeSpan.FromHours(8)));
+    public TestCluster Cluster { get; private set; } = null!;
+    public IGrainFactory Grains => Cluster.GrainFactory;
+    public IReadOnlyList<RegionInfo> Tree { get; } = SanmenxiaRegions.GenerateSyntheticTree(2020, 12);
+
+    public async Task InitializeAsync()
+    {
+        Clocks[_clockId] = Clock;
+        var builder = new TestClusterBuilder(1);
+        builder.Options.ConfigureFileLogging = false;
+        builder.Properties[ClockIdKey] = _clockId;
+        builder.Properties["Privacy:KeySecret"] = "grain-cluster-tests-key-secret";
+        builder.Properties["Orleans:Providers"] = "Memory";
+        // Counts climb the tree quickly so tests that poll for them finish fast.
+        builder.Properties["Deadlines:RollupInterval"] = "00:00:00.100";
+        builder.Properties["Deadlines:UpwardInterval"] = "00:00:00.100";
+        builder.AddSiloBuilderConfigurator<SiloConfigurator>();
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+
+        Assert.Equal(Tree.Count, await Grains.GetGrain<IRegionDirectoryGrain>(0).LoadAsync(Tree));
+        foreach (var region in Tree)
+        {
+            if (region.Level == RegionLevel.Village) await Grains.GetGrain<IVillageGrain>(region.Code.Value).DefineAsync(region);
+            else await Grains.GetGrain<IRegionGrain>(region.Code.Value).DefineAsync(region);
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Cluster is not null) await Cluster.DisposeAsync();
+        Clocks.TryRemove(_clockId, out _);
+    }
+
+    /// <summary>The villages of the tree, in code order.</summary>
+    public IReadOnlyList<RegionInfo> Villages => Tree.Where(r => r.Level == RegionLevel.Village).OrderBy(r => r.Code).ToList();
+
+    private sealed class SiloConfigurator : ISiloConfigurator
+    {
+        public void Configure(ISiloBuilder silo)
+        {
+            var clock = Clocks[silo.Configuration[ClockIdKey]!];
+            // Registered first: the grain services only add a system clock when none is registered.
+            silo.Services.AddKeyedSingleton<TimeProvider>(DomainClock.Key, clock);
+            silo.Services.AddSanmenxiaPlatform(silo.Configuration);
+            silo.Services.AddSanmenxiaExceptionSerialization();
+            var memory = new SanmenxiaClusterOptions { Providers = ProviderMode.Memory };
+            silo.AddSanmenxiaStorage(memory, silo.Configuration).AddSanmenxiaReminders(memory, silo.Configuration);
+        }
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class GrainClusterCollection : ICollectionFixture<GrainClusterFixture>
+{
+    public const string Name = "grain cluster";
+}
