@@ -33,6 +33,7 @@ public static class ObservationRules
                     Status = KeyPersonStatus.Released,
                     ClosedOn = current.ObservationEndsOn,
                     CloseReason = $"observation period of {policy.ObservationDays} days completed without fever",
+                    ClosedBy = CloseCause.PeriodCompleted,
                 };
             }
         }
