@@ -88,7 +88,11 @@ public sealed record KeyPersonEntry
     /// </summary>
     [Id(20), System.Text.Json.Serialization.JsonIgnore] public CloseCause ClosedBy { get; init; }
 
-    public bool RequiresObservation => Status == KeyPersonStatus.Open && Measure != ControlMeasure.None;
+    /// <summary>
+    /// An open entry whose period runs (and ends on <see cref="ObservationEndsOn"/>): one with a measure, and a fever
+    /// with no exposure whatever its measure (it puts a fever on the code, which must end with the period).
+    /// </summary>
+    public bool RequiresObservation => Status == KeyPersonStatus.Open && (Measure != ControlMeasure.None || Category == KeyPersonCategory.FeverNoExposure);
     public bool IsIsolation => Measure is ControlMeasure.HomeIsolation or ControlMeasure.CentralIsolation;
 }
 

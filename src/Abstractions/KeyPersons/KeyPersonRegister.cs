@@ -24,6 +24,12 @@ public sealed class KeyPersonRegister(List<KeyPersonEntry> entries, Dictionary<s
     /// <summary>What the open entries put on the health code.</summary>
     public Blocker Blockers => entries.Aggregate(Blocker.None, (b, e) => b | ObservationRules.BlockersOf(e));
 
+    /// <summary>
+    /// The blockers the health code must carry: what the open entries put on it, and a fever reported at a clock-in,
+    /// which stays until staff clear it. A fever that came from an entry ends with the entry.
+    /// </summary>
+    public Blocker CodeBlockers(bool feverAtClockIn) => Blockers | (feverAtClockIn ? Blocker.Fever : Blocker.None);
+
     /// <summary>True while some entry is under observation (the resident's daily reminder must run).</summary>
     public bool AnyObserved => entries.Any(e => e.RequiresObservation);
 

@@ -59,6 +59,7 @@ public sealed class ResidentGrain(
 
         (S.IdNumber, S.Name, S.Phone) = (registration.IdNumber, registration.Name, registration.Phone);
         (S.VillageCode, S.HouseholdId, S.RegisteredAt) = (registration.VillageCode, registration.HouseholdId, calendar.Now);
+        S.FeverAtClockIn = false;
         await CommitAsync(Change.Summary);
         // Registered by staff (bulk import, village console): the resident is not here to act next, so do not hold
         // the activation; 2.63M imported residents would otherwise fill the silo's memory for minutes.
@@ -116,6 +117,7 @@ public sealed class ResidentGrain(
         if (!result.Accepted) return new CodeActionResult(false, result.Refusal, View());
         S.Record(result, actor.Kind);
         S.SelfReport = new SelfReport(temperature, symptoms.ToList(), S.SelfReport?.RecentTravel, now);
+        if (temperature >= calendar.Policy.FeverThresholdCelsius) S.FeverAtClockIn = true; // the rules raised (or kept) the fever
         // A fever during an observation period counts against its release.
         if (temperature >= calendar.Policy.FeverThresholdCelsius || symptoms.Contains("fever")) Register.RecordSymptom(calendar.DayOf(now));
         await CommitAsync(Change.Summary);
@@ -148,9 +150,11 @@ public sealed class ResidentGrain(
     public async Task<CodeActionResult> ClearFeverAsync(Actor staff, string note)
     {
         RequireRegistered();
-        if (!S.Code.Blockers.HasFlag(Blocker.Fever))
-            return new CodeActionResult(false, ["no fever is recorded for this person"], View());
-        S.Record(HealthCodeRules.SetBlockers(calendar.Policy, S.Code, calendar.Now, S.Code.Blockers & ~Blocker.Fever), staff.Kind);
+        if (!FeverAtClockIn)
+            return new CodeActionResult(false, [S.Code.Blockers.HasFlag(Blocker.Fever)
+                ? "the fever is that of an open key-person entry: release the entry" : "no fever is recorded for this person"], View());
+        S.FeverAtClockIn = false;
+        S.Record(HealthCodeRules.SetBlockers(calendar.Policy, S.Code, calendar.Now, Register.CodeBlockers(feverAtClockIn: false)), staff.Kind);
         await CommitAsync(Change.Summary);
         return new CodeActionResult(true, [], View());
     }
@@ -263,7 +267,7 @@ public sealed class ResidentGrain(
     /// </summary>
     private bool SyncBlockers(ActorKind by)
     {
-        var desired = (S.Code.Blockers & Blocker.Fever) | Register.Blockers;
+        var desired = Register.CodeBlockers(FeverAtClockIn);
         if (desired == S.Code.Blockers) return false;
         var result = HealthCodeRules.SetBlockers(calendar.Policy, S.Code, calendar.Now, desired);
         S.Record(result, by);
@@ -293,6 +297,8 @@ public sealed class ResidentGrain(
         if (change == Change.Summary)
             await (_reporter ??= new VillageReporter(this, GrainFactory, logger, () => S, () => S.Summary(Key, Register, Needs))).ReportAsync();
     }
+
+    private bool FeverAtClockIn => S.FeverAtClockIn ?? S.Code.Blockers.HasFlag(Blocker.Fever);
 
     private CodeView View()
     {

@@ -38,6 +38,11 @@ public sealed class ResidentState
     [Id(16)] public List<SavedTrip> Trips { get; set; } = [];
     /// <summary>Matches with published cases, newest last, bounded.</summary>
     [Id(17)] public List<TripMatch> TripMatches { get; set; } = [];
+    /// <summary>
+    /// Whether a fever reported at a clock-in awaits staff clearance (a fever entry's fever ends with the entry instead).
+    /// Null in a state stored before this existed: then a fever on the code is taken as reported (as that build did).
+    /// </summary>
+    [Id(19)] public bool? FeverAtClockIn { get; set; }
 
     public bool IsRegistered => IdNumber is not null;
 }
