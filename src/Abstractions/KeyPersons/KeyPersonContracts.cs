@@ -27,6 +27,21 @@ public enum KeyPersonStatus
     Dismissed,
 }
 
+/// <summary>Why an entry was closed. Entries closed before this was stored read <see cref="Unknown"/>.</summary>
+[GenerateSerializer, Alias("sanmenxia.CloseCause")]
+public enum CloseCause
+{
+    Unknown = 0,
+    /// <summary>The observation period ended without fever or symptoms.</summary>
+    PeriodCompleted = 1,
+    /// <summary>Staff dismissed a pending entry.</summary>
+    DismissedByStaff = 2,
+    /// <summary>Staff released an open entry before its period ended.</summary>
+    ReleasedByStaff = 3,
+    /// <summary>The publication that made the co-traveler match was withdrawn; a republication opens the entry again.</summary>
+    PublicationWithdrawn = 4,
+}
+
 [GenerateSerializer, Alias("sanmenxia.FollowUpStatus")]
 public enum FollowUpStatus { SeenWell, SeenWithSymptoms, NotReached }
 
@@ -67,8 +82,17 @@ public sealed record KeyPersonEntry
     [Id(17)] public required string CreatedBy { get; init; }
     [Id(18)] public DateOnly? PeriodFrom { get; init; }
     [Id(19)] public DateOnly? PeriodTo { get; init; }
+    /// <summary>
+    /// Why it was closed: the typed form of <see cref="CloseReason"/>, which stays the text staff read. Not in the
+    /// API's JSON (its shape is unchanged); entries stored before it read <see cref="CloseCause.Unknown"/>.
+    /// </summary>
+    [Id(20), System.Text.Json.Serialization.JsonIgnore] public CloseCause ClosedBy { get; init; }
 
-    public bool RequiresObservation => Status == KeyPersonStatus.Open && Measure != ControlMeasure.None;
+    /// <summary>
+    /// An open entry whose period runs (and ends on <see cref="ObservationEndsOn"/>): one with a measure, and a fever
+    /// with no exposure whatever its measure (it puts a fever on the code, which must end with the period).
+    /// </summary>
+    public bool RequiresObservation => Status == KeyPersonStatus.Open && (Measure != ControlMeasure.None || Category == KeyPersonCategory.FeverNoExposure);
     public bool IsIsolation => Measure is ControlMeasure.HomeIsolation or ControlMeasure.CentralIsolation;
 }
 

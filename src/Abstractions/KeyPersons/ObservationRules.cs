@@ -33,6 +33,7 @@ public static class ObservationRules
                     Status = KeyPersonStatus.Released,
                     ClosedOn = current.ObservationEndsOn,
                     CloseReason = $"observation period of {policy.ObservationDays} days completed without fever",
+                    ClosedBy = CloseCause.PeriodCompleted,
                 };
             }
         }
@@ -45,10 +46,14 @@ public static class ObservationRules
             ? entry with { LastSymptomDay = day }
             : entry;
 
-    /// <summary>The blockers an open entry puts on the health code.</summary>
+    /// <summary>
+    /// The blockers an open entry puts on the health code. A fever with no exposure is a fever, whatever the measure
+    /// (yellow by default, docs/domain.md); the others follow their measure, and a close contact is one as well.
+    /// </summary>
     public static Blocker BlockersOf(KeyPersonEntry entry)
     {
         if (entry.Status != KeyPersonStatus.Open) return Blocker.None;
+        if (entry.Category == KeyPersonCategory.FeverNoExposure) return Blocker.Fever;
         var blockers = entry.Measure switch
         {
             ControlMeasure.HomeIsolation or ControlMeasure.CentralIsolation => Blocker.Isolation,
@@ -56,7 +61,6 @@ public static class ObservationRules
             _ => Blocker.None,
         };
         if (entry.Category == KeyPersonCategory.CloseContact) blockers |= Blocker.CloseContact;
-        if (entry.Category == KeyPersonCategory.FeverNoExposure) blockers |= Blocker.Fever;
         return blockers;
     }
 }

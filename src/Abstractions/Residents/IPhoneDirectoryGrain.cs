@@ -8,6 +8,5 @@ namespace Sanmenxia.Residents;
 public interface IPhoneDirectoryGrain : IGrainWithStringKey
 {
     [Alias("Link")] Task LinkAsync(string residentKey);
-    [Alias("Unlink")] Task UnlinkAsync(string residentKey);
     [Alias("Residents")] Task<IReadOnlyList<string>> GetResidentsAsync();
 }

@@ -152,6 +152,4 @@ public interface IResidentGrain : IGrainWithStringKey, KeyPersons.IKeyPersonRegi
     [Alias("ClearFever")] Task<CodeActionResult> ClearFeverAsync(Actor staff, string note);
     /// <summary>Closes every ended day from dates. The reminder calls this; calling it again changes nothing.</summary>
     [Alias("EvaluateDeadlines")] Task<CodeView> EvaluateDeadlinesAsync();
-    /// <summary>Sends the current summary to the village again (idempotent), e.g. when a village rebuilds.</summary>
-    [Alias("ResendSummary")] Task ResendSummaryAsync();
 }

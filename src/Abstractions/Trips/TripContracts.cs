@@ -76,6 +76,11 @@ public interface ITripGrain : IGrainWithStringKey
     [Alias("Withdraw")] Task<bool> WithdrawCaseAsync(string caseId, string reason);
     [Alias("AddTraveller")] Task<IReadOnlyList<PublishedCase>> AddTravellerAsync(TripId trip, string residentKey, SeatInfo seat);
     [Alias("RemoveTraveller")] Task RemoveTravellerAsync(string residentKey);
+    /// <summary>
+    /// From a resident: it handled (and stored) this version of a case. One-way; a lost confirmation only means the
+    /// case is delivered again, which the resident ignores and confirms again.
+    /// </summary>
+    [Alias("Delivered"), Orleans.Concurrency.OneWay] Task DeliveredAsync(string residentKey, PublishedCase delivered);
     [Alias("Query"), Orleans.Concurrency.AlwaysInterleave] Task<TripQueryResult> QueryAsync(SeatInfo seat);
 }
 
@@ -140,10 +145,12 @@ public interface ITripTraveller : IGrainWithStringKey
     [Alias("SaveTrip")] Task<(SavedTrip Trip, IReadOnlyList<TripMatch> Matches)> SaveTripAsync(TripId trip, SeatInfo seat);
     [Alias("Trips")] Task<(IReadOnlyList<SavedTrip> Trips, IReadOnlyList<TripMatch> Matches)> GetTripsAsync();
     /// <summary>
-    /// From a trip grain: a case was published (or withdrawn) on a trip this resident saved. Idempotent.
-    /// Interleaves, so a trip grain delivering to a resident that is itself saving that trip cannot deadlock.
+    /// From a trip grain: a case was published (or withdrawn) on a trip this resident saved. Idempotent. One-way: it
+    /// queues in the resident's mailbox like any call, and the trip grain awaits nothing from the resident, so a
+    /// resident saving that trip (awaiting the trip grain) cannot deadlock with it. Once handled (and stored), the
+    /// resident confirms with <see cref="ITripGrain.DeliveredAsync"/>.
     /// </summary>
-    [Alias("CaseOnTrip"), Orleans.Concurrency.AlwaysInterleave] Task CaseOnTripAsync(TripId trip, PublishedCase published);
+    [Alias("CaseOnTrip"), Orleans.Concurrency.OneWay] Task CaseOnTripAsync(TripId trip, PublishedCase published);
 }
 
 /// <summary>The trips that have published cases. Single instance, key 0.</summary>

@@ -23,12 +23,6 @@ public sealed class PhoneDirectoryGrain(
         await state.WriteOrForgetAsync(this);
     }
 
-    public async Task UnlinkAsync(string residentKey)
-    {
-        DeactivateOnIdle();
-        if (state.State.ResidentKeys.Remove(residentKey)) await state.WriteOrForgetAsync(this);
-    }
-
     public Task<IReadOnlyList<string>> GetResidentsAsync()
     {
         DeactivateOnIdle();

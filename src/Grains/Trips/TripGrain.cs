@@ -20,6 +20,16 @@ public sealed class TripState
 /// with one undelivered notification per traveller, then delivered; what a resident's silo could not take is
 /// retried by a reminder until it is, so matching is right even when a publication arrives during an outage.
 /// </summary>
+/// <remarks>
+/// Delivery is at least once, through a one-way call and a confirmation. <see cref="ITripTraveller.CaseOnTripAsync"/>
+/// is one-way, so this grain never awaits a resident (a resident awaits this grain when it saves a trip: the calls
+/// cannot form a cycle), and sending it says nothing about its success. A notification therefore stays in
+/// <see cref="TripState.Undelivered"/> (stored, with the retry reminder registered before the first attempt) until
+/// the resident confirms, after handling and storing it, with <see cref="DeliveredAsync"/> for that exact version of
+/// the case (a confirmation of the publication does not count for a later withdrawal). Confirmations only shrink the
+/// set in memory; the set is written when it empties (and the reminder then unregistered). A confirmation lost with
+/// an activation means one more delivery, which the resident ignores (idempotent) and confirms again.
+/// </remarks>
 public sealed class TripGrain(
     [PersistentState("trip", StorageNames.Default)] IPersistentState<TripState> state,
     ILogger<TripGrain> logger) : Grain, ITripGrain, IRemindable
@@ -75,7 +85,9 @@ public sealed class TripGrain(
 
     async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName == RetryReminder) await DeliverAsync();
+        if (reminderName != RetryReminder) return;
+        if (S.Undelivered.Count > 0) await DeliverAsync();
+        else if (await this.GetReminder(RetryReminder) is { } reminder) await this.UnregisterReminder(reminder); // all confirmed
     }
 
     private async Task NotifyAllAsync(string caseId)
@@ -87,31 +99,32 @@ public sealed class TripGrain(
         await DeliverAsync();
     }
 
+    public async Task DeliveredAsync(string residentKey, PublishedCase delivered)
+    {
+        if (!S.Cases.TryGetValue(delivered.CaseId, out var current) || current != delivered) return; // an older version: keep it pending
+        if (!S.Undelivered.Remove($"{residentKey}|{delivered.CaseId}") || S.Undelivered.Count > 0) return;
+        await state.WriteOrForgetAsync(this);
+        if (await this.GetReminder(RetryReminder) is { } reminder)
+            await this.UnregisterReminder(reminder); // registered before the first attempt (NotifyAllAsync)
+    }
+
+    /// <summary>Sends every pending notification (one-way); each stays pending until its resident confirms it.</summary>
     private async Task DeliverAsync()
     {
         if (S.Undelivered.Count == 0) return;
         var trip = S.Trip!;
-        var delivered = new List<string>();
-        foreach (var batch in S.Undelivered.ToList().Chunk(64))
+        foreach (var item in S.Undelivered.ToList())
         {
-            await Task.WhenAll(batch.Select(async item =>
+            var (resident, caseId) = (item[..item.IndexOf('|')], item[(item.IndexOf('|') + 1)..]);
+            try
             {
-                var (resident, caseId) = (item[..item.IndexOf('|')], item[(item.IndexOf('|') + 1)..]);
-                try
-                {
-                    await GrainFactory.GetGrain<IResidentGrain>(resident).CaseOnTripAsync(trip, S.Cases[caseId]);
-                    lock (delivered) delivered.Add(item);
-                }
-                catch (Exception e)
-                {
-                    logger.LogWarning("Trip {Trip}: resident {Resident} not reached ({Error}); will retry", trip.Key, resident, e.GetType().Name);
-                }
-            }));
+                await GrainFactory.GetGrain<IResidentGrain>(resident).CaseOnTripAsync(trip, S.Cases[caseId]);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning("Trip {Trip}: resident {Resident} not reached ({Error}); will retry", trip.Key, resident, e.GetType().Name);
+            }
         }
-        foreach (var item in delivered) S.Undelivered.Remove(item);
-        await state.WriteOrForgetAsync(this);
-        if (S.Undelivered.Count == 0 && await this.GetReminder(RetryReminder) is { } reminder)
-            await this.UnregisterReminder(reminder); // registered before the first attempt (NotifyAllAsync)
     }
 
     public static TripId ParseKey(string key)

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Sanmenxia.Api.Endpoints;
+using Sanmenxia.Residents;
 using Sanmenxia.Staff;
 
 namespace Sanmenxia.IntegrationTests.Api;
@@ -72,9 +73,38 @@ public sealed class FailedWriteTests(ApiFactory factory)
         var trips = await resident.Client.GetFromJsonAsync<JsonElement>("/api/residents/me/trips");
         Assert.Equal(0, trips.GetProperty("matches").GetArrayLength());
 
-        // A publisher who publishes the same case again also gets what is pending delivered, without waiting.
+        // A publisher who publishes the same case again also gets what is pending delivered, without waiting for the
+        // retry reminder (delivery is one-way, so the traveller has it just after the answer: polled with a deadline).
         Assert.True((await commander.PostAsJsonAsync("/api/trips/cases", publish)).IsSuccessStatusCode);
-        trips = await resident.Client.GetFromJsonAsync<JsonElement>("/api/residents/me/trips");
+        trips = await resident.TripsWhenAsync(t => t.GetProperty("matches").GetArrayLength() > 0);
+        Assert.Equal(1, trips.GetProperty("matches").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task A_case_the_traveller_failed_to_store_is_not_confirmed_and_is_delivered_again()
+    {
+        var resident = await new ResidentFlow(factory).SignInAsync();
+        await resident.RegisterAsync();
+        var commander = await factory.NewStaffAsync("commander", "411200");
+        var date = DateOnly.FromDateTime(factory.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).Date).AddDays(-1);
+        var train = "C" + Random.Shared.Next(1000, 9999);
+        (await resident.Client.PostAsJsonAsync("/api/residents/me/trips", new TripRequest("Train", train, date, 4, 2, null))).EnsureSuccessStatusCode();
+        var publish = new PublishCaseRequest("Train", train, date, 4, 3, null, "武汉", "三门峡南", "三门峡市卫健委通报");
+
+        // The case reaches the traveller (one-way), whose write of the match fails: the match is forgotten, and the
+        // traveller does not confirm it, so it stays pending at the trip grain.
+        var residentGrain = factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IResidentGrain>(resident.ResidentKey).GetGrainId();
+        factory.StorageFaults.FailNextWrite(residentGrain);
+        Assert.Equal(HttpStatusCode.Created, (await commander.PostAsJsonAsync("/api/trips/cases", publish)).StatusCode);
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (factory.StorageFaults.WillFail(residentGrain) && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.False(factory.StorageFaults.WillFail(residentGrain));
+        var trips = await resident.Client.GetFromJsonAsync<JsonElement>("/api/residents/me/trips");
+        Assert.Equal(0, trips.GetProperty("matches").GetArrayLength());
+
+        // Still pending, so a republication (as the retry reminder would) delivers it again, and this time it is stored.
+        Assert.True((await commander.PostAsJsonAsync("/api/trips/cases", publish)).IsSuccessStatusCode);
+        trips = await resident.TripsWhenAsync(t => t.GetProperty("matches").GetArrayLength() > 0);
         Assert.Equal(1, trips.GetProperty("matches").GetArrayLength());
     }
 }

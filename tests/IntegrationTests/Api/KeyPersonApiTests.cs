@@ -109,6 +109,59 @@ public sealed class KeyPersonApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task A_fever_with_no_exposure_is_yellow_under_observation_and_its_release_ends_the_fever()
+    {
+        var (r, staff, path) = await Setup(10);
+        var registered = await staff.PostAsJsonAsync(path, new KeyPersonRequest("FeverNoExposure", Today, "fever clinic", "MedicalObservation", null, null));
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var entryId = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+
+        var code = await r.CodeAsync();
+        Assert.Equal("Yellow", Colour(code)); // docs/domain.md: yellow (fever with no exposure), whatever the measure
+        Assert.Equal("blocked.fever", code.GetProperty("explanation").GetProperty("reasonCode").GetString());
+
+        // The entry's fever ends with the entry: no separate clearance is needed (none was reported at a clock-in).
+        var released = await staff.PostAsJsonAsync($"{path}/{entryId}/release", new ReasonRequest("seen well, tested negative"));
+        Assert.Equal(HttpStatusCode.OK, released.StatusCode);
+        Assert.Equal("Green", await r.ColourAsync());
+    }
+
+    [Fact]
+    public async Task A_fever_with_no_exposure_and_no_measure_ends_on_its_date()
+    {
+        var (r, staff, path) = await Setup(11);
+        var registered = await staff.PostAsJsonAsync(path, new KeyPersonRequest("FeverNoExposure", Today, null, "None", null, null));
+        var entry = await registered.Content.ReadFromJsonAsync<JsonElement>();
+        var endsOn = entry.GetProperty("observationEndsOn").GetString();
+        Assert.Equal("Yellow", await r.ColourAsync());
+
+        for (var day = 1; day <= 14; day++)
+        {
+            NextDay();
+            if (day < 14) (await r.ClockInAsync()).EnsureSuccessStatusCode();
+            Assert.Equal(day < 14 ? "Yellow" : "Green", await r.ColourAsync());
+        }
+        var line = (await staff.GetFromJsonAsync<JsonElement>($"/api/regions/{r.VillageCode}/key-persons?category=FeverNoExposure"))
+            .GetProperty("items").EnumerateArray().Single(l => l.GetProperty("residentKey").GetString() == r.ResidentKey).GetProperty("entry");
+        Assert.Equal(("Released", endsOn), (line.GetProperty("status").GetString(), line.GetProperty("closedOn").GetString()));
+    }
+
+    [Fact]
+    public async Task A_fever_reported_at_clock_in_outlives_a_released_fever_entry_until_staff_clear_it()
+    {
+        var (r, staff, path) = await Setup(12);
+        var registered = await staff.PostAsJsonAsync(path, new KeyPersonRequest("FeverNoExposure", Today, null, "HomeIsolation", null, null));
+        var entryId = (await registered.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!;
+        (await r.ClockInAsync(38.1m)).EnsureSuccessStatusCode();
+
+        (await staff.PostAsJsonAsync($"{path}/{entryId}/release", new ReasonRequest("moved to hospital care"))).EnsureSuccessStatusCode();
+        Assert.Equal("Yellow", await r.ColourAsync()); // the clock-in's fever is the staff's to clear
+        var cleared = await staff.PostAsJsonAsync($"/api/villages/{r.VillageCode}/residents/{r.ResidentKey}/clear-fever", new ClearFeverRequest("36.6 °C, well"));
+        Assert.True(cleared.IsSuccessStatusCode);
+        Assert.Equal("Green", await r.ColourAsync());
+    }
+
+    [Fact]
     public async Task Backend_comparison_import_creates_pending_entries_reports_rows_and_is_idempotent()
     {
         var (r, staff, _) = await Setup(7);

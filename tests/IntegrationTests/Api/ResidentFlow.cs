@@ -66,4 +66,19 @@ public sealed class ResidentFlow(ApiFactory factory)
     public async Task<string> ColourAsync() => (await CodeAsync()).GetProperty("explanation").GetProperty("colour").GetString()!;
 
     private void UseToken(string token) => Client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+    /// <summary>
+    /// The resident's trips once <paramref name="done"/> holds (or as they are at a 20 s deadline). A trip grain tells its
+    /// travellers one-way, so a publication reaches them just after the publisher's answer: polled, never slept on.
+    /// </summary>
+    public async Task<JsonElement> TripsWhenAsync(Func<JsonElement, bool> done)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var trips = await Client.GetFromJsonAsync<JsonElement>("/api/residents/me/trips");
+            if (done(trips) || DateTime.UtcNow > deadline) return trips;
+            await Task.Delay(50);
+        }
+    }
 }

@@ -14,6 +14,9 @@ public sealed class StorageFaults
 
     public void FailNextWrite(GrainId grain) => _failNextWrite[grain] = true;
 
+    /// <summary>True until the failure set for <paramref name="grain"/> has happened.</summary>
+    public bool WillFail(GrainId grain) => _failNextWrite.ContainsKey(grain);
+
     /// <summary>Wraps the keyed grain storage <paramref name="name"/> registered so far.</summary>
     public void Decorate(IServiceCollection services, string name)
     {

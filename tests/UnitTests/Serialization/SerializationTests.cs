@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Serialization;
 using Sanmenxia.HealthCode;
 using Sanmenxia.Identity;
+using Sanmenxia.KeyPersons;
 using Sanmenxia.Regions;
 using Xunit;
 
@@ -53,5 +54,22 @@ public class SerializationTests
         Assert.Equal(result.Changes, copy.Changes);
         Assert.Equal(result.Refusal, copy.Refusal);
         Assert.Equal(s.Explain(6, 13), RoundTrip(s.Explain(6, 13)));
+    }
+
+    [Fact]
+    public void A_key_person_entry_round_trips_with_why_it_was_closed()
+    {
+        var entry = new KeyPersonEntry
+        {
+            Id = "t0123456789a", Category = KeyPersonCategory.CloseContact, Status = KeyPersonStatus.Dismissed,
+            ExposureDate = new DateOnly(2020, 2, 1), ObservationEndsOn = new DateOnly(2020, 2, 15), ClosedOn = new DateOnly(2020, 2, 3),
+            CloseReason = "publication withdrawn: wrong train", ClosedBy = CloseCause.PublicationWithdrawn,
+            Source = "co-traveler match", CreatedAt = new DateTimeOffset(2020, 2, 2, 9, 0, 0, TimeSpan.FromHours(8)), CreatedBy = "trip-matching",
+        };
+
+        var copy = RoundTrip(entry);
+
+        Assert.Equal(entry with { FollowUps = copy.FollowUps }, copy);
+        Assert.Equal(CloseCause.PublicationWithdrawn, copy.ClosedBy);
     }
 }

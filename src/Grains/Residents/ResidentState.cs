@@ -1,0 +1,48 @@
+using Sanmenxia.HealthCode;
+using Sanmenxia.KeyPersons;
+using Sanmenxia.Residents;
+using Sanmenxia.Trips;
+
+namespace Sanmenxia.Grains.Residents;
+
+[GenerateSerializer, Alias("sanmenxia.ResidentState")]
+public sealed class ResidentState
+{
+    /// <summary>The clear ID number: it lives only here (grain keys, logs and URLs use the pseudonymous key).</summary>
+    [Id(0)] public string? IdNumber { get; set; }
+    [Id(1)] public string Name { get; set; } = "";
+    /// <summary>Clear phone number, or null for a member without a phone (the household head acts for them).</summary>
+    [Id(2)] public string? Phone { get; set; }
+    [Id(3)] public string VillageCode { get; set; } = "";
+    [Id(4)] public string HouseholdId { get; set; } = "";
+    [Id(5)] public DateTimeOffset RegisteredAt { get; set; }
+    /// <summary>The health-code state machine's state; the rules in HealthCodeRules are the only thing that changes it.</summary>
+    [Id(6)] public HealthCodeState Code { get; set; } = HealthCodeState.NotApplied;
+    /// <summary>The latest colour changes, newest last, bounded (<see cref="ResidentViews.HistoryLimit"/>).</summary>
+    [Id(7)] public List<CodeHistoryEntry> History { get; set; } = [];
+    [Id(8)] public SelfReport? SelfReport { get; set; }
+    /// <summary>Open needs and the most recently handled ones, bounded.</summary>
+    [Id(9)] public List<Need> Needs { get; set; } = [];
+    /// <summary>Version of the summary last sent to the village; increases with every change the village must see.</summary>
+    [Id(10)] public long SummaryVersion { get; set; }
+    /// <summary>Real-time period of the registered day-close reminder, or null when none is registered.</summary>
+    [Id(11)] public TimeSpan? DeadlineReminderPeriod { get; set; }
+    // Ids 12 and 13 held derived key-person flags in an early build; they are derived from KeyEntries now.
+    /// <summary>Key-person register entries (platform 4): every one kept while open, the latest closed ones bounded.</summary>
+    [Id(14)] public List<KeyPersonEntry> KeyEntries { get; set; } = [];
+    /// <summary>One mark per entry ever, so the village's "ever" counts survive the bounding of closed entries.</summary>
+    [Id(15)] public Dictionary<string, KeyPersonMark> Marks { get; set; } = new(StringComparer.Ordinal);
+    /// <summary>The offset after midnight the registered reminder was given; a different one (new spread) re-registers.</summary>
+    [Id(18)] public TimeSpan? DeadlineReminderOffset { get; set; }
+    /// <summary>Trips the resident saved (platform 2), watched until <see cref="SavedTrip.WatchedUntil"/>.</summary>
+    [Id(16)] public List<SavedTrip> Trips { get; set; } = [];
+    /// <summary>Matches with published cases, newest last, bounded.</summary>
+    [Id(17)] public List<TripMatch> TripMatches { get; set; } = [];
+    /// <summary>
+    /// Whether a fever reported at a clock-in awaits staff clearance (a fever entry's fever ends with the entry instead).
+    /// Null in a state stored before this existed: then a fever on the code is taken as reported (as that build did).
+    /// </summary>
+    [Id(19)] public bool? FeverAtClockIn { get; set; }
+
+    public bool IsRegistered => IdNumber is not null;
+}

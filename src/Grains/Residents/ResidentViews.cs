@@ -1,0 +1,47 @@
+using Sanmenxia.HealthCode;
+using Sanmenxia.Identity;
+using Sanmenxia.KeyPersons;
+using Sanmenxia.Residents;
+
+namespace Sanmenxia.Grains.Residents;
+
+/// <summary>What a resident's state shows others (profile, code view, village summary), and its colour history.</summary>
+internal static class ResidentViews
+{
+    public const int HistoryLimit = 100;
+
+    /// <summary>Takes the rules' new code state, and keeps each colour change with who caused it (the latest <see cref="HistoryLimit"/>).</summary>
+    public static void Record(this ResidentState s, HealthCodeResult result, ActorKind by)
+    {
+        s.Code = result.State;
+        foreach (var change in result.Changes)
+            s.History.Add(new CodeHistoryEntry(change, change.Cause == ChangeCause.MissedClockIn ? ActorKind.System : by));
+        if (s.History.Count > HistoryLimit) s.History.RemoveRange(0, s.History.Count - HistoryLimit);
+    }
+
+    /// <summary>
+    /// The code as of <paramref name="now"/>. Days that ended since the last evaluation are projected (not stored), so a
+    /// read between midnight and this resident's reminder shows the right colour and the history that explains it.
+    /// </summary>
+    public static CodeView View(this ResidentState s, HealthCodePolicy policy, DateTimeOffset now, DateOnly today)
+    {
+        var pending = HealthCodeRules.CloseDaysThrough(policy, s.Code, today.AddDays(-1)).Changes;
+        var history = s.History.Concat(pending.Select(c => new CodeHistoryEntry(c, ActorKind.System))).ToList();
+        return new CodeView(HealthCodeRules.Explain(policy, s.Code, now), history, s.Code.AppliedOn, today);
+    }
+
+    public static ResidentProfile Profile(this ResidentState s, string key)
+    {
+        var id = ResidentIdNumber.Parse(s.IdNumber!, DateOnly.MaxValue);
+        return new ResidentProfile(key, s.Name, id.Masked, s.Phone is null ? null : PhoneNumber.Parse(s.Phone).Masked,
+            s.VillageCode, s.HouseholdId, id.BirthDate, id.IsMale, s.RegisteredAt);
+    }
+
+    /// <summary>What the village counts and lists, at the state's summary version.</summary>
+    public static ResidentSummary Summary(this ResidentState s, string key, KeyPersonRegister register, NeedList needs)
+    {
+        var maskedId = ResidentIdNumber.TryParse(s.IdNumber, DateOnly.MaxValue, out var id, out _) ? id.Masked : "";
+        return new(key, s.SummaryVersion, s.Name, maskedId, s.HouseholdId, s.Code, needs.OpenCount, register.OpenCategories,
+            register.Isolation, Marks: s.Marks.Values.ToList());
+    }
+}
