@@ -27,7 +27,7 @@ public sealed record RegionCounts
     [Id(16)] public int Villages { get; init; }
     /// <summary>Platform 4's register in detail: per category open/new today/released today/ever, and isolation.</summary>
     [Id(17)] public KeyPersonTotals KeyPersonDetail { get; init; } = KeyPersonTotals.Zero;
-    /// <summary>Platform 5: today's checkpoint passes in the region (checkpoints report as children "cp:{id}").</summary>
+    /// <summary>Platform 5: today's checkpoint passes in the region (checkpoints report to their region with <c>ReportCheckpointAsync</c>).</summary>
     [Id(18)] public global::Sanmenxia.Checkpoints.CheckpointTotals Checkpoints { get; init; } = global::Sanmenxia.Checkpoints.CheckpointTotals.Zero;
 
     public static RegionCounts operator +(RegionCounts a, RegionCounts b) => new()

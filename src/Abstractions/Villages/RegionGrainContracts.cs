@@ -1,4 +1,5 @@
 using Orleans.Concurrency;
+using Sanmenxia.Checkpoints;
 using Sanmenxia.Regions;
 
 namespace Sanmenxia.Villages;
@@ -21,6 +22,11 @@ public interface IRegionGrain : IGrainWithStringKey
     [Alias("Info")] Task<RegionInfo?> GetInfoAsync();
     /// <summary>A child's latest full counts, with the child's version: older versions are ignored.</summary>
     [Alias("ReportChild")] Task ReportChildAsync(string childCode, RegionCounts counts, long version);
+    /// <summary>
+    /// A checkpoint's today's totals, with the checkpoint's version: older versions are ignored. Summed into the
+    /// region's counts (<see cref="RegionCounts.Checkpoints"/>), never a line of its children's table.
+    /// </summary>
+    [Alias("ReportCheckpoint")] Task ReportCheckpointAsync(CheckpointReport report);
     /// <summary>Read-only and interleaving, so a parent pulling counts never waits on a child that is pushing to it.</summary>
     [Alias("Counts"), AlwaysInterleave] Task<RegionCounts> GetCountsAsync();
     [Alias("Children")] Task<IReadOnlyList<ChildCounts>> GetChildrenAsync();
