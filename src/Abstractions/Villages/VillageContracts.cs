@@ -43,9 +43,8 @@ public interface IVillageGrain : IGrainWithStringKey
     [Alias("Define")] Task DefineAsync(RegionInfo info);
     /// <summary>Null when the code is not a known village: callers refuse it as an unknown region.</summary>
     [Alias("Info")] Task<RegionInfo?> GetInfoAsync();
-    /// <summary>Applies a resident's summary if it is newer than the one held (idempotent).</summary>
     /// <summary>
-    /// Counts the summary and completes once it is stored: concurrent reports to one village share one write
+    /// Applies a resident's summary if it is newer than the one held (idempotent), counts it and completes once it is stored: concurrent reports to one village share one write
     /// (interleaved), so an acknowledged report survives a crash of the village's silo.
     /// </summary>
     [Alias("Report"), AlwaysInterleave] Task ReportAsync(ResidentSummary summary);
