@@ -12,7 +12,8 @@ public sealed record ChildCounts(
     [property: Id(2)] RegionCounts Counts);
 
 /// <summary>
-/// City, county or township: the sum of its children, pushed up the tree at most about once a second.
+/// City, county or township: the sum of its children and its checkpoints, pushed up the tree when it changed, at most
+/// once per upward interval (250 ms).
 /// Key: 6- or 9-digit region code.
 /// </summary>
 [Alias("sanmenxia.IRegionGrain")]

@@ -228,10 +228,12 @@ public sealed class CheckpointGrain(
         Schedule();
     }
 
-    /// <summary>Arms the wake-up (one roll-up interval away) while the report or a daily row is unsent; idle otherwise.</summary>
+    /// <summary>Arms the wake-up while the report (at most once per roll-up interval) or a daily row is unsent; idle otherwise.</summary>
     private void Schedule()
     {
-        if (_wake is not null && (Upward.Unsent || _dailyDirty || _closedDays.Count > 0)) _wake.Arm(deadlines.Value.RollupInterval);
+        if (_wake is null) return;
+        if (Upward.DueIn(deadlines.Value.RollupInterval) is { } reportDue) _wake.Arm(reportDue);
+        if (_dailyDirty || _closedDays.Count > 0) _wake.Arm(deadlines.Value.RollupInterval);
     }
 
     /// <summary>Coalesced, at most once per roll-up interval: the daily aggregate rows, the region report, pruning.</summary>

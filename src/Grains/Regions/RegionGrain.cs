@@ -21,7 +21,7 @@ public sealed class RegionState
 
 /// <summary>
 /// A township, county or the city: sums its children's latest counts and its checkpoints' totals, and pushes the total
-/// to its parent at most once per upward interval, however often children report. Nothing of this is stored: on
+/// to its parent at most once per upward interval (at once after a quiet interval), however often children report. Nothing of this is stored: on
 /// activation the region asks its children and checkpoints, so a total always equals the sum of its inputs. It wakes
 /// only when it has something to do (<see cref="WakeTimer"/>): a total to push, a dashboard update to publish, a
 /// history row to write, and once after each midnight for the new day's history row.
@@ -137,10 +137,12 @@ public sealed class RegionGrain(
     private void Schedule()
     {
         if (_wake is null || state.State.Info is null) return;
-        if (_upward.Unsent) _wake.Arm(Upward);
+        if (_upward.DueIn(Upward) is { } pushDue) _wake.Arm(pushDue);
         if (_publishPending)
-            _wake.Arm(TimeSpan.FromMilliseconds(Math.Max(Upward.TotalMilliseconds,
-                Deadlines.RollupInterval.TotalMilliseconds - (Environment.TickCount64 - _lastPublishMs))));
+        {
+            var wait = Deadlines.RollupInterval.TotalMilliseconds - (Environment.TickCount64 - _lastPublishMs);
+            _wake.Arm(wait > 0 ? TimeSpan.FromMilliseconds(wait) : TimeSpan.Zero);
+        }
         if (_history.NextDue is { } historyDue) _wake.Arm(historyDue);
         var now = calendar.Now;
         _wake.Arm(scale.ToRealDelay(calendar.EndOfDay(calendar.DayOf(now)) + DayRollSpread.Offset(Code, Deadlines.SpreadAfterMidnight) - now));

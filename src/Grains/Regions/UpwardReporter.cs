@@ -6,8 +6,10 @@ namespace Sanmenxia.Grains.Regions;
 /// <summary>
 /// The upward part of the roll-up, shared by villages, regions and checkpoints: the node's latest value (its counts or
 /// totals), a <see cref="MonotonicVersion"/>, and the push to the parent region. The owner calls <see cref="Update"/>
-/// whenever its value may have changed and <see cref="PushAsync"/> when it wakes (at most once per upward interval);
-/// a value equal to the one already held is not sent again, and a failed push stays unsent until a later one succeeds.
+/// whenever its value may have changed, and wakes for <see cref="PushAsync"/> after <see cref="DueIn"/>: at once when the
+/// last push is an interval old (a lone change climbs without waiting), else when it is (a burst of changes is sent as one
+/// push per interval). A value equal to the one already held is not sent again; a failed push stays unsent, retried one
+/// interval after the attempt.
 /// The parent keeps the newest version of each node, so a retried or reordered push is harmless.
 /// </summary>
 /// <param name="node">Names the node in log messages, e.g. "Village 411202001001".</param>
@@ -15,6 +17,7 @@ namespace Sanmenxia.Grains.Regions;
 public sealed class UpwardReporter<T>(string node, Func<T, long, Task> send, ILogger logger) where T : class
 {
     private readonly MonotonicVersion _version = new();
+    private long _lastPushMs = long.MinValue / 2; // real time: a fake or simulated domain clock must not hold pushes up
 
     /// <summary>The latest value; null until the first <see cref="Update"/>.</summary>
     public T? Latest { get; private set; }
@@ -30,6 +33,14 @@ public sealed class UpwardReporter<T>(string node, Func<T, long, Task> send, ILo
         Unsent = true;
     }
 
+    /// <summary>How long until the unsent value should be pushed, at most one push per <paramref name="interval"/>; null when nothing is unsent.</summary>
+    public TimeSpan? DueIn(TimeSpan interval)
+    {
+        if (!Unsent) return null;
+        var wait = interval.TotalMilliseconds - (Environment.TickCount64 - _lastPushMs);
+        return wait > 0 ? TimeSpan.FromMilliseconds(wait) : TimeSpan.Zero;
+    }
+
     /// <summary>Sends the latest value again on the next push, changed or not (e.g. after the parent changed).</summary>
     public void Resend() => Unsent = Latest is not null;
 
@@ -41,6 +52,7 @@ public sealed class UpwardReporter<T>(string node, Func<T, long, Task> send, ILo
     {
         if (!Unsent || Latest is not { } value) return;
         Unsent = false; // a change arriving during the call makes it unsent again
+        _lastPushMs = Environment.TickCount64;
         try
         {
             await send(value, _version.Next());

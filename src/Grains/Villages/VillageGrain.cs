@@ -19,7 +19,7 @@ public sealed class VillageState
 
 /// <summary>
 /// A village or community: holds its residents' summaries, counts them (<see cref="VillageCounter"/>), lists them for
-/// staff, and pushes its counts to its township at most once per upward interval. The summaries are kept in memory and
+/// staff, and pushes its counts to its township at most once per upward interval (at once after a quiet interval). The summaries are kept in memory and
 /// stored in the <see cref="IVillageRoster"/>, one row per resident: a report is acknowledged once its row is written,
 /// and reports arriving together share one write. The village wakes only when it has something to do
 /// (<see cref="WakeTimer"/>: counts to push, a history row to write, a failed write or registration to retry), and once
@@ -201,7 +201,7 @@ public sealed class VillageGrain(
     private void Schedule()
     {
         if (state.State.Info is null) return;
-        if (_upward.Unsent) _wake.Arm(Upward);
+        if (_upward.DueIn(Upward) is { } pushDue) _wake.Arm(pushDue);
         if (_saveFailed && _unsaved.Count > 0) _wake.Arm(Deadlines.VillageSaveInterval);
         if (_history.NextDue is { } historyDue) _wake.Arm(historyDue);
         if (!_dayRollRegistered && _nextDayRollAttemptMs > 0) _wake.Arm(TimeSpan.FromMilliseconds(_nextDayRollAttemptMs - Environment.TickCount64));
