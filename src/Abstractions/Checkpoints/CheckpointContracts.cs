@@ -98,9 +98,6 @@ public static class CheckpointRules
 
     /// <summary>The region grain a checkpoint reports to: its own region, or the township for a village checkpoint (villages are VillageGrains).</summary>
     public static RegionCode ReportTarget(RegionCode region) => region.Level == RegionLevel.Village ? region.Parent!.Value : region;
-
-    /// <summary>The child code a checkpoint uses in its region's table ("cp:{id}"); region tables hide these lines but sum them.</summary>
-    public const string ChildPrefix = "cp:";
 }
 
 /// <summary>A checkpoint's definition.</summary>
@@ -208,6 +205,13 @@ public sealed record CheckpointTotals
         RedSeen = a.RedSeen + b.RedSeen, YellowSeen = a.YellowSeen + b.YellowSeen, PassesToday = a.PassesToday + b.PassesToday,
     };
 }
+
+/// <summary>What a checkpoint reports to its region (<c>IRegionGrain.ReportCheckpointAsync</c>): today's totals, versioned.</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.CheckpointReport")]
+public sealed record CheckpointReport(
+    [property: Id(0)] string CheckpointId,
+    [property: Id(1)] CheckpointTotals Totals,
+    [property: Id(2)] long Version);
 
 /// <summary>Defining a checkpoint: Created, Unchanged (same definition again), or Conflict (the id is taken by another definition).</summary>
 [GenerateSerializer, Alias("sanmenxia.CheckpointDefineOutcome")]

@@ -2,10 +2,12 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sanmenxia.Checkpoints;
+using Sanmenxia.Grains.Regions;
 using Sanmenxia.Platform.Options;
 using Sanmenxia.Platform.Stores;
 using Sanmenxia.Platform.Time;
 using Sanmenxia.HealthCode;
+using Sanmenxia.Regions;
 using Sanmenxia.Villages;
 
 namespace Sanmenxia.Grains.Checkpoints;
@@ -20,7 +22,8 @@ public sealed class CheckpointState
 }
 
 /// <summary>
-/// A checkpoint (检测点): decides each pass per its policy, keeps today's counters, and reports them to its region.
+/// A checkpoint (检测点): decides each pass per its policy, keeps today's counters, and reports them to its region
+/// (<see cref="IRegionGrain.ReportCheckpointAsync"/>, through the roll-up's <see cref="UpwardReporter{T}"/>).
 /// The counters are not stored in grain state: every pass is a row in the pass store, acknowledged after commit, and
 /// counted only then; on activation the grain recounts today's rows, so its counters always equal the store.
 /// </summary>
@@ -40,10 +43,9 @@ public sealed class CheckpointGrain(
     /// <summary>People who entered and have not exited yet: when they entered (for the dwell time).</summary>
     private readonly Dictionary<string, DateTimeOffset> _inside = new(StringComparer.Ordinal);
     private readonly List<CheckpointDayCounts> _closedDays = [];
-    private IGrainTimer? _timer;
-    private bool _reportDirty;
+    private UpwardReporter<CheckpointTotals>? _upward;
+    private WakeTimer? _wake;
     private bool _dailyDirty;
-    private long _version;
 
     private string Id => this.GetPrimaryKeyString();
 
@@ -51,7 +53,7 @@ public sealed class CheckpointGrain(
     {
         if (state.State.Info is null) return;
         await RecountTodayAsync(ct);
-        StartTimer();
+        Start();
         await EnsureDayCloseReminderAsync();
     }
 
@@ -65,17 +67,17 @@ public sealed class CheckpointGrain(
         if (old is null)
         {
             await RecountTodayAsync(CancellationToken.None);
-            StartTimer();
+            Start();
             await EnsureDayCloseReminderAsync();
         }
         else if (CheckpointRules.ReportTarget(old.RegionCode) != CheckpointRules.ReportTarget(info.RegionCode))
         {
-            // Moved to another region: take its line out of the old region's table.
-            _version = NextVersion();
+            // Moved to another region: take its totals out of the old region's.
             await GrainFactory.GetGrain<IRegionGrain>(CheckpointRules.ReportTarget(old.RegionCode).Value)
-                .ReportChildAsync(CheckpointRules.ChildPrefix + Id, RegionCounts.Zero, _version);
+                .ReportCheckpointAsync(new CheckpointReport(Id, CheckpointTotals.Zero, Upward.NextVersion()));
         }
-        _reportDirty = true;
+        Upward.Resend(); // to the (new) region
+        Schedule();
         return old is null ? CheckpointDefineOutcome.Created : CheckpointDefineOutcome.Updated;
     }
 
@@ -138,8 +140,7 @@ public sealed class CheckpointGrain(
     async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != DayCloseReminder || state.State.Info is null) return;
-        RollDay(calendar.Now);
-        await FlushAsync();
+        await WakeAsync();
     }
 
     // ------------------------------------------------------------------ counting
@@ -162,8 +163,8 @@ public sealed class CheckpointGrain(
     private void Count(PassRecord pass)
     {
         _today = _today.Add(pass);
-        _reportDirty = true;
         _dailyDirty = true;
+        TotalsChanged();
     }
 
     private void Track(PassRecord pass)
@@ -191,8 +192,8 @@ public sealed class CheckpointGrain(
             _recent[(row.ResidentKey, row.Direction)] = (row, dwell);
             Track(row);
         }
-        _reportDirty = true;
         _dailyDirty = rows.Count > 0;
+        TotalsChanged(); // the first totals of an activation are unsent: the region hears where this checkpoint stands
     }
 
     /// <summary>A new day starts with zero counters; the finished day's aggregate is kept for the next flush.</summary>
@@ -202,17 +203,41 @@ public sealed class CheckpointGrain(
         if (_today.Day == today) return;
         if (_today.Day != default && (_today.Passes > 0 || _today.Duplicates > 0)) _closedDays.Add(_today);
         _today = CheckpointDayCounts.Empty(today);
-        _reportDirty = true;
         _dailyDirty = false;
+        TotalsChanged();
         // Someone inside for more than a day is no longer a dwell worth reporting.
         foreach (var stale in _inside.Where(e => now - e.Value > TimeSpan.FromDays(1)).Select(e => e.Key).ToList()) _inside.Remove(stale);
     }
 
-    private void StartTimer() => _timer ??= this.RegisterGrainTimer(static (grain, _) => grain.FlushAsync(), this,
-        new GrainTimerCreationOptions { DueTime = deadlines.Value.RollupInterval, Period = deadlines.Value.RollupInterval });
+    // ------------------------------------------------------------------ roll-up: report, daily rows, wake-ups
 
-    /// <summary>Coalesced, at most once per roll-up interval: the region report, the daily aggregate rows, pruning.</summary>
-    private async Task FlushAsync()
+    private UpwardReporter<CheckpointTotals> Upward => _upward ??= new($"Checkpoint {Id}", (totals, version) =>
+        state.State.Info is { } info
+            ? GrainFactory.GetGrain<IRegionGrain>(CheckpointRules.ReportTarget(info.RegionCode).Value).ReportCheckpointAsync(new CheckpointReport(Id, totals, version))
+            : Task.CompletedTask, logger);
+
+    private void TotalsChanged()
+    {
+        Upward.Update(_today.ToTotals());
+        Schedule();
+    }
+
+    private void Start()
+    {
+        _wake ??= WakeTimer.Register(this, WakeAsync);
+        Schedule();
+    }
+
+    /// <summary>Arms the wake-up while the report (at most once per roll-up interval) or a daily row is unsent; idle otherwise.</summary>
+    private void Schedule()
+    {
+        if (_wake is null) return;
+        if (Upward.DueIn(deadlines.Value.RollupInterval) is { } reportDue) _wake.Arm(reportDue);
+        if (_dailyDirty || _closedDays.Count > 0) _wake.Arm(deadlines.Value.RollupInterval);
+    }
+
+    /// <summary>Coalesced, at most once per roll-up interval: the daily aggregate rows, the region report, pruning.</summary>
+    private async Task WakeAsync()
     {
         var info = state.State.Info;
         if (info is null) return;
@@ -238,42 +263,20 @@ public sealed class CheckpointGrain(
             _dailyDirty = true;
             logger.LogWarning("Checkpoint {Checkpoint} could not write its daily aggregate: {Error}", Id, e.GetType().Name);
         }
-
-        if (!_reportDirty) return;
-        _reportDirty = false;
-        _version = NextVersion();
-        try
-        {
-            await GrainFactory.GetGrain<IRegionGrain>(CheckpointRules.ReportTarget(info.RegionCode).Value)
-                .ReportChildAsync(CheckpointRules.ChildPrefix + Id, new RegionCounts { Checkpoints = _today.ToTotals() }, _version);
-        }
-        catch (Exception e)
-        {
-            _reportDirty = true; // try again on the next tick
-            logger.LogWarning("Checkpoint {Checkpoint} could not report to its region: {Error}", Id, e.GetType().Name);
-        }
+        await Upward.PushAsync();
+        Schedule();
     }
 
-    private long NextVersion() => Math.Max(_version + 1, DateTime.UtcNow.Ticks);
-
     /// <summary>One daily reminder per checkpoint shortly after local midnight: closes the day (aggregate row, zero counters
-    /// reported) even if nobody passes after midnight. 4,136 reminders spread over five minutes.</summary>
+    /// reported) even if nobody passes after midnight. 4,136 reminders spread like the villages' (<see cref="DayRollSpread"/>).</summary>
     private async Task EnsureDayCloseReminderAsync()
     {
         var period = scale.ToRealDelay(TimeSpan.FromDays(1));
         if (state.State.DayCloseReminderPeriod == period) return;
         var now = calendar.Now;
-        var spread = TimeSpan.FromSeconds(1 + (uint)StableHash(Id) % 300);
-        var firstTick = calendar.EndOfDay(calendar.DayOf(now)) + spread;
+        var firstTick = calendar.EndOfDay(calendar.DayOf(now)) + DayRollSpread.Offset(Id, deadlines.Value.SpreadAfterMidnight);
         await this.RegisterOrUpdateReminder(DayCloseReminder, scale.ToRealDelay(firstTick - now), period);
         state.State.DayCloseReminderPeriod = period;
         await state.WriteOrForgetAsync(this);
-    }
-
-    private static int StableHash(string s)
-    {
-        var h = 17;
-        foreach (var c in s) h = unchecked(h * 31 + c);
-        return h;
     }
 }

@@ -1,13 +1,11 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Sanmenxia.Grains.Regions;
-using Sanmenxia.Platform.Stores;
-using Sanmenxia.Platform.Options;
-using Sanmenxia.Platform.Time;
-using Sanmenxia.HealthCode;
 using Microsoft.Extensions.Options;
 using Sanmenxia.Checkpoints;
 using Sanmenxia.Dashboard;
+using Sanmenxia.Grains.Dashboard;
+using Sanmenxia.Platform.Options;
+using Sanmenxia.Platform.Stores;
+using Sanmenxia.Platform.Time;
 using Sanmenxia.Regions;
 using Sanmenxia.Villages;
 
@@ -17,38 +15,49 @@ namespace Sanmenxia.Grains.Regions;
 public sealed class RegionState
 {
     [Id(0)] public RegionInfo? Info { get; set; }
+    // Children's and checkpoints' counts are not stored (pulled again on activation): there are no stored "cp:"
+    // pseudo-children from before checkpoints had their own input, and nothing to migrate.
 }
 
 /// <summary>
-/// A township, county or the city: sums its children's latest counts and pushes the total to its parent at
-/// most once per roll-up interval, however often children report. The children's counts are not stored:
-/// on activation the region asks its children, so a total always equals the sum of its children.
+/// A township, county or the city: sums its children's latest counts and its checkpoints' totals, and pushes the total
+/// to its parent at most once per upward interval (at once after a quiet interval), however often children report. Nothing of this is stored: on
+/// activation the region asks its children and checkpoints, so a total always equals the sum of its inputs. It wakes
+/// only when it has something to do (<see cref="WakeTimer"/>): a total to push, a dashboard update to publish, a
+/// history row to write, and once after each midnight for the new day's history row.
 /// </summary>
 public sealed class RegionGrain(
     [PersistentState("region", StorageNames.Default)] IPersistentState<RegionState> state,
     IOptions<DeadlineOptions> options,
     IRegionHistory history,
     DomainCalendar calendar,
+    TimeScale scale,
     ILogger<RegionGrain> logger) : Grain, IRegionGrain
 {
-    private TimeSpan Upward => options.Value.UpwardInterval < options.Value.RollupInterval ? options.Value.UpwardInterval : options.Value.RollupInterval;
-    private long _lastPublishMs = long.MinValue / 2;
-    private HistoryThrottle? _historyThrottle;
-    private HistoryThrottle HistoryThrottle => _historyThrottle ??= new(options.Value.HistoryInterval);
     private readonly Dictionary<string, (RegionCounts Counts, long Version)> _children = new(StringComparer.Ordinal);
+    /// <summary>Checkpoints reporting here (a township also holds its villages'): in the total, never a line of the table.</summary>
+    private readonly Dictionary<string, (CheckpointTotals Totals, long Version)> _checkpoints = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _childNames = new(StringComparer.Ordinal);
-    private RegionCounts _total = RegionCounts.Zero;
-    private long _version;
-    private bool _dirty;
-    private IGrainTimer? _pushTimer;
+    private readonly MonotonicVersion _publishVersion = new();
+    private UpwardReporter<RegionCounts> _upward = null!;
+    private HistoryWriter _history = null!;
+    private WakeTimer? _wake;
     private bool _publishPending = true; // a fresh activation tells the dashboards where it stands
-    private long _publishVersion;
+    private long _lastPublishMs = long.MinValue / 2;
+
+    private string Code => this.GetPrimaryKeyString();
+    private DeadlineOptions Deadlines => options.Value;
+    private TimeSpan Upward => Deadlines.UpwardInterval < Deadlines.RollupInterval ? Deadlines.UpwardInterval : Deadlines.RollupInterval;
+    private RegionCounts Total => _upward.Latest ?? RegionCounts.Zero;
 
     public override async Task OnActivateAsync(CancellationToken ct)
     {
+        _upward = new($"Region {Code}", (total, version) => state.State.Info?.ParentCode is { } parent
+            ? GrainFactory.GetGrain<IRegionGrain>(parent.Value).ReportChildAsync(Code, total, version)
+            : Task.CompletedTask, logger);
+        _history = new(Code, history, Deadlines.HistoryInterval, logger);
         if (state.State.Info is null) return;
-        var code = this.GetPrimaryKeyString();
-        var children = await GrainFactory.GetGrain<IRegionDirectoryGrain>(0).GetChildrenAsync(code);
+        var children = await GrainFactory.GetGrain<IRegionDirectoryGrain>(0).GetChildrenAsync(Code);
         var pulls = children.Select(async child =>
         {
             _childNames[child.Code.Value] = child.Name;
@@ -57,17 +66,12 @@ public sealed class RegionGrain(
                 : await GrainFactory.GetGrain<IRegionGrain>(child.Code.Value).GetCountsAsync();
             return (child.Code.Value, counts);
         });
-        foreach (var (child, counts) in await Task.WhenAll(pulls))
-            if (!_children.ContainsKey(child)) _children[child] = (counts, 0);
-        // Checkpoints report here as pseudo-children "cp:{id}" (a township also holds its villages' checkpoints).
-        var checkpoints = await GrainFactory.GetGrain<ICheckpointDirectoryGrain>(0).GetReportingToAsync(code);
-        var checkpointPulls = checkpoints.Select(async cp =>
-            (CheckpointRules.ChildPrefix + cp.Id, new RegionCounts { Checkpoints = await GrainFactory.GetGrain<ICheckpointGrain>(cp.Id).GetTotalsAsync() }));
-        foreach (var (child, counts) in await Task.WhenAll(checkpointPulls))
-            if (!_children.ContainsKey(child)) _children[child] = (counts, 0);
+        foreach (var (child, counts) in await Task.WhenAll(pulls)) _children.TryAdd(child, (counts, 0));
+        var checkpoints = await GrainFactory.GetGrain<ICheckpointDirectoryGrain>(0).GetReportingToAsync(Code);
+        var checkpointPulls = checkpoints.Select(async cp => (cp.Id, await GrainFactory.GetGrain<ICheckpointGrain>(cp.Id).GetTotalsAsync()));
+        foreach (var (id, totals) in await Task.WhenAll(checkpointPulls)) _checkpoints.TryAdd(id, (totals, 0));
         Recount();
-        _pushTimer = this.RegisterGrainTimer(static (grain, _) => grain.PushAsync(), this,
-            new GrainTimerCreationOptions { DueTime = Upward, Period = Upward });
+        Start();
     }
 
     public async Task DefineAsync(RegionInfo info)
@@ -76,14 +80,14 @@ public sealed class RegionGrain(
         {
             state.State.Info = info;
             await state.WriteOrForgetAsync(this);
+            _upward.Resend(); // the parent may be another one now
         }
-        else if (_pushTimer is not null) return; // defined, and this activation pushes already
-        // (An unchanged define goes on when an earlier one stored the info but failed below: nothing else starts the timer.)
+        else if (_wake is not null) return; // defined, and this activation rolls up already
+        // (An unchanged define goes on when an earlier one stored the info but failed below: nothing else starts the roll-up.)
         // The directory is loaded before regions are defined: learn the children's names now.
         foreach (var child in await GrainFactory.GetGrain<IRegionDirectoryGrain>(0).GetChildrenAsync(info.Code.Value))
             _childNames[child.Code.Value] = child.Name;
-        _pushTimer ??= this.RegisterGrainTimer(static (grain, _) => grain.PushAsync(), this,
-            new GrainTimerCreationOptions { DueTime = Upward, Period = Upward });
+        Start();
     }
 
     public Task<RegionInfo?> GetInfoAsync() => Task.FromResult(state.State.Info);
@@ -97,11 +101,19 @@ public sealed class RegionGrain(
         return Task.CompletedTask;
     }
 
-    public Task<RegionCounts> GetCountsAsync() => Task.FromResult(_total);
+    public Task ReportCheckpointAsync(CheckpointReport report)
+    {
+        if (_checkpoints.TryGetValue(report.CheckpointId, out var known) && known.Version >= report.Version) return Task.CompletedTask;
+        if (known.Totals != report.Totals) _publishPending = true;
+        _checkpoints[report.CheckpointId] = (report.Totals, report.Version);
+        Recount();
+        return Task.CompletedTask;
+    }
+
+    public Task<RegionCounts> GetCountsAsync() => Task.FromResult(Total);
 
     public Task<IReadOnlyList<ChildCounts>> GetChildrenAsync() =>
         Task.FromResult<IReadOnlyList<ChildCounts>>(_children
-            .Where(c => !c.Key.StartsWith(CheckpointRules.ChildPrefix, StringComparison.Ordinal)) // in the total, not a region line
             .OrderBy(c => c.Key, StringComparer.Ordinal)
             .Select(c => new ChildCounts(c.Key, _childNames.GetValueOrDefault(c.Key, c.Key), c.Value.Counts)).ToList());
 
@@ -109,67 +121,59 @@ public sealed class RegionGrain(
     {
         var total = RegionCounts.Zero;
         foreach (var (counts, _) in _children.Values) total += counts;
-        if (total == _total) return;
-        _total = total;
-        _version = Math.Max(_version + 1, DateTime.UtcNow.Ticks);
-        _dirty = true;
+        var checkpoints = CheckpointTotals.Zero;
+        foreach (var (totals, _) in _checkpoints.Values) checkpoints += totals;
+        _upward.Update(total + new RegionCounts { Checkpoints = checkpoints });
+        Schedule();
     }
 
-    /// <summary>Coalesced push to the parent: at most once per interval, only when the total changed.</summary>
-    private async Task PushAsync()
+    private void Start()
     {
-        // Up the tree every upward interval; to the dashboards at most once per roll-up interval (about once a second).
-        if (_publishPending && Environment.TickCount64 - _lastPublishMs >= options.Value.RollupInterval.TotalMilliseconds)
+        _wake ??= WakeTimer.Register(this, WakeAsync);
+        Schedule();
+    }
+
+    /// <summary>Arms the wake-up for the earliest pending work; with none, only for the new day after the next midnight.</summary>
+    private void Schedule()
+    {
+        if (_wake is null || state.State.Info is null) return;
+        if (_upward.DueIn(Upward) is { } pushDue) _wake.Arm(pushDue);
+        if (_publishPending)
+        {
+            var wait = Deadlines.RollupInterval.TotalMilliseconds - (Environment.TickCount64 - _lastPublishMs);
+            _wake.Arm(wait > 0 ? TimeSpan.FromMilliseconds(wait) : TimeSpan.Zero);
+        }
+        if (_history.NextDue is { } historyDue) _wake.Arm(historyDue);
+        var now = calendar.Now;
+        _wake.Arm(scale.ToRealDelay(calendar.EndOfDay(calendar.DayOf(now)) + DayRollSpread.Offset(Code, Deadlines.SpreadAfterMidnight) - now));
+    }
+
+    /// <summary>Publishes to the dashboards (at most once per roll-up interval), writes the history, pushes up the tree.</summary>
+    private async Task WakeAsync()
+    {
+        if (_publishPending && Environment.TickCount64 - _lastPublishMs >= Deadlines.RollupInterval.TotalMilliseconds)
         {
             _lastPublishMs = Environment.TickCount64;
             await PublishAsync();
         }
-        if (state.State.Info is not null) await WriteHistoryAsync();
-        if (!_dirty || state.State.Info?.ParentCode is not { } parent) return;
-        _dirty = false;
-        try
-        {
-            await GrainFactory.GetGrain<IRegionGrain>(parent.Value).ReportChildAsync(this.GetPrimaryKeyString(), _total, _version);
-        }
-        catch (Exception e)
-        {
-            _dirty = true; // try again on the next tick
-            logger.LogWarning("Region {Region} could not report to {Parent}: {Error}", this.GetPrimaryKeyString(), parent, e.GetType().Name);
-        }
+        await _history.WriteDueAsync(calendar.Today, Total);
+        await _upward.PushAsync();
+        Schedule();
     }
 
-    /// <summary>Today's row in the daily history (and yesterday's closing row after midnight), at most once a minute.</summary>
-    private async Task WriteHistoryAsync()
-    {
-        foreach (var row in HistoryThrottle.Due(calendar.Today, _total))
-        {
-            try
-            {
-                await history.WriteAsync(this.GetPrimaryKeyString(), row.Day, row.Counts);
-                HistoryThrottle.Written(row);
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning("Region {Region} could not write its daily history: {Error}", this.GetPrimaryKeyString(), e.GetType().Name);
-            }
-        }
-    }
-
-    /// <summary>Coalesced publish to the command dashboards (same tick as the push): the total and each child's line.</summary>
+    /// <summary>Coalesced publish to the command dashboards: the total and each child's line.</summary>
     private async Task PublishAsync()
     {
         _publishPending = false;
-        var code = this.GetPrimaryKeyString();
-        _publishVersion = Math.Max(_publishVersion + 1, DateTime.UtcNow.Ticks);
-        var update = new RegionUpdate(code, state.State.Info?.Name ?? code, _total, await GetChildrenAsync(), _publishVersion, DateTimeOffset.UtcNow);
+        var update = new RegionUpdate(Code, state.State.Info?.Name ?? Code, Total, await GetChildrenAsync(), _publishVersion.Next(), DateTimeOffset.UtcNow);
         try
         {
-            await Sanmenxia.Grains.Dashboard.DashboardNotifierGrain.OnThisSilo(GrainFactory, RuntimeIdentity).PublishAsync(update);
+            await DashboardNotifierGrain.OnThisSilo(GrainFactory, RuntimeIdentity).PublishAsync(update);
         }
         catch (Exception e)
         {
-            _publishPending = true; // try again on the next tick
-            logger.LogWarning("Region {Region} could not publish to the dashboards: {Error}", code, e.GetType().Name);
+            _publishPending = true; // try again on the next wake-up
+            logger.LogWarning("Region {Region} could not publish to the dashboards: {Error}", Code, e.GetType().Name);
         }
     }
 }

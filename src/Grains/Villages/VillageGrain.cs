@@ -1,11 +1,9 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sanmenxia.Grains.Regions;
-using Sanmenxia.Platform.Stores;
 using Sanmenxia.Platform.Options;
+using Sanmenxia.Platform.Stores;
 using Sanmenxia.Platform.Time;
-using Sanmenxia.HealthCode;
 using Sanmenxia.Regions;
 using Sanmenxia.Residents;
 using Sanmenxia.Villages;
@@ -16,20 +14,16 @@ namespace Sanmenxia.Grains.Villages;
 public sealed class VillageState
 {
     [Id(0)] public RegionInfo? Info { get; set; }
-    /// <summary>
-    /// Legacy: the summaries lived here before migration 0007 (the whole list rewritten on every save). Now they live
-    /// in <see cref="IVillageRoster"/>; a village activated with a non-empty legacy list moves it there and clears it.
-    /// </summary>
-    [Id(1)] public Dictionary<string, ResidentSummary> Residents { get; set; } = new(StringComparer.Ordinal);
+    // [Id(1)] held the residents' summaries before migration 0007 (now one row each in IVillageRoster): never reuse it.
 }
 
 /// <summary>
-/// A village or community: holds its residents' summaries, counts them, lists them for staff, and pushes
-/// its counts to its township at most once per roll-up interval. The summaries are kept in memory and stored in
-/// the <see cref="IVillageRoster"/>, one row per resident: a report is acknowledged once its row is written, and
-/// reports arriving together share one write. Colours are projected from each summary's
-/// code state and today's date, so the counts are right the moment a day ends, before any resident's
-/// reminder has ticked.
+/// A village or community: holds its residents' summaries, counts them (<see cref="VillageCounter"/>), lists them for
+/// staff, and pushes its counts to its township at most once per upward interval (at once after a quiet interval). The summaries are kept in memory and
+/// stored in the <see cref="IVillageRoster"/>, one row per resident: a report is acknowledged once its row is written,
+/// and reports arriving together share one write. The village wakes only when it has something to do
+/// (<see cref="WakeTimer"/>: counts to push, a history row to write, a failed write or registration to retry), and once
+/// a day after midnight from its day-roll reminder.
 /// </summary>
 public sealed class VillageGrain(
     [PersistentState("village", StorageNames.Default)] IPersistentState<VillageState> state,
@@ -40,81 +34,42 @@ public sealed class VillageGrain(
     TimeScale scale,
     ILogger<VillageGrain> logger) : Grain, IVillageGrain, IRemindable
 {
+    private const string DayRollReminder = "day-roll";
+    private static readonly TimeSpan DayRollRetry = TimeSpan.FromSeconds(30);
     /// <summary>Each resident's latest summary (about 1,000 per village): what the village counts and lists.</summary>
     private readonly Dictionary<string, ResidentSummary> _residents = new(StringComparer.Ordinal);
-    /// <summary>Summaries reported since the last save (removals included): what the next save writes.</summary>
+    /// <summary>Summaries reported since the last successful write (removals included): what the next save writes.</summary>
     private Dictionary<string, ResidentSummary> _unsaved = new(StringComparer.Ordinal);
     private Task? _nextSave;
-    private readonly Dictionary<string, Contribution> _contributions = new(StringComparer.Ordinal);
-    private Tally _tally;
-    private DateOnly _countedDay;
-    private long _countsVersion;
-    private bool _countsDirty;
-    private long _lastSaveMs = Environment.TickCount64; // real time: a fake or simulated clock must not stop saves
-    private IGrainTimer? _timer;
-    private TimeSpan Upward => options.Value.UpwardInterval < options.Value.RollupInterval ? options.Value.UpwardInterval : options.Value.RollupInterval;
-    private HistoryThrottle? _historyThrottle;
-    private HistoryThrottle HistoryThrottle => _historyThrottle ??= new(options.Value.HistoryInterval);
-    private const string DayRollReminder = "day-roll";
+    private bool _saveFailed;
     private bool _dayRollRegistered;
     private long _nextDayRollAttemptMs;
+    private VillageCounter _counter = null!;
+    private UpwardReporter<RegionCounts> _upward = null!;
+    private HistoryWriter _history = null!;
+    private WakeTimer _wake = null!;
+
+    private string Code => this.GetPrimaryKeyString();
+    private DeadlineOptions Deadlines => options.Value;
+    private TimeSpan Upward => Deadlines.UpwardInterval < Deadlines.RollupInterval ? Deadlines.UpwardInterval : Deadlines.RollupInterval;
 
     public override async Task OnActivateAsync(CancellationToken ct)
     {
-        await LoadResidentsAsync(ct);
-        RecountAll();
-        _countsDirty = true; // a fresh activation tells its township where it stands
-        _timer = this.RegisterGrainTimer(static (grain, _) => grain.TickAsync(), this,
-            new GrainTimerCreationOptions { DueTime = Upward, Period = Upward });
+        _counter = new(calendar.Policy);
+        _upward = new($"Village {Code}", (counts, version) => state.State.Info?.ParentCode is { } parent
+            ? GrainFactory.GetGrain<IRegionGrain>(parent.Value).ReportChildAsync(Code, counts, version)
+            : Task.CompletedTask, logger);
+        _history = new(Code, history, Deadlines.HistoryInterval, logger);
+        _wake = WakeTimer.Register(this, WakeAsync);
+        foreach (var summary in await roster.LoadAsync(Code, ct)) _residents[summary.ResidentKey] = summary;
+        _counter.CountAll(calendar.Today, _residents.Values);
+        CountsChanged(); // the first counts are unsent: a fresh activation tells its township where it stands
         await EnsureDayRollReminderAsync();
     }
-
-    /// <summary>
-    /// Colours change at midnight without any event: a daily reminder wakes the village just after it, so its
-    /// township, the dashboards and the daily history see the new day even if nobody acts. Registering it may fail
-    /// while the reminder service is still taking over a dead silo's range; the village then works on and retries
-    /// from its timer (at most every 30 s), so its residents' reports and its counts are never held up by it.
-    /// </summary>
-    private async Task EnsureDayRollReminderAsync()
-    {
-        if (_dayRollRegistered || state.State.Info is null || Environment.TickCount64 < _nextDayRollAttemptMs) return;
-        try
-        {
-            if (await this.GetReminder(DayRollReminder) is null)
-            {
-                var now = calendar.Now;
-                var firstTick = calendar.EndOfDay(calendar.DayOf(now)) + TimeSpan.FromSeconds(this.GetPrimaryKeyString().Sum(c => c) % 300); // stable spread over 5 min
-                await this.RegisterOrUpdateReminder(DayRollReminder, scale.ToRealDelay(firstTick - now), scale.ToRealDelay(TimeSpan.FromDays(1)));
-            }
-            _dayRollRegistered = true;
-        }
-        catch (Exception e)
-        {
-            _nextDayRollAttemptMs = Environment.TickCount64 + 30_000;
-            logger.LogWarning("Village {Village} could not register its day-roll reminder yet: {Error}; retrying", this.GetPrimaryKeyString(), e.GetType().Name);
-        }
-    }
-
-    Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) => TickAsync();
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken ct)
     {
         if (_unsaved.Count > 0) await SaveAsync();
-    }
-
-    private async Task LoadResidentsAsync(CancellationToken ct)
-    {
-        foreach (var summary in await roster.LoadAsync(this.GetPrimaryKeyString(), ct)) _residents[summary.ResidentKey] = summary;
-        var legacy = state.State.Residents;
-        if (legacy.Count == 0) return;
-        // Written before the roster existed: move the list into it once, then drop it from the grain state.
-        foreach (var summary in legacy.Values)
-            if (!_residents.TryGetValue(summary.ResidentKey, out var known) || known.Version < summary.Version)
-                _residents[summary.ResidentKey] = summary;
-        await roster.SaveAsync(this.GetPrimaryKeyString(), legacy.Values.ToList(), ct);
-        state.State.Residents = new(StringComparer.Ordinal);
-        await state.WriteStateAsync(ct);
-        logger.LogInformation("Village {Village} moved {Count} legacy summaries into the roster", this.GetPrimaryKeyString(), legacy.Count);
     }
 
     public async Task DefineAsync(RegionInfo info)
@@ -122,7 +77,8 @@ public sealed class VillageGrain(
         if (state.State.Info == info) return;
         state.State.Info = info;
         await state.WriteOrForgetAsync(this);
-        _lastSaveMs = Environment.TickCount64;
+        _upward.Resend(); // to the (new) township
+        Schedule();
         await EnsureDayRollReminderAsync();
     }
 
@@ -130,66 +86,24 @@ public sealed class VillageGrain(
 
     public Task ReportAsync(ResidentSummary summary)
     {
-        var residents = _residents;
-        if (residents.TryGetValue(summary.ResidentKey, out var known) && known.Version >= summary.Version)
+        if (_residents.TryGetValue(summary.ResidentKey, out var known) && known.Version >= summary.Version)
         {
             // A retry or a replay: already counted. Acknowledge it once it is stored (a failed write keeps it unsaved).
             return _unsaved.TryGetValue(summary.ResidentKey, out var pending) && pending.Version >= summary.Version ? JoinNextSave() : Task.CompletedTask;
         }
-
         EnsureCountedToday();
-        if (_contributions.Remove(summary.ResidentKey, out var old)) _tally.Subtract(old);
-        if (summary.Removed)
-        {
-            residents.Remove(summary.ResidentKey);
-        }
-        else
-        {
-            residents[summary.ResidentKey] = summary;
-            var contribution = Contribute(summary);
-            _contributions[summary.ResidentKey] = contribution;
-            _tally.Add(contribution);
-        }
+        if (summary.Removed) _residents.Remove(summary.ResidentKey);
+        else _residents[summary.ResidentKey] = summary;
+        _counter.Count(summary);
         _unsaved[summary.ResidentKey] = summary;
-        _countsDirty = true;
+        CountsChanged();
         return JoinNextSave();
-    }
-
-    /// <summary>
-    /// The save that reports arriving now share: it starts on the grain's next turn, so the reports interleaved
-    /// until then go in the same write (and the roster groups it with other villages' writes into one commit).
-    /// </summary>
-    private Task JoinNextSave() => _nextSave ??= SaveNextAsync();
-
-    private async Task SaveNextAsync()
-    {
-        await Task.Yield();
-        _nextSave = null; // reports from here on join the save after this one
-        await WriteUnsavedAsync(); // a failure reaches the residents, who retry their reports
-    }
-
-    /// <summary>Writes the summaries not yet stored; on failure keeps them (unless a newer one arrived) and throws.</summary>
-    private async Task WriteUnsavedAsync()
-    {
-        if (_unsaved.Count == 0) return;
-        var saving = _unsaved;
-        _unsaved = new(StringComparer.Ordinal);
-        try
-        {
-            await roster.SaveAsync(this.GetPrimaryKeyString(), saving.Values);
-            _lastSaveMs = Environment.TickCount64;
-        }
-        catch
-        {
-            foreach (var (key, summary) in saving) _unsaved.TryAdd(key, summary);
-            throw;
-        }
     }
 
     public Task<RegionCounts> GetCountsAsync()
     {
         EnsureCountedToday();
-        return Task.FromResult(_tally.ToCounts(state.State.Info is null ? 0 : 1));
+        return Task.FromResult(_counter.ToCounts(state.State.Info is null ? 0 : 1));
     }
 
     public Task<bool> HasResidentAsync(string residentKey) => Task.FromResult(_residents.ContainsKey(residentKey));
@@ -201,7 +115,7 @@ public sealed class VillageGrain(
     {
         EnsureCountedToday();
         var matches = _residents.Values
-            .Select(s => (Summary: s, Contribution: _contributions[s.ResidentKey]))
+            .Select(s => (Summary: s, Contribution: _counter.Of(s.ResidentKey)))
             .Where(r => Matches(filter, r.Summary, r.Contribution))
             .OrderBy(r => r.Summary.Name, StringComparer.Ordinal).ThenBy(r => r.Summary.ResidentKey, StringComparer.Ordinal)
             .ToList();
@@ -220,132 +134,55 @@ public sealed class VillageGrain(
         && (f.KeyPerson is null || (s.KeyPersons & f.KeyPerson) != 0)
         && (f.ClockedInToday is null || c.ClockedInToday == f.ClockedInToday);
 
-    // ------------------------------------------------------------------ counting
-
-    /// <summary>What one resident adds to the counts on the counted day.</summary>
-    private readonly record struct Contribution(CodeColour Colour, bool Applied, bool ClockedInToday, bool Fever, int OpenNeeds,
-        KeyPersonFlags KeyPersons, IsolationKind Isolation, KeyPersonTotals Register);
-
-    private Contribution Contribute(ResidentSummary s)
-    {
-        var code = s.Code;
-        var colour = CodeColour.None;
-        if (code.IsApplied)
-        {
-            // Project the end of every day that has ended: the same pure rule the resident uses.
-            var projected = HealthCodeRules.CloseDaysThrough(calendar.Policy, code, _countedDay.AddDays(-1)).State;
-            colour = HealthCodeRules.DisplayedColour(calendar.Policy, projected);
-        }
-        return new Contribution(colour, code.IsApplied, code.LastClockInDay == _countedDay,
-            code.Blockers.HasFlag(Blocker.Fever), s.OpenNeeds, s.KeyPersons, s.Isolation, KeyPersonTotals.From(s.Marks, _countedDay));
-    }
-
     private void EnsureCountedToday()
     {
-        if (calendar.Today != _countedDay) RecountAll();
+        if (calendar.Today == _counter.Day) return;
+        _counter.CountAll(calendar.Today, _residents.Values);
+        CountsChanged();
     }
 
-    private void RecountAll()
+    private void CountsChanged()
     {
-        _countedDay = calendar.Today;
-        _tally = default;
-        _contributions.Clear();
-        foreach (var summary in _residents.Values)
-        {
-            var contribution = Contribute(summary);
-            _contributions[summary.ResidentKey] = contribution;
-            _tally.Add(contribution);
-        }
-        _countsDirty = true;
+        _upward.Update(_counter.ToCounts(1));
+        Schedule();
     }
 
-    private struct Tally
-    {
-        private int _residents, _applied, _green, _yellow, _red, _clockedIn, _fever, _isolated, _home, _central, _needs;
-        private int _outside, _hubei, _wuhan, _contacts, _feverNoExposure;
-        private KeyPersonTotals? _register;
-
-        public void Add(Contribution c) => Apply(c, +1);
-        public void Subtract(Contribution c) => Apply(c, -1);
-
-        private void Apply(Contribution c, int sign)
-        {
-            _residents += sign;
-            if (c.Applied) _applied += sign;
-            if (c.Colour == CodeColour.Green) _green += sign;
-            if (c.Colour == CodeColour.Yellow) _yellow += sign;
-            if (c.Colour == CodeColour.Red) _red += sign;
-            if (c.ClockedInToday) _clockedIn += sign;
-            if (c.Fever) _fever += sign;
-            if (c.Isolation is IsolationKind.Home or IsolationKind.Central) _isolated += sign;
-            if (c.Register != KeyPersonTotals.Zero) _register = (_register ?? KeyPersonTotals.Zero) + (sign > 0 ? c.Register : -c.Register);
-            if (c.Isolation == IsolationKind.Home) _home += sign;
-            if (c.Isolation == IsolationKind.Central) _central += sign;
-            _needs += sign * c.OpenNeeds;
-            if (c.KeyPersons.HasFlag(KeyPersonFlags.FromOutsideCity)) _outside += sign;
-            if (c.KeyPersons.HasFlag(KeyPersonFlags.FromHubei)) _hubei += sign;
-            if (c.KeyPersons.HasFlag(KeyPersonFlags.FromWuhan)) _wuhan += sign;
-            if (c.KeyPersons.HasFlag(KeyPersonFlags.CloseContact)) _contacts += sign;
-            if (c.KeyPersons.HasFlag(KeyPersonFlags.FeverNoExposure)) _feverNoExposure += sign;
-        }
-
-        public readonly RegionCounts ToCounts(int villages) => new()
-        {
-            Residents = _residents, Applied = _applied, Green = _green, Yellow = _yellow, Red = _red,
-            ClockedInToday = _clockedIn, Fever = _fever, Isolated = _isolated, IsolatedHome = _home,
-            IsolatedCentral = _central, OpenNeeds = _needs, FromOutsideCity = _outside, FromHubei = _hubei,
-            FromWuhan = _wuhan, CloseContacts = _contacts, FeverNoExposure = _feverNoExposure, Villages = villages,
-            KeyPersonDetail = _register ?? KeyPersonTotals.Zero,
-        };
-    }
-
-    // ------------------------------------------------------------------ coalesced save and push
+    // ------------------------------------------------------------------ saving
 
     /// <summary>
-    /// Once per roll-up interval: start a new day's count if the day changed, save the summaries if the
-    /// save interval has passed, and push changed counts to the township.
+    /// The save that reports arriving now share: it starts on the grain's next turn, so the reports interleaved
+    /// until then go in the same write (and the roster groups it with other villages' writes into one commit).
     /// </summary>
-    private async Task TickAsync()
+    private Task JoinNextSave() => _nextSave ??= SaveNextAsync();
+
+    private async Task SaveNextAsync()
     {
-        EnsureCountedToday();
-        await EnsureDayRollReminderAsync();
-        if (_unsaved.Count > 0 && Environment.TickCount64 - _lastSaveMs >= options.Value.VillageSaveInterval.TotalMilliseconds)
-            await SaveAsync();
-        if (_countsDirty && state.State.Info?.ParentCode is { } parent)
-        {
-            _countsDirty = false;
-            _countsVersion = Math.Max(_countsVersion + 1, DateTime.UtcNow.Ticks);
-            try
-            {
-                await GrainFactory.GetGrain<IRegionGrain>(parent.Value).ReportChildAsync(this.GetPrimaryKeyString(), _tally.ToCounts(1), _countsVersion);
-            }
-            catch (Exception e)
-            {
-                _countsDirty = true;
-                logger.LogWarning("Village {Village} could not report to {Parent}: {Error}", this.GetPrimaryKeyString(), parent, e.GetType().Name);
-            }
-        }
-        if (state.State.Info is not null) await WriteHistoryAsync();
+        await Task.Yield();
+        _nextSave = null; // reports from here on join the save after this one
+        await WriteUnsavedAsync(); // a failure reaches the residents, who retry their reports
     }
 
-    /// <summary>Today's row in the daily history (and yesterday's closing row after midnight), at most once a minute.</summary>
-    private async Task WriteHistoryAsync()
+    /// <summary>Writes the summaries not yet stored; on failure keeps them (unless a newer one arrived), arms a retry and throws.</summary>
+    private async Task WriteUnsavedAsync()
     {
-        foreach (var row in HistoryThrottle.Due(_countedDay, _tally.ToCounts(1)))
+        if (_unsaved.Count == 0) return;
+        var saving = _unsaved;
+        _unsaved = new(StringComparer.Ordinal);
+        try
         {
-            try
-            {
-                await history.WriteAsync(this.GetPrimaryKeyString(), row.Day, row.Counts);
-                HistoryThrottle.Written(row);
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning("Village {Village} could not write its daily history: {Error}", this.GetPrimaryKeyString(), e.GetType().Name);
-            }
+            await roster.SaveAsync(Code, saving.Values);
+            _saveFailed = false;
+        }
+        catch
+        {
+            foreach (var (key, summary) in saving) _unsaved.TryAdd(key, summary);
+            _saveFailed = true;
+            Schedule();
+            throw;
         }
     }
 
-    /// <summary>The timer's and deactivation's save: retries what a failed write left unsaved, and only logs a failure.</summary>
+    /// <summary>The wake-up's and deactivation's save: retries what a failed write left unsaved, and only logs a failure.</summary>
     private async Task SaveAsync()
     {
         try
@@ -354,7 +191,60 @@ public sealed class VillageGrain(
         }
         catch (Exception e)
         {
-            logger.LogWarning("Village {Village} could not save its summaries: {Error}", this.GetPrimaryKeyString(), e.GetType().Name);
+            logger.LogWarning("Village {Village} could not save its summaries: {Error}", Code, e.GetType().Name);
+        }
+    }
+
+    // ------------------------------------------------------------------ waking: day roll, retries, push, history
+
+    /// <summary>Arms the wake-up for the earliest pending work; with none, the village stays idle.</summary>
+    private void Schedule()
+    {
+        if (state.State.Info is null) return;
+        if (_upward.DueIn(Upward) is { } pushDue) _wake.Arm(pushDue);
+        if (_saveFailed && _unsaved.Count > 0) _wake.Arm(Deadlines.VillageSaveInterval);
+        if (_history.NextDue is { } historyDue) _wake.Arm(historyDue);
+        if (!_dayRollRegistered && _nextDayRollAttemptMs > 0) _wake.Arm(TimeSpan.FromMilliseconds(_nextDayRollAttemptMs - Environment.TickCount64));
+    }
+
+    /// <summary>From the wake-up timer or the day-roll reminder: start the new day's count, retry, push, write history.</summary>
+    private async Task WakeAsync()
+    {
+        EnsureCountedToday();
+        await EnsureDayRollReminderAsync();
+        if (_saveFailed && _unsaved.Count > 0) await SaveAsync();
+        await _upward.PushAsync();
+        if (state.State.Info is not null) await _history.WriteDueAsync(_counter.Day, _counter.ToCounts(1));
+        Schedule();
+    }
+
+    Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) => WakeAsync();
+
+    /// <summary>
+    /// Colours change at midnight without any event: a daily reminder wakes the village just after it
+    /// (<see cref="DayRollSpread"/>), so its township, the dashboards and the daily history see the new day even if
+    /// nobody acts. Registering it may fail while the reminder service is still taking over a dead silo's range; the
+    /// village then works on and retries from its wake-up timer (every 30 s), so its residents' reports and its counts
+    /// are never held up by it.
+    /// </summary>
+    private async Task EnsureDayRollReminderAsync()
+    {
+        if (_dayRollRegistered || state.State.Info is null || Environment.TickCount64 < _nextDayRollAttemptMs) return;
+        try
+        {
+            if (await this.GetReminder(DayRollReminder) is null)
+            {
+                var now = calendar.Now;
+                var firstTick = calendar.EndOfDay(calendar.DayOf(now)) + DayRollSpread.Offset(Code, Deadlines.SpreadAfterMidnight);
+                await this.RegisterOrUpdateReminder(DayRollReminder, scale.ToRealDelay(firstTick - now), scale.ToRealDelay(TimeSpan.FromDays(1)));
+            }
+            _dayRollRegistered = true;
+        }
+        catch (Exception e)
+        {
+            _nextDayRollAttemptMs = Environment.TickCount64 + (long)DayRollRetry.TotalMilliseconds;
+            Schedule();
+            logger.LogWarning("Village {Village} could not register its day-roll reminder yet: {Error}; retrying", Code, e.GetType().Name);
         }
     }
 }

@@ -31,6 +31,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         {
             services.AddKeyedSingleton<TimeProvider>(Sanmenxia.Platform.Time.DomainClock.Key, Clock);
             services.AddSingleton(Faults);
+            services.AddSingleton<Sanmenxia.Grains.Regions.RollupProbe>(); // what the roll-up timers armed and woke (VillageWakeUpTests)
             StorageFaults.Decorate(services, Sanmenxia.Grains.StorageNames.Default);
             services.AddSingleton<IOutgoingGrainCallFilter>(CallFaults);
             services.AddTransient<IStartupFilter, GrainCallFaults.StartupFilter>();

@@ -1,9 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using Orleans.Runtime;
-using Orleans.Storage;
-using Sanmenxia.Grains;
-using Sanmenxia.Grains.Villages;
 using Sanmenxia.Platform.Stores;
 using Sanmenxia.HealthCode;
 using Sanmenxia.IntegrationTests.Cluster;
@@ -17,8 +13,7 @@ namespace Sanmenxia.IntegrationTests.Postgres;
 /// <summary>
 /// The village_resident table (migration 0007) behind <see cref="PostgresVillageRoster"/>: versions decide, a
 /// removal deletes only an older row, concurrent flushes grouped into one statement keep the newest of each key,
-/// and a village grain rebuilds its counts from the rows after a restart, including a village whose summaries
-/// were written by the earlier design (inside its grain state).
+/// and a village grain rebuilds its counts from the rows after a restart.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class VillageRosterTests(PostgresFixture postgres)
@@ -80,7 +75,7 @@ public sealed class VillageRosterTests(PostgresFixture postgres)
     }
 
     [Fact]
-    public async Task A_village_rebuilds_from_its_rows_after_a_restart_and_moves_a_legacy_list_into_the_table()
+    public async Task A_village_rebuilds_from_its_rows_after_a_restart()
     {
         var connectionString = await postgres.NewMigratedDatabaseAsync("roster_village");
         var clusterId = "roster-" + Guid.NewGuid().ToString("N")[..8];
@@ -92,13 +87,6 @@ public sealed class VillageRosterTests(PostgresFixture postgres)
             await village.DefineAsync(Village);
             foreach (var i in Enumerable.Range(0, 30)) await village.ReportAsync(Summary($"new{i:00}", 1));
             await village.ReportAsync(Summary("new00", 2, removed: true));
-            // A village written by the earlier design: its whole list inside the grain state, no rows.
-            var legacyCode = Village.Code.Value + "-legacy";
-            var storage = first.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
-            var legacy = new VillageState { Info = Village };
-            foreach (var i in Enumerable.Range(0, 12)) legacy.Residents[$"old{i:00}"] = Summary($"old{i:00}", 7);
-            await storage.WriteStateAsync("village", first.Grains.GetGrain<IVillageGrain>(legacyCode).GetGrainId(), new GrainState<VillageState>(legacy));
-            Assert.Equal(12, (await first.Grains.GetGrain<IVillageGrain>(legacyCode).GetCountsAsync()).Residents);
         } // the cluster stops: villages flush on deactivation
 
         await using var db = NpgsqlDataSource.Create(connectionString);
@@ -109,19 +97,11 @@ public sealed class VillageRosterTests(PostgresFixture postgres)
             return (long)(await command.ExecuteScalarAsync())!;
         }
         Assert.Equal(29, await RowsOf(code));
-        Assert.Equal(12, await RowsOf(code + "-legacy"));
 
         await using var second = await SanmenxiaHost.StartAsync(connectionString, clusterId);
         var again = second.Grains.GetGrain<IVillageGrain>(code);
         Assert.Equal(29, (await again.GetCountsAsync()).Residents);
         Assert.False(await again.HasResidentAsync("new00"));
         Assert.True(await again.HasResidentAsync("new29"));
-        Assert.Equal(12, (await second.Grains.GetGrain<IVillageGrain>(code + "-legacy").GetCountsAsync()).Residents);
-        // The legacy list left the grain state once it was in the table.
-        var storageAgain = second.Services.GetRequiredKeyedService<IGrainStorage>(StorageNames.Default);
-        var stored = new GrainState<VillageState>(new VillageState());
-        await storageAgain.ReadStateAsync("village", second.Grains.GetGrain<IVillageGrain>(code + "-legacy").GetGrainId(), stored);
-        Assert.Empty(stored.State!.Residents);
-        Assert.NotNull(stored.State.Info);
     }
 }

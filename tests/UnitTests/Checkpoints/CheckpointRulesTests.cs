@@ -7,7 +7,7 @@ using Sanmenxia.Regions;
 
 namespace Sanmenxia.UnitTests.Checkpoints;
 
-// DOMAIN.md platform 5 and the checkpoint policy (choice): green always passes; by default red is refused, yellow and
+// docs/domain.md platform 5 and the checkpoint policy (choice): green always passes; by default red is refused, yellow and
 // no code are to be checked; each checkpoint may configure its own.
 public sealed class CheckpointRulesTests
 {

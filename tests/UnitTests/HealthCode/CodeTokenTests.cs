@@ -7,7 +7,7 @@ using Sanmenxia.HealthCode;
 
 namespace Sanmenxia.UnitTests.HealthCode;
 
-// DOMAIN.md: a code shown at a checkpoint must not be forgeable or replayable; it carries a signed, short-lived
+// docs/domain.md: a code shown at a checkpoint must not be forgeable or replayable; it carries a signed, short-lived
 // token. A checkpoint tells a forgery from an altered genuine token, an expired one, and one replayed from another day.
 public sealed class CodeTokenTests
 {

@@ -6,7 +6,7 @@ using Sanmenxia.KeyPersons;
 
 namespace Sanmenxia.UnitTests.KeyPersons;
 
-// DOMAIN.md: observation lasts 14 days from the last exposure (configurable); release needs the period to pass and no
+// docs/domain.md: observation lasts 14 days from the last exposure (configurable); release needs the period to pass and no
 // fever, and is recorded. Evaluated from dates, so a late or missed reminder tick gives the same result.
 public sealed class ObservationRulesTests
 {
@@ -214,7 +214,7 @@ public sealed class ObservationRulesTests
     [Fact]
     public void The_blockers_give_the_domain_colours()
     {
-        // DOMAIN.md: red for isolation and close contact, yellow for fever with no exposure.
+        // docs/domain.md: red for isolation and close contact, yellow for fever with no exposure.
         Assert.Equal(CodeColour.Red, HealthCodeRules.BlockerColour(Policy, ObservationRules.BlockersOf(Entry(KeyPersonCategory.FromWuhan))));
         Assert.Equal(CodeColour.Red, HealthCodeRules.BlockerColour(Policy, ObservationRules.BlockersOf(Entry(KeyPersonCategory.CloseContact, ControlMeasure.None))));
         Assert.Equal(CodeColour.Yellow, HealthCodeRules.BlockerColour(Policy, ObservationRules.BlockersOf(Entry(KeyPersonCategory.FeverNoExposure, ControlMeasure.None))));

@@ -5,7 +5,7 @@ using Sanmenxia.Security;
 
 namespace Sanmenxia.UnitTests.Security;
 
-// DOMAIN.md: ID and phone numbers are personal data and must not appear in logs, URLs or grain keys in clear. Keys are
+// docs/domain.md: ID and phone numbers are personal data and must not appear in logs, URLs or grain keys in clear. Keys are
 // keyed hashes (Privacy:KeySecret), stable across processes so a restarted cluster finds the same grains.
 public sealed class PseudonymousKeysTests
 {

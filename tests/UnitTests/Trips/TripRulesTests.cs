@@ -5,7 +5,7 @@ using Sanmenxia.Trips;
 
 namespace Sanmenxia.UnitTests.Trips;
 
-// DOMAIN.md platform 2: a person enters a date and a trip (train, flight, coach/bus route or car plate) and learns
+// docs/domain.md platform 2: a person enters a date and a trip (train, flight, coach/bus route or car plate) and learns
 // whether a confirmed case travelled on it, and in which carriage or seat area. The number is normalised so the
 // same trip typed differently names the same trip grain.
 public sealed class TripRulesTests

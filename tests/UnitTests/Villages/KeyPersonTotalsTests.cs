@@ -6,7 +6,7 @@ using Sanmenxia.Villages;
 
 namespace Sanmenxia.UnitTests.Villages;
 
-// DOMAIN.md platform 4 and "Isolation and observation": per category the register's open entries, new and released
+// docs/domain.md platform 4 and "Isolation and observation": per category the register's open entries, new and released
 // today, and ever; counts that leaders watch: currently isolated, released, total ever isolated (595 + 5,019 = 5,614).
 public sealed class KeyPersonTotalsTests
 {

@@ -1,0 +1,44 @@
+using Orleans.Concurrency;
+using Sanmenxia.Checkpoints;
+using Sanmenxia.Regions;
+
+namespace Sanmenxia.Villages;
+
+/// <summary>A child region's line in its parent's table.</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.ChildCounts")]
+public sealed record ChildCounts(
+    [property: Id(0)] string Code,
+    [property: Id(1)] string Name,
+    [property: Id(2)] RegionCounts Counts);
+
+/// <summary>
+/// City, county or township: the sum of its children and its checkpoints, pushed up the tree when it changed, at most
+/// once per upward interval (250 ms).
+/// Key: 6- or 9-digit region code.
+/// </summary>
+[Alias("sanmenxia.IRegionGrain")]
+public interface IRegionGrain : IGrainWithStringKey
+{
+    [Alias("Define")] Task DefineAsync(RegionInfo info);
+    [Alias("Info")] Task<RegionInfo?> GetInfoAsync();
+    /// <summary>A child's latest full counts, with the child's version: older versions are ignored.</summary>
+    [Alias("ReportChild")] Task ReportChildAsync(string childCode, RegionCounts counts, long version);
+    /// <summary>
+    /// A checkpoint's today's totals, with the checkpoint's version: older versions are ignored. Summed into the
+    /// region's counts (<see cref="RegionCounts.Checkpoints"/>), never a line of its children's table.
+    /// </summary>
+    [Alias("ReportCheckpoint")] Task ReportCheckpointAsync(CheckpointReport report);
+    /// <summary>Read-only and interleaving, so a parent pulling counts never waits on a child that is pushing to it.</summary>
+    [Alias("Counts"), AlwaysInterleave] Task<RegionCounts> GetCountsAsync();
+    [Alias("Children")] Task<IReadOnlyList<ChildCounts>> GetChildrenAsync();
+}
+
+/// <summary>The whole region tree as a list, for pages and validation caches. Single instance, key 0.</summary>
+[Alias("sanmenxia.IRegionDirectoryGrain")]
+public interface IRegionDirectoryGrain : IGrainWithIntegerKey
+{
+    [Alias("Load")] Task<int> LoadAsync(IReadOnlyList<RegionInfo> regions);
+    [Alias("All")] Task<IReadOnlyList<RegionInfo>> GetAllAsync();
+    [Alias("Children")] Task<IReadOnlyList<RegionInfo>> GetChildrenAsync(string parentCode);
+    [Alias("Get")] Task<RegionInfo?> GetAsync(string code);
+}
