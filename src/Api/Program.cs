@@ -2,6 +2,7 @@ using Sanmenxia.Api.Endpoints;
 using Sanmenxia.Api.Hosting;
 using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Security;
+using Sanmenxia.Api.Tickets;
 using Sanmenxia.Platform.Hosting;
 using Sanmenxia.Persistence.Hosting;
 using Sanmenxia.Platform.Options;
@@ -16,6 +17,7 @@ builder.Services.AddSanmenxiaAuth(builder.Configuration);
 builder.Services.AddSanmenxiaHealth(builder.Configuration);
 builder.Services.AddSanmenxiaApi(builder.Configuration);
 builder.Services.AddTripRateLimiting(builder.Configuration);
+builder.Services.AddTicketApi(builder.Configuration);
 builder.Services.AddSanmenxiaDashboard(builder.Configuration);
 
 var app = builder.Build();
@@ -43,6 +45,7 @@ app.MapKeyPersonEndpoints();
 app.MapKeyPersonRegisterEndpoints();
 app.MapCheckpointEndpoints();
 app.MapTripEndpoints();
+app.MapTicketEndpoints();
 app.MapSanmenxiaDashboard();
 
 app.Run();

@@ -39,6 +39,8 @@ public static class PostgresServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IVillageRoster>(sp =>
             new PostgresVillageRoster(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<Serializer<ResidentSummary>>(),
                 sp.GetRequiredService<ILogger<PostgresVillageRoster>>())));
+        services.Replace(ServiceDescriptor.Singleton<ITicketStore>(sp =>
+            new PostgresTicketStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILogger<PostgresTicketStore>>())));
         return services;
     }
 }

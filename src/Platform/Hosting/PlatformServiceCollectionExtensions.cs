@@ -26,6 +26,7 @@ public static class PlatformServiceCollectionExtensions
         services.Configure<DeadlineOptions>(configuration.GetSection(DeadlineOptions.Section));
         services.Configure<TripOptions>(configuration.GetSection(TripOptions.Section));
         services.Configure<CheckpointOptions>(configuration.GetSection(CheckpointOptions.Section));
+        services.Configure<TicketOptions>(configuration.GetSection(TicketOptions.Section));
         services.TryAddSingleton(_ => new PseudonymousKeys(configuration["Privacy:KeySecret"]
             ?? throw new InvalidOperationException("Privacy:KeySecret is not set (environment Privacy__KeySecret).")));
         if (SanmenxiaClusterOptions.From(configuration).Providers == ProviderMode.Memory)
@@ -34,6 +35,7 @@ public static class PlatformServiceCollectionExtensions
             services.TryAddSingleton<IPassStore, InMemoryPassStore>();
             services.TryAddSingleton<IRegionHistory, InMemoryRegionHistory>();
             services.TryAddSingleton<IVillageRoster, InMemoryVillageRoster>();
+            services.TryAddSingleton<ITicketStore, InMemoryTicketStore>();
         }
         else
         {
@@ -41,6 +43,7 @@ public static class PlatformServiceCollectionExtensions
             services.TryAddSingleton<IPassStore>(_ => throw StoreMissing<IPassStore>());
             services.TryAddSingleton<IRegionHistory>(_ => throw StoreMissing<IRegionHistory>());
             services.TryAddSingleton<IVillageRoster>(_ => throw StoreMissing<IVillageRoster>());
+            services.TryAddSingleton<ITicketStore>(_ => throw StoreMissing<ITicketStore>());
         }
         return services;
     }

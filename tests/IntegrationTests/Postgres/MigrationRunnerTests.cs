@@ -11,7 +11,7 @@ public sealed class MigrationRunnerTests(PostgresFixture fixture)
     public void Embedded_migrations_are_numbered_in_order()
     {
         var versions = MigrationRunner.Migrations.Select(m => m.Version).ToArray();
-        Assert.Equal([1, 2, 3, 4, 5, 6, 7], versions);
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], versions);
         Assert.All(MigrationRunner.Migrations, m => Assert.Matches("^[0-9a-f]{64}$", m.Checksum));
     }
 
@@ -27,7 +27,7 @@ public sealed class MigrationRunnerTests(PostgresFixture fixture)
         Assert.Empty(second);
         Assert.Equal(MigrationRunner.Migrations.Count, await ScalarAsync<long>(db, $"SELECT count(*) FROM {MigrationRunner.HistoryTable}"));
         // The tables and the query contract are there.
-        foreach (var table in new[] { "orleansquery", "orleans_membership", "orleans_membership_version", "orleans_grain_state", "orleans_reminder", "audit_log", "checkpoint_passes", "region_daily", "village_resident" })
+        foreach (var table in new[] { "orleansquery", "orleans_membership", "orleans_membership_version", "orleans_grain_state", "orleans_reminder", "audit_log", "checkpoint_passes", "region_daily", "village_resident", "tickets" })
         {
             Assert.True(await ScalarAsync<bool>(db, $"SELECT to_regclass('{table}') IS NOT NULL"), table);
         }
