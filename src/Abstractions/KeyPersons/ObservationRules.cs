@@ -20,7 +20,10 @@ public static class ObservationRules
         while (current.RequiresObservation && today >= current.ObservationEndsOn)
         {
             var periodStart = current.ObservationEndsOn.AddDays(-policy.ObservationDays);
-            if (current.LastSymptomDay is { } symptom && symptom >= periodStart)
+            // An extended period counts from the symptomatic day that extended it (its end is that day + the period,
+            // the date staff were shown): that day itself does not count against it again, a later one does.
+            var counts = current.NeedsReview ? (Func<DateOnly, bool>)(d => d > periodStart) : d => d >= periodStart;
+            if (current.LastSymptomDay is { } symptom && counts(symptom))
             {
                 var extendedTo = EndsOn(policy, symptom);
                 if (extendedTo <= current.ObservationEndsOn) extendedTo = current.ObservationEndsOn.AddDays(1);

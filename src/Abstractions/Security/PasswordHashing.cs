@@ -23,7 +23,8 @@ public static class PasswordHashing
     public static bool Verify(string password, string stored)
     {
         var parts = stored.Split('$');
-        if (parts.Length != 4 || parts[0] != Scheme || !int.TryParse(parts[1], out var iterations)) return false;
+        // A cost below 1 is no hash Hash() ever wrote (and would throw below).
+        if (parts.Length != 4 || parts[0] != Scheme || !int.TryParse(parts[1], out var iterations) || iterations < 1) return false;
         byte[] salt, expected;
         try
         {
@@ -34,6 +35,8 @@ public static class PasswordHashing
         {
             return false;
         }
+        // An empty (or truncated) hash part must not verify: zero derived bytes would equal zero expected ones.
+        if (salt.Length == 0 || expected.Length < HashBytes) return false;
         var actual = Rfc2898DeriveBytes.Pbkdf2(password, salt, iterations, HashAlgorithmName.SHA512, expected.Length);
         return CryptographicOperations.FixedTimeEquals(actual, expected);
     }
