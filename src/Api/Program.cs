@@ -17,6 +17,7 @@ builder.Services.AddSanmenxiaDashboard(builder.Configuration);
 var app = builder.Build();
 app.UseSanmenxiaForwardedHeaders();
 app.UseSanmenxiaProblems();
+app.UseUnsafeTextRefusal();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();
