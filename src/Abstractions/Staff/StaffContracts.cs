@@ -42,5 +42,11 @@ public interface IStaffAccountGrain : IGrainWithStringKey
 public interface IStaffDirectoryGrain : IGrainWithIntegerKey
 {
     [Alias("Add")] Task AddAsync(StaffAccount account);
+    /// <summary>
+    /// Lists the account as disabled, unless it is the last enabled city administrator (false then, nothing changed).
+    /// Asked before the account itself is disabled: one grain decides, so two administrators disabling each other at
+    /// once cannot both succeed and leave the city without one.
+    /// </summary>
+    [Alias("ReserveDisable")] Task<bool> ReserveDisableAsync(string username);
     [Alias("List")] Task<IReadOnlyList<StaffAccount>> ListAsync(string? jurisdictionPrefix, int skip, int take);
 }

@@ -87,6 +87,7 @@ public sealed class RejectionRetryApiTests(ApiFactory factory)
     [Fact]
     public async Task Staff_creation_rejected_after_the_account_was_stored_answers_503_and_is_not_run_again()
     {
+        await factory.SeedRegionsAsync();
         var admin = await factory.AdminClientAsync();
         var username = $"retry-{Guid.NewGuid():N}"[..20];
         var trace = Guid.NewGuid().ToString("N");
