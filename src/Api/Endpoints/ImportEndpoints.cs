@@ -75,6 +75,8 @@ public static class ImportEndpoints
             }
         }
 
+        // Audited before it is done: an audit that fails means nobody was registered.
+        await audit.RecordAsync(user, "residents.import", null, caller.Jurisdiction?.Value, $"rows={rows.Count + errors.Count}; valid={rows.Count}");
         var imported = 0;
         var already = 0;
         var actor = Actor.Staff(caller.Subject, caller.Role);
@@ -96,7 +98,6 @@ public static class ImportEndpoints
                 }
             }
         });
-        await audit.RecordAsync(user, "residents.import", null, caller.Jurisdiction?.Value, $"rows={rows.Count + errors.Count}; imported={imported}");
         return Results.Ok(new ResidentImportReport(rows.Count + errors.Count, imported, already, errors.OrderBy(e => e.Line).ToList()));
     }
 }

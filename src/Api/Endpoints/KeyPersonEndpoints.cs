@@ -221,6 +221,8 @@ public static class KeyPersonEndpoints
             }
         }
 
+        // Audited before it is done: an audit that fails means no entry was added.
+        await audit.RecordAsync(user, "key-person.comparison-import", null, null, $"rows={rows.Count + invalid.Count}; valid={rows.Count}");
         int matched = 0, known = 0, unmatched = 0;
         var caller = Caller.From(user);
         await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (row, _) =>
@@ -235,7 +237,6 @@ public static class KeyPersonEndpoints
                 ControlMeasure.None, null, null, row.Source, Pending: true, EntryId: entryId, PeriodFrom: row.From, PeriodTo: row.To), Actor.Staff(caller.Subject, caller.Role));
             if (before) Interlocked.Increment(ref known); else Interlocked.Increment(ref matched);
         });
-        await audit.RecordAsync(user, "key-person.comparison-import", null, null, $"rows={rows.Count + invalid.Count}; matched={matched}; unmatched={unmatched}");
         return Results.Ok(new ComparisonImportReport(rows.Count + invalid.Count, matched, known, unmatched, invalid.OrderBy(e => e.Line).ToList()));
     }
 

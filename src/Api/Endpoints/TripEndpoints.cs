@@ -100,21 +100,26 @@ public static class TripEndpoints
         if (body.From is { Length: > 50 }) errors.Add("from", "must be at most 50 characters");
         if (body.To is { Length: > 50 }) errors.Add("to", "must be at most 50 characters");
         if (errors.Any) return Refusals.Fields(errors);
-        var published = await PublishAsync(grains, user, clock, trip!, seat, body.From?.Trim(), body.To?.Trim(), body.Source!.Trim());
-        await audit.RecordAsync(user, "trip.case.publish", null, null, $"{trip!.Key} {published.CaseId}");
+        var (from, to, source) = (body.From?.Trim(), body.To?.Trim(), body.Source!.Trim());
+        // Audited before it is done: an audit that fails means the publication did not happen.
+        await audit.RecordAsync(user, "trip.case.publish", null, null, $"{trip!.Key} {CaseIdOf(trip, seat, from, to, source)}");
+        var published = await PublishAsync(grains, user, clock, trip, seat, from, to, source);
         return Results.Created($"/api/trips/{trip!.Key}/cases/{published.CaseId}", new { trip = trip.Key, published });
     }
 
     private static async Task<PublishedCase> PublishAsync(IGrainFactory grains, ClaimsPrincipal user, TimeProvider clock, TripId trip, SeatInfo seat,
         string? from, string? to, string source)
     {
-        // The same published line always gets the same case id: importing a list twice publishes nothing twice.
-        var caseId = "c" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{trip.Key}|{seat.Carriage}|{seat.Row}|{seat.Seat}|{from}|{to}|{source}")))[..11];
+        var caseId = CaseIdOf(trip, seat, from, to, source);
         var published = await grains.GetGrain<ITripGrain>(trip.Key).PublishCaseAsync(trip,
             new PublishedCase(caseId, seat, from, to, source, clock.GetUtcNow(), Caller.From(user).Subject));
         await grains.GetGrain<ITripIndexGrain>(0).AddAsync(trip);
         return published;
     }
+
+    /// <summary>The same published line always gets the same case id: importing a list twice publishes nothing twice.</summary>
+    private static string CaseIdOf(TripId trip, SeatInfo seat, string? from, string? to, string source) =>
+        "c" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{trip.Key}|{seat.Carriage}|{seat.Row}|{seat.Seat}|{from}|{to}|{source}")))[..11];
 
     private static async Task<IResult> ListPublished(IGrainFactory grains)
     {
@@ -131,9 +136,11 @@ public static class TripEndpoints
     {
         if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Length > 500) return Refusals.Field("reason", "is required (why the publication was wrong), at most 500 characters");
         if (!tripKey.Contains(':')) return Refusals.Field("tripKey", "is not a trip key (mode:number:yyyyMMdd)");
+        // Audited before it is done: an audit that fails means the withdrawal did not happen (an entry for a case that
+        // turns out not to exist records the attempt).
+        await audit.RecordAsync(user, "trip.case.withdraw", null, null, $"{tripKey} {caseId}: {body.Reason}");
         var withdrawn = await grains.GetGrain<ITripGrain>(tripKey).WithdrawCaseAsync(caseId, body.Reason.Trim());
         if (!withdrawn) return Refusals.NotFound("No such published case on this trip (or it was withdrawn already).");
-        await audit.RecordAsync(user, "trip.case.withdraw", null, null, $"{tripKey} {caseId}: {body.Reason}");
         return Results.NoContent();
     }
 
@@ -142,13 +149,14 @@ public static class TripEndpoints
         [FromKeyedServices(DomainClock.Key)] TimeProvider clock)
     {
         var errors = new List<ImportLineError>();
-        var published = 0;
+        var valid = new List<(TripId Trip, SeatInfo Seat, string? From, string? To, string Source)>();
         var rows = 0;
         using var reader = new StreamReader(request.Body);
         using var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { MissingFieldFound = null, BadDataFound = null });
         if (!await csv.ReadAsync() || !csv.ReadHeader()) return Refusals.Field("file", "is empty: expected a header date,mode,number,carriage,row,seat,from,to,source");
         var missing = new[] { "date", "mode", "number", "source" }.Where(h => !csv.HeaderRecord!.Contains(h)).ToList();
         if (missing.Count > 0) return Refusals.Field("file", $"header lacks column(s): {string.Join(", ", missing)}");
+        // The whole file is read (and refused, if it breaks the control-character rule) before anything is published.
         while (await csv.ReadAsync())
         {
             rows++;
@@ -166,11 +174,12 @@ public static class TripEndpoints
                 errors.Add(new(line, first.Key, first.Value[0]));
                 continue;
             }
-            await PublishAsync(grains, user, clock, trip!, seat, Blank(csv.GetField("from")), Blank(csv.GetField("to")), source!);
-            published++;
+            valid.Add((trip!, seat, Blank(csv.GetField("from")), Blank(csv.GetField("to")), source!));
         }
-        await audit.RecordAsync(user, "trip.case.import", null, null, $"rows={rows}; published={published}");
-        return Results.Ok(new CaseImportReport(rows, published, errors));
+        // Audited before it is done: an audit that fails means nothing was published.
+        await audit.RecordAsync(user, "trip.case.import", null, null, $"rows={rows}; valid={valid.Count}");
+        foreach (var row in valid) await PublishAsync(grains, user, clock, row.Trip, row.Seat, row.From, row.To, row.Source);
+        return Results.Ok(new CaseImportReport(rows, valid.Count, errors));
     }
 
     // ------------------------------------------------------------------ residents save their trips
