@@ -50,6 +50,7 @@ public static class GrainServiceCollectionExtensions
     public static IServiceCollection AddSanmenxiaGrainServices(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        services.TryAddKeyedSingleton(Sanmenxia.Grains.Auth.SignInClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
         var simulation = configuration.GetSection(SimulationOptions.Section).Get<SimulationOptions>() ?? new SimulationOptions();
         if (simulation.Enabled)
         {

@@ -18,11 +18,26 @@ public sealed record CodeSentResponse(string MaskedPhone, int ResendAfterSeconds
 
 public static class AuthEndpoints
 {
+    /// <summary>
+    /// Code requests per client address (after ForwardedHeadersSetup: the client behind a trusted proxy), per API
+    /// process: an address cannot send texts to one phone after another. The per-phone limits are the code grain's,
+    /// where all API processes' requests for a phone meet; this one needs no grain call and stops a flood at the edge.
+    /// </summary>
+    public const string CodeRateLimit = "resident-code";
+
+    public static void AddCodeRateLimit(Microsoft.AspNetCore.RateLimiting.RateLimiterOptions limiter, IConfiguration configuration)
+    {
+        var permits = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>()?.CodeRequestsPerAddressPerHour ?? 30;
+        limiter.AddPolicy(CodeRateLimit, http => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
+            http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromHours(1), QueueLimit = 0 }));
+    }
+
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Auth");
         auth.MapPost("/staff/login", StaffLogin).AllowAnonymous();
-        auth.MapPost("/resident/code", SendResidentCode).AllowAnonymous();
+        auth.MapPost("/resident/code", SendResidentCode).AllowAnonymous().RequireRateLimiting(CodeRateLimit);
         auth.MapPost("/resident/login", ResidentLogin).AllowAnonymous();
         auth.MapPost("/logout", Logout).AllowAnonymous();
         auth.MapGet("/me", Me).RequireAuthorization();
@@ -39,17 +54,19 @@ public static class AuthEndpoints
 
         var username = body.Username!.Trim().ToLowerInvariant();
         var account = grains.GetGrain<IStaffAccountGrain>(username);
-        if (await account.LoginLockedForAsync() is { } locked && locked > TimeSpan.Zero)
-            return Refusals.TooMany("Too many wrong passwords for this account; wait before trying again.", locked, http);
-        var hash = await account.GetPasswordHashAsync();
-        // Same answer for an unknown user and a wrong password, so usernames cannot be probed.
-        if (hash is null || !PasswordHashing.Verify(body.Password!, hash))
+        // The grain counts the attempt before it is verified, so a burst of concurrent guesses gets no more verdicts
+        // than the limit; it counts unknown usernames too, so the lockout does not tell which exist.
+        var attempt = await account.BeginLoginAsync();
+        if (attempt.LockedFor > TimeSpan.Zero)
+            return Refusals.TooMany("Too many wrong passwords for this account; wait before trying again.", attempt.LockedFor, http);
+        // Same answer, and the same hash work, for an unknown user and a wrong password, so usernames cannot be probed.
+        var verified = attempt.PasswordHash is { } hash ? PasswordHashing.Verify(body.Password!, hash) : PasswordHashing.VerifyAgainstNobody(body.Password!);
+        if (!verified)
         {
-            await account.RecordLoginAsync(succeeded: false);
             logger.LogWarning("Failed staff login for {Username}", username);
             return Refusals.Unauthorized("Unknown username or wrong password.");
         }
-        await account.RecordLoginAsync(succeeded: true);
+        await account.LoginSucceededAsync();
         var staff = (await account.GetAsync())!;
         List<Claim> claims =
         [
@@ -74,6 +91,8 @@ public static class AuthEndpoints
             return Refusals.TooMany("A code was sent moments ago; wait before asking again.", issued.RetryAfter, http);
         if (issued.Status == OneTimeCodeIssueStatus.LockedOut)
             return Refusals.TooMany("Too many wrong codes for this phone; wait before asking for a new one.", issued.RetryAfter, http);
+        if (issued.Status == OneTimeCodeIssueStatus.TooMany)
+            return Refusals.TooMany("Too many codes were sent to this phone in the last hour; wait before asking again.", issued.RetryAfter, http);
         await sender.SendLoginCodeAsync(phone, phoneKey, issued.Code!, ct);
         return Results.Accepted(value: new CodeSentResponse(phone.Masked, 30));
     }

@@ -36,10 +36,13 @@ public static class TripEndpoints
             o.AddPolicy(QueryRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            AuthEndpoints.AddCodeRateLimit(o, configuration);
             o.OnRejected = async (context, ct) =>
             {
                 var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
-                await Refusals.TooMany("Too many trip queries from this address; wait a minute.", retry, context.HttpContext).ExecuteAsync(context.HttpContext);
+                var what = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == AuthEndpoints.CodeRateLimit
+                    ? "Too many code requests from this address; wait before asking again." : "Too many trip queries from this address; wait a minute.";
+                await Refusals.TooMany(what, retry, context.HttpContext).ExecuteAsync(context.HttpContext);
             };
         });
         return services;

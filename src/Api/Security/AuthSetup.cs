@@ -24,6 +24,8 @@ public sealed class AuthOptions
     /// of <see cref="SmsGatewayOptions"/>.
     /// </summary>
     public string MessageSender { get; set; } = "Development";
+    /// <summary>One-time code requests one client address may make per hour (per API process); see AuthEndpoints.</summary>
+    public int CodeRequestsPerAddressPerHour { get; set; } = 30;
 }
 
 /// <summary>Policy names. Every endpoint names one of these, or is explicitly anonymous.</summary>
