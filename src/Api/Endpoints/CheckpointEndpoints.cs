@@ -82,7 +82,8 @@ public static class CheckpointEndpoints
         errors.Require("name", body.Name, 64);
         var region = await CheckRegionAsync(body.RegionCode, regions, errors, "regionCode");
         var policy = ParsePolicy(body.Policy, errors);
-        var staffNames = (body.Staff ?? []).Select(s => s.Trim().ToLowerInvariant()).Where(s => s.Length > 0).Distinct().ToList();
+        if (body.Staff?.Any(s => s is null) == true) errors.Add("staff", "must list usernames (no null entries)");
+        var staffNames = (body.Staff ?? []).OfType<string>().Select(s => s.Trim().ToLowerInvariant()).Where(s => s.Length > 0).Distinct().ToList();
         if (staffNames.Any(s => s.Length > 64)) errors.Add("staff", "usernames are at most 64 characters");
         if (errors.Any) return Refusals.Fields(errors);
 
@@ -310,8 +311,11 @@ public static class CheckpointEndpoints
     {
         var errors = new FieldErrors();
         var date = HealthCodeRules.Today(policy, clock.GetUtcNow());
+        var today = date;
         if (day is not null && !DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
             errors.Add("day", "must be a date yyyy-MM-dd");
+        // Passes exist from the epidemic's start to today; outside that the day's bounds would not even be representable.
+        else if (date < FirstDay || date > today) errors.Add("day", $"must be between {FirstDay:yyyy-MM-dd} and today ({today:yyyy-MM-dd})");
         if (skip < 0) errors.Add("skip", "must not be negative");
         if (take is < 1 or > 500) errors.Add("take", "must be between 1 and 500");
         var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);
@@ -360,6 +364,8 @@ public static class CheckpointEndpoints
         var items = await store.ForCheckpointAsync(id, from, to, skip, take, http.RequestAborted);
         return Results.Ok(new PassPage(id, date, items.Select(PassRow.From).ToList(), total, skip, take));
     }
+
+    private static readonly DateOnly FirstDay = new(2019, 12, 1);
 
     private static async Task<IResult> Daily(string id, ClaimsPrincipal user, IGrainFactory grains, IPassStore store, HealthCodePolicy policy,
         [FromKeyedServices(DomainClock.Key)] TimeProvider clock, int days = 28)

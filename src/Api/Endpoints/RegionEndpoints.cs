@@ -70,8 +70,11 @@ public static class RegionEndpoints
         using (var reader = new StreamReader(request.Body))
         using (var csv = new CsvReader(reader, new CsvConfiguration(CultureInfo.InvariantCulture) { HasHeaderRecord = true, MissingFieldFound = null, BadDataFound = null }))
         {
-            await csv.ReadAsync();
-            csv.ReadHeader();
+            // An empty (or byte-order-mark only) file has no header to read: refused as the other imports refuse it.
+            if (!await csv.ReadAsync() || !csv.ReadHeader())
+                return Refusals.Field("file", "is empty: expected a header code,name[,pinyin][,population]");
+            var missing = new[] { "code", "name" }.Where(h => !csv.HeaderRecord!.Contains(h)).ToList();
+            if (missing.Count > 0) return Refusals.Field("file", $"header lacks column(s): {string.Join(", ", missing)}");
             while (await csv.ReadAsync())
             {
                 var line = csv.Parser.RawRow;

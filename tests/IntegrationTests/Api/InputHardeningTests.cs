@@ -75,6 +75,34 @@ public sealed class InputHardeningTests(ApiFactory factory)
         Assert.Equal(HttpStatusCode.NotFound, read.StatusCode);
     }
 
+    [Fact]
+    public async Task Plain_bad_input_is_a_4xx_problem_not_a_500()
+    {
+        await factory.SeedRegionsAsync();
+        var admin = await factory.AdminClientAsync();
+        static HttpContent Csv(byte[] bytes)
+        {
+            var content = new ByteArrayContent(bytes);
+            content.Headers.ContentType = new("text/csv");
+            return content;
+        }
+        var responses = new Dictionary<string, HttpResponseMessage>
+        {
+            ["staff [null]"] = await admin.PostAsync("/api/admin/checkpoints", new StringContent("{\"staff\":[null]}", Encoding.UTF8, "application/json")),
+            ["day 0001-01-01"] = await admin.GetAsync("/api/checkpoints/cp-411202001-0001/passes?day=0001-01-01"),
+            ["day 9999-12-31"] = await admin.GetAsync("/api/checkpoints/cp-411202001-0001/passes?day=9999-12-31"),
+            ["blank resident"] = await admin.GetAsync("/api/residents/%20/passes"),
+            ["blank username"] = await admin.PostAsync("/api/admin/staff/%20/disable", null),
+            ["empty region file"] = await admin.PostAsync("/api/admin/regions/import", Csv([])),
+            ["BOM-only region file"] = await admin.PostAsync("/api/admin/regions/import", Csv([0xEF, 0xBB, 0xBF])),
+        };
+        foreach (var (what, response) in responses)
+        {
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{what}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            Assert.StartsWith("application/problem+json", response.Content.Headers.ContentType?.ToString());
+        }
+    }
+
     private static async Task<JsonElement> AssertRefusedAsync(HttpResponseMessage response, string field)
     {
         var text = await response.Content.ReadAsStringAsync();
