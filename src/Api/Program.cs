@@ -15,6 +15,7 @@ builder.Services.AddTripRateLimiting(builder.Configuration);
 builder.Services.AddSanmenxiaDashboard(builder.Configuration);
 
 var app = builder.Build();
+app.UseSanmenxiaSecurityHeaders();
 app.UseSanmenxiaForwardedHeaders();
 app.UseSanmenxiaProblems();
 app.UseUnsafeTextRefusal();

@@ -109,7 +109,9 @@ public static class AuthEndpoints
         var phoneKey = keys.ForPhone(phone.Value);
         // Read before the code is used up: a rejected read after a good code would otherwise have the retry of this
         // request (ProblemSetup) answer "no code was sent" to a caller whose code was right.
-        var residents = await grains.GetGrain<IPhoneDirectoryGrain>(phoneKey).GetResidentsAsync();
+        var directory = grains.GetGrain<IPhoneDirectoryGrain>(phoneKey);
+        var residents = await directory.GetResidentsAsync();
+        var generation = await directory.GetTokenGenerationAsync();
         var check = await grains.GetGrain<IOneTimeCodeGrain>(phoneKey).VerifyAsync(body.Code!);
         if (check != OneTimeCodeCheck.Accepted)
             return Refusals.Unauthorized(check switch
@@ -120,22 +122,31 @@ public static class AuthEndpoints
                 _ => "The code is wrong.",
             });
 
-        var issued = IssueResidentToken(tokens, options.Value, phoneKey, residents.FirstOrDefault());
+        var issued = IssueResidentToken(tokens, options.Value, phoneKey, residents.FirstOrDefault(), generation);
         SetCookie(http, issued);
         return Results.Ok(new TokenResponse(issued.Token, issued.ExpiresAt, Roles.Resident, null, residents.FirstOrDefault()));
     }
 
     /// <summary>A resident's token names the phone and, once registered, the resident (by pseudonymous key only).</summary>
-    public static IssuedToken IssueResidentToken(TokenIssuer tokens, AuthOptions options, string phoneKey, string? residentKey)
+    /// <remarks><paramref name="generation"/>: the phone's current token generation (a sign-out ends the tokens of earlier ones).</remarks>
+    public static IssuedToken IssueResidentToken(TokenIssuer tokens, AuthOptions options, string phoneKey, string? residentKey, int generation)
     {
-        List<Claim> claims = [new(SanmenxiaClaims.Subject, residentKey ?? phoneKey), new(SanmenxiaClaims.Role, Roles.Resident), new(SanmenxiaClaims.PhoneKey, phoneKey)];
+        List<Claim> claims = [new(SanmenxiaClaims.Subject, residentKey ?? phoneKey), new(SanmenxiaClaims.Role, Roles.Resident), new(SanmenxiaClaims.PhoneKey, phoneKey),
+            new(SanmenxiaClaims.TokenGeneration, generation.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer32)];
         if (residentKey is not null) claims.Add(new(SanmenxiaClaims.ResidentKey, residentKey));
         return tokens.Issue(claims, options.ResidentTokenLifetime);
     }
 
-    private static IResult Logout(HttpContext http)
+    /// <summary>
+    /// Deletes the cookie and, for a resident, ends every token of the phone (on every device): the next generation
+    /// starts. The request's token is read if it is still valid; anonymous callers just lose the cookie.
+    /// </summary>
+    private static async Task<IResult> Logout(HttpContext http, IGrainFactory grains)
     {
         http.Response.Cookies.Delete(AuthSetup.TokenCookie);
+        var caller = Caller.From(http.User);
+        if (caller.Role == Roles.Resident && caller.PhoneKey is { Length: > 0 } phoneKey)
+            await grains.GetGrain<IPhoneDirectoryGrain>(phoneKey).RevokeTokensAsync();
         return Results.NoContent();
     }
 
