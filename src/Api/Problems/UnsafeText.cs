@@ -120,9 +120,10 @@ public static class UnsafeText
             return;
         }
         // Bodies that are not JSON (CSV imports) are checked as they are read. The original stream is put back after,
-        // so a re-run of the request (ProblemSetup's retry) rewinds the buffered body and wraps it afresh.
+        // so a re-run of the request (ProblemSetup's retry) rewinds the buffered body and wraps it afresh. SignalR's
+        // messages are framed by a control character (U+001E): the hub checks its own arguments (region codes).
         var body = http.Request.Body;
-        if (http.Request.ContentLength != 0 && !IsJson(http.Request.ContentType)
+        if (http.Request.ContentLength != 0 && !IsJson(http.Request.ContentType) && !http.Request.Path.StartsWithSegments("/hubs")
             && http.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestBodyDetectionFeature>()?.CanHaveBody != false)
             http.Request.Body = new UnsafeTextStream(body);
         try
