@@ -21,8 +21,10 @@ builder.Services.AddTicketApi(builder.Configuration);
 builder.Services.AddSanmenxiaDashboard(builder.Configuration);
 
 var app = builder.Build();
+app.UseSanmenxiaSecurityHeaders();
 app.UseSanmenxiaForwardedHeaders();
 app.UseSanmenxiaProblems();
+app.UseUnsafeTextRefusal();
 app.UseDefaultFiles();
 app.UseStaticFiles();
 app.UseAuthentication();

@@ -7,6 +7,7 @@ namespace Sanmenxia.Persistence;
 /// Group commit for the project's own tables (audit log, pass records, daily history, village rows): callers enqueue
 /// items, writer loops each take what has queued (up to a batch size) and write it with one round trip and one
 /// commit, and every caller's task completes only after its batch committed, or fails with the batch's exception.
+/// A batch refused for one item's data is split until that item fails alone (<see cref="BatchIsolation"/>).
 /// No timer: a lone item goes out at once, and batches grow by themselves while the previous ones commit.
 /// </summary>
 internal sealed class GroupCommitQueue<T> : IAsyncDisposable
@@ -52,16 +53,19 @@ internal sealed class GroupCommitQueue<T> : IAsyncDisposable
                 batch.Add(entry);
                 rows += _weight(entry.Item);
             }
-            try
-            {
-                await _writeBatch(batch.ConvertAll(b => b.Item));
-                foreach (var (_, done) in batch) done.TrySetResult();
-            }
-            catch (Exception e)
-            {
-                _logger.LogWarning("{What}: a batch of {Count} rows was not written: {Error}", _what, rows, e.Message);
-                foreach (var (_, done) in batch) done.TrySetException(e);
-            }
+            // A value PostgreSQL refuses (a zero byte in a name) fails only its own caller: the batch is split until the
+            // bad item is alone (BatchIsolation); a connection failure still fails every caller of the batch.
+            await BatchIsolation.WriteIsolatingAsync(batch,
+                async part =>
+                {
+                    await _writeBatch(part.Count == batch.Count ? batch.ConvertAll(b => b.Item) : part.Select(b => b.Item).ToList());
+                    foreach (var (_, done) in part) done.TrySetResult();
+                },
+                (part, e) =>
+                {
+                    _logger.LogWarning("{What}: a batch of {Count} items ({Rows} rows in all) was not written: {Error}", _what, part.Count, rows, e.Message);
+                    foreach (var (_, done) in part) done.TrySetException(e);
+                });
             batch.Clear();
         }
     }

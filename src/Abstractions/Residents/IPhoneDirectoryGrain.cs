@@ -9,4 +9,11 @@ public interface IPhoneDirectoryGrain : IGrainWithStringKey
 {
     [Alias("Link")] Task LinkAsync(string residentKey);
     [Alias("Residents")] Task<IReadOnlyList<string>> GetResidentsAsync();
+    /// <summary>
+    /// The generation of the phone's resident tokens: a token carries the generation it was issued in and stops working
+    /// once the phone signs out (which starts the next one). Asked on every resident request: reads interleave.
+    /// </summary>
+    [Orleans.Concurrency.ReadOnly, Alias("TokenGeneration")] Task<int> GetTokenGenerationAsync();
+    /// <summary>Signs the phone out everywhere: every resident token issued so far stops working. Returns the new generation.</summary>
+    [Alias("RevokeTokens")] Task<int> RevokeTokensAsync();
 }

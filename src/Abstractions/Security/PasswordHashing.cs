@@ -20,6 +20,18 @@ public static class PasswordHashing
         return $"{Scheme}${iterations}${Convert.ToBase64String(salt)}${Convert.ToBase64String(hash)}";
     }
 
+    private static readonly Lazy<string> s_nobody = new(() => Hash(Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))));
+
+    /// <summary>
+    /// Spends the work of one <see cref="Verify"/> at the default cost and returns false: for an unknown username, so
+    /// that a wrong password takes as long for a name that does not exist as for one that does.
+    /// </summary>
+    public static bool VerifyAgainstNobody(string password)
+    {
+        Verify(password, s_nobody.Value);
+        return false;
+    }
+
     public static bool Verify(string password, string stored)
     {
         var parts = stored.Split('$');

@@ -19,6 +19,12 @@ public sealed record NewStaffAccount(
     [property: Id(3)] string PasswordHash,
     [property: Id(4)] string? CheckpointId = null);
 
+/// <summary>A sign-in attempt as the account grain allows it: the hash to verify against, or how long sign-in stays locked.</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.StaffLoginAttempt")]
+public sealed record StaffLoginAttempt(
+    [property: Id(0)] TimeSpan LockedFor,
+    [property: Id(1)] string? PasswordHash);
+
 /// <summary>One staff account; key = lower-case username.</summary>
 [Alias("sanmenxia.IStaffAccountGrain")]
 public interface IStaffAccountGrain : IGrainWithStringKey
@@ -26,15 +32,19 @@ public interface IStaffAccountGrain : IGrainWithStringKey
     /// <summary>Creates the account; false if the username is taken (nothing is changed then).</summary>
     [Alias("Create")] Task<bool> CreateAsync(NewStaffAccount account);
     [Alias("Get")] Task<StaffAccount?> GetAsync();
-    /// <summary>The stored hash, for the API to verify a login against; null if no such account.</summary>
-    [Alias("GetPasswordHash")] Task<string?> GetPasswordHashAsync();
     [Alias("SetDisabled")] Task SetDisabledAsync(bool disabled);
     /// <summary>Whether a token naming this account and role may still act: the account exists, is enabled and has that role.</summary>
     [Orleans.Concurrency.ReadOnly, Alias("IsActive")] Task<bool> IsActiveAsync(string role); // asked on every staff request: reads interleave
-    /// <summary>How long sign-in stays refused after repeated wrong passwords; zero when it is open.</summary>
-    [Alias("LoginLockedFor")] Task<TimeSpan> LoginLockedForAsync();
-    /// <summary>Counts a wrong password (an existing account only) or clears the count after a right one.</summary>
-    [Alias("RecordLogin")] Task RecordLoginAsync(bool succeeded);
+    /// <summary>
+    /// Starts one sign-in attempt: refused while sign-in is locked (<see cref="StaffLoginAttempt.LockedFor"/>), else
+    /// counted as a wrong password at once, before the password is verified, so concurrent attempts cannot all pass
+    /// the check before any is counted; the attempt that reaches the limit locks sign-in for the ones after it. Counted
+    /// for an unknown or disabled username as well (whose <see cref="StaffLoginAttempt.PasswordHash"/> is null), so
+    /// the lockout does not tell which usernames exist.
+    /// </summary>
+    [Alias("BeginLogin")] Task<StaffLoginAttempt> BeginLoginAsync();
+    /// <summary>A right password clears the count of wrong ones (a lockout already set stands its time).</summary>
+    [Alias("LoginSucceeded")] Task LoginSucceededAsync();
 }
 
 /// <summary>The list of staff usernames, so administrators can page through accounts. Single instance, key 0.</summary>
@@ -42,5 +52,11 @@ public interface IStaffAccountGrain : IGrainWithStringKey
 public interface IStaffDirectoryGrain : IGrainWithIntegerKey
 {
     [Alias("Add")] Task AddAsync(StaffAccount account);
+    /// <summary>
+    /// Lists the account as disabled, unless it is the last enabled city administrator (false then, nothing changed).
+    /// Asked before the account itself is disabled: one grain decides, so two administrators disabling each other at
+    /// once cannot both succeed and leave the city without one.
+    /// </summary>
+    [Alias("ReserveDisable")] Task<bool> ReserveDisableAsync(string username);
     [Alias("List")] Task<IReadOnlyList<StaffAccount>> ListAsync(string? jurisdictionPrefix, int skip, int take);
 }

@@ -18,11 +18,26 @@ public sealed record CodeSentResponse(string MaskedPhone, int ResendAfterSeconds
 
 public static class AuthEndpoints
 {
+    /// <summary>
+    /// Code requests per client address (after ForwardedHeadersSetup: the client behind a trusted proxy), per API
+    /// process: an address cannot send texts to one phone after another. The per-phone limits are the code grain's,
+    /// where all API processes' requests for a phone meet; this one needs no grain call and stops a flood at the edge.
+    /// </summary>
+    public const string CodeRateLimit = "resident-code";
+
+    public static void AddCodeRateLimit(Microsoft.AspNetCore.RateLimiting.RateLimiterOptions limiter, IConfiguration configuration)
+    {
+        var permits = configuration.GetSection(AuthOptions.Section).Get<AuthOptions>()?.CodeRequestsPerAddressPerHour ?? 30;
+        limiter.AddPolicy(CodeRateLimit, http => System.Threading.RateLimiting.RateLimitPartition.GetFixedWindowLimiter(
+            http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+            _ => new System.Threading.RateLimiting.FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromHours(1), QueueLimit = 0 }));
+    }
+
     public static IEndpointRouteBuilder MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
         var auth = app.MapGroup("/api/auth").WithTags("Auth");
         auth.MapPost("/staff/login", StaffLogin).AllowAnonymous();
-        auth.MapPost("/resident/code", SendResidentCode).AllowAnonymous();
+        auth.MapPost("/resident/code", SendResidentCode).AllowAnonymous().RequireRateLimiting(CodeRateLimit);
         auth.MapPost("/resident/login", ResidentLogin).AllowAnonymous();
         auth.MapPost("/logout", Logout).AllowAnonymous();
         auth.MapGet("/me", Me).RequireAuthorization();
@@ -39,17 +54,19 @@ public static class AuthEndpoints
 
         var username = body.Username!.Trim().ToLowerInvariant();
         var account = grains.GetGrain<IStaffAccountGrain>(username);
-        if (await account.LoginLockedForAsync() is { } locked && locked > TimeSpan.Zero)
-            return Refusals.TooMany("Too many wrong passwords for this account; wait before trying again.", locked, http);
-        var hash = await account.GetPasswordHashAsync();
-        // Same answer for an unknown user and a wrong password, so usernames cannot be probed.
-        if (hash is null || !PasswordHashing.Verify(body.Password!, hash))
+        // The grain counts the attempt before it is verified, so a burst of concurrent guesses gets no more verdicts
+        // than the limit; it counts unknown usernames too, so the lockout does not tell which exist.
+        var attempt = await account.BeginLoginAsync();
+        if (attempt.LockedFor > TimeSpan.Zero)
+            return Refusals.TooMany("Too many wrong passwords for this account; wait before trying again.", attempt.LockedFor, http);
+        // Same answer, and the same hash work, for an unknown user and a wrong password, so usernames cannot be probed.
+        var verified = attempt.PasswordHash is { } hash ? PasswordHashing.Verify(body.Password!, hash) : PasswordHashing.VerifyAgainstNobody(body.Password!);
+        if (!verified)
         {
-            await account.RecordLoginAsync(succeeded: false);
             logger.LogWarning("Failed staff login for {Username}", username);
             return Refusals.Unauthorized("Unknown username or wrong password.");
         }
-        await account.RecordLoginAsync(succeeded: true);
+        await account.LoginSucceededAsync();
         var staff = (await account.GetAsync())!;
         List<Claim> claims =
         [
@@ -74,6 +91,8 @@ public static class AuthEndpoints
             return Refusals.TooMany("A code was sent moments ago; wait before asking again.", issued.RetryAfter, http);
         if (issued.Status == OneTimeCodeIssueStatus.LockedOut)
             return Refusals.TooMany("Too many wrong codes for this phone; wait before asking for a new one.", issued.RetryAfter, http);
+        if (issued.Status == OneTimeCodeIssueStatus.TooMany)
+            return Refusals.TooMany("Too many codes were sent to this phone in the last hour; wait before asking again.", issued.RetryAfter, http);
         await sender.SendLoginCodeAsync(phone, phoneKey, issued.Code!, ct);
         return Results.Accepted(value: new CodeSentResponse(phone.Masked, 30));
     }
@@ -90,7 +109,9 @@ public static class AuthEndpoints
         var phoneKey = keys.ForPhone(phone.Value);
         // Read before the code is used up: a rejected read after a good code would otherwise have the retry of this
         // request (ProblemSetup) answer "no code was sent" to a caller whose code was right.
-        var residents = await grains.GetGrain<IPhoneDirectoryGrain>(phoneKey).GetResidentsAsync();
+        var directory = grains.GetGrain<IPhoneDirectoryGrain>(phoneKey);
+        var residents = await directory.GetResidentsAsync();
+        var generation = await directory.GetTokenGenerationAsync();
         var check = await grains.GetGrain<IOneTimeCodeGrain>(phoneKey).VerifyAsync(body.Code!);
         if (check != OneTimeCodeCheck.Accepted)
             return Refusals.Unauthorized(check switch
@@ -101,22 +122,31 @@ public static class AuthEndpoints
                 _ => "The code is wrong.",
             });
 
-        var issued = IssueResidentToken(tokens, options.Value, phoneKey, residents.FirstOrDefault());
+        var issued = IssueResidentToken(tokens, options.Value, phoneKey, residents.FirstOrDefault(), generation);
         SetCookie(http, issued);
         return Results.Ok(new TokenResponse(issued.Token, issued.ExpiresAt, Roles.Resident, null, residents.FirstOrDefault()));
     }
 
     /// <summary>A resident's token names the phone and, once registered, the resident (by pseudonymous key only).</summary>
-    public static IssuedToken IssueResidentToken(TokenIssuer tokens, AuthOptions options, string phoneKey, string? residentKey)
+    /// <remarks><paramref name="generation"/>: the phone's current token generation (a sign-out ends the tokens of earlier ones).</remarks>
+    public static IssuedToken IssueResidentToken(TokenIssuer tokens, AuthOptions options, string phoneKey, string? residentKey, int generation)
     {
-        List<Claim> claims = [new(SanmenxiaClaims.Subject, residentKey ?? phoneKey), new(SanmenxiaClaims.Role, Roles.Resident), new(SanmenxiaClaims.PhoneKey, phoneKey)];
+        List<Claim> claims = [new(SanmenxiaClaims.Subject, residentKey ?? phoneKey), new(SanmenxiaClaims.Role, Roles.Resident), new(SanmenxiaClaims.PhoneKey, phoneKey),
+            new(SanmenxiaClaims.TokenGeneration, generation.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer32)];
         if (residentKey is not null) claims.Add(new(SanmenxiaClaims.ResidentKey, residentKey));
         return tokens.Issue(claims, options.ResidentTokenLifetime);
     }
 
-    private static IResult Logout(HttpContext http)
+    /// <summary>
+    /// Deletes the cookie and, for a resident, ends every token of the phone (on every device): the next generation
+    /// starts. The request's token is read if it is still valid; anonymous callers just lose the cookie.
+    /// </summary>
+    private static async Task<IResult> Logout(HttpContext http, IGrainFactory grains)
     {
         http.Response.Cookies.Delete(AuthSetup.TokenCookie);
+        var caller = Caller.From(http.User);
+        if (caller.Role == Roles.Resident && caller.PhoneKey is { Length: > 0 } phoneKey)
+            await grains.GetGrain<IPhoneDirectoryGrain>(phoneKey).RevokeTokensAsync();
         return Results.NoContent();
     }
 

@@ -37,7 +37,8 @@ public static class CheckpointAdminEndpoints
         errors.Require("name", body.Name, 64);
         var region = await CheckRegionAsync(body.RegionCode, regions, errors, "regionCode");
         var policy = ParsePolicy(body.Policy, errors);
-        var staffNames = (body.Staff ?? []).Select(s => s.Trim().ToLowerInvariant()).Where(s => s.Length > 0).Distinct().ToList();
+        if (body.Staff?.Any(s => s is null) == true) errors.Add("staff", "must list usernames (no null entries)");
+        var staffNames = (body.Staff ?? []).OfType<string>().Select(s => s.Trim().ToLowerInvariant()).Where(s => s.Length > 0).Distinct().ToList();
         if (staffNames.Any(s => s.Length > 64)) errors.Add("staff", "usernames are at most 64 characters");
         if (errors.Any) return Refusals.Fields(errors);
 

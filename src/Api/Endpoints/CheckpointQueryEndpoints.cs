@@ -76,14 +76,19 @@ public static class CheckpointQueryEndpoints
 
     // ------------------------------------------------------------------ queries
 
+    private static readonly DateOnly FirstDay = new(2019, 12, 1);
+
     private static async Task<IResult> ListPasses(string id, ClaimsPrincipal user, IGrainFactory grains, IPassStore store, AuditTrail audit,
         DomainCalendar calendar, HttpContext http,
         string? day, string? format, int skip = 0, int take = 50)
     {
         var errors = new FieldErrors();
-        var date = calendar.Today;
+        var today = calendar.Today;
+        var date = today;
         if (day is not null && !DateOnly.TryParseExact(day, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out date))
             errors.Add("day", "must be a date yyyy-MM-dd");
+        // Passes exist from the epidemic's start to today; outside that the day's bounds would not even be representable.
+        else if (date < FirstDay || date > today) errors.Add("day", $"must be between {FirstDay:yyyy-MM-dd} and today ({today:yyyy-MM-dd})");
         if (skip < 0) errors.Add("skip", "must not be negative");
         if (take is < 1 or > 500) errors.Add("take", "must be between 1 and 500");
         var csv = string.Equals(format, "csv", StringComparison.OrdinalIgnoreCase);

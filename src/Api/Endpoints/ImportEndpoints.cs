@@ -43,6 +43,8 @@ public static class ImportEndpoints
         await foreach (var line in csv.RowsAsync())
             if (await mapping.MapAsync(line, csv) is { } row) rows.Add(row);
 
+        // Audited before it is done: an audit that fails means nobody was registered.
+        await audit.RecordAsync(user, "residents.import", null, caller.Jurisdiction?.Value, $"rows={rows.Count + csv.Errors.Count}; valid={rows.Count}");
         var imported = 0;
         var already = 0;
         var actor = Actor.Staff(caller.Subject, caller.Role);
@@ -67,7 +69,6 @@ public static class ImportEndpoints
         });
         // Rows counts the good rows and every error, a registration refusal included (as this report always has).
         var reported = rows.Count + csv.Errors.Count;
-        await audit.RecordAsync(user, "residents.import", null, caller.Jurisdiction?.Value, $"rows={reported}; imported={imported}");
         return Results.Ok(new ResidentImportReport(reported, imported, already, csv.ErrorsByLine()));
     }
 }

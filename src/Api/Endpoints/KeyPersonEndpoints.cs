@@ -195,6 +195,8 @@ public static class KeyPersonEndpoints
         await foreach (var line in csv.RowsAsync())
             if (mapping.Map(line, csv) is { } row) rows.Add(row);
 
+        // Audited before it is done: an audit that fails means no entry was added.
+        await audit.RecordAsync(user, "key-person.comparison-import", null, null, $"rows={csv.Rows}; valid={rows.Count}");
         int matched = 0, known = 0, unmatched = 0;
         var caller = Caller.From(user);
         await Parallel.ForEachAsync(rows, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = ct }, async (row, _) =>
@@ -209,7 +211,6 @@ public static class KeyPersonEndpoints
                 ControlMeasure.None, null, null, row.Source, Pending: true, EntryId: entryId, PeriodFrom: row.From, PeriodTo: row.To), Actor.Staff(caller.Subject, caller.Role));
             if (before) Interlocked.Increment(ref known); else Interlocked.Increment(ref matched);
         });
-        await audit.RecordAsync(user, "key-person.comparison-import", null, null, $"rows={csv.Rows}; matched={matched}; unmatched={unmatched}");
         return Results.Ok(new ComparisonImportReport(csv.Rows, matched, known, unmatched, csv.ErrorsByLine()));
     }
 

@@ -76,7 +76,7 @@ public static class ResidentEndpoints
         if (registered.Household is null)
             return Refusals.Conflict("A resident with this ID number is already registered; sign in with the phone registered for it.");
 
-        var issued = AuthEndpoints.IssueResidentToken(tokens, auth.Value, caller.PhoneKey!, registered.ResidentKey);
+        var issued = AuthEndpoints.IssueResidentToken(tokens, auth.Value, caller.PhoneKey!, registered.ResidentKey, ActiveStaffCheck.TokenGenerationOf(http.User));
         AuthEndpoints.SetCookie(http, issued);
         var profile = (await grains.GetGrain<IResidentGrain>(registered.ResidentKey).GetProfileAsync())!;
         return Results.Created("/api/residents/me", new RegisterResidentResponse(issued.Token, issued.ExpiresAt, profile));

@@ -35,10 +35,13 @@ public static class TripEndpoints
             o.AddPolicy(QueryRateLimit, http => RateLimitPartition.GetFixedWindowLimiter(
                 http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
                 _ => new FixedWindowRateLimiterOptions { PermitLimit = permits, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 }));
+            AuthEndpoints.AddCodeRateLimit(o, configuration);
             o.OnRejected = async (context, ct) =>
             {
                 var retry = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
-                await Refusals.TooMany("Too many trip queries from this address; wait a minute.", retry, context.HttpContext).ExecuteAsync(context.HttpContext);
+                var what = context.HttpContext.GetEndpoint()?.Metadata.GetMetadata<EnableRateLimitingAttribute>()?.PolicyName == AuthEndpoints.CodeRateLimit
+                    ? "Too many code requests from this address; wait before asking again." : "Too many trip queries from this address; wait a minute.";
+                await Refusals.TooMany(what, retry, context.HttpContext).ExecuteAsync(context.HttpContext);
             };
         });
         return services;
@@ -99,21 +102,26 @@ public static class TripEndpoints
         if (body.From is { Length: > 50 }) errors.Add("from", "must be at most 50 characters");
         if (body.To is { Length: > 50 }) errors.Add("to", "must be at most 50 characters");
         if (errors.Any) return Refusals.Fields(errors);
-        var published = await PublishAsync(grains, user, calendar, trip!, seat, body.From?.Trim(), body.To?.Trim(), body.Source!.Trim());
-        await audit.RecordAsync(user, "trip.case.publish", null, null, $"{trip!.Key} {published.CaseId}");
+        var (from, to, source) = (body.From?.Trim(), body.To?.Trim(), body.Source!.Trim());
+        // Audited before it is done: an audit that fails means the publication did not happen.
+        await audit.RecordAsync(user, "trip.case.publish", null, null, $"{trip!.Key} {CaseIdOf(trip, seat, from, to, source)}");
+        var published = await PublishAsync(grains, user, calendar, trip, seat, from, to, source);
         return Results.Created($"/api/trips/{trip!.Key}/cases/{published.CaseId}", new { trip = trip.Key, published });
     }
 
     private static async Task<PublishedCase> PublishAsync(IGrainFactory grains, ClaimsPrincipal user, DomainCalendar calendar, TripId trip, SeatInfo seat,
         string? from, string? to, string source)
     {
-        // The same published line always gets the same case id: importing a list twice publishes nothing twice.
-        var caseId = "c" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{trip.Key}|{seat.Carriage}|{seat.Row}|{seat.Seat}|{from}|{to}|{source}")))[..11];
+        var caseId = CaseIdOf(trip, seat, from, to, source);
         var published = await grains.GetGrain<ITripGrain>(trip.Key).PublishCaseAsync(trip,
             new PublishedCase(caseId, seat, from, to, source, calendar.Now, Caller.From(user).Subject));
         await grains.GetGrain<ITripIndexGrain>(0).AddAsync(trip);
         return published;
     }
+
+    /// <summary>The same published line always gets the same case id: importing a list twice publishes nothing twice.</summary>
+    private static string CaseIdOf(TripId trip, SeatInfo seat, string? from, string? to, string source) =>
+        "c" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes($"{trip.Key}|{seat.Carriage}|{seat.Row}|{seat.Seat}|{from}|{to}|{source}")))[..11];
 
     private static async Task<IResult> ListPublished(IGrainFactory grains)
     {
@@ -130,9 +138,11 @@ public static class TripEndpoints
     {
         if (string.IsNullOrWhiteSpace(body.Reason) || body.Reason.Length > 500) return Refusals.Field("reason", "is required (why the publication was wrong), at most 500 characters");
         if (!tripKey.Contains(':')) return Refusals.Field("tripKey", "is not a trip key (mode:number:yyyyMMdd)");
+        // Audited before it is done: an audit that fails means the withdrawal did not happen (an entry for a case that
+        // turns out not to exist records the attempt).
+        await audit.RecordAsync(user, "trip.case.withdraw", null, null, $"{tripKey} {caseId}: {body.Reason}");
         var withdrawn = await grains.GetGrain<ITripGrain>(tripKey).WithdrawCaseAsync(caseId, body.Reason.Trim());
         if (!withdrawn) return Refusals.NotFound("No such published case on this trip (or it was withdrawn already).");
-        await audit.RecordAsync(user, "trip.case.withdraw", null, null, $"{tripKey} {caseId}: {body.Reason}");
         return Results.NoContent();
     }
 
@@ -143,15 +153,14 @@ public static class TripEndpoints
         using var csv = await CsvImport.OpenAsync(request.Body, CaseCsv.Columns);
         if (csv.Refusal is { } refusal) return refusal;
         var mapping = new CaseCsv(calendar);
-        var published = 0;
+        // The whole file is read (and refused, if it breaks the control-character rule) before anything is published.
+        var valid = new List<CaseRow>();
         await foreach (var line in csv.RowsAsync())
-        {
-            if (mapping.Map(line, csv) is not { } row) continue;
-            await PublishAsync(grains, user, calendar, row.Trip, row.Seat, row.From, row.To, row.Source);
-            published++;
-        }
-        await audit.RecordAsync(user, "trip.case.import", null, null, $"rows={csv.Rows}; published={published}");
-        return Results.Ok(new CaseImportReport(csv.Rows, published, csv.Errors));
+            if (mapping.Map(line, csv) is { } row) valid.Add(row);
+        // Audited before it is done: an audit that fails means nothing was published.
+        await audit.RecordAsync(user, "trip.case.import", null, null, $"rows={csv.Rows}; valid={valid.Count}");
+        foreach (var row in valid) await PublishAsync(grains, user, calendar, row.Trip, row.Seat, row.From, row.To, row.Source);
+        return Results.Ok(new CaseImportReport(csv.Rows, valid.Count, csv.Errors));
     }
 
     // ------------------------------------------------------------------ residents save their trips

@@ -29,7 +29,12 @@ public static class ApiSetup
         services.AddHttpContextAccessor();
         services.AddSingleton<AuditTrail>();
         services.AddSanmenxiaCheckpointApi(configuration);
-        services.ConfigureHttpJsonOptions(o => o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter());
+            // Every JSON text field is checked against the control-character rule as it is read (docs/security.md).
+            Sanmenxia.Api.Problems.UnsafeText.Apply(o.SerializerOptions);
+        });
         services.AddOpenTelemetry().WithMetrics(m => m
             .AddAspNetCoreInstrumentation()
             .AddMeter("Microsoft.Orleans")

@@ -17,7 +17,7 @@ public sealed class ApiOptions
     public long MaxImportBodyBytes { get; set; } = 64L * 1024 * 1024;
     /// <summary>
     /// Reverse proxies whose X-Forwarded-For/-Proto are believed, comma-separated addresses or CIDR networks (loopback
-    /// always is); see ForwardedHeadersSetup.
+    /// only when listed); see ForwardedHeadersSetup.
     /// </summary>
     public string TrustedProxies { get; set; } = "";
 }

@@ -81,13 +81,36 @@ internal sealed class SanmenxiaExceptionHandler(IProblemDetailsService problems,
         http.Response.StatusCode = status;
         if (retryAfter is { } seconds) http.Response.Headers.RetryAfter = seconds.ToString();
         var problem = new ProblemDetails { Status = status, Title = title, Detail = detail };
-        if (exception is BadHttpRequestException { InnerException: JsonException json } && json.Path is { } path)
+        if (exception is BadHttpRequestException { InnerException: UnsafeTextException text })
+        {
+            // The control-character rule (UnsafeText): named like every other field refusal.
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { [UnsafeText.FieldOf(text.Path)] = [text.Reason] };
+            problem.Extensions["code"] = UnsafeText.ErrorCode;
+        }
+        else if (Find<UnsafeBodyException>(exception) is { } body)
+        {
+            problem.Extensions["errors"] = new Dictionary<string, string[]> { ["file"] = [$"line {body.Line} {body.Reason}"] };
+            problem.Extensions["line"] = body.Line;
+            problem.Extensions["code"] = UnsafeText.ErrorCode;
+        }
+        else if (exception is BadHttpRequestException { InnerException: JsonException json } && json.Path is { } path)
             problem.Extensions["errors"] = new Dictionary<string, string[]> { [path] = [json.Message.Split(" Path:")[0]] };
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem, Exception = exception });
     }
 
+    private static T? Find<T>(Exception exception) where T : Exception
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is T found) return found;
+        return null;
+    }
+
     private static (int Status, string Title, string Detail, int? RetryAfter) Classify(Exception exception) => exception switch
     {
+        BadHttpRequestException { InnerException: UnsafeTextException } =>
+            (400, "The request has invalid fields", "A text field contains a character the API refuses (see errors).", null),
+        _ when Find<UnsafeBodyException>(exception) is not null =>
+            (400, "The request has invalid fields", "The file contains a character the API refuses (see errors).", null),
         BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
             (413, "Request body too large", "The request body is larger than this endpoint accepts.", null),
         BadHttpRequestException { InnerException: JsonException json } =>

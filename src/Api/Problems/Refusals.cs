@@ -6,12 +6,14 @@ namespace Sanmenxia.Api.Problems;
 /// </summary>
 public static class Refusals
 {
-    public static IResult Field(string field, string reason, int status = StatusCodes.Status400BadRequest) =>
+    public static IResult Field(string field, string reason, int status = StatusCodes.Status400BadRequest, string? code = null) =>
         Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [reason] }, statusCode: status,
-            title: "The request has invalid fields");
+            title: "The request has invalid fields", extensions: Code(code));
 
-    public static IResult Fields(FieldErrors errors, int status = StatusCodes.Status400BadRequest) =>
-        Results.ValidationProblem(errors.ToDictionary(), statusCode: status, title: "The request has invalid fields");
+    public static IResult Fields(FieldErrors errors, int status = StatusCodes.Status400BadRequest, string? code = null) =>
+        Results.ValidationProblem(errors.ToDictionary(), statusCode: status, title: "The request has invalid fields", extensions: Code(code));
+
+    private static Dictionary<string, object?>? Code(string? code) => code is null ? null : new() { ["code"] = code };
 
     public static IResult Forbidden(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Outside your role or jurisdiction", detail: detail);

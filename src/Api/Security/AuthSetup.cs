@@ -24,6 +24,8 @@ public sealed class AuthOptions
     /// of <see cref="SmsGatewayOptions"/>.
     /// </summary>
     public string MessageSender { get; set; } = "Development";
+    /// <summary>One-time code requests one client address may make per hour (per API process); see AuthEndpoints.</summary>
+    public int CodeRequestsPerAddressPerHour { get; set; } = 30;
 }
 
 /// <summary>Policy names. Every endpoint names one of these, or is explicitly anonymous.</summary>
@@ -44,6 +46,8 @@ public static class SanmenxiaClaims
     public const string Jurisdiction = "jur";
     public const string ResidentKey = "rk";
     public const string PhoneKey = "pk";
+    /// <summary>A resident token's generation (IPhoneDirectoryGrain.GetTokenGenerationAsync); absent = 0.</summary>
+    public const string TokenGeneration = "tg";
     public const string CheckpointId = "cp";
     public const string Subject = "sub";
     public const string Name = "name";
@@ -115,17 +119,34 @@ public static class ActiveStaffCheck
     /// its endpoint's policy answers 401. After authentication, before authorization; a rejected call is retried
     /// with the request (ProblemSetup), where an exception in the bearer handler's events would have been a 401.
     /// </summary>
+    /// <para>
+    /// Resident tokens likewise end at sign-out (a 7-day token would otherwise outlive it): each carries its phone's
+    /// token generation, and a request whose generation is not the phone's current one goes on unauthenticated.
+    /// </para>
     public static IApplicationBuilder UseActiveStaffOnly(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
-        if (http.User.FindFirst(SanmenxiaClaims.Role)?.Value is { } role && Roles.IsStaff(role))
+        var role = http.User.FindFirst(SanmenxiaClaims.Role)?.Value;
+        if (role is not null && Roles.IsStaff(role))
         {
             var subject = http.User.FindFirst(SanmenxiaClaims.Subject)?.Value ?? "";
             var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
             if (subject.Length == 0 || !await grains.GetGrain<Sanmenxia.Staff.IStaffAccountGrain>(subject).IsActiveAsync(role))
                 http.User = new ClaimsPrincipal(new ClaimsIdentity());
         }
+        else if (role == Roles.Resident)
+        {
+            var phoneKey = http.User.FindFirst(SanmenxiaClaims.PhoneKey)?.Value ?? "";
+            var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
+            if (phoneKey.Length == 0
+                || await grains.GetGrain<Sanmenxia.Residents.IPhoneDirectoryGrain>(phoneKey).GetTokenGenerationAsync() != TokenGenerationOf(http.User))
+                http.User = new ClaimsPrincipal(new ClaimsIdentity());
+        }
         await next(http);
     });
+
+    /// <summary>The token generation a resident token carries (0 for tokens issued before generations existed).</summary>
+    public static int TokenGenerationOf(ClaimsPrincipal user) =>
+        int.TryParse(user.FindFirst(SanmenxiaClaims.TokenGeneration)?.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var g) ? g : 0;
 }
 
 /// <summary>Issues the API's signed JWTs.</summary>

@@ -7,10 +7,15 @@ public sealed class PhoneDirectoryState
 {
     /// <summary>Resident keys in the order they linked the phone.</summary>
     [Id(0)] public List<string> ResidentKeys { get; set; } = [];
+    /// <summary>Resident tokens of an earlier generation no longer work (signed out).</summary>
+    [Id(1)] public int TokenGeneration { get; set; }
 }
 
-// Touched at registration and sign-in only: each call lets it go once done (a bulk import of 2.63M residents
-// must not keep 2M directory entries in memory), and the age limit is the fallback.
+// Links are written at registration, mostly by bulk imports: such a call lets the grain go once done (an import of
+// 2.63M residents must not keep 2M directory entries in memory). Reads (sign-in, and the token generation every
+// resident request asks for) keep it: deactivating after each read made concurrent sign-ins for one phone race the
+// deactivation, and calls forwarded from a deactivating activation too often are rejected (503). The age limit
+// collects idle ones.
 [CollectionAgeLimit(Minutes = 1.5)]
 public sealed class PhoneDirectoryGrain(
     [PersistentState("phone", StorageNames.Default)] IPersistentState<PhoneDirectoryState> state) : Grain, IPhoneDirectoryGrain
@@ -23,9 +28,15 @@ public sealed class PhoneDirectoryGrain(
         await state.WriteOrForgetAsync(this);
     }
 
-    public Task<IReadOnlyList<string>> GetResidentsAsync()
+    public Task<IReadOnlyList<string>> GetResidentsAsync() =>
+        Task.FromResult<IReadOnlyList<string>>(state.State.ResidentKeys.ToList());
+
+    public Task<int> GetTokenGenerationAsync() => Task.FromResult(state.State.TokenGeneration);
+
+    public async Task<int> RevokeTokensAsync()
     {
-        DeactivateOnIdle();
-        return Task.FromResult<IReadOnlyList<string>>(state.State.ResidentKeys.ToList());
+        state.State.TokenGeneration++;
+        await state.WriteOrForgetAsync(this);
+        return state.State.TokenGeneration;
     }
 }

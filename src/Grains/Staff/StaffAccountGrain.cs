@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Sanmenxia.Staff;
 
 namespace Sanmenxia.Grains.Staff;
@@ -13,7 +14,7 @@ public sealed class StaffAccountState
 
 public sealed class StaffAccountGrain(
     [PersistentState("staff", StorageNames.Default)] IPersistentState<StaffAccountState> state,
-    TimeProvider clock) : Grain, IStaffAccountGrain
+    [FromKeyedServices(Sanmenxia.Platform.Time.SignInClock.Key)] TimeProvider clock) : Grain, IStaffAccountGrain
 {
     private const int MaxFailedLogins = 10;
     private static readonly TimeSpan LoginLockout = TimeSpan.FromMinutes(15);
@@ -43,9 +44,6 @@ public sealed class StaffAccountGrain(
 
     public Task<bool> IsActiveAsync(string role) => Task.FromResult(state.State.Account is { Disabled: false } a && a.Role == role);
 
-    public Task<string?> GetPasswordHashAsync() =>
-        Task.FromResult(state.State.Account is { Disabled: false } ? state.State.PasswordHash : null);
-
     public async Task SetDisabledAsync(bool disabled)
     {
         if (state.State.Account is null) return;
@@ -54,21 +52,24 @@ public sealed class StaffAccountGrain(
         await GrainFactory.GetGrain<IStaffDirectoryGrain>(0).AddAsync(state.State.Account);
     }
 
-    public Task<TimeSpan> LoginLockedForAsync()
+    public Task<StaffLoginAttempt> BeginLoginAsync()
     {
-        var left = _loginLockedUntil - clock.GetUtcNow();
-        return Task.FromResult(left > TimeSpan.Zero ? left : TimeSpan.Zero);
-    }
-
-    public Task RecordLoginAsync(bool succeeded)
-    {
-        if (succeeded || state.State.Account is null) { _failedLogins = 0; return Task.CompletedTask; }
+        var now = clock.GetUtcNow();
+        if (_loginLockedUntil > now) return Task.FromResult(new StaffLoginAttempt(_loginLockedUntil - now, null));
+        // Counted as wrong before it is verified (one grain turn: no two attempts pass the check uncounted).
         if (++_failedLogins >= MaxFailedLogins)
         {
             _failedLogins = 0;
-            _loginLockedUntil = clock.GetUtcNow() + LoginLockout;
+            _loginLockedUntil = now + LoginLockout;
             DelayDeactivation(LoginLockout);
         }
+        return Task.FromResult(new StaffLoginAttempt(TimeSpan.Zero, state.State.Account is { Disabled: false } ? state.State.PasswordHash : null));
+    }
+
+    public Task LoginSucceededAsync()
+    {
+        // A lockout stands its time even so: it may have been set by others' attempts in the same burst.
+        _failedLogins = 0;
         return Task.CompletedTask;
     }
 }

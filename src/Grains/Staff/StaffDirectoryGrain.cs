@@ -20,6 +20,19 @@ public sealed class StaffDirectoryGrain(
         await state.WriteOrForgetAsync(this);
     }
 
+    public async Task<bool> ReserveDisableAsync(string username)
+    {
+        if (!state.State.Accounts.TryGetValue(username, out var listed) || listed.Disabled) return true;
+        if (IsCityAdmin(listed) && !state.State.Accounts.Values.Any(a => a.Username != username && !a.Disabled && IsCityAdmin(a)))
+            return false;
+        state.State.Accounts[username] = listed with { Disabled = true };
+        await state.WriteOrForgetAsync(this);
+        return true;
+    }
+
+    private static bool IsCityAdmin(StaffAccount account) =>
+        account.Role == Sanmenxia.Security.Roles.Admin && account.Jurisdiction == Sanmenxia.Regions.SanmenxiaRegions.CityCode.Value;
+
     public Task<IReadOnlyList<StaffAccount>> ListAsync(string? jurisdictionPrefix, int skip, int take)
     {
         IReadOnlyList<StaffAccount> page = state.State.Accounts.Values

@@ -19,8 +19,10 @@ namespace Sanmenxia.Persistence.BatchingGrainStorage;
 /// 0002; <see cref="GrainStateKey"/>), so the two can be swapped on the same data. Every row of a batch goes through
 /// the migration's own <c>orleans_grain_state_write</c> function, which checks the caller's version in SQL: a stale ETag
 /// or a lost first-insert race changes nothing for that row and fails only that grain's write with
-/// <see cref="InconsistentStateException"/>; the others in the batch commit. A batch that fails as a whole (connection
-/// lost, PostgreSQL down) fails each of its callers with the database's own exception, as the stock provider does.
+/// <see cref="InconsistentStateException"/>; the others in the batch commit. A batch refused for one key's data (a zero
+/// byte in a string key) is split until that key fails alone (<see cref="BatchIsolation"/>), for reads and writes. A
+/// batch that fails as a whole (connection lost, PostgreSQL down) fails each of its callers with the database's own
+/// exception, as the stock provider does.
 /// </para>
 /// </summary>
 public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
@@ -167,6 +169,18 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
         // Rows are locked in key order, so two batches never wait on each other crosswise; a stable sort keeps two
         // writes of the same grain (only possible from duplicate activations) in arrival order.
         var rows = batch.Count == 1 ? batch : batch.OrderBy(r => r.Key, KeyComparer.Instance).ToList();
+        // A key PostgreSQL refuses (a zero byte in a string key) fails its own write only: the batch is split until it
+        // is alone (BatchIsolation). A batch that fails as a whole for any other reason fails each of its callers.
+        await BatchIsolation.WriteIsolatingAsync(rows, WriteRowsAsync, (failed, e) =>
+        {
+            _logger.LogError(e, "Grain storage batch of {Count} writes failed.", failed.Count);
+            foreach (var row in failed) row.Done.TrySetException(e);
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes the rows in one statement (one implicit transaction) and completes their callers; throws if it failed.</summary>
+    private async Task WriteRowsAsync(IReadOnlyList<WriteRequest> rows)
+    {
         var n = rows.Count;
         var h = new int[n]; var n0 = new long[n]; var n1 = new long[n]; var th = new int[n];
         var gt = new string[n]; var ext = new string?[n]; var v = new int?[n]; var p = new byte[]?[n];
@@ -182,7 +196,9 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
             {
                 var results = new int?[n];
                 var seen = new bool[n];
-                await using (var command = _db.CreateCommand(WriteSql))
+                await using (var connection = await _db.OpenConnectionAsync().ConfigureAwait(false))
+                await using (var command = new NpgsqlCommand(WriteSql, connection))
+                await WithPreparedStatementsResetOnErrorAsync(connection, async () =>
                 {
                     command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
                     command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = h });
@@ -200,7 +216,7 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
                         results[i] = reader.IsDBNull(1) ? null : reader.GetInt32(1);
                         seen[i] = true;
                     }
-                }
+                }).ConfigureAwait(false);
                 // The statement ran in its own implicit transaction: reaching here means it committed.
                 Statistics.RecordWriteBatch(n);
                 for (var i = 0; i < n; i++)
@@ -214,12 +230,6 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
             {
                 // Rolled back as a whole, so nothing of it is visible: safe to run again.
                 _logger.LogWarning("Grain storage batch of {Count} writes hit {SqlState}; retrying.", n, e.SqlState);
-            }
-            catch (Exception e)
-            {
-                _logger.LogError(e, "Grain storage batch of {Count} writes failed.", n);
-                foreach (var row in rows) row.Done.TrySetException(e);
-                return;
             }
         }
     }
@@ -256,43 +266,72 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
         }
     }
 
-    private async Task ReadBatchAsync(List<ReadRequest> batch)
+    private Task ReadBatchAsync(List<ReadRequest> batch) =>
+        // As for writes: a key PostgreSQL refuses fails its own read only, not the other grains activating with it.
+        BatchIsolation.WriteIsolatingAsync(batch, ReadRowsAsync, (failed, e) =>
+        {
+            _logger.LogError(e, "Grain storage batch of {Count} reads failed.", failed.Count);
+            foreach (var request in failed) request.Done.TrySetException(e);
+        });
+
+    private async Task ReadRowsAsync(IReadOnlyList<ReadRequest> batch)
+    {
+        var n = batch.Count;
+        var h = new int[n]; var n0 = new long[n]; var n1 = new long[n]; var th = new int[n];
+        var gt = new string[n]; var ext = new string?[n];
+        for (var i = 0; i < n; i++)
+        {
+            var k = batch[i].Key;
+            (h[i], n0[i], n1[i], th[i], gt[i], ext[i]) = (k.GrainIdHash, k.N0, k.N1, k.GrainTypeHash, k.GrainType, k.Extension);
+        }
+        var results = new (byte[]?, int?)[n];
+        await using (var connection = await _db.OpenConnectionAsync().ConfigureAwait(false))
+        await using (var command = new NpgsqlCommand(ReadSql, connection))
+        await WithPreparedStatementsResetOnErrorAsync(connection, async () =>
+        {
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
+            command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = h });
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n0 });
+            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n1 });
+            command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = th });
+            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = gt });
+            command.Parameters.Add(new NpgsqlParameter { Value = ext, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+            while (await reader.ReadAsync().ConfigureAwait(false))
+            {
+                var i = reader.GetInt32(0);
+                results[i] = (reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1), reader.GetInt32(2));
+            }
+        }).ConfigureAwait(false);
+        // Keys without a row keep (null, null): no state, no ETag.
+        Statistics.RecordReadBatch(n);
+        for (var i = 0; i < n; i++) batch[i].Done.TrySetResult(results[i]);
+    }
+
+    /// <summary>
+    /// Runs a statement on <paramref name="connection"/>; when PostgreSQL refuses it (say, a zero byte in a key at Bind),
+    /// the connection's auto-prepared statements are dropped before it goes back to the pool. Npgsql's bookkeeping of a
+    /// statement that was being auto-prepared when the error came can be left wrong (npgsql/npgsql#6391), and the next
+    /// batch on that connection then failed with "Received unexpected backend message DataRow", for other callers.
+    /// </summary>
+    private async Task WithPreparedStatementsResetOnErrorAsync(NpgsqlConnection connection, Func<Task> run)
     {
         try
         {
-            var n = batch.Count;
-            var h = new int[n]; var n0 = new long[n]; var n1 = new long[n]; var th = new int[n];
-            var gt = new string[n]; var ext = new string?[n];
-            for (var i = 0; i < n; i++)
-            {
-                var k = batch[i].Key;
-                (h[i], n0[i], n1[i], th[i], gt[i], ext[i]) = (k.GrainIdHash, k.N0, k.N1, k.GrainTypeHash, k.GrainType, k.Extension);
-            }
-            var results = new (byte[]?, int?)[n];
-            await using (var command = _db.CreateCommand(ReadSql))
-            {
-                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
-                command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = h });
-                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n0 });
-                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n1 });
-                command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = th });
-                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = gt });
-                command.Parameters.Add(new NpgsqlParameter { Value = ext, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-                await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-                while (await reader.ReadAsync().ConfigureAwait(false))
-                {
-                    var i = reader.GetInt32(0);
-                    results[i] = (reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1), reader.GetInt32(2));
-                }
-            }
-            // Keys without a row keep (null, null): no state, no ETag.
-            Statistics.RecordReadBatch(n);
-            for (var i = 0; i < n; i++) batch[i].Done.TrySetResult(results[i]);
+            await run().ConfigureAwait(false);
         }
-        catch (Exception e)
+        catch (PostgresException)
         {
-            _logger.LogError(e, "Grain storage batch of {Count} reads failed.", batch.Count);
-            foreach (var request in batch) request.Done.TrySetException(e);
+            try
+            {
+                connection.UnprepareAll();
+            }
+            catch (Exception e)
+            {
+                // The connection is broken then: Npgsql does not pool it again.
+                _logger.LogWarning("Grain storage could not reset prepared statements after an error: {Error}", e.Message);
+            }
+            throw;
         }
     }
 

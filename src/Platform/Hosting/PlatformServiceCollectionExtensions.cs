@@ -55,6 +55,8 @@ public static class PlatformServiceCollectionExtensions
     public static IServiceCollection AddSanmenxiaDomainClock(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton(TimeProvider.System);
+        // Sign-in limits run on real time like token lifetimes; tests that cross their windows fake this clock alone.
+        services.TryAddKeyedSingleton(SignInClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
         var simulation = configuration.GetSection(SimulationOptions.Section).Get<SimulationOptions>() ?? new SimulationOptions();
         if (simulation.Enabled)
         {

@@ -60,6 +60,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         new("Auth:SigningKey", SigningKey),
         new("Auth:BootstrapAdminPassword", AdminPassword),
         new("Privacy:KeySecret", KeySecret),
+        // Every test client shares one address; the per-address code limit has its own test (AuthHardeningOwnSystemTests).
+        new("Auth:CodeRequestsPerAddressPerHour", "100000"),
         // Push roll-ups quickly so tests that poll for counts finish fast.
         new("Deadlines:RollupInterval", "00:00:00.200"),
         new("Deadlines:HistoryInterval", "00:00:00.200"),
@@ -113,6 +115,7 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     /// <summary>Creates a staff account through the admin API and returns a client signed in as it.</summary>
     public async Task<HttpClient> NewStaffAsync(string role, string jurisdiction, string? checkpointId = null)
     {
+        await SeedRegionsAsync(); // an account's jurisdiction must exist in the region tree
         var admin = await AdminClientAsync();
         var username = $"{role}-{Guid.NewGuid():N}"[..20];
         var response = await admin.PostAsJsonAsync("/api/admin/staff",

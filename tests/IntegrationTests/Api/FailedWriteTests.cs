@@ -18,6 +18,7 @@ public sealed class FailedWriteTests(ApiFactory factory)
     [Fact]
     public async Task A_staff_account_whose_write_failed_is_not_taken_and_can_be_created_again()
     {
+        await factory.SeedRegionsAsync();
         var admin = await factory.AdminClientAsync();
         var username = $"wfail-{Guid.NewGuid():N}"[..18];
         var grains = factory.Services.GetRequiredService<IGrainFactory>();

@@ -40,6 +40,14 @@ public sealed class ForwardedHeadersTests : IAsyncLifetime
         Assert.Contains(HttpStatusCode.TooManyRequests, spoofed);
     }
 
+    [Fact]
+    public async Task Loopback_is_no_trusted_proxy_unless_listed()
+    {
+        // Anyone on the host (or behind a local proxy passing the header on) could otherwise pick a new address per query.
+        var fromLoopback = await QueriesAsync(2 * Permits + 1, from: "127.0.0.1", forwardedFor: i => $"203.0.113.{150 + i}");
+        Assert.Contains(HttpStatusCode.TooManyRequests, fromLoopback);
+    }
+
     private async Task<List<HttpStatusCode>> QueriesAsync(int count, string from, Func<int, string> forwardedFor)
     {
         var statuses = new List<HttpStatusCode>();

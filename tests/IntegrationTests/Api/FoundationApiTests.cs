@@ -52,6 +52,7 @@ public sealed class FoundationApiTests(ApiFactory factory)
     [Fact]
     public async Task Admin_creates_staff_who_can_sign_in_and_duplicates_are_refused()
     {
+        await factory.SeedRegionsAsync();
         var admin = await factory.AdminClientAsync();
         var request = new CreateStaffRequest("hubin.cmd", "password-1234", "湖滨区指挥", "commander", "411202", null);
         Assert.Equal(HttpStatusCode.Created, (await admin.PostAsJsonAsync("/api/admin/staff", request)).StatusCode);

@@ -278,6 +278,29 @@ public sealed class BatchingGrainStorageTests(PostgresFixture fixture)
         Assert.Equal(1, (await third.Grains.GetGrain<IVillageGrain>(village.Code.Value).GetCountsAsync()).Residents);
     }
 
+    [Fact]
+    public async Task A_key_postgres_refuses_fails_only_its_own_write_and_read_among_good_keys_in_the_same_batch()
+    {
+        await using var env = await StorageSilo.StartAsync(fixture, "batch_bad_key");
+        await using var storage = env.NewBatched(new BatchingGrainStorageOptions { WriteConcurrency = 1, ReadConcurrency = 1 });
+        // PostgreSQL refuses the zero byte in text (SQLSTATE 22021): before, it failed every grain batched with it.
+        var bad = GrainId.Create("probe", "bad\0key");
+        var good = Enumerable.Range(0, 20).Select(i => (Id: GrainId.Create("probe", $"good-{i}"), State: NewState($"v{i}"))).ToList();
+
+        var writes = await InOneBatchAsync(env, storage, () =>
+            [.. good.Select(g => storage.WriteStateAsync(StateName, g.Id, g.State)), storage.WriteStateAsync(StateName, bad, NewState("x"))]);
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => writes[^1]);
+        Assert.All(writes[..^1], t => Assert.True(t.IsCompletedSuccessfully, t.Exception?.InnerException?.Message));
+        Assert.All(good, g => Assert.Equal("1", g.State.ETag));
+
+        var reads = good.Select(g => (g.Id, State: NewState())).ToList();
+        var readTasks = await InOneReadBatchAsync(env, storage, () =>
+            [storage.ReadStateAsync(StateName, bad, NewState()), .. reads.Select(r => storage.ReadStateAsync(StateName, r.Id, r.State))]);
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => readTasks[0]);
+        Assert.All(readTasks[1..], t => Assert.True(t.IsCompletedSuccessfully, t.Exception?.InnerException?.Message));
+        Assert.Equal(("v7", "1"), (reads[7].State.State!.Value, reads[7].State.ETag));
+    }
+
     // ---- helpers ----
 
     private static GrainState<PgProbeState> NewState(string? value = null) => new(new PgProbeState { Value = value });
@@ -318,6 +341,29 @@ public sealed class BatchingGrainStorageTests(PostgresFixture fixture)
             () => ScalarAsync<long>(env.ConnectionString,
                 $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{StorageSilo.ApplicationName}' AND wait_event_type = 'Lock'"),
             waiting => waiting == 1, s_deadline, "the blocked batch to wait on the row lock", TimeSpan.FromMilliseconds(20));
+        var tasks = start().ToArray();
+        await transaction.CommitAsync();
+        await blocked;
+        await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
+        return tasks;
+    }
+
+    /// <summary>
+    /// As <see cref="InOneBatchAsync"/> for reads, which take no row locks: the table is locked instead, a blocker read
+    /// waits on it, the reads are queued behind it (one reader loop), and the lock is released.
+    /// </summary>
+    private static async Task<Task[]> InOneReadBatchAsync(StorageSilo env, BatchingGrainStorage storage, Func<IReadOnlyList<Task>> start)
+    {
+        await using var locker = new NpgsqlConnection(env.ConnectionString);
+        await locker.OpenAsync();
+        await using var transaction = await locker.BeginTransactionAsync();
+        await using (var lockTable = new NpgsqlCommand("LOCK TABLE orleans_grain_state IN ACCESS EXCLUSIVE MODE", locker, transaction))
+            await lockTable.ExecuteNonQueryAsync();
+        var blocked = storage.ReadStateAsync(StateName, GrainId.Create("probe", "read-blocker"), NewState());
+        await Eventually.Until(
+            () => ScalarAsync<long>(env.ConnectionString,
+                $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{StorageSilo.ApplicationName}' AND wait_event_type = 'Lock'"),
+            waiting => waiting == 1, s_deadline, "the blocked read batch to wait on the table lock", TimeSpan.FromMilliseconds(20));
         var tasks = start().ToArray();
         await transaction.CommitAsync();
         await blocked;
