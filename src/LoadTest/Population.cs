@@ -213,6 +213,19 @@ public sealed class Population
         return PhonePrefix3[Cohort] + permuted.ToString("D8", CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// The phone a resident signs in with: their own, or for a member without one the first phone of their household (a
+    /// head's phone stands for members without a phone); null when nobody in the household has one.
+    /// </summary>
+    public string? SignInPhone(int index)
+    {
+        if (Phone(index) is { } own) return own;
+        var household = _residents[index].Household;
+        for (var i = _householdStart[household]; i < _householdStart[household + 1]; i++)
+            if (Phone(i) is { } phone) return phone;
+        return null;
+    }
+
     public string HouseholdReference(int index) => $"lt{Cohort}-{_residents[index].Household}";
 
     /// <summary>Splits the residents into ranges of about <paramref name="size"/> that never cut a household.</summary>

@@ -36,7 +36,11 @@ public sealed class ResidentTokens(Secrets secrets, Population population)
 
     public string ResidentKey(int index) => _keys.ForIdNumber(population.IdNumber(index));
 
-    public string? PhoneKey(int index) => population.Phone(index) is { } phone ? _keys.ForPhone(phone) : null;
+    /// <summary>
+    /// The phone key a resident's token carries: the API refuses a resident token without one (it checks the phone's
+    /// token generation on every request), so a member without a phone signs in through the household's phone.
+    /// </summary>
+    public string? PhoneKey(int index) => population.SignInPhone(index) is { } phone ? _keys.ForPhone(phone) : null;
 
     public string For(int index) => _minter.Mint(ResidentKey(index), PhoneKey(index), _issuedAt, TimeSpan.FromDays(1));
 }
