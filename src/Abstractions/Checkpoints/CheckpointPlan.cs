@@ -37,8 +37,8 @@ public static class CheckpointPlan
 
         var result = new List<PlannedCheckpoint>(perRegion.Values.Sum());
         foreach (var r in ordered)
-        for (var n = 1; n <= perRegion[r.Code]; n++)
-            result.Add(new PlannedCheckpoint($"cp-{r.Code.Value}-{n:D4}", Name(r, n), r.Code));
+            for (var n = 1; n <= perRegion[r.Code]; n++)
+                result.Add(new PlannedCheckpoint($"cp-{r.Code.Value}-{n:D4}", Name(r, n), r.Code));
         return result;
     }
 

@@ -144,9 +144,9 @@ public static class KeyPersonEndpoints
                 var residents = await grains.GetGrain<IVillageGrain>(v).GetKeyPersonResidentsAsync();
                 var found = new List<RegisterLine>();
                 foreach (var r in residents)
-                foreach (var entry in await grains.GetGrain<IResidentGrain>(r.ResidentKey).GetKeyPersonEntriesAsync())
-                    if ((categoryFilter is null || entry.Category == categoryFilter) && (statusFilter is null || entry.Status == statusFilter))
-                        found.Add(new RegisterLine(r.ResidentKey, r.Name, r.MaskedIdNumber, v, entry));
+                    foreach (var entry in await grains.GetGrain<IResidentGrain>(r.ResidentKey).GetKeyPersonEntriesAsync())
+                        if ((categoryFilter is null || entry.Category == categoryFilter) && (statusFilter is null || entry.Status == statusFilter))
+                            found.Add(new RegisterLine(r.ResidentKey, r.Name, r.MaskedIdNumber, v, entry));
                 return found;
             }));
             lines.AddRange(perVillage.SelectMany(l => l));

@@ -198,25 +198,25 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
                 var seen = new bool[n];
                 await using (var connection = await _db.OpenConnectionAsync().ConfigureAwait(false))
                 await using (var command = new NpgsqlCommand(WriteSql, connection))
-                await WithPreparedStatementsResetOnErrorAsync(connection, async () =>
-                {
-                    command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
-                    command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = h });
-                    command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n0 });
-                    command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n1 });
-                    command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = th });
-                    command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = gt });
-                    command.Parameters.Add(new NpgsqlParameter { Value = ext, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-                    command.Parameters.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-                    command.Parameters.Add(new NpgsqlParameter { Value = p, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-                    await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-                    while (await reader.ReadAsync().ConfigureAwait(false))
+                    await WithPreparedStatementsResetOnErrorAsync(connection, async () =>
                     {
-                        var i = reader.GetInt32(0);
-                        results[i] = reader.IsDBNull(1) ? null : reader.GetInt32(1);
-                        seen[i] = true;
-                    }
-                }).ConfigureAwait(false);
+                        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
+                        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = h });
+                        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n0 });
+                        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n1 });
+                        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = th });
+                        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = gt });
+                        command.Parameters.Add(new NpgsqlParameter { Value = ext, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                        command.Parameters.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+                        command.Parameters.Add(new NpgsqlParameter { Value = p, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+                        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+                        while (await reader.ReadAsync().ConfigureAwait(false))
+                        {
+                            var i = reader.GetInt32(0);
+                            results[i] = reader.IsDBNull(1) ? null : reader.GetInt32(1);
+                            seen[i] = true;
+                        }
+                    }).ConfigureAwait(false);
                 // The statement ran in its own implicit transaction: reaching here means it committed.
                 Statistics.RecordWriteBatch(n);
                 for (var i = 0; i < n; i++)
@@ -287,22 +287,22 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
         var results = new (byte[]?, int?)[n];
         await using (var connection = await _db.OpenConnectionAsync().ConfigureAwait(false))
         await using (var command = new NpgsqlCommand(ReadSql, connection))
-        await WithPreparedStatementsResetOnErrorAsync(connection, async () =>
-        {
-            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
-            command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = h });
-            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n0 });
-            command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n1 });
-            command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = th });
-            command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = gt });
-            command.Parameters.Add(new NpgsqlParameter { Value = ext, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-            await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-            while (await reader.ReadAsync().ConfigureAwait(false))
+            await WithPreparedStatementsResetOnErrorAsync(connection, async () =>
             {
-                var i = reader.GetInt32(0);
-                results[i] = (reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1), reader.GetInt32(2));
-            }
-        }).ConfigureAwait(false);
+                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
+                command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = h });
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n0 });
+                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n1 });
+                command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = th });
+                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = gt });
+                command.Parameters.Add(new NpgsqlParameter { Value = ext, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+                while (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    var i = reader.GetInt32(0);
+                    results[i] = (reader.IsDBNull(1) ? null : reader.GetFieldValue<byte[]>(1), reader.GetInt32(2));
+                }
+            }).ConfigureAwait(false);
         // Keys without a row keep (null, null): no state, no ETag.
         Statistics.RecordReadBatch(n);
         for (var i = 0; i < n; i++) batch[i].Done.TrySetResult(results[i]);

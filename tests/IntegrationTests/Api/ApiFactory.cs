@@ -93,8 +93,8 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
         var client = CreateClient();
         var result = new List<RegionDto>();
         foreach (var county in (await client.GetFromJsonAsync<List<RegionDto>>("/api/regions?parent=411200"))!)
-        foreach (var township in (await client.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={county.Code}"))!)
-            result.AddRange((await client.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={township.Code}"))!);
+            foreach (var township in (await client.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={county.Code}"))!)
+                result.AddRange((await client.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={township.Code}"))!);
         return result;
     }
 

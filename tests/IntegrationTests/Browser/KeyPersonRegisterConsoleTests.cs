@@ -303,15 +303,15 @@ public sealed class KeyPersonRegisterConsoleTests(BrowserFixture fixture, ITestO
             using var anonymous = fixture.Factory.HttpClient();
             var counties = await anonymous.GetFromJsonAsync<List<RegionDto>>("/api/regions?parent=411200");
             foreach (var county in counties!.Skip(2))
-            foreach (var township in (await anonymous.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={county.Code}"))!)
-            foreach (var village in (await anonymous.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={township.Code}"))!)
-            {
-                if (Taken.Contains(village.Code)) continue;
-                using var counts = JsonDocument.Parse(await fixture.Admin.GetStringAsync($"/api/villages/{village.Code}/counts"));
-                if (counts.RootElement.GetProperty("residents").GetInt32() != 0) continue;
-                Taken.Add(village.Code);
-                return village.Code;
-            }
+                foreach (var township in (await anonymous.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={county.Code}"))!)
+                    foreach (var village in (await anonymous.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={township.Code}"))!)
+                    {
+                        if (Taken.Contains(village.Code)) continue;
+                        using var counts = JsonDocument.Parse(await fixture.Admin.GetStringAsync($"/api/villages/{village.Code}/counts"));
+                        if (counts.RootElement.GetProperty("residents").GetInt32() != 0) continue;
+                        Taken.Add(village.Code);
+                        return village.Code;
+                    }
             throw new InvalidOperationException("No empty village left in the synthetic tree.");
         }
         finally

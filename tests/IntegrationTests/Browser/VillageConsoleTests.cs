@@ -334,15 +334,15 @@ public sealed class VillageConsoleTests(BrowserFixture fixture, ITestOutputHelpe
             var counties = await anonymous.GetFromJsonAsync<List<RegionDto>>("/api/regions?parent=411200");
             // From the end of the tree: the resident portal's tests take the first village.
             foreach (var county in counties!.AsEnumerable().Reverse())
-            foreach (var township in (await anonymous.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={county.Code}"))!.AsEnumerable().Reverse())
-            foreach (var village in (await anonymous.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={township.Code}"))!.AsEnumerable().Reverse())
-            {
-                if (village.Code == except || Taken.Contains(village.Code)) continue;
-                using var counts = JsonDocument.Parse(await fixture.Admin.GetStringAsync($"/api/villages/{village.Code}/counts"));
-                if (counts.RootElement.GetProperty("residents").GetInt32() != 0) continue;
-                Taken.Add(village.Code);
-                return village.Code;
-            }
+                foreach (var township in (await anonymous.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={county.Code}"))!.AsEnumerable().Reverse())
+                    foreach (var village in (await anonymous.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={township.Code}"))!.AsEnumerable().Reverse())
+                    {
+                        if (village.Code == except || Taken.Contains(village.Code)) continue;
+                        using var counts = JsonDocument.Parse(await fixture.Admin.GetStringAsync($"/api/villages/{village.Code}/counts"));
+                        if (counts.RootElement.GetProperty("residents").GetInt32() != 0) continue;
+                        Taken.Add(village.Code);
+                        return village.Code;
+                    }
             throw new InvalidOperationException("No empty village left in the synthetic tree.");
         }
         finally

@@ -198,12 +198,12 @@ public sealed class CheckpointPostgresTests(PostgresFixture postgres)
     {
         var appends = new List<Task>();
         for (var d = 0; d < days; d++)
-        for (var i = 0; i < perDay; i++)
-        {
-            var at = start.AddDays(d).AddMinutes(i);
-            appends.Add(store.AppendAsync(new PassRecord(Guid.CreateVersion7(at), "cp-411202-0001", "411202", $"rkey{i}", "某*", PassDirection.In, at,
-                CodeColour.Green, PassOutcome.Allowed, "green.allowed", "staff", PassMethod.Qr)));
-        }
+            for (var i = 0; i < perDay; i++)
+            {
+                var at = start.AddDays(d).AddMinutes(i);
+                appends.Add(store.AppendAsync(new PassRecord(Guid.CreateVersion7(at), "cp-411202-0001", "411202", $"rkey{i}", "某*", PassDirection.In, at,
+                    CodeColour.Green, PassOutcome.Allowed, "green.allowed", "staff", PassMethod.Qr)));
+            }
         await Task.WhenAll(appends);
     }
 

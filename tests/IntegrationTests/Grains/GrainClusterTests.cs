@@ -40,7 +40,10 @@ public sealed class GrainClusterTests(GrainClusterFixture fixture)
         var today = HealthCodeRules.Today(HealthCodePolicy.Default, fixture.Clock.GetUtcNow());
         return new(key, version, "测试", "4112**********0011", "h-" + key, HealthCodeState.NotApplied with
         {
-            BaseColour = colour, AppliedOn = today, LastClockInDay = today, ClosedThrough = today.AddDays(-1),
+            BaseColour = colour,
+            AppliedOn = today,
+            LastClockInDay = today,
+            ClosedThrough = today.AddDays(-1),
         }, 0);
     }
 

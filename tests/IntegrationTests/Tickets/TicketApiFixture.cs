@@ -36,8 +36,8 @@ public sealed class TicketApiFixture : IAsyncLifetime
         (await admin.PostAsJsonAsync("/api/admin/regions/generate", new GenerateRegionsRequest(2020, 60))).EnsureSuccessStatusCode();
         var villages = new List<RegionDto>();
         foreach (var county in (await admin.GetFromJsonAsync<List<RegionDto>>("/api/regions?parent=411200"))!)
-        foreach (var township in (await admin.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={county.Code}"))!)
-            villages.AddRange((await admin.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={township.Code}"))!);
+            foreach (var township in (await admin.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={county.Code}"))!)
+                villages.AddRange((await admin.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={township.Code}"))!);
         _villages = villages;
     }
 

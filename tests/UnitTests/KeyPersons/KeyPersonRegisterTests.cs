@@ -239,7 +239,10 @@ public class KeyPersonRegisterTests
         // Stored by an earlier build: no ClosedBy (it reads Unknown); the cause was only in the reason text.
         KeyPersonEntry Stored(string id, string reason) => Add(New(pending: true), id) with
         {
-            Status = KeyPersonStatus.Dismissed, ClosedOn = Today, CloseReason = reason, ClosedBy = CloseCause.Unknown,
+            Status = KeyPersonStatus.Dismissed,
+            ClosedOn = Today,
+            CloseReason = reason,
+            ClosedBy = CloseCause.Unknown,
         };
         var legacy = Stored("legacy", "publication withdrawn: wrong train");
         var legacyByStaff = Stored("legacy-staff", "not this person");

@@ -19,18 +19,18 @@ public sealed class ObservationRulesTests
         KeyPersonStatus status = KeyPersonStatus.Open,
         DateOnly? exposure = null,
         HealthCodePolicy? policy = null) => new()
-    {
-        Id = "e1",
-        Category = category,
-        Status = status,
-        ExposureDate = exposure ?? Exposure,
-        Measure = measure,
-        ObservationEndsOn = ObservationRules.EndsOn(policy ?? Policy, exposure ?? Exposure),
-        OpenedOn = status == KeyPersonStatus.Open ? exposure ?? Exposure : null,
-        Source = "test",
-        CreatedAt = new DateTimeOffset(2020, 2, 1, 9, 0, 0, TimeSpan.FromHours(8)),
-        CreatedBy = "staff",
-    };
+        {
+            Id = "e1",
+            Category = category,
+            Status = status,
+            ExposureDate = exposure ?? Exposure,
+            Measure = measure,
+            ObservationEndsOn = ObservationRules.EndsOn(policy ?? Policy, exposure ?? Exposure),
+            OpenedOn = status == KeyPersonStatus.Open ? exposure ?? Exposure : null,
+            Source = "test",
+            CreatedAt = new DateTimeOffset(2020, 2, 1, 9, 0, 0, TimeSpan.FromHours(8)),
+            CreatedBy = "staff",
+        };
 
     [Fact]
     public void The_period_ends_the_configured_number_of_days_after_the_exposure()

@@ -78,8 +78,8 @@ public sealed class TicketWorkflowTests
     {
         var data = new TheoryData<TicketState, TicketAction>();
         foreach (var state in Enum.GetValues<TicketState>())
-        foreach (var action in Enum.GetValues<TicketAction>())
-            data.Add(state, action);
+            foreach (var action in Enum.GetValues<TicketAction>())
+                data.Add(state, action);
         return data;
     }
 
