@@ -48,6 +48,7 @@ app.MapKeyPersonRegisterEndpoints();
 app.MapCheckpointEndpoints();
 app.MapTripEndpoints();
 app.MapTicketEndpoints();
+app.MapTicketSimilarEndpoints();
 app.MapSanmenxiaDashboard();
 
 app.Run();

@@ -11,6 +11,7 @@ import { ZONE, formatDateTime } from './format.js';
 import { addModeOptions, seatText } from './trip-fields.js';
 import { renderList, needItem, handledNote, historyItem } from './resident-records.js';
 import { fillRegionSelect } from './regions.js';
+import { setupLead, showLead } from './lead.js';
 
 register({
   'tab.trips': ['同行查询', 'Co-traveler'],
@@ -99,6 +100,7 @@ const { clearError, showProblem, localProblem, showNotice, busy } = createMessag
     phone: 'signin.phone', code: 'signin.code', name: 'reg.name', idNumber: 'reg.idNumber',
     villageCode: 'reg.village', temperature: 'common.temperature', honestyPledge: 'apply.pledge',
     detail: 'needs.detail', kind: 'needs.kind', recentTravel: 'report.travel', symptoms: 'clockin.symptoms',
+    category: 'lead.category', regionCode: 'lead.place', address: 'lead.address', description: 'lead.description',
   },
 });
 
@@ -181,10 +183,10 @@ function realMsUntil(iso) {
 // ---------------------------------------------------------------- views
 
 function showView(name) {
-  for (const v of ['signin', 'register', 'home', 'query']) $(`view-${v}`).hidden = v !== name;
+  for (const v of ['signin', 'register', 'home', 'query', 'lead']) $(`view-${v}`).hidden = v !== name;
   $('loading').hidden = true;
   $('sign-out').hidden = name === 'signin' || !session.token;
-  document.querySelector('[data-signin-entry]').hidden = name !== 'signin';
+  for (const entry of document.querySelectorAll('[data-signin-entry]')) entry.hidden = name !== 'signin';
   document.body.dataset.view = name;
   if (name !== 'home') stopQrRefresh();
 }
@@ -999,6 +1001,12 @@ function setupTrips() {
 
 /** #query opens the co-traveler check: on its own without sign-in, in the home "trips" tab for a resident. */
 async function route() {
+  if (location.hash === '#lead') {
+    clearError();
+    showView('lead');
+    await showLead();
+    return;
+  }
   if (location.hash === '#query') {
     clearError();
     if (session.token && session.residentKey) {
@@ -1034,6 +1042,7 @@ async function start() {
   setupSelfReport();
   setupNeeds();
   setupTrips();
+  setupLead({ busy, clearError, showProblem, localProblem, showNotice });
   $('sign-out').addEventListener('click', async () => {
     try { await api('POST', '/api/auth/logout'); } catch { /* signing out locally is enough */ }
     session.clear();

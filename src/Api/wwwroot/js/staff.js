@@ -13,6 +13,7 @@ import { renderList, needItem, handledNote, historyItem } from './resident-recor
 import { regionLabel, within, fillRegionSelect } from './regions.js';
 import { setupRegister } from './key-persons.js';
 import { downloadFile } from './download.js';
+import { setupTickets } from './hotline.js';
 
 register({
   'staff.title': ['三门峡疫情防控', 'Sanmenxia epidemic control'],
@@ -148,8 +149,10 @@ const CITY = '411200';
 const PAGE_SIZE = 50;
 const VILLAGE_ROLES = ['village', 'commander', 'admin'];
 const DASHBOARD_ROLES = ['commander', 'admin'];
+const TICKET_ROLES = ['hotline', 'commander', 'admin'];
 // The consoles offered on the home view, in order, and the roles that see each.
 const CONSOLES = [
+  { name: 'tickets', href: '#/tickets', roles: TICKET_ROLES },
   { name: 'village', href: '#/village', roles: VILLAGE_ROLES },
   { name: 'checkpoint', href: 'checkpoint.html', roles: ['checkpoint', 'admin'] },
   { name: 'dashboard', href: 'dashboard.html', roles: DASHBOARD_ROLES },
@@ -182,6 +185,9 @@ const { clearError, showProblem, localProblem, showNotice, busy } = createMessag
     query: 'search.label', residentKey: 'kp.resident', category: 'kp.category', measure: 'kp.measure', site: 'kp.site',
     exposureDate: 'kp.exposureDate', origin: 'kp.origin', problems: 'kp.problems', reason: 'kp.reason',
     temperature: 'common.temperature', symptoms: 'kp.symptoms', reached: 'kp.reached',
+    phone: 'call.phone', kind: 'call.kind', regionCode: 'call.place', address: 'call.address', description: 'call.description',
+    name: 'call.name', result: 'act.result', outcome: 'act.outcome', department: 'act.dispatchTo', village: 'act.dispatchVillage',
+    duplicateOf: 'act.duplicateOf',
   },
   // 403 is about the jurisdiction (or the role) here, whatever the body says.
   titleKey: status => (status === 403 ? 'staff.outside' : statusKey(status)),
@@ -229,7 +235,7 @@ const onPath = (code, jurisdiction) => within(code, jurisdiction) || within(juri
 
 // ---------------------------------------------------------------- views + routing
 
-const VIEWS = ['signin', 'home', 'village'];
+const VIEWS = ['signin', 'home', 'village', 'tickets'];
 
 const showView = name => showStaffView(VIEWS, name);
 
@@ -244,9 +250,14 @@ function route(forced) {
   renderWho();
   const hash = location.hash.replace(/^#\/?/, '');
   const [page, code, pane] = hash.split('/');
+  if (page === 'tickets' && TICKET_ROLES.includes(session.info?.role)) {
+    showView('tickets');
+    ticketsUi.enter().catch(e => { if (!e?.signedOut) showProblem(e); });
+    return;
+  }
   if (page === 'village' && canUseVillage()) {
     showView('village');
-    enterVillageConsole(code ?? '', pane === 'register' ? 'register' : 'residents').catch(e => { if (!e?.signedOut) showProblem(e); });
+    enterVillageConsole(code ?? '', ['register', 'tickets'].includes(pane) ? pane : 'residents').catch(e => { if (!e?.signedOut) showProblem(e); });
     return;
   }
   showHome();
@@ -289,12 +300,13 @@ function setupSignIn() {
     run: busy,
     // One console only → straight into it; otherwise the list.
     // One console only, or a jurisdiction of exactly one village → straight into it; otherwise the list.
-    signedIn: login => go(login.role === 'village' || (VILLAGE_ROLES.includes(login.role) && /^\d{12}$/.test(login.jurisdiction ?? ''))
+    signedIn: login => go(login.role === 'hotline' ? '#/tickets' : login.role === 'village' || (VILLAGE_ROLES.includes(login.role) && /^\d{12}$/.test(login.jurisdiction ?? ''))
       ? '#/village' : '#/'),
     signedOut: () => {
       closeVillage();
       village.cascadeReady = false;
       registerUi.reset();
+      ticketsUi.reset();
       $('search-query').value = '';
       $('village-code').value = '';
       $('import-report').hidden = true;
@@ -383,11 +395,11 @@ async function enterVillageConsole(code, pane = 'residents') {
 function setPaneLinks(code) {
   for (const tab of document.querySelectorAll('.pane-tab')) {
     const c = encodeURIComponent(code ?? '');
-    tab.href = tab.dataset.pane === 'register' ? `#/village/${c}/register` : `#/village/${c}`;
+    tab.href = tab.dataset.pane === 'residents' ? `#/village/${c}` : `#/village/${c}/${tab.dataset.pane}`;
   }
 }
 
-/** The village's two panes: the residents (counts, search, list, one resident) and the key-person register. */
+/** The village's panes: the residents (counts, search, list, one resident), the key-person register and the tickets dispatched to it. */
 async function showPane(pane) {
   village.pane = pane;
   for (const body of document.querySelectorAll('[data-pane-body]')) body.hidden = body.dataset.paneBody !== pane;
@@ -396,6 +408,8 @@ async function showPane(pane) {
     if (tab.dataset.pane === pane) tab.setAttribute('aria-current', 'page'); else tab.removeAttribute('aria-current');
   }
   if (pane === 'register' && village.code) await registerUi.load(village.code);
+  if (pane === 'tickets' && village.code) await ticketsUi.loadVillage(village.code);
+  else ticketsUi.leaveVillage();
   if (pane === 'residents' && village.stale) { village.stale = false; await loadResidents(); }
 }
 
@@ -929,6 +943,13 @@ function setupRegisterPane() {
     if (open) $('village-code').focus();
   });
 }
+
+// ---------------------------------------------------------------- tickets (platform 6)
+
+const ticketsUi = setupTickets({
+  api, busy, showNotice, showProblem, clearError, localProblem,
+  role: () => session.info?.role, jurisdiction: () => session.info?.jurisdiction,
+});
 
 // ---------------------------------------------------------------- start
 
