@@ -200,13 +200,7 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
                 await using (var command = new NpgsqlCommand(WriteSql, connection))
                     await WithPreparedStatementsResetOnErrorAsync(connection, async () =>
                     {
-                        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
-                        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = h });
-                        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n0 });
-                        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n1 });
-                        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = th });
-                        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = gt });
-                        command.Parameters.Add(new NpgsqlParameter { Value = ext, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                        AddKeyParameters(command, h, n0, n1, th, gt, ext);
                         command.Parameters.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
                         command.Parameters.Add(new NpgsqlParameter { Value = p, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
                         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
@@ -289,13 +283,7 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
         await using (var command = new NpgsqlCommand(ReadSql, connection))
             await WithPreparedStatementsResetOnErrorAsync(connection, async () =>
             {
-                command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
-                command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = h });
-                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n0 });
-                command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n1 });
-                command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = th });
-                command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = gt });
-                command.Parameters.Add(new NpgsqlParameter { Value = ext, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+                AddKeyParameters(command, h, n0, n1, th, gt, ext);
                 await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
                 while (await reader.ReadAsync().ConfigureAwait(false))
                 {
@@ -340,6 +328,18 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
         var request = new ReadRequest(key);
         await ReadBatchAsync([request]).ConfigureAwait(false);
         return await request.Done.Task.ConfigureAwait(false);
+    }
+
+    /// <summary>The service id and the grain keys as parallel arrays: the first seven parameters of both statements.</summary>
+    private void AddKeyParameters(NpgsqlCommand command, int[] h, long[] n0, long[] n1, int[] th, string[] gt, string?[] ext)
+    {
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = _serviceId });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = h });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n0 });
+        command.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = n1 });
+        command.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = th });
+        command.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = gt });
+        command.Parameters.Add(new NpgsqlParameter { Value = ext, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
     }
 
     public async ValueTask DisposeAsync()
