@@ -15,7 +15,11 @@ public static class HealthCodeRules
     private static readonly ConcurrentDictionary<string, TimeZoneInfo> Zones = new(StringComparer.Ordinal);
 
     // Order in which a blocker is named when several show the same colour: the most serious first.
-    private static readonly Blocker[] BlockerPriority = [Blocker.Isolation, Blocker.CloseContact, Blocker.Observation, Blocker.Fever];
+    private static readonly Blocker[] BlockerPriority =
+        [Blocker.Isolation, Blocker.CloseContact, Blocker.Observation, Blocker.PendingExposure, Blocker.Fever];
+
+    // Blockers that do not refuse an application: the code is issued and shows their colour until the cause is decided.
+    private const Blocker IssuedWith = Blocker.PendingExposure;
 
     public static TimeZoneInfo TimeZone(HealthCodePolicy policy) => Zones.GetOrAdd(policy.TimeZoneId, ResolveZone);
 
@@ -77,7 +81,7 @@ public static class HealthCodeRules
 
         // Blockers already known for this person count as much as those the caller looked up.
         var effective = state.Blockers | blockers;
-        reasons.AddRange(BlockerPriority.Where(b => effective.HasFlag(b)).Select(b => $"not eligible: {Describe(b)}"));
+        reasons.AddRange(BlockerPriority.Where(b => (b & IssuedWith) == 0 && effective.HasFlag(b)).Select(b => $"not eligible: {Describe(b)}"));
         if (reasons.Count > 0)
         {
             return new HealthCodeResult(state, [], reasons);
@@ -92,12 +96,14 @@ public static class HealthCodeRules
             ClosedThrough = today.AddDays(-1), // days before the application are never evaluated
             YellowMissedDays = 0,
             RedStreak = 0,
-            Blockers = Blocker.None,
+            Blockers = effective & IssuedWith, // a possible exposure awaiting the village's check shows from the start
             LastTemperature = temperature,
         };
+        var pendingNote = applied.Blockers == Blocker.None ? string.Empty : $"; {DescribeAll(applied.Blockers)}";
         return new HealthCodeResult(
             applied,
-            [new ColourChange(now, CodeColour.None, CodeColour.Green, ChangeCause.Applied, $"applied on {Format(today)} with the honesty pledge")]);
+            [new ColourChange(now, CodeColour.None, DisplayedColour(policy, applied), ChangeCause.Applied,
+                $"applied on {Format(today)} with the honesty pledge{pendingNote}")]);
     }
 
     // Evaluates the end of every open day up to and including lastDayToClose. Idempotent: days already
@@ -228,7 +234,9 @@ public static class HealthCodeRules
     }
 
     // A pure projection: the colour as of now (days through yesterday virtually closed) and why.
-    public static CodeExplanation Explain(HealthCodePolicy policy, HealthCodeState state, DateTimeOffset now)
+    // A possible exposure awaiting the village's check is named by <paramref name="exposure"/> (the register knows it; the
+    // code state only carries the blocker), and the explanation carries it whenever the code has that blocker.
+    public static CodeExplanation Explain(HealthCodePolicy policy, HealthCodeState state, DateTimeOffset now, PendingExposureNotice? exposure = null)
     {
         if (!state.IsApplied)
         {
@@ -245,15 +253,17 @@ public static class HealthCodeRules
         var deadline = EndOfDay(policy, clockedInToday ? today.AddDays(1) : today);
         var blockerColour = BlockerColour(policy, current.Blockers);
         var needed = policy.RedConsecutiveClockInsToGreen;
+        var notice = current.Blockers.HasFlag(Blocker.PendingExposure) ? exposure : null;
 
         if (current.Blockers != Blocker.None && blockerColour >= current.BaseColour)
         {
             var main = BlockerPriority.First(b => current.Blockers.HasFlag(b) && ColourOf(policy, b) == blockerColour);
+            if (main == Blocker.PendingExposure) return ExplainPendingExposure(policy, colour, notice, clockedInToday, current.RedStreak, deadline);
             return new CodeExplanation(
                 colour, BlockerReasonCode(main), $"Your code is {Name(colour)} because of {Describe(main)}; staff must clear it.",
                 NextStepCodes.WaitForStaff,
                 $"Keep clocking in every day; the code cannot turn green until staff clear the {Describe(main)}.",
-                clockedInToday, GreenOn: null, current.RedStreak, deadline);
+                clockedInToday, GreenOn: null, current.RedStreak, deadline, notice);
         }
 
         // Any blocker, even one milder than the clock-in colour, keeps the code from turning green.
@@ -262,7 +272,7 @@ public static class HealthCodeRules
             : $" Staff must also clear the {DescribeAll(current.Blockers)} before it can turn green.";
         DateOnly? GreenIf(DateOnly date) => current.Blockers == Blocker.None ? date : null;
 
-        return current.BaseColour switch
+        var explained = current.BaseColour switch
         {
             CodeColour.Green when clockedInToday => new CodeExplanation(
                 colour, ReasonCodes.GreenClockedInToday, "Your code is green and you have clocked in today.",
@@ -288,6 +298,21 @@ public static class HealthCodeRules
                 current.RedStreak,
                 deadline),
         };
+        return explained with { PendingExposure = notice };
+    }
+
+    private static CodeExplanation ExplainPendingExposure(
+        HealthCodePolicy policy, CodeColour colour, PendingExposureNotice? notice, bool clockedInToday, int redStreak, DateTimeOffset deadline)
+    {
+        var what = notice is null ? "a possible exposure" : $"possible exposure {notice.Source}";
+        var by = notice is null ? string.Empty : $" by {Format(policy, notice.DecideBy)}";
+        var overdue = notice is { Overdue: true } ? " The decision is overdue and has gone to the township." : string.Empty;
+        return new CodeExplanation(
+            colour, ReasonCodes.BlockedPendingExposure,
+            $"Your code is {Name(colour)}: {what}, awaiting your village's check{by}.{overdue}",
+            NextStepCodes.AwaitVillageCheck,
+            $"Stay at home and keep clocking in; your village decides{by}: confirmed, the code turns {Name(policy.CloseContactColour)} (close contact); dismissed, it returns to its own colour.",
+            clockedInToday, GreenOn: null, redStreak, deadline, notice);
     }
 
     private static void CloseDay(HealthCodePolicy policy, Timeline timeline, DateOnly day)
@@ -328,6 +353,7 @@ public static class HealthCodeRules
         Blocker.Isolation => policy.IsolationColour,
         Blocker.CloseContact => policy.CloseContactColour,
         Blocker.Observation => policy.ObservationColour,
+        Blocker.PendingExposure => policy.PendingExposureColour,
         _ => CodeColour.None,
     };
 
@@ -338,6 +364,7 @@ public static class HealthCodeRules
         Blocker.Fever => ReasonCodes.BlockedFever,
         Blocker.Isolation => ReasonCodes.BlockedIsolation,
         Blocker.CloseContact => ReasonCodes.BlockedCloseContact,
+        Blocker.PendingExposure => ReasonCodes.BlockedPendingExposure,
         _ => ReasonCodes.BlockedObservation,
     };
 
@@ -346,6 +373,7 @@ public static class HealthCodeRules
         Blocker.Fever => "fever",
         Blocker.Isolation => "isolation",
         Blocker.CloseContact => "close contact with a case",
+        Blocker.PendingExposure => "possible exposure awaiting the village's check",
         _ => "open key-person observation",
     };
 
@@ -360,6 +388,10 @@ public static class HealthCodeRules
     private static string Name(CodeColour colour) => colour.ToString().ToLowerInvariant();
 
     private static string Format(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    // An instant as the resident's calendar reads it: local date and time in the policy time zone.
+    private static string Format(HealthCodePolicy policy, DateTimeOffset instant) =>
+        TimeZoneInfo.ConvertTime(instant, TimeZone(policy)).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     private static string Format(decimal temperature) => temperature.ToString("0.0#", CultureInfo.InvariantCulture);
 
