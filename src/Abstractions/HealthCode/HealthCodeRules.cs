@@ -6,7 +6,7 @@ namespace Sanmenxia.HealthCode;
 // The green-code colour machine of docs/domain.md as pure functions: no clock, no I/O. Callers pass "now";
 // day boundaries come from the policy time zone. Every operation first closes the days that ended
 // before "now", so the result does not depend on whether or when a timer ticked.
-public static class HealthCodeRules
+public static partial class HealthCodeRules
 {
     // Plausible body temperatures; anything else is a typing error (e.g. 3.65 or 373), not a reading.
     public const decimal MinPlausibleTemperature = 34.0m;
@@ -15,7 +15,11 @@ public static class HealthCodeRules
     private static readonly ConcurrentDictionary<string, TimeZoneInfo> Zones = new(StringComparer.Ordinal);
 
     // Order in which a blocker is named when several show the same colour: the most serious first.
-    private static readonly Blocker[] BlockerPriority = [Blocker.Isolation, Blocker.CloseContact, Blocker.Observation, Blocker.Fever];
+    private static readonly Blocker[] BlockerPriority =
+        [Blocker.Isolation, Blocker.CloseContact, Blocker.Observation, Blocker.PendingExposure, Blocker.Fever];
+
+    // Blockers that do not refuse an application: the code is issued and shows their colour until the cause is decided.
+    private const Blocker IssuedWith = Blocker.PendingExposure;
 
     public static TimeZoneInfo TimeZone(HealthCodePolicy policy) => Zones.GetOrAdd(policy.TimeZoneId, ResolveZone);
 
@@ -77,7 +81,7 @@ public static class HealthCodeRules
 
         // Blockers already known for this person count as much as those the caller looked up.
         var effective = state.Blockers | blockers;
-        reasons.AddRange(BlockerPriority.Where(b => effective.HasFlag(b)).Select(b => $"not eligible: {Describe(b)}"));
+        reasons.AddRange(BlockerPriority.Where(b => (b & IssuedWith) == 0 && effective.HasFlag(b)).Select(b => $"not eligible: {Describe(b)}"));
         if (reasons.Count > 0)
         {
             return new HealthCodeResult(state, [], reasons);
@@ -92,12 +96,14 @@ public static class HealthCodeRules
             ClosedThrough = today.AddDays(-1), // days before the application are never evaluated
             YellowMissedDays = 0,
             RedStreak = 0,
-            Blockers = Blocker.None,
+            Blockers = effective & IssuedWith, // a possible exposure awaiting the village's check shows from the start
             LastTemperature = temperature,
         };
+        var pendingNote = applied.Blockers == Blocker.None ? string.Empty : $"; {DescribeAll(applied.Blockers)}";
         return new HealthCodeResult(
             applied,
-            [new ColourChange(now, CodeColour.None, CodeColour.Green, ChangeCause.Applied, $"applied on {Format(today)} with the honesty pledge")]);
+            [new ColourChange(now, CodeColour.None, DisplayedColour(policy, applied), ChangeCause.Applied,
+                $"applied on {Format(today)} with the honesty pledge{pendingNote}")]);
     }
 
     // Evaluates the end of every open day up to and including lastDayToClose. Idempotent: days already
@@ -227,69 +233,6 @@ public static class HealthCodeRules
         return timeline.ToResult();
     }
 
-    // A pure projection: the colour as of now (days through yesterday virtually closed) and why.
-    public static CodeExplanation Explain(HealthCodePolicy policy, HealthCodeState state, DateTimeOffset now)
-    {
-        if (!state.IsApplied)
-        {
-            return new CodeExplanation(
-                CodeColour.None, ReasonCodes.NotApplied, "You have not applied for a health code.",
-                NextStepCodes.Apply, "Apply with your basic data, today's temperature and the honesty pledge.",
-                ClockedInToday: false, GreenOn: null, RedStreak: 0, DeadlineAt: null);
-        }
-
-        var today = Today(policy, now);
-        var current = CloseDaysThrough(policy, state, today.AddDays(-1)).State;
-        var colour = DisplayedColour(policy, current);
-        var clockedInToday = current.LastClockInDay >= today;
-        var deadline = EndOfDay(policy, clockedInToday ? today.AddDays(1) : today);
-        var blockerColour = BlockerColour(policy, current.Blockers);
-        var needed = policy.RedConsecutiveClockInsToGreen;
-
-        if (current.Blockers != Blocker.None && blockerColour >= current.BaseColour)
-        {
-            var main = BlockerPriority.First(b => current.Blockers.HasFlag(b) && ColourOf(policy, b) == blockerColour);
-            return new CodeExplanation(
-                colour, BlockerReasonCode(main), $"Your code is {Name(colour)} because of {Describe(main)}; staff must clear it.",
-                NextStepCodes.WaitForStaff,
-                $"Keep clocking in every day; the code cannot turn green until staff clear the {Describe(main)}.",
-                clockedInToday, GreenOn: null, current.RedStreak, deadline);
-        }
-
-        // Any blocker, even one milder than the clock-in colour, keeps the code from turning green.
-        var blockedNote = current.Blockers == Blocker.None
-            ? string.Empty
-            : $" Staff must also clear the {DescribeAll(current.Blockers)} before it can turn green.";
-        DateOnly? GreenIf(DateOnly date) => current.Blockers == Blocker.None ? date : null;
-
-        return current.BaseColour switch
-        {
-            CodeColour.Green when clockedInToday => new CodeExplanation(
-                colour, ReasonCodes.GreenClockedInToday, "Your code is green and you have clocked in today.",
-                NextStepCodes.ClockInTomorrow, "Clock in again tomorrow.", true, null, 0, deadline),
-            CodeColour.Green => new CodeExplanation(
-                colour, ReasonCodes.GreenClockInDue, "Your code is green; you have not clocked in today yet.",
-                NextStepCodes.ClockInToday, "Clock in before midnight, or the code turns yellow.", false, null, 0, deadline),
-            CodeColour.Yellow => new CodeExplanation(
-                colour, ReasonCodes.YellowMissedClockIn,
-                $"Your code is yellow because you missed a daily clock-in; {policy.YellowMissedDaysToRed - current.YellowMissedDays} more missed day(s) turn it red.",
-                NextStepCodes.ClockInToday, "Clock in today and the code turns green at once." + blockedNote,
-                clockedInToday, GreenIf(today), 0, deadline),
-            _ => new CodeExplanation(
-                colour,
-                current.RedStreak == 0 ? ReasonCodes.RedMissedYellowDays : ReasonCodes.RedStreak,
-                current.RedStreak == 0
-                    ? $"Your code is red because it stayed yellow for {policy.YellowMissedDaysToRed} day(s) without a clock-in, or a red streak was broken."
-                    : $"Your code is red; you have clocked in on {current.RedStreak} of the {needed} consecutive days needed.",
-                clockedInToday ? NextStepCodes.ClockInTomorrow : NextStepCodes.ClockInToday,
-                $"Clock in every day: {needed} consecutive daily clock-ins turn the code green; a missed day restarts the count." + blockedNote,
-                clockedInToday,
-                GreenIf(today.AddDays(needed - current.RedStreak - (clockedInToday ? 0 : 1))),
-                current.RedStreak,
-                deadline),
-        };
-    }
-
     private static void CloseDay(HealthCodePolicy policy, Timeline timeline, DateOnly day)
     {
         var state = timeline.State;
@@ -328,6 +271,7 @@ public static class HealthCodeRules
         Blocker.Isolation => policy.IsolationColour,
         Blocker.CloseContact => policy.CloseContactColour,
         Blocker.Observation => policy.ObservationColour,
+        Blocker.PendingExposure => policy.PendingExposureColour,
         _ => CodeColour.None,
     };
 
@@ -338,6 +282,7 @@ public static class HealthCodeRules
         Blocker.Fever => ReasonCodes.BlockedFever,
         Blocker.Isolation => ReasonCodes.BlockedIsolation,
         Blocker.CloseContact => ReasonCodes.BlockedCloseContact,
+        Blocker.PendingExposure => ReasonCodes.BlockedPendingExposure,
         _ => ReasonCodes.BlockedObservation,
     };
 
@@ -346,6 +291,7 @@ public static class HealthCodeRules
         Blocker.Fever => "fever",
         Blocker.Isolation => "isolation",
         Blocker.CloseContact => "close contact with a case",
+        Blocker.PendingExposure => "possible exposure awaiting the village's check",
         _ => "open key-person observation",
     };
 
@@ -360,6 +306,10 @@ public static class HealthCodeRules
     private static string Name(CodeColour colour) => colour.ToString().ToLowerInvariant();
 
     private static string Format(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+
+    // An instant as the resident's calendar reads it: local date and time in the policy time zone.
+    private static string Format(HealthCodePolicy policy, DateTimeOffset instant) =>
+        TimeZoneInfo.ConvertTime(instant, TimeZone(policy)).ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture);
 
     private static string Format(decimal temperature) => temperature.ToString("0.0#", CultureInfo.InvariantCulture);
 

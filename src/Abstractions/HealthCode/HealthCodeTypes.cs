@@ -20,6 +20,11 @@ public enum Blocker
     Isolation = 2,
     CloseContact = 4,
     Observation = 8,
+    /// <summary>
+    /// A possible exposure awaiting the village's check (a co-traveler match, a lead naming the person): derived from the
+    /// register's pending entries, so confirming (close contact) or dismissing it only changes the derived blockers.
+    /// </summary>
+    PendingExposure = 16,
 }
 
 [GenerateSerializer, Alias("sanmenxia.ChangeCause")]
@@ -49,6 +54,8 @@ public sealed record HealthCodePolicy
     [Id(6)] public CodeColour ObservationColour { get; init; } = CodeColour.Red;
     [Id(7)] public string TimeZoneId { get; init; } = "Asia/Shanghai";
     [Id(8)] public int ObservationDays { get; init; } = 14;
+    /// <summary>The colour of a possible exposure awaiting the village's check (docs/domain.md: yellow, a choice).</summary>
+    [Id(9)] public CodeColour PendingExposureColour { get; init; } = CodeColour.Yellow;
 
     // For options validation at start-up; the rules assume a valid policy.
     public IReadOnlyList<string> Validate()
@@ -73,6 +80,7 @@ public sealed record HealthCodePolicy
                  {
                      (nameof(IsolationColour), IsolationColour), (nameof(CloseContactColour), CloseContactColour),
                      (nameof(FeverColour), FeverColour), (nameof(ObservationColour), ObservationColour),
+                     (nameof(PendingExposureColour), PendingExposureColour),
                  })
         {
             if (colour is not (CodeColour.Yellow or CodeColour.Red))
@@ -158,7 +166,18 @@ public sealed record CodeExplanation(
     [Id(5)] bool ClockedInToday,
     [Id(6)] DateOnly? GreenOn,
     [Id(7)] int RedStreak,
-    [Id(8)] DateTimeOffset? DeadlineAt);
+    [Id(8)] DateTimeOffset? DeadlineAt,
+    [Id(9)] PendingExposureNotice? PendingExposure = null);
+
+/// <summary>
+/// The earliest possible exposure awaiting the village's check, as the resident is told it: what it is (e.g. "on train
+/// G1234 on 2020-01-30"), the instant by which the village must decide, and whether that has passed.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.PendingExposureNotice")]
+public sealed record PendingExposureNotice(
+    [property: Id(0)] string Source,
+    [property: Id(1)] DateTimeOffset DecideBy,
+    [property: Id(2)] bool Overdue);
 
 public static class ReasonCodes
 {
@@ -172,6 +191,7 @@ public static class ReasonCodes
     public const string BlockedIsolation = "blocked.isolation";
     public const string BlockedCloseContact = "blocked.close-contact";
     public const string BlockedObservation = "blocked.observation";
+    public const string BlockedPendingExposure = "blocked.pending-exposure";
 }
 
 public static class NextStepCodes
@@ -180,4 +200,5 @@ public static class NextStepCodes
     public const string ClockInToday = "clock-in-today";
     public const string ClockInTomorrow = "clock-in-tomorrow";
     public const string WaitForStaff = "wait-for-staff";
+    public const string AwaitVillageCheck = "await-village-check";
 }

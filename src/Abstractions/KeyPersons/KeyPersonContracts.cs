@@ -87,6 +87,14 @@ public sealed record KeyPersonEntry
     /// API's JSON (its shape is unchanged); entries stored before it read <see cref="CloseCause.Unknown"/>.
     /// </summary>
     [Id(20), System.Text.Json.Serialization.JsonIgnore] public CloseCause ClosedBy { get; init; }
+    /// <summary>
+    /// A pending entry's deadline: village staff must confirm or dismiss it by then (KeyPersons:PendingDecisionWithin after
+    /// it was created; see <see cref="PendingDecision"/>). Null on entries created open, and on pending ones stored
+    /// before it existed until they are next evaluated.
+    /// </summary>
+    [Id(21)] public DateTimeOffset? DecideBy { get; init; }
+    /// <summary>Set when a pending entry's <see cref="DecideBy"/> passed with no decision: escalated to the township.</summary>
+    [Id(22)] public bool Overdue { get; init; }
 
     /// <summary>
     /// An open entry whose period runs (and ends on <see cref="ObservationEndsOn"/>): one with a measure, and a fever
@@ -104,7 +112,8 @@ public sealed record KeyPersonMark(
     [property: Id(2)] ControlMeasure Measure,
     [property: Id(3)] DateOnly? OpenedOn,
     [property: Id(4)] DateOnly? ClosedOn,
-    [property: Id(5)] bool NeedsReview);
+    [property: Id(5)] bool NeedsReview,
+    [property: Id(6)] bool Overdue = false);
 
 [GenerateSerializer, Immutable, Alias("sanmenxia.NewKeyPersonEntry")]
 public sealed record NewKeyPersonEntry(

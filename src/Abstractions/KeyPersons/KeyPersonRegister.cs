@@ -9,10 +9,14 @@ namespace Sanmenxia.KeyPersons;
 /// (so the village's "ever" counts survive the bounding). Each operation changes the lists in place and says what
 /// it changed; a refusal changes nothing. No clock and no I/O: the caller passes <c>today</c> and <c>now</c>.
 /// </summary>
-public sealed class KeyPersonRegister(List<KeyPersonEntry> entries, Dictionary<string, KeyPersonMark> marks, HealthCodePolicy policy)
+public sealed class KeyPersonRegister(
+    List<KeyPersonEntry> entries, Dictionary<string, KeyPersonMark> marks, HealthCodePolicy policy, TimeSpan? decisionWithin = null)
 {
     public const int ClosedKept = 10;
     public const int FollowUpsKept = 30;
+
+    /// <summary>How long village staff have to confirm or dismiss a pending entry (KeyPersons:PendingDecisionWithin).</summary>
+    public TimeSpan DecisionWithin { get; } = decisionWithin ?? PendingDecision.DefaultWithin;
 
     public IReadOnlyList<KeyPersonEntry> Entries => entries;
 
@@ -29,6 +33,39 @@ public sealed class KeyPersonRegister(List<KeyPersonEntry> entries, Dictionary<s
     /// which stays until staff clear it. A fever that came from an entry ends with the entry.
     /// </summary>
     public Blocker CodeBlockers(bool feverAtClockIn) => Blockers | (feverAtClockIn ? Blocker.Fever : Blocker.None);
+
+    /// <summary>The pending entries, the village's queue: overdue first, then by deadline.</summary>
+    public IReadOnlyList<KeyPersonEntry> AwaitingDecision => entries.Where(e => e.Status == KeyPersonStatus.Pending)
+        .OrderByDescending(e => e.Overdue).ThenBy(e => PendingDecision.DecideByOf(e, DecisionWithin)).ToList();
+
+    /// <summary>The earliest deadline of a pending entry not yet overdue: when the decision reminder must wake the resident.</summary>
+    public DateTimeOffset? NextDecisionDue => PendingDecision.NextDue(entries, DecisionWithin);
+
+    /// <summary>True if some pending entry's deadline has passed by <paramref name="now"/> unmarked (or it has none stored yet).</summary>
+    public bool AnyDecisionDue(DateTimeOffset now) => entries.Any(e => PendingDecision.IsDue(e, now, DecisionWithin));
+
+    /// <summary>
+    /// Marks every pending entry whose deadline passed by <paramref name="now"/> overdue (and gives a deadline to a pending
+    /// entry stored without one). Idempotent, from the stored dates. True if any entry changed.
+    /// </summary>
+    public bool EvaluateDecisions(DateTimeOffset now)
+    {
+        var changed = UpdateAll(e => PendingDecision.Evaluate(e, now, DecisionWithin));
+        if (changed) RefreshMarks();
+        return changed;
+    }
+
+    /// <summary>
+    /// The first entry of the village's queue as the resident's code names it, or null when nothing is pending.
+    /// <paramref name="exposureOf"/> names a trip match's exposure ("on Train G1234 2020-01-30"); other entries are named by
+    /// their origin or source.
+    /// </summary>
+    public PendingExposureNotice? PendingNotice(Func<string, string?> exposureOf)
+    {
+        if (AwaitingDecision is not [var first, ..]) return null;
+        var source = exposureOf(first.Id) ?? (string.IsNullOrWhiteSpace(first.Origin) ? $"reported by {first.Source}" : $"({first.Origin})");
+        return new PendingExposureNotice(source, PendingDecision.DecideByOf(first, DecisionWithin), first.Overdue);
+    }
 
     /// <summary>True while some entry is under observation (the resident's daily reminder must run).</summary>
     public bool AnyObserved => entries.Any(e => e.RequiresObservation);
@@ -71,6 +108,7 @@ public sealed class KeyPersonRegister(List<KeyPersonEntry> entries, Dictionary<s
             Problems = entry.Problems,
             ObservationEndsOn = ObservationRules.EndsOn(policy, entry.ExposureDate),
             OpenedOn = entry.Pending ? null : today,
+            DecideBy = entry.Pending ? now + DecisionWithin : null,
             Source = entry.Source,
             CreatedAt = now,
             CreatedBy = by,
@@ -165,7 +203,8 @@ public sealed class KeyPersonRegister(List<KeyPersonEntry> entries, Dictionary<s
     /// <summary>One mark per entry, as it stands: what the village counts.</summary>
     public void RefreshMarks()
     {
-        foreach (var e in entries) marks[e.Id] = new KeyPersonMark(e.Category, e.Status, e.Measure, e.OpenedOn, e.ClosedOn, e.NeedsReview);
+        foreach (var e in entries)
+            marks[e.Id] = new KeyPersonMark(e.Category, e.Status, e.Measure, e.OpenedOn, e.ClosedOn, e.NeedsReview, e.Status == KeyPersonStatus.Pending && e.Overdue);
     }
 
     /// <summary>Settles the entry as of today, asks whether the change is refused, applies it and settles again.</summary>

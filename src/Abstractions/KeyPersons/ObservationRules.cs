@@ -50,11 +50,14 @@ public static class ObservationRules
             : entry;
 
     /// <summary>
-    /// The blockers an open entry puts on the health code. A fever with no exposure is a fever, whatever the measure
+    /// The blockers an entry puts on the health code: a pending one is a possible exposure (yellow by default); an open one
+    /// as follows. A fever with no exposure is a fever, whatever the measure
     /// (yellow by default, docs/domain.md); the others follow their measure, and a close contact is one as well.
     /// </summary>
     public static Blocker BlockersOf(KeyPersonEntry entry)
     {
+        // A pending entry is a possible exposure awaiting the village's check, whatever its category or measure.
+        if (entry.Status == KeyPersonStatus.Pending) return Blocker.PendingExposure;
         if (entry.Status != KeyPersonStatus.Open) return Blocker.None;
         if (entry.Category == KeyPersonCategory.FeverNoExposure) return Blocker.Fever;
         var blockers = entry.Measure switch

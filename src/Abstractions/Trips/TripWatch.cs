@@ -87,6 +87,13 @@ public sealed class TripWatch(List<SavedTrip> trips, List<TripMatch> matches)
         return true;
     }
 
+    /// <summary>
+    /// What a match's pending entry is about, in the resident's words ("on Train G1234 2020-01-30"), or null when the entry
+    /// is not a live match's.
+    /// </summary>
+    public string? ExposureOf(string entryId) =>
+        matches.LastOrDefault(m => !m.Withdrawn && EntryIdOf(m.Trip, m.CaseId) == entryId) is { } match ? $"on {match.Trip}" : null;
+
     /// <summary>The trips whose watch ended before <paramref name="today"/> (the caller tells their trip grains first).</summary>
     public IReadOnlyList<SavedTrip> Ended(DateOnly today) => trips.Where(t => !IsWatched(t, today)).ToList();
 

@@ -81,6 +81,11 @@ public sealed record KeyPersonTotals
     [Id(8)] public int PendingConfirmation { get; init; }
     /// <summary>Observation periods extended because of symptoms, for staff to look at.</summary>
     [Id(9)] public int NeedsReview { get; init; }
+    /// <summary>
+    /// Of <see cref="PendingConfirmation"/> (the possible exposures awaiting the village's decision), those whose decision
+    /// deadline passed: escalated, so the township and the dashboard see them.
+    /// </summary>
+    [Id(10)] public int PendingOverdue { get; init; }
 
     public CategoryCounts this[KeyPersons.KeyPersonCategory category] => category switch
     {
@@ -97,7 +102,7 @@ public sealed record KeyPersonTotals
         CloseContact = a.CloseContact + b.CloseContact, FeverNoExposure = a.FeverNoExposure + b.FeverNoExposure,
         IsolatedNow = a.IsolatedNow + b.IsolatedNow, IsolationReleased = a.IsolationReleased + b.IsolationReleased,
         IsolationEver = a.IsolationEver + b.IsolationEver, PendingConfirmation = a.PendingConfirmation + b.PendingConfirmation,
-        NeedsReview = a.NeedsReview + b.NeedsReview,
+        NeedsReview = a.NeedsReview + b.NeedsReview, PendingOverdue = a.PendingOverdue + b.PendingOverdue,
     };
 
     public static KeyPersonTotals operator -(KeyPersonTotals a) => new()
@@ -105,6 +110,7 @@ public sealed record KeyPersonTotals
         FromOutsideCity = -a.FromOutsideCity, FromHubei = -a.FromHubei, FromWuhan = -a.FromWuhan, CloseContact = -a.CloseContact,
         FeverNoExposure = -a.FeverNoExposure, IsolatedNow = -a.IsolatedNow, IsolationReleased = -a.IsolationReleased,
         IsolationEver = -a.IsolationEver, PendingConfirmation = -a.PendingConfirmation, NeedsReview = -a.NeedsReview,
+        PendingOverdue = -a.PendingOverdue,
     };
 
     /// <summary>What one resident's register marks add to the counts on a given day.</summary>
@@ -135,6 +141,7 @@ public sealed record KeyPersonTotals
                 IsolationEver = isolation ? 1 : 0,
                 PendingConfirmation = m.Status == KeyPersons.KeyPersonStatus.Pending ? 1 : 0,
                 NeedsReview = m.NeedsReview && m.Status == KeyPersons.KeyPersonStatus.Open ? 1 : 0,
+                PendingOverdue = m.Overdue && m.Status == KeyPersons.KeyPersonStatus.Pending ? 1 : 0,
             };
         }
         return totals;

@@ -15,7 +15,10 @@ using Sanmenxia.Villages;
 
 namespace Sanmenxia.Api.Endpoints;
 
-/// <summary>A key-person entry as the village console lists it: who (masked ID), their code today, the entry, and whether today's follow-up is due.</summary>
+/// <summary>
+/// A key-person entry as the village console lists it: who (masked ID), their code today, the entry (a pending one with its
+/// decideBy and overdue), and whether today's follow-up is due.
+/// </summary>
 public sealed record RegisterEntryLine(string ResidentKey, string Name, string MaskedIdNumber, CodeColour Colour, bool ClockedInToday,
     decimal? LastTemperature, KeyPersonEntry Entry, bool FollowUpDue, int MissedFollowUpDays);
 
@@ -91,7 +94,13 @@ public static class KeyPersonRegisterEndpoints
             listed.TryGetValue(s.ResidentKey, out var row);
             return entries.Select(e => Line(s, row, e, today));
         }));
-        return perResident.SelectMany(l => l).OrderBy(l => l.Entry.CreatedAt).ToList();
+        // The village's queue first: possible exposures awaiting its decision, overdue first, then by deadline
+        // (each entry carries decideBy and overdue); then the rest as they were created.
+        return perResident.SelectMany(l => l)
+            .OrderBy(l => l.Entry.Status == KeyPersonStatus.Pending ? 0 : 1)
+            .ThenByDescending(l => l.Entry.Status == KeyPersonStatus.Pending && l.Entry.Overdue)
+            .ThenBy(l => l.Entry.Status == KeyPersonStatus.Pending ? l.Entry.DecideBy ?? l.Entry.CreatedAt : DateTimeOffset.MinValue)
+            .ThenBy(l => l.Entry.CreatedAt).ToList();
     }
 
     private static RegisterEntryLine Line(ResidentSummary s, VillageResident? row, KeyPersonEntry e, DateOnly today)

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Sanmenxia.Platform.Options;
 using Sanmenxia.Platform.Time;
 using Sanmenxia.HealthCode;
@@ -25,6 +26,8 @@ public sealed class ResidentGrain(
     TimeScale scale,
     IOptions<DeadlineOptions> deadlines,
     IOptions<TripOptions> tripOptions,
+    IOptions<KeyPersonOptions> keyPersonOptions,
+    IOptions<ReminderOptions> reminderOptions,
     ILogger<ResidentGrain> logger) : Grain, IResidentGrain, IRemindable, IIncomingGrainCallFilter
 {
     /// <summary>What an action changed: nothing stored (written only if the reminder moved), the state, or the village's summary too.</summary>
@@ -32,7 +35,7 @@ public sealed class ResidentGrain(
 
     private ResidentState S => state.State;
     private string Key => this.GetPrimaryKeyString();
-    private KeyPersonRegister Register => new(S.KeyEntries, S.Marks, calendar.Policy);
+    private KeyPersonRegister Register => new(S.KeyEntries, S.Marks, calendar.Policy, keyPersonOptions.Value.PendingDecisionWithin);
     private TripWatch Watch => new(S.Trips, S.TripMatches);
     private NeedList Needs => new(S.Needs);
     private bool _servedCaller;
@@ -89,14 +92,16 @@ public sealed class ResidentGrain(
     }
 
     /// <summary>
-    /// If a day ended or an observation period or trip watch ran out since the last evaluation (the reminder has not
-    /// ticked yet, or ticked while the cluster was down), evaluate now, so what is shown is what is stored.
+    /// If a day ended, an observation period or trip watch ran out, or a village's decision deadline passed since the last
+    /// evaluation (the reminder has not ticked yet, or ticked while the cluster was down), evaluate now, so what is shown
+    /// is what is stored.
     /// </summary>
     private async Task CatchUpAsync()
     {
-        var today = calendar.Today;
+        var now = calendar.Now;
+        var today = calendar.DayOf(now);
         var daysPending = S.Code.IsApplied && (S.Code.ClosedThrough is null || S.Code.ClosedThrough < today.AddDays(-1));
-        if (daysPending || Register.AnyPeriodEnded(today) || Watch.Ended(today).Count > 0) await EvaluateDeadlinesAsync();
+        if (daysPending || Register.AnyPeriodEnded(today) || Register.AnyDecisionDue(now) || Watch.Ended(today).Count > 0) await EvaluateDeadlinesAsync();
     }
 
     public async Task<CodeActionResult> ApplyAsync(decimal temperature, bool honestyPledge, Actor actor)
@@ -161,12 +166,14 @@ public sealed class ResidentGrain(
 
     public async Task<CodeView> EvaluateDeadlinesAsync()
     {
-        var today = calendar.Today;
+        var now = calendar.Now;
+        var today = calendar.DayOf(now);
         // The trip grains forget travellers whose watch ended before anything changes here (their side is idempotent).
         foreach (var ended in Watch.Ended(today))
             await GrainFactory.GetGrain<ITripGrain>(ended.Trip.Key).RemoveTravellerAsync(Key);
-        // Observation periods first: a release lifts a blocker before the day's colour is settled.
-        var entriesChanged = Register.Evaluate(today) | Watch.Expire(today);
+        // Observation periods first: a release lifts a blocker before the day's colour is settled. Decisions not taken by
+        // their deadline are marked overdue (the village's counts escalate them); the pending exposure stays on the code.
+        var entriesChanged = Register.Evaluate(today) | Register.EvaluateDecisions(now) | Watch.Expire(today);
         var colourChanged = entriesChanged && SyncBlockers(ActorKind.System);
         if (S.Code.IsApplied)
         {
@@ -182,8 +189,14 @@ public sealed class ResidentGrain(
 
     async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
     {
-        if (reminderName != DayCloseReminder.Name) return;
-        await EvaluateDeadlinesAsync();
+        if (reminderName == DecisionReminder.Name)
+        {
+            await EvaluateDeadlinesAsync();
+            // The tick may have come before the deadline (a capped first delay, the safety period): wake again for it.
+            await EnsureDecisionReminderAsync(force: true);
+        }
+        else if (reminderName == DayCloseReminder.Name) await EvaluateDeadlinesAsync();
+        else return;
         // Woken only for the deadline: do not keep 2.63M residents in memory after their midnight tick.
         if (!_servedCaller) DeactivateOnIdle();
     }
@@ -287,6 +300,7 @@ public sealed class ResidentGrain(
         var reminderNeeded = (S.Code.IsApplied && !DayCloseReminder.IsFixedPoint(S.Code)) || Register.AnyObserved || Watch.IsWatching;
         var offset = DeadlineSpread.Offset(Key, deadlines.Value.SpreadAfterMidnight);
         var reminderChanged = await DayCloseReminder.EnsureAsync(this, S, reminderNeeded, calendar, scale, offset);
+        reminderChanged |= await EnsureDecisionReminderAsync(force: false);
         if (change == Change.None && !reminderChanged) return;
         if (change == Change.Summary)
         {
@@ -298,12 +312,15 @@ public sealed class ResidentGrain(
             await (_reporter ??= new VillageReporter(this, GrainFactory, logger, () => S, () => S.Summary(Key, Register, Needs))).ReportAsync();
     }
 
+    private Task<bool> EnsureDecisionReminderAsync(bool force) => DecisionReminder.EnsureAsync(this, S, Register.NextDecisionDue, force, calendar, scale,
+        keyPersonOptions.Value, reminderOptions.Value.MinimumReminderPeriod);
+
     private bool FeverAtClockIn => S.FeverAtClockIn ?? S.Code.Blockers.HasFlag(Blocker.Fever);
 
     private CodeView View()
     {
         var now = calendar.Now;
-        return S.View(calendar.Policy, now, calendar.DayOf(now));
+        return S.View(calendar.Policy, now, calendar.DayOf(now), Register.PendingNotice(Watch.ExposureOf));
     }
 
     private static string NewId() => Guid.NewGuid().ToString("N")[..12];

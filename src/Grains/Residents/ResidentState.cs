@@ -43,6 +43,8 @@ public sealed class ResidentState
     /// Null in a state stored before this existed: then a fever on the code is taken as reported (as that build did).
     /// </summary>
     [Id(19)] public bool? FeverAtClockIn { get; set; }
+    /// <summary>The decision deadline the pending-decision reminder is registered for, or null when none is (<see cref="DecisionReminder"/>).</summary>
+    [Id(20)] public DateTimeOffset? DecisionReminderFor { get; set; }
 
     public bool IsRegistered => IdNumber is not null;
 }

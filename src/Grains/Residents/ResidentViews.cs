@@ -23,11 +23,11 @@ internal static class ResidentViews
     /// The code as of <paramref name="now"/>. Days that ended since the last evaluation are projected (not stored), so a
     /// read between midnight and this resident's reminder shows the right colour and the history that explains it.
     /// </summary>
-    public static CodeView View(this ResidentState s, HealthCodePolicy policy, DateTimeOffset now, DateOnly today)
+    public static CodeView View(this ResidentState s, HealthCodePolicy policy, DateTimeOffset now, DateOnly today, PendingExposureNotice? exposure)
     {
         var pending = HealthCodeRules.CloseDaysThrough(policy, s.Code, today.AddDays(-1)).Changes;
         var history = s.History.Concat(pending.Select(c => new CodeHistoryEntry(c, ActorKind.System))).ToList();
-        return new CodeView(HealthCodeRules.Explain(policy, s.Code, now), history, s.Code.AppliedOn, today);
+        return new CodeView(HealthCodeRules.Explain(policy, s.Code, now, exposure), history, s.Code.AppliedOn, today);
     }
 
     public static ResidentProfile Profile(this ResidentState s, string key)

@@ -27,6 +27,10 @@ public static class PlatformServiceCollectionExtensions
         services.Configure<TripOptions>(configuration.GetSection(TripOptions.Section));
         services.Configure<CheckpointOptions>(configuration.GetSection(CheckpointOptions.Section));
         services.Configure<TicketOptions>(configuration.GetSection(TicketOptions.Section));
+        services.AddOptions<KeyPersonOptions>().Bind(configuration.GetSection(KeyPersonOptions.Section))
+            .Validate(o => o.Validate().Count == 0, "KeyPersons configuration is invalid: PendingDecisionWithin must be between 1 minute and 14 days, "
+                + "MaxReminderDelay and ReminderPeriod positive")
+            .ValidateOnStart();
         services.TryAddSingleton(_ => new PseudonymousKeys(configuration["Privacy:KeySecret"]
             ?? throw new InvalidOperationException("Privacy:KeySecret is not set (environment Privacy__KeySecret).")));
         if (SanmenxiaClusterOptions.From(configuration).Providers == ProviderMode.Memory)

@@ -15,6 +15,7 @@ public sealed class HealthCodePolicyOptions
     public CodeColour ObservationColour { get; set; } = HealthCodePolicy.Default.ObservationColour;
     public string TimeZoneId { get; set; } = HealthCodePolicy.Default.TimeZoneId;
     public int ObservationDays { get; set; } = HealthCodePolicy.Default.ObservationDays;
+    public CodeColour PendingExposureColour { get; set; } = HealthCodePolicy.Default.PendingExposureColour;
 
     public HealthCodePolicy ToPolicy()
     {
@@ -23,7 +24,7 @@ public sealed class HealthCodePolicyOptions
             FeverThresholdCelsius = FeverThresholdCelsius, YellowMissedDaysToRed = YellowMissedDaysToRed,
             RedConsecutiveClockInsToGreen = RedConsecutiveClockInsToGreen, IsolationColour = IsolationColour,
             CloseContactColour = CloseContactColour, FeverColour = FeverColour, ObservationColour = ObservationColour,
-            TimeZoneId = TimeZoneId, ObservationDays = ObservationDays,
+            TimeZoneId = TimeZoneId, ObservationDays = ObservationDays, PendingExposureColour = PendingExposureColour,
         };
         var problems = policy.Validate();
         if (problems.Count > 0) throw new InvalidOperationException("HealthCode configuration is invalid: " + string.Join("; ", problems));

@@ -22,11 +22,19 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2020, 2, 1, 9, 0, 0, TimeSpan.FromHours(8)));
     private readonly int _siloPort = FreePort();
     private readonly int _gatewayPort = FreePort();
+    private readonly IReadOnlyList<KeyValuePair<string, string>> _overrides;
+
+    public ApiFactory() : this([])
+    {
+    }
+
+    /// <summary>A factory of a test's own, with settings that override <see cref="Settings"/> (e.g. a reminder cap).</summary>
+    internal ApiFactory(IReadOnlyList<KeyValuePair<string, string>> overrides) => _overrides = overrides;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        foreach (var (key, value) in Settings()) builder.UseSetting(key, value);
+        foreach (var (key, value) in Settings().Concat(_overrides)) builder.UseSetting(key, value);
         builder.ConfigureTestServices(services =>
         {
             services.AddKeyedSingleton<TimeProvider>(Sanmenxia.Platform.Time.DomainClock.Key, Clock);

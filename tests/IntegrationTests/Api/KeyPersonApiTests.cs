@@ -185,8 +185,9 @@ public sealed class KeyPersonApiTests(ApiFactory factory)
         Assert.Equal(0, again.GetProperty("matched").GetInt32());
         Assert.Equal(1, again.GetProperty("alreadyKnown").GetInt32());
 
-        // Pending does not change the code; village staff confirm it with a measure.
-        Assert.Equal("Green", await r.ColourAsync());
+        // Pending is a possible exposure awaiting the village's check: yellow (issue 15 item 2; it was green while pending).
+        // Village staff confirm it with a measure.
+        Assert.Equal("Yellow", await r.ColourAsync());
         var pending = (await staff.GetFromJsonAsync<JsonElement>($"/api/regions/{r.VillageCode}/key-persons?status=Pending")).GetProperty("items");
         var entryId = pending.EnumerateArray().Single(l => l.GetProperty("residentKey").GetString() == r.ResidentKey).GetProperty("entry").GetProperty("id").GetString();
         var counts = (await staff.GetFromJsonAsync<JsonElement>($"/api/villages/{r.VillageCode}/counts")).GetProperty("keyPersonDetail");

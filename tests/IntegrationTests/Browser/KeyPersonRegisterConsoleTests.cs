@@ -64,7 +64,12 @@ public sealed class KeyPersonRegisterConsoleTests(BrowserFixture fixture, ITestO
         var contactEntry = page.Locator($"[data-testid=pending-entry][data-resident-key='{contact.ResidentKey}']");
         await Expect(contactEntry.GetByTestId("entry-reason")).ToContainTextAsync("co-traveler");
         await Expect(contactEntry.GetByTestId("entry-reason")).ToContainTextAsync(train);
-        await Expect(contactEntry.GetByTestId("entry-colour")).ToHaveAttributeAsync("data-colour", "Green");
+        // A possible exposure awaiting the village's check is yellow (issue 15 item 2; it was green while pending), with
+        // the deadline by which the village must decide, not yet overdue.
+        await Expect(contactEntry.GetByTestId("entry-colour")).ToHaveAttributeAsync("data-colour", "Yellow");
+        await Expect(contactEntry.GetByTestId("entry-decide-by")).Not.ToBeEmptyAsync();
+        await Expect(contactEntry).ToHaveAttributeAsync("data-overdue", "false");
+        await Expect(contactEntry.GetByTestId("entry-overdue")).ToHaveCountAsync(0);
         await ShotBoth(page, "register-01-pending-queue", "pending-section");
 
         // Confirm without a measure: refused next to the field, in Chinese first. Then home isolation → red.

@@ -37,13 +37,14 @@ public class KeyPersonRegisterTests
     }
 
     [Fact]
-    public void A_pending_entry_is_not_opened_and_puts_nothing_on_the_code()
+    public void A_pending_entry_is_not_opened_and_puts_a_possible_exposure_on_the_code_with_the_village_s_deadline()
     {
         var entry = Add(New(pending: true), "p1");
 
         Assert.Equal(KeyPersonStatus.Pending, entry.Status);
         Assert.Null(entry.OpenedOn);
-        Assert.Equal(Blocker.None, Register.Blockers);
+        Assert.Equal(Blocker.PendingExposure, Register.Blockers); // issue 15 item 2: no longer green while pending
+        Assert.Equal((Now + PendingDecision.DefaultWithin, false), (entry.DecideBy, entry.Overdue));
         Assert.False(Register.AnyObserved);
     }
 

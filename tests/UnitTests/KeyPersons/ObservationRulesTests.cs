@@ -205,12 +205,18 @@ public sealed class ObservationRulesTests
     }
 
     [Theory]
-    [InlineData(KeyPersonStatus.Pending)]
     [InlineData(KeyPersonStatus.Released)]
     [InlineData(KeyPersonStatus.Dismissed)]
-    public void Only_open_entries_block_the_code(KeyPersonStatus status)
+    public void Closed_entries_do_not_block_the_code(KeyPersonStatus status)
     {
         Assert.Equal(Blocker.None, ObservationRules.BlockersOf(Entry(KeyPersonCategory.CloseContact, ControlMeasure.CentralIsolation, status)));
+    }
+
+    [Fact]
+    public void A_pending_entry_is_a_possible_exposure_whatever_its_measure()
+    {
+        // Issue 15 item 2: a pending entry used to put nothing on the code.
+        Assert.Equal(Blocker.PendingExposure, ObservationRules.BlockersOf(Entry(KeyPersonCategory.CloseContact, ControlMeasure.CentralIsolation, KeyPersonStatus.Pending)));
     }
 
     [Fact]

@@ -96,11 +96,13 @@ const strings = {
   'reason.blocked.isolation': ['处于隔离期，待工作人员解除', 'In isolation: staff must clear it'],
   'reason.blocked.close-contact': ['密切接触者，待工作人员解除', 'Close contact of a case: staff must clear it'],
   'reason.blocked.observation': ['重点人员观察中，待工作人员解除', 'Under key-person observation: staff must clear it'],
+  'reason.blocked.pending-exposure': ['可能存在接触（如与确诊病例同行），待所在村（社区）核实', "Possible exposure (e.g. a case on your trip), awaiting your village's check"],
 
   'next.apply': ['请申领健康码', 'Apply for a health code'],
   'next.clock-in-today': ['请今天打卡', 'Clock in today'],
   'next.clock-in-tomorrow': ['明天继续打卡', 'Clock in again tomorrow'],
   'next.wait-for-staff': ['等待工作人员处理', 'Wait for staff'],
+  'next.await-village-check': ['请居家隔离并继续打卡，等待村（社区）核实：确认为密接转红码，排除则恢复原码色', 'Stay at home and keep clocking in until your village decides: confirmed, the code turns red; dismissed, it returns to its own colour'],
 
   'cause.Applied': ['申领', 'Applied'],
   'cause.MissedClockIn': ['漏打卡', 'Missed clock-in'],

@@ -16,6 +16,8 @@ register({
   'kp.pending': ['待确认', 'To confirm'],
   'kp.pendingIntro': ['后台比对或同行查询发现的人员，请核实后确认管控或排除', 'Flagged by a backend comparison or a co-traveler match: check, then confirm a measure or dismiss'],
   'kp.pendingEmpty': ['没有待确认的人员', 'Nothing to confirm'],
+  'kp.decideBy': ['须在此前核实', 'Decide by'],
+  'kp.overdue': ['已超时，已上报乡镇', 'Overdue: escalated to the township'],
   'kp.followUp': ['今日随访', "Today's follow-up"],
   'kp.followUpIntro': ['在管人员每天随访一次：测体温、问症状。漏随访的排在最前', 'Each open entry is followed up once a day: temperature and symptoms. Overdue first'],
   'kp.followUpEmpty': ['没有在管人员', 'No open entries'],
@@ -134,8 +136,10 @@ export function setupRegister(ctx) {
   function render() {
     renderTabs();
     const shown = state.lines.filter(inCategory);
+    // The village's queue: overdue first, then by the deadline of the decision.
     const pending = shown.filter(l => l.entry.status === 'Pending')
-      .sort((a, b) => String(a.entry.createdAt).localeCompare(String(b.entry.createdAt)));
+      .sort((a, b) => Number(!!b.entry.overdue) - Number(!!a.entry.overdue)
+        || String(a.entry.decideBy ?? a.entry.createdAt).localeCompare(String(b.entry.decideBy ?? b.entry.createdAt)));
     fillList($('pending-list'), pending, 'kp.pendingEmpty', pendingItem);
     $('pending-section').dataset.count = String(pending.length);
 
@@ -238,10 +242,17 @@ export function setupRegister(ctx) {
   function pendingItem(line) {
     const e = line.entry;
     const li = entryShell(line, 'pending-entry');
+    li.dataset.overdue = String(!!e.overdue);
+    if (e.overdue) {
+      const overdue = badge('kp.overdue', 'Overdue', 'overdue-badge');
+      overdue.dataset.testid = 'entry-overdue';
+      li.querySelector('.entry-head').append(overdue);
+    }
     li.append(facts([
       ['kp.reason', e.origin, 'entry-reason'],
       ['kp.source', e.source, 'entry-source'],
       ['kp.exposure', e.exposureDate],
+      ['kp.decideBy', formatDateTime(e.decideBy), 'entry-decide-by'],
     ]));
 
     const measure = h('select', { required: true, 'data-testid': 'confirm-measure' },
