@@ -43,6 +43,15 @@ public sealed class ResidentState
     /// Null in a state stored before this existed: then a fever on the code is taken as reported (as that build did).
     /// </summary>
     [Id(19)] public bool? FeverAtClockIn { get; set; }
+    /// <summary>
+    /// The household head who added this record as a member (a claim), or null when the person registered themselves or
+    /// staff did. Kept after the village confirms it, so a confirmed claim can still be contested and reversed.
+    /// </summary>
+    [Id(20)] public string? ClaimedBy { get; set; }
+    /// <summary>Whether the village confirmed the claim; until then the member is provisional (docs/security.md).</summary>
+    [Id(21)] public bool ClaimConfirmed { get; set; }
+
+    public bool IsProvisional => ClaimedBy is not null && !ClaimConfirmed;
 
     public bool IsRegistered => IdNumber is not null;
 }

@@ -63,6 +63,8 @@ public sealed class RejectionRetryApiTests(ApiFactory factory)
         "POST /api/admin/checkpoints/import",
         "POST /api/admin/checkpoints/generate",
         "POST /api/trips/{tripKey}/cases/{caseId}/withdraw",
+        "POST /api/villages/{code}/claims/{residentKey}/confirm",
+        "POST /api/villages/{code}/claims/{residentKey}/reverse",
     ];
 
     [Fact]
