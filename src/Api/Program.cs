@@ -41,6 +41,7 @@ app.MapTimeEndpoints();
 app.MapRegionEndpoints();
 app.MapResidentEndpoints();
 app.MapVillageEndpoints();
+app.MapHouseholdClaimEndpoints();
 app.MapCodeEndpoints();
 app.MapImportEndpoints();
 app.MapKeyPersonEndpoints();

@@ -30,6 +30,7 @@ public sealed class PostgresAuditLog : IAuditLog, IAsyncDisposable
             from audit_log
             where ($1::text is null or subject_key = $1) and ($2::text is null or actor_id = $2)
               and ($3::timestamptz is null or at >= $3) and ($4::timestamptz is null or at < $4)
+              and ($7::text is null or starts_with(region_code, $7))
             order by at desc, id desc offset $5 limit $6
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.SubjectKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
@@ -38,6 +39,7 @@ public sealed class PostgresAuditLog : IAuditLog, IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.To ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = query.Skip });
         command.Parameters.Add(new NpgsqlParameter { Value = query.Take });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.RegionPrefix ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         var results = new List<AuditEntry>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

@@ -38,7 +38,19 @@ public sealed record NewHouseholdMember(
 public sealed record RegisteredResident(
     [property: Id(0)] string ResidentKey,
     [property: Id(1)] RegistrationOutcome Outcome,
-    [property: Id(2)] HouseholdView? Household);
+    [property: Id(2)] HouseholdView? Household,
+    [property: Id(3)] RegistrationRefusal Refusal = RegistrationRefusal.None);
+
+/// <summary>Why a registration was refused (<see cref="RegisteredResident.Household"/> null).</summary>
+[GenerateSerializer, Alias("sanmenxia.RegistrationRefusal")]
+public enum RegistrationRefusal
+{
+    None,
+    /// <summary>The ID number is registered (by its owner with a phone, or by staff); only that registration may finish.</summary>
+    AlreadyRegistered,
+    /// <summary>A household head added the ID number as a member (confirmed by the village, or claimed by another head).</summary>
+    ClaimedByHousehold,
+}
 
 /// <summary>Household ids: random for a self-registration, derived for an import.</summary>
 public static class HouseholdIds
@@ -70,4 +82,10 @@ public interface IRegistrationGrain : IGrainWithIntegerKey
     [Alias("RegisterHousehold")]
     Task<IReadOnlyList<RegisteredResident>> RegisterHouseholdAsync(string villageCode, string householdId, IReadOnlyList<NewHouseholdMember> members,
         Actor actor);
+
+    /// <summary>The village confirms a head's claim: the member is no longer provisional. Null if the record is no claim.</summary>
+    [Alias("ConfirmClaim")] Task<HouseholdClaim?> ConfirmClaimAsync(string residentKey, Actor by);
+
+    /// <summary>The village reverses a head's claim: the record forgets it, the member leaves the household. Null if no claim.</summary>
+    [Alias("ReverseClaim")] Task<HouseholdClaim?> ReverseClaimAsync(string villageCode, string residentKey, Actor by);
 }

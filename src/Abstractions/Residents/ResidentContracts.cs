@@ -40,7 +40,8 @@ public sealed record ResidentProfile(
     [property: Id(5)] string HouseholdId,
     [property: Id(6)] DateOnly BirthDate,
     [property: Id(7)] bool IsMale,
-    [property: Id(8)] DateTimeOffset RegisteredAt);
+    [property: Id(8)] DateTimeOffset RegisteredAt,
+    [property: Id(9)] bool Provisional = false);
 
 [GenerateSerializer, Alias("sanmenxia.NeedKind")]
 public enum NeedKind { Medicine, Food, Other }
@@ -80,7 +81,9 @@ public sealed record CodeView(
     [property: Id(0)] CodeExplanation Explanation,
     [property: Id(1)] IReadOnlyList<CodeHistoryEntry> History,
     [property: Id(2)] DateOnly? AppliedOn,
-    [property: Id(3)] DateOnly Today);
+    [property: Id(3)] DateOnly Today,
+    [property: Id(4)] bool Provisional = false,
+    [property: Id(5)] string? Note = null);
 
 /// <summary>An action's outcome: accepted (with the new code) or refused with reasons; nothing is changed when refused.</summary>
 [GenerateSerializer, Immutable, Alias("sanmenxia.CodeActionResult")]
@@ -141,6 +144,21 @@ public interface IResidentGrain : IGrainWithStringKey, KeyPersons.IKeyPersonRegi
     /// </summary>
     [Alias("MatchRegistration")] Task<ResidentProfile?> MatchRegistrationAsync(string idNumber, string? phone, string? householdId);
     [Alias("Profile")] Task<ResidentProfile?> GetProfileAsync();
+    /// <summary>The household claim this record stands on (a head added it), confirmed or not; null otherwise.</summary>
+    [Alias("Claim")] Task<HouseholdClaim?> GetClaimAsync();
+    /// <summary>
+    /// The person registers for themselves (with the phone they proved) or staff import them: a provisional claim gives way.
+    /// Takes the record over (name, phone, village, household; the code and key-person entries stay) and returns the claim
+    /// it ended; null (nothing changed) if the record is no provisional claim.
+    /// </summary>
+    [Alias("TakeOver")] Task<HouseholdClaim?> TakeOverAsync(ResidentRegistration registration);
+    [Alias("ConfirmClaim")] Task<HouseholdClaim?> ConfirmClaimAsync(Actor by);
+    /// <summary>
+    /// The village reverses a claim: the record forgets the identity, code, self-report and needs the head gave it (key-person
+    /// entries and trips, which staff and the rules made, stay for the real person) and leaves its village; the ID number is
+    /// then free for its owner. Returns the claim reversed, or null if the record is no claim.
+    /// </summary>
+    [Alias("ReverseClaim")] Task<HouseholdClaim?> ReverseClaimAsync(Actor by);
     [Alias("Overview")] Task<ResidentOverview?> GetOverviewAsync();
     [Alias("Code")] Task<CodeView> GetCodeAsync();
     [Alias("Apply")] Task<CodeActionResult> ApplyAsync(decimal temperature, bool honestyPledge, Actor actor);

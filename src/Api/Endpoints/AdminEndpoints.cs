@@ -23,10 +23,14 @@ public static class AdminEndpoints
         admin.MapPost("/staff/{username}/disable", (string username, IGrainFactory grains, AuditTrail audit, ClaimsPrincipal user) => SetDisabled(username, true, grains, audit, user));
         admin.MapPost("/staff/{username}/enable", (string username, IGrainFactory grains, AuditTrail audit, ClaimsPrincipal user) => SetDisabled(username, false, grains, audit, user));
         admin.MapPost("/dev/outbox", ReadOutbox);
-        admin.MapGet("/audit", async (Sanmenxia.Platform.Stores.IAuditLog log, string? subject, string? actor, DateTimeOffset? from, DateTimeOffset? to, int skip = 0, int take = 100) =>
+        // An administrator reads the entries of their own jurisdiction: a county's administrator sees no other county's
+        // residents' keys, and no entry without a region (staff management, the outbox), which only the city's may read.
+        admin.MapGet("/audit", async (Sanmenxia.Platform.Stores.IAuditLog log, ClaimsPrincipal user, string? subject, string? actor,
+            DateTimeOffset? from, DateTimeOffset? to, int skip = 0, int take = 100) =>
             take is < 1 or > 1000 || skip < 0
                 ? Refusals.Field("take", "take must be 1..1000 and skip ≥ 0")
-                : Results.Ok(await log.QueryAsync(new Sanmenxia.Platform.Stores.AuditQuery(subject, actor, from, to, skip, take))));
+                : Results.Ok(await log.QueryAsync(new Sanmenxia.Platform.Stores.AuditQuery(subject, actor, from, to, skip, take,
+                    AuditPrefix(Caller.From(user))))));
         return app;
     }
 
@@ -73,6 +77,14 @@ public static class AdminEndpoints
     }
 
     /// <summary>Staff roles by what they may do; an account never grants a role above its own.</summary>
+    /// <summary>The region prefix of the audit entries a caller may read: none for the city, else their jurisdiction.</summary>
+    internal static string? AuditPrefix(Caller caller) => caller.Jurisdiction switch
+    {
+        { Level: RegionLevel.City } => null,
+        { } region => region.Value,
+        null => "-", // no jurisdiction: no entries (every region code is digits)
+    };
+
     private static int RoleRank(string role) => role switch
     {
         Roles.Admin => 3,

@@ -63,6 +63,9 @@ public static class ImportEndpoints
                     case { Outcome: RegistrationOutcome.Created }: Interlocked.Increment(ref imported); break;
                     // The same row imported again (same phone and household): idempotent.
                     case { Outcome: RegistrationOutcome.AlreadyRegistered, Household: not null }: Interlocked.Increment(ref already); break;
+                    case { Refusal: RegistrationRefusal.ClaimedByHousehold }:
+                        csv.Fail(members[i].Line, "id_number", "is a member of another household whose village confirmed it: review it in that village's household claims first");
+                        break;
                     default: csv.Fail(members[i].Line, "id_number", "registered before with different data"); break;
                 }
             }

@@ -74,7 +74,13 @@ public static class ResidentEndpoints
         var registered = await grains.GetGrain<IRegistrationGrain>(0).RegisterAsync(new NewResident(id!.Value, name!, phone, village!,
             HouseholdIds.New(), IsHead: true, Actor.Self(keys.ForIdNumber(id.Value.Value)), AnyHousehold: true));
         if (registered.Household is null)
-            return Refusals.Conflict("A resident with this ID number is already registered; sign in with the phone registered for it.");
+            return registered.Refusal == RegistrationRefusal.ClaimedByHousehold
+                ? ClaimedByHousehold("Your ID number was added to another household by its head, and the village confirmed it. If that is not your "
+                    + "household, ask your village committee (村委会) to review the claim: once they reverse it, register here again. "
+                    + "您的身份证号已被其他户的户主添加为家庭成员并经村（社区）确认；如非本人家庭，请联系村委会复核，撤销后再注册。")
+                : Refusals.Conflict("A resident with this ID number is already registered; sign in with the phone registered for it. If you did not "
+                    + "register it, ask your village committee (村委会). 该身份证号已注册，请用注册时的手机号登录；如非本人注册，请联系村委会。",
+                    "registration.already-registered");
 
         var issued = AuthEndpoints.IssueResidentToken(tokens, auth.Value, caller.PhoneKey!, registered.ResidentKey, ActiveStaffCheck.TokenGenerationOf(http.User));
         AuthEndpoints.SetCookie(http, issued);
@@ -94,9 +100,18 @@ public static class ResidentEndpoints
     private static Task<IResult> Qr(ClaimsPrincipal user, IGrainFactory grains, HealthCodeQr qr) =>
         WithResident(user, key => QrFor(grains, qr, key));
 
+    /// <summary>An ID number claimed by a household (docs/security.md, household claims): the person is told where to go.</summary>
+    internal const string ClaimedByHouseholdCode = "registration.claimed-by-household";
+
+    private static IResult ClaimedByHousehold(string detail) =>
+        Refusals.Conflict(detail, ClaimedByHouseholdCode, "Registered as a member of another household");
+
     private static async Task<IResult> QrFor(IGrainFactory grains, HealthCodeQr qr, string key)
     {
         var code = await grains.GetGrain<IResidentGrain>(key).GetCodeAsync();
+        // A member a head added is provisional until the village confirms it: no QR to show at a checkpoint meanwhile.
+        if (code.Provisional)
+            return Refusals.Unprocessable("Awaiting the village's confirmation", code.Note ?? "This member is provisional.", "code.provisional");
         if (code.Explanation.Colour == CodeColour.None)
             return Refusals.Unprocessable("No health code yet", "Apply for a health code first.", "none.not-applied");
         return Results.Ok(qr.Issue(key, code.Explanation.Colour));
@@ -181,7 +196,9 @@ public static class ResidentEndpoints
         var registered = await grains.GetGrain<IRegistrationGrain>(0).RegisterAsync(new NewResident(id!.Value, name!, phone, head.VillageCode,
             head.HouseholdId, IsHead: false, Actor.Proxy(key), LinkPhone: false));
         if (registered.Household is null)
-            return Refusals.Conflict("A resident with this ID number is already registered.");
+            return registered.Refusal == RegistrationRefusal.ClaimedByHousehold
+                ? ClaimedByHousehold("This ID number is already claimed as a member of another household; its village decides whose it is.")
+                : Refusals.Conflict("A resident with this ID number is already registered.", "registration.already-registered");
         var member = registered.Household!.Members.Single(m => m.ResidentKey == registered.ResidentKey);
         return Results.Created($"/api/households/mine/members/{registered.ResidentKey}", member);
     });

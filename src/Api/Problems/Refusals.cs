@@ -21,8 +21,8 @@ public static class Refusals
     public static IResult NotFound(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
 
-    public static IResult Conflict(string detail) =>
-        Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
+    public static IResult Conflict(string detail, string? code = null, string title = "Conflict") =>
+        Results.Problem(statusCode: StatusCodes.Status409Conflict, title: title, detail: detail, extensions: Code(code));
 
     public static IResult Unprocessable(string title, string detail, string? code = null) =>
         Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: title, detail: detail,

@@ -43,6 +43,23 @@ public sealed class HouseholdGrain(
 
     public Task<HouseholdView?> GetAsync() => Task.FromResult(state.State.Members.Count == 0 ? null : View());
 
+    public async Task<bool> ConfirmMemberAsync(string residentKey)
+    {
+        var index = state.State.Members.FindIndex(m => m.ResidentKey == residentKey);
+        if (index < 0) return false;
+        if (!state.State.Members[index].Provisional) return true;
+        state.State.Members[index] = state.State.Members[index] with { Provisional = false };
+        await state.WriteOrForgetAsync(this);
+        return true;
+    }
+
+    public async Task RemoveMemberAsync(string residentKey)
+    {
+        // Only a claimed member leaves this way, never the head (a claim is never the head: the head registered themselves).
+        if (residentKey == state.State.HeadResidentKey || state.State.Members.RemoveAll(m => m.ResidentKey == residentKey) == 0) return;
+        await state.WriteOrForgetAsync(this);
+    }
+
     private HouseholdView View() =>
         new(this.GetPrimaryKeyString(), state.State.VillageCode, state.State.HeadResidentKey, state.State.Members.ToList());
 }

@@ -7,6 +7,7 @@ using Sanmenxia.HealthCode;
 using Sanmenxia.KeyPersons;
 using Sanmenxia.Residents;
 using Sanmenxia.Trips;
+using Sanmenxia.Villages;
 
 namespace Sanmenxia.Grains.Residents;
 
@@ -63,6 +64,8 @@ public sealed class ResidentGrain(
         (S.IdNumber, S.Name, S.Phone) = (registration.IdNumber, registration.Name, registration.Phone);
         (S.VillageCode, S.HouseholdId, S.RegisteredAt) = (registration.VillageCode, registration.HouseholdId, calendar.Now);
         S.FeverAtClockIn = false;
+        // A head adding a member claims the ID number: provisional until the village confirms or the person registers.
+        (S.ClaimedBy, S.ClaimConfirmed) = (registration.RegisteredBy.Kind == ActorKind.HouseholdProxy ? registration.RegisteredBy.Id : null, false);
         await CommitAsync(Change.Summary);
         // Registered by staff (bulk import, village console): the resident is not here to act next, so do not hold
         // the activation; 2.63M imported residents would otherwise fill the silo's memory for minutes.
@@ -77,6 +80,49 @@ public sealed class ResidentGrain(
     }
 
     public Task<ResidentProfile?> GetProfileAsync() => Task.FromResult(S.IsRegistered ? S.Profile(Key) : null);
+
+    // ------------------------------------------------------------------ household claims (docs/security.md)
+
+    public Task<HouseholdClaim?> GetClaimAsync() => Task.FromResult(S.Claim(Key));
+
+    public async Task<HouseholdClaim?> TakeOverAsync(ResidentRegistration registration)
+    {
+        if (!S.IsProvisional || S.IdNumber != registration.IdNumber) return null;
+        var claim = S.Claim(Key)!;
+        (S.Name, S.Phone, S.VillageCode, S.HouseholdId) = (registration.Name, registration.Phone, registration.VillageCode, registration.HouseholdId);
+        (S.ClaimedBy, S.ClaimConfirmed) = (null, false);
+        await CommitAsync(Change.Summary);
+        if (claim.VillageCode != S.VillageCode) await LeaveVillageAsync(claim.VillageCode);
+        return claim;
+    }
+
+    public async Task<HouseholdClaim?> ConfirmClaimAsync(Actor by)
+    {
+        if (S.Claim(Key) is null) return null;
+        S.ClaimConfirmed = true;
+        await CommitAsync(Change.State);
+        return S.Claim(Key);
+    }
+
+    public async Task<HouseholdClaim?> ReverseClaimAsync(Actor by)
+    {
+        if (S.Claim(Key) is not { } claim) return null;
+        // What the head gave the record goes; what staff and the rules recorded about the ID number (key-person entries,
+        // watched trips) stays for its owner. The health code restarts: the owner applies for themselves.
+        (S.IdNumber, S.Name, S.Phone, S.VillageCode, S.HouseholdId) = (null, "", null, "", "");
+        (S.Code, S.SelfReport, S.FeverAtClockIn, S.ClaimedBy, S.ClaimConfirmed) = (HealthCodeState.NotApplied, null, null, null, false);
+        S.History.Clear();
+        S.Needs.Clear();
+        S.SummaryVersion++;
+        await CommitAsync(Change.State);
+        await LeaveVillageAsync(claim.VillageCode);
+        return claim;
+    }
+
+    /// <summary>Removes this resident from a village's counts and lists (a newer version than any it has seen).</summary>
+    private Task LeaveVillageAsync(string villageCode) =>
+        GrainFactory.GetGrain<IVillageGrain>(villageCode).ReportAsync(new ResidentSummary(Key, S.SummaryVersion, "", "", "",
+            HealthCodeState.NotApplied, 0, Removed: true));
 
     public async Task<ResidentOverview?> GetOverviewAsync()
     {

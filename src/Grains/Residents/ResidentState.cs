@@ -45,6 +45,15 @@ public sealed class ResidentState
     [Id(19)] public bool? FeverAtClockIn { get; set; }
     /// <summary>The decision deadline the pending-decision reminder is registered for, or null when none is (<see cref="DecisionReminder"/>).</summary>
     [Id(20)] public DateTimeOffset? DecisionReminderFor { get; set; }
+    /// <summary>
+    /// The household head who added this record as a member (a claim), or null when the person registered themselves or
+    /// staff did. Kept after the village confirms it, so a confirmed claim can still be contested and reversed.
+    /// </summary>
+    [Id(21)] public string? ClaimedBy { get; set; }
+    /// <summary>Whether the village confirmed the claim; until then the member is provisional (docs/security.md).</summary>
+    [Id(22)] public bool ClaimConfirmed { get; set; }
+
+    public bool IsProvisional => ClaimedBy is not null && !ClaimConfirmed;
 
     public bool IsRegistered => IdNumber is not null;
 }

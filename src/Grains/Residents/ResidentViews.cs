@@ -27,15 +27,24 @@ internal static class ResidentViews
     {
         var pending = HealthCodeRules.CloseDaysThrough(policy, s.Code, today.AddDays(-1)).Changes;
         var history = s.History.Concat(pending.Select(c => new CodeHistoryEntry(c, ActorKind.System))).ToList();
-        return new CodeView(HealthCodeRules.Explain(policy, s.Code, now, exposure), history, s.Code.AppliedOn, today);
+        return new CodeView(HealthCodeRules.Explain(policy, s.Code, now, exposure), history, s.Code.AppliedOn, today,
+            s.IsProvisional, s.IsProvisional ? ProvisionalNote : null);
     }
 
     public static ResidentProfile Profile(this ResidentState s, string key)
     {
         var id = ResidentIdNumber.Parse(s.IdNumber!, DateOnly.MaxValue);
         return new ResidentProfile(key, s.Name, id.Masked, s.Phone is null ? null : PhoneNumber.Parse(s.Phone).Masked,
-            s.VillageCode, s.HouseholdId, id.BirthDate, id.IsMale, s.RegisteredAt);
+            s.VillageCode, s.HouseholdId, id.BirthDate, id.IsMale, s.RegisteredAt, s.IsProvisional);
     }
+
+    public const string ProvisionalNote =
+        "Provisional: added by the household head and awaiting the village's confirmation. Clock-ins count, but the code is not shown as a QR until the village confirms it (or the person registers with their own phone). "
+        + "临时成员：由户主添加，待村（社区）确认；打卡有效，但确认前不能出示二维码。";
+
+    public static HouseholdClaim? Claim(this ResidentState s, string key) => s.ClaimedBy is null || s.IdNumber is null ? null
+        : new HouseholdClaim(key, s.Name, ResidentIdNumber.Parse(s.IdNumber, DateOnly.MaxValue).Masked, s.VillageCode, s.HouseholdId,
+            s.ClaimedBy, s.RegisteredAt, s.ClaimConfirmed);
 
     /// <summary>What the village counts and lists, at the state's summary version.</summary>
     public static ResidentSummary Summary(this ResidentState s, string key, KeyPersonRegister register, NeedList needs)

@@ -15,7 +15,10 @@ public sealed record AuditEntry(
     string? RegionCode,
     string? Detail);
 
-public sealed record AuditQuery(string? SubjectKey, string? ActorId, DateTimeOffset? From, DateTimeOffset? To, int Skip = 0, int Take = 100);
+/// <param name="RegionPrefix">Only entries whose region code starts with this (an administrator's jurisdiction); entries without a
+/// region are then left out too. Null: every entry (a city administrator).</param>
+public sealed record AuditQuery(string? SubjectKey, string? ActorId, DateTimeOffset? From, DateTimeOffset? To, int Skip = 0, int Take = 100,
+    string? RegionPrefix = null);
 
 /// <summary>The append-only audit trail. <see cref="RecordAsync"/> returns once the entry is durable.</summary>
 public interface IAuditLog
@@ -38,6 +41,7 @@ public sealed class InMemoryAuditLog : IAuditLog
     public Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken ct = default) =>
         Task.FromResult<IReadOnlyList<AuditEntry>>(_entries
             .Where(e => (query.SubjectKey is null || e.SubjectKey == query.SubjectKey) && (query.ActorId is null || e.ActorId == query.ActorId)
-                        && (query.From is null || e.At >= query.From) && (query.To is null || e.At < query.To))
+                        && (query.From is null || e.At >= query.From) && (query.To is null || e.At < query.To)
+                        && (query.RegionPrefix is null || e.RegionCode?.StartsWith(query.RegionPrefix, StringComparison.Ordinal) == true))
             .OrderByDescending(e => e.At).Skip(query.Skip).Take(query.Take).ToList());
 }

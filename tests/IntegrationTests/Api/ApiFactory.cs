@@ -16,7 +16,7 @@ namespace Sanmenxia.IntegrationTests.Api;
 /// The API with a co-hosted silo on memory providers and a fake clock: the whole request path
 /// (auth, validation, problem details, grains) without a database. One per test collection.
 /// </summary>
-public sealed class ApiFactory : WebApplicationFactory<Program>
+public class ApiFactory : WebApplicationFactory<Program>
 {
     public const string AdminPassword = "admin-password-for-tests";
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2020, 2, 1, 9, 0, 0, TimeSpan.FromHours(8)));
@@ -58,7 +58,12 @@ public sealed class ApiFactory : WebApplicationFactory<Program>
     /// <summary>Rejected grain calls on demand, for requests that ask for them by header.</summary>
     public GrainCallFaults Faults { get; } = new();
 
-    public IEnumerable<KeyValuePair<string, string>> Settings() =>
+    public IEnumerable<KeyValuePair<string, string>> Settings() => BaseSettings().Concat(ExtraSettings());
+
+    /// <summary>Settings a collection's own factory adds (or overrides: later keys win).</summary>
+    protected virtual IEnumerable<KeyValuePair<string, string>> ExtraSettings() => [];
+
+    private IEnumerable<KeyValuePair<string, string>> BaseSettings() =>
     [
         new("Api:CoHostSilo", "true"),
         new("Orleans:Providers", "Memory"),

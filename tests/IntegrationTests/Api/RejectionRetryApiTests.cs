@@ -73,6 +73,8 @@ public sealed class RejectionRetryApiTests(ApiFactory factory)
         "POST /api/trips/{tripKey}/cases/{caseId}/withdraw",
         "POST /api/tickets/leads",
         "POST /api/tickets/",
+        "POST /api/villages/{code}/claims/{residentKey}/confirm",
+        "POST /api/villages/{code}/claims/{residentKey}/reverse",
     ];
 
     [Fact]
