@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Options;
+using Sanmenxia.Api.Problems;
+using Sanmenxia.Api.Regions;
+using Sanmenxia.Platform.Options;
+using Sanmenxia.Platform.Time;
+using Sanmenxia.Security;
+using Sanmenxia.Tickets;
+
+namespace Sanmenxia.Api.Tickets;
+
+/// <summary>Anyone: file a lead, follow it by number (state and dates only), read the catalogue of categories and departments.</summary>
+public static partial class TicketEndpoints
+{
+    private static async Task<IResult> FileLead(LeadRequest body, IGrainFactory grains, RegionCatalog regions, PseudonymousKeys keys, DomainCalendar calendar)
+    {
+        var errors = new FieldErrors();
+        var category = ParseEnum<LeadCategory>(errors, "category", body.Category, required: true);
+        var location = await LocationAsync(errors, body.RegionCode, body.Address, body.Latitude, body.Longitude, regions);
+        errors.Require("description", body.Description, MaxDescription);
+        var (contact, phone) = ContactOf(errors, body.Phone, body.Name, body.Callback, keys);
+        if (errors.Any) return Refusals.Fields(errors);
+
+        var ticket = await CreateAsync(grains, calendar, new NewTicket(TicketSource.LeadReport, TicketKind.Report, category, location!,
+            body.Description!.Trim(), contact, phone, TicketActor.Anonymous));
+        return Results.Created($"/api/tickets/public/{ticket.Number}",
+            new TicketReceipt(ticket.Number, ticket.State.ToString(), ticket.ReceivedAt, ticket.DueAt, $"/api/tickets/public/{ticket.Number}"));
+    }
+
+    private static async Task<IResult> PublicStatus(string number, IGrainFactory grains)
+    {
+        var ticket = TicketNumbers.IsValid(number) ? await grains.GetGrain<ITicketGrain>(number).GetAsync() : null;
+        if (ticket is null) return Refusals.NotFound($"No ticket {number}.");
+        // State, kind, category and dates only: no caller, description, place, handler, result or notes.
+        return Results.Ok(new PublicTicketStatus(ticket.Number, ticket.State.ToString(), ticket.Kind.ToString(), ticket.Category?.ToString(),
+            ticket.ReceivedAt, ticket.UpdatedAt, ticket.ClosedAt,
+            ticket.Steps.Where(s => s.Kind is not (TicketStepKind.Overdue or TicketStepKind.Escalated))
+                .Select(s => new PublicTicketStep(s.Kind.ToString(), s.At)).ToList()));
+    }
+
+    private static IResult Catalogue(IOptions<TicketOptions> options) => Results.Ok(new TicketCatalogue(
+        LeadCategories.All.Select(c => (object)new { code = c.ToString(), label = LeadCategories.Label(c) }).ToList(),
+        Enum.GetNames<TicketKind>(), Enum.GetNames<TicketSource>(), options.Value.EffectiveDepartments));
+
+    private static async Task<Ticket> CreateAsync(IGrainFactory grains, DomainCalendar calendar, NewTicket request)
+    {
+        var number = await grains.GetGrain<ITicketNumberGrain>(TicketNumbers.DayKey(calendar.Today)).NextAsync();
+        return await grains.GetGrain<ITicketGrain>(number).CreateAsync(request);
+    }
+}

@@ -1,0 +1,15 @@
+namespace Sanmenxia.Api.Tickets;
+
+// What callers send to /api/tickets: a public lead, a hotline call, and the body of each workflow action.
+
+public sealed record LeadRequest(string? Category, string? RegionCode, string? Address, double? Latitude, double? Longitude, string? Description,
+    string? Phone, string? Name, bool? Callback);
+public sealed record CallRequest(string? Source, string? Kind, string? Category, string? RegionCode, string? Address, double? Latitude, double? Longitude,
+    string? Description, string? Phone, string? Name, bool? Callback);
+
+public sealed record AcceptTicketRequest(string? Note);
+public sealed record RejectTicketRequest(string? Reason, string? DuplicateOf, string? Note);
+public sealed record DispatchTicketRequest(string? Department, string? Village, string? Note);
+public sealed record HandleTicketRequest(string? Result);
+public sealed record FeedbackTicketRequest(string? Outcome, string? Note);
+public sealed record CloseTicketRequest(string? Note);
