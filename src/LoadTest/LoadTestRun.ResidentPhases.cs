@@ -9,10 +9,14 @@ public sealed partial class LoadTestRun
 {
     private int[] ApplySet()
     {
-        var perm = Population.Permutation(_population.Count, (ulong)o.Seed * 31 + 1);
-        var n = (int)Math.Ceiling(_population.Count * o.ApplyShare);
+        // Only residents who can sign in (a phone of their own or their household's; ~1 % of households have none,
+        // and in 2020 their village or a relative acted for them) use the resident endpoints.
+        var perm = Population.Permutation(_population.Count, (ulong)o.Seed * 31 + 1).Where(CanSignIn).ToArray();
+        var n = (int)Math.Ceiling(perm.Length * o.ApplyShare);
         return perm[..n];
     }
+
+    private bool CanSignIn(int resident) => _population.SignInPhone(resident) is not null;
 
     private static decimal Temperature(int resident, int salt)
     {
@@ -86,8 +90,8 @@ public sealed partial class LoadTestRun
 
     private async Task<PhaseRecorder> CodeReadsAsync(ProgressTask task)
     {
-        var order = Population.Permutation(_population.Count, (ulong)o.Seed * 31 + 3);
-        var n = (int)Math.Ceiling(_population.Count * o.CodeReadShare);
+        var order = Population.Permutation(_population.Count, (ulong)o.Seed * 31 + 3).Where(CanSignIn).ToArray();
+        var n = (int)Math.Ceiling(order.Length * o.CodeReadShare);
         var recorder = new PhaseRecorder("code", "GET /api/residents/me/code", n);
         task.MaxValue = n;
         await BoundedRunner.RunAsync(recorder, n, o.Concurrency, TimeSpan.FromSeconds(o.MaxSeconds), async (i, ct) =>
