@@ -1,5 +1,3 @@
-using Sanmenxia.Residents;
-
 namespace Sanmenxia.KeyPersons;
 
 /// <summary>The five key-person categories of platform 4 (疫情信息).</summary>
@@ -143,16 +141,3 @@ public sealed record RegisterLine(
     [property: Id(2)] string MaskedIdNumber,
     [property: Id(3)] string VillageCode,
     [property: Id(4)] KeyPersonEntry Entry);
-
-/// <summary>Register operations on a resident; implemented by the resident grain.</summary>
-[Alias("sanmenxia.IKeyPersonRegister")]
-public interface IKeyPersonRegister : IGrainWithStringKey
-{
-    [Alias("AddEntry")] Task<KeyPersonResult> AddKeyPersonEntryAsync(NewKeyPersonEntry entry, Actor staff);
-    [Alias("FollowUp")] Task<KeyPersonResult> FollowUpAsync(string entryId, FollowUpStatus status, string? note, Actor staff);
-    [Alias("UpdateMeasure")] Task<KeyPersonResult> UpdateMeasureAsync(string entryId, ControlMeasure measure, string? site, string? problems, Actor staff);
-    [Alias("Confirm")] Task<KeyPersonResult> ConfirmAsync(string entryId, ControlMeasure measure, string? site, Actor staff);
-    [Alias("Dismiss")] Task<KeyPersonResult> DismissAsync(string entryId, string reason, Actor staff);
-    [Alias("Release")] Task<KeyPersonResult> ReleaseEarlyAsync(string entryId, string reason, Actor staff);
-    [Alias("Entries")] Task<IReadOnlyList<KeyPersonEntry>> GetKeyPersonEntriesAsync();
-}

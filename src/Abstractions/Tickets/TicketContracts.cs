@@ -1,6 +1,3 @@
-using System.Diagnostics.CodeAnalysis;
-using System.Globalization;
-using Orleans.Concurrency;
 using Sanmenxia.Regions;
 
 namespace Sanmenxia.Tickets;
@@ -37,27 +34,6 @@ public enum LeadCategory
     UsedMaskResale = 9,
     /// <summary>Wild-animal trade.</summary>
     WildAnimalTrade = 10,
-}
-
-/// <summary>Labels of the lead categories, zh-CN first with English beside it.</summary>
-public static class LeadCategories
-{
-    public static IReadOnlyList<LeadCategory> All { get; } = Enum.GetValues<LeadCategory>();
-
-    public static string Label(LeadCategory category) => category switch
-    {
-        LeadCategory.NoFeverCheckPoint => "村/社区未设发热检测点 · Village or community with no fever-check point",
-        LeadCategory.PersonWithFever => "发热人员 · Person with fever",
-        LeadCategory.Gathering => "聚集 · Gathering",
-        LeadCategory.BackFromWuhan => "武汉返回人员 · Person back from Wuhan",
-        LeadCategory.VehicleFromHubei => "湖北返回车辆 · Vehicle back from Hubei",
-        LeadCategory.Rumour => "谣言 · Rumours",
-        LeadCategory.PriceGouging => "哄抬物价 · Price gouging",
-        LeadCategory.FakeProtectiveSupplies => "假冒防护用品 · Fake protective supplies",
-        LeadCategory.UsedMaskResale => "回收倒卖废旧口罩 · Resale of used masks",
-        LeadCategory.WildAnimalTrade => "野生动物交易 · Wild-animal trade",
-        _ => category.ToString(),
-    };
 }
 
 /// <summary>The ticket's life: received → accepted (or rejected) → dispatched → handled → feedback given → closed.</summary>
@@ -180,6 +156,10 @@ public sealed record TicketCommand(
 [GenerateSerializer, Immutable, Alias("sanmenxia.TicketRefusal")]
 public sealed record TicketRefusal([property: Id(0)] string Code, [property: Id(1)] string Reason);
 
+/// <summary>The answer to an action: the ticket as it now stands, or why the action was refused (with the ticket unchanged).</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.TicketActionResult")]
+public sealed record TicketActionResult([property: Id(0)] Ticket? Ticket, [property: Id(1)] TicketRefusal? Refusal);
+
 /// <summary>A new ticket as the API validated it (the clear phone only when the caller is to be called back).</summary>
 [GenerateSerializer, Immutable, Alias("sanmenxia.NewTicket")]
 public sealed record NewTicket(
@@ -240,55 +220,4 @@ public sealed record Ticket
 
     /// <summary>The dispatch hops, oldest first (re-dispatches and the supervisor's included).</summary>
     public IEnumerable<TicketAssignee> Hops => Steps.Where(s => s.Kind == TicketStepKind.Dispatched && s.Assignee is not null).Select(s => s.Assignee!);
-}
-
-/// <summary>Human-readable ticket numbers: 12345-YYYYMMDD-NNNNNN (the receipt day in the city's calendar, then a per-day sequence).</summary>
-public static class TicketNumbers
-{
-    public const int MaxPerDay = 999_999;
-
-    public static string Format(DateOnly day, int sequence)
-    {
-        if (sequence is < 1 or > MaxPerDay) throw new ArgumentOutOfRangeException(nameof(sequence), sequence, $"must be 1..{MaxPerDay}");
-        return string.Create(CultureInfo.InvariantCulture, $"12345-{day:yyyyMMdd}-{sequence:D6}");
-    }
-
-    /// <summary>The counter grain's key for a day.</summary>
-    public static string DayKey(DateOnly day) => day.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
-
-    public static bool TryParse([NotNullWhen(true)] string? text, out DateOnly day, out int sequence)
-    {
-        day = default;
-        sequence = 0;
-        if (text is not { Length: 21 } || !text.StartsWith("12345-", StringComparison.Ordinal) || text[14] != '-') return false;
-        if (!DateOnly.TryParseExact(text.AsSpan(6, 8), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out day)) return false;
-        if (!text.AsSpan(15, 6).ToString().All(char.IsAsciiDigit)) return false;
-        sequence = int.Parse(text.AsSpan(15, 6), CultureInfo.InvariantCulture);
-        return sequence >= 1;
-    }
-
-    public static bool IsValid([NotNullWhen(true)] string? text) => TryParse(text, out _, out _);
-}
-
-/// <summary>The deadlines (domain time). Defaults: accept within 2 h, handle within 24 h, close within 72 h of receipt.</summary>
-[GenerateSerializer, Immutable, Alias("sanmenxia.TicketDeadlinePolicy")]
-public sealed record TicketDeadlinePolicy
-{
-    public static TicketDeadlinePolicy Default { get; } = new();
-    /// <summary>From receipt to acceptance (or rejection).</summary>
-    [Id(0)] public TimeSpan AcceptWithin { get; init; } = TimeSpan.FromHours(2);
-    /// <summary>From acceptance (or a reopening, or the hand-over to the supervisor) to the handler's result.</summary>
-    [Id(1)] public TimeSpan HandleWithin { get; init; } = TimeSpan.FromHours(24);
-    /// <summary>From receipt to closing; also bounds the handling window.</summary>
-    [Id(2)] public TimeSpan CloseWithin { get; init; } = TimeSpan.FromHours(72);
-    /// <summary>An overdue ticket climbs one more level of the region tree each time this much more passes.</summary>
-    [Id(3)] public TimeSpan EscalateEvery { get; init; } = TimeSpan.FromHours(24);
-
-    public IReadOnlyList<string> Validate()
-    {
-        var problems = new List<string>();
-        foreach (var (name, value) in new[] { ("AcceptWithin", AcceptWithin), ("HandleWithin", HandleWithin), ("CloseWithin", CloseWithin), ("EscalateEvery", EscalateEvery) })
-            if (value <= TimeSpan.Zero) problems.Add($"{name} must be positive.");
-        return problems;
-    }
 }

@@ -4,13 +4,6 @@ using Sanmenxia.Regions;
 
 namespace Sanmenxia.Villages;
 
-/// <summary>A child region's line in its parent's table.</summary>
-[GenerateSerializer, Immutable, Alias("sanmenxia.ChildCounts")]
-public sealed record ChildCounts(
-    [property: Id(0)] string Code,
-    [property: Id(1)] string Name,
-    [property: Id(2)] RegionCounts Counts);
-
 /// <summary>
 /// City, county or township: the sum of its children and its checkpoints, pushed up the tree when it changed, at most
 /// once per upward interval (250 ms).
@@ -31,14 +24,4 @@ public interface IRegionGrain : IGrainWithStringKey
     /// <summary>Read-only and interleaving, so a parent pulling counts never waits on a child that is pushing to it.</summary>
     [Alias("Counts"), AlwaysInterleave] Task<RegionCounts> GetCountsAsync();
     [Alias("Children")] Task<IReadOnlyList<ChildCounts>> GetChildrenAsync();
-}
-
-/// <summary>The whole region tree as a list, for pages and validation caches. Single instance, key 0.</summary>
-[Alias("sanmenxia.IRegionDirectoryGrain")]
-public interface IRegionDirectoryGrain : IGrainWithIntegerKey
-{
-    [Alias("Load")] Task<int> LoadAsync(IReadOnlyList<RegionInfo> regions);
-    [Alias("All")] Task<IReadOnlyList<RegionInfo>> GetAllAsync();
-    [Alias("Children")] Task<IReadOnlyList<RegionInfo>> GetChildrenAsync(string parentCode);
-    [Alias("Get")] Task<RegionInfo?> GetAsync(string code);
 }

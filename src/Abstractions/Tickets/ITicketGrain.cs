@@ -1,10 +1,4 @@
-using Orleans.Concurrency;
-
 namespace Sanmenxia.Tickets;
-
-/// <summary>The answer to an action: the ticket as it now stands, or why the action was refused (with the ticket unchanged).</summary>
-[GenerateSerializer, Immutable, Alias("sanmenxia.TicketActionResult")]
-public sealed record TicketActionResult([property: Id(0)] Ticket? Ticket, [property: Id(1)] TicketRefusal? Refusal);
 
 /// <summary>
 /// One 12345 ticket (platform 6; platform 1's leads become tickets too). Key: the ticket number, 12345-YYYYMMDD-NNNNNN.
@@ -21,12 +15,4 @@ public interface ITicketGrain : IGrainWithStringKey
     [Alias("Apply")] Task<TicketActionResult> ApplyAsync(TicketCommand command, TicketActor actor);
     /// <summary>The clear phone number to call the caller back, when the caller asked for a call back (the API audits the read).</summary>
     [Alias("CallbackPhone")] Task<string?> GetCallbackPhoneAsync();
-}
-
-/// <summary>Allocates the day's ticket sequence numbers. Key: the day, yyyyMMdd in the city's calendar.</summary>
-[Alias("sanmenxia.ITicketNumberGrain")]
-public interface ITicketNumberGrain : IGrainWithStringKey
-{
-    /// <summary>The next number of the day (1, 2, …), stored before it is returned, so it is never handed out twice.</summary>
-    [Alias("Next")] Task<string> NextAsync();
 }

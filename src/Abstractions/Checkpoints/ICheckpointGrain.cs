@@ -1,0 +1,18 @@
+using Orleans.Concurrency;
+
+namespace Sanmenxia.Checkpoints;
+
+/// <summary>A checkpoint (检测点). Key: checkpoint id, e.g. "cp-411202001-0001".</summary>
+[Alias("sanmenxia.ICheckpointGrain")]
+public interface ICheckpointGrain : IGrainWithStringKey
+{
+    /// <summary>Creates or updates the definition (name, region, policy, staff) and lists it in the directory.</summary>
+    [Alias("Define")] Task<CheckpointDefineOutcome> DefineAsync(CheckpointInfo info);
+    [Alias("Info"), AlwaysInterleave] Task<CheckpointInfo?> GetInfoAsync();
+    [Alias("AddStaff")] Task<CheckpointInfo?> AddStaffAsync(string username);
+    /// <summary>Registers a pass: decides per policy, detects duplicates, writes the row (acknowledged after commit), counts it.</summary>
+    [Alias("Register")] Task<PassResult> RegisterPassAsync(PassAttempt attempt);
+    [Alias("Today"), AlwaysInterleave] Task<CheckpointDayCounts> GetTodayAsync();
+    /// <summary>Read-only and interleaving, so a region pulling counts never waits on a checkpoint that is pushing to it.</summary>
+    [Alias("Totals"), AlwaysInterleave] Task<CheckpointTotals> GetTotalsAsync();
+}
