@@ -10,7 +10,9 @@ public static partial class TripRules
     public static bool TryNormalize(TravelMode mode, string? number, out string normalized, out string? error)
     {
         normalized = "";
-        var raw = Regex.Replace(number ?? "", @"[\s\-·]", "").ToUpperInvariant();
+        // NFKC folds what a Chinese input method types (full-width Ｇ１２３４) to the ASCII the published lists use, so
+        // both name one trip; the patterns then take ASCII digits only ([0-9], not \d: other scripts' digits are refused).
+        var raw = Regex.Replace((number ?? "").Normalize(System.Text.NormalizationForm.FormKC), @"[\s\-·]", "").ToUpperInvariant();
         if (raw.Length == 0) { error = "is required"; return false; }
         var ok = mode switch
         {
@@ -50,8 +52,8 @@ public static partial class TripRules
 
     public static TripRisk Worst(IEnumerable<TripRisk> risks) => risks.DefaultIfEmpty(TripRisk.None).Max();
 
-    [GeneratedRegex(@"^[GDCZTKYLS]?\d{1,4}$")] private static partial Regex TrainPattern();
-    [GeneratedRegex(@"^([A-Z]{2}|[A-Z]\d|\d[A-Z])\d{1,4}$")] private static partial Regex FlightPattern();
+    [GeneratedRegex(@"^[GDCZTKYLS]?[0-9]{1,4}$")] private static partial Regex TrainPattern();
+    [GeneratedRegex(@"^([A-Z]{2}|[A-Z][0-9]|[0-9][A-Z])[0-9]{1,4}$")] private static partial Regex FlightPattern();
     [GeneratedRegex(@"^[\u4e00-\u9fa5][A-Z][A-Z0-9]{5,6}$")] private static partial Regex PlatePattern();
     [GeneratedRegex(@"^[A-Z0-9\u4e00-\u9fa5]{1,20}$")] private static partial Regex CoachPattern();
 }

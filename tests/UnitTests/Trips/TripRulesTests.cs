@@ -114,7 +114,7 @@ public sealed class TripRulesTests
         Assert.Equal("is required", error);
     }
 
-    [Theory(Skip = "defect: TripRules' train and flight patterns use \\d, which matches any Unicode digit, so 'G１２３４' is accepted and kept as a different trip key than 'G1234' (a resident who typed it misses the published case); fold to ASCII or refuse")]
+    [Theory]
     [InlineData(TravelMode.Train, "G\uFF11\uFF12\uFF13\uFF14")]  // G + full-width digits, as a Chinese IME types them
     [InlineData(TravelMode.Flight, "CZ\uFF13\uFF14\uFF15\uFF16")]
     [InlineData(TravelMode.Train, "\u0661\u0664\u0666\u0661")]   // Arabic-Indic digits
@@ -122,6 +122,14 @@ public sealed class TripRulesTests
     {
         if (TripRules.TryNormalize(mode, input, out var normalized, out _))
             Assert.Matches("^[A-Z0-9]+$", normalized);
+    }
+
+    [Fact]
+    public void A_full_width_train_number_is_the_same_trip_as_its_ascii_form()
+    {
+        Assert.True(TripRules.TryNormalize(TravelMode.Train, "Ｇ\uFF11\uFF12\uFF13\uFF14", out var normalized, out _));
+        Assert.Equal("G1234", normalized);
+        Assert.False(TripRules.TryNormalize(TravelMode.Train, "\u0661\u0664\u0666\u0661", out _, out _));
     }
 
     [Fact]
