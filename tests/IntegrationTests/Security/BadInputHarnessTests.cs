@@ -245,9 +245,9 @@ public sealed class BadInputHarnessTests(BadInputApiFactory factory, ITestOutput
     private static IEnumerable<Operation> Operations(JsonObject document)
     {
         foreach (var (path, item) in document["paths"]!.AsObject())
-        foreach (var (method, definition) in item!.AsObject())
-            if (method is "get" or "post" or "put" or "delete" or "patch")
-                yield return new Operation(method.ToUpperInvariant(), path, definition!.AsObject());
+            foreach (var (method, definition) in item!.AsObject())
+                if (method is "get" or "post" or "put" or "delete" or "patch")
+                    yield return new Operation(method.ToUpperInvariant(), path, definition!.AsObject());
     }
 
     private static JsonObject? Resolve(JsonObject document, JsonNode? schema, int depth = 0)
@@ -365,8 +365,8 @@ public sealed class BadInputHarnessTests(BadInputApiFactory factory, ITestOutput
         var varied = new List<Case>();
 
         foreach (var route in routeNames)
-        foreach (var (label, value) in BadRouteValues)
-            varied.Add(new($"route {route} {label}", PathWith(route, value), null, Plausible));
+            foreach (var (label, value) in BadRouteValues)
+                varied.Add(new($"route {route} {label}", PathWith(route, value), null, Plausible));
         foreach (var (label, value) in BadQueryValues)
             varied.Add(new($"query {label}", plain, string.Join("&", queryNames.DefaultIfEmpty("unknown").Select(q => $"{q}={value}")), Plausible));
         varied.Add(new("unknown query key", plain, "zz=1&zz=2", Plausible));
