@@ -12,7 +12,10 @@ public sealed record CheckpointDayCounts
     /// <summary>Entries and exits that were allowed or to be checked (refused ones did not pass), duplicates excluded.</summary>
     [Id(1)] public int Entries { get; init; }
     [Id(2)] public int Exits { get; init; }
-    /// <summary>Persons seen with a red / yellow code, whatever the decision (duplicates excluded).</summary>
+    /// <summary>
+    /// Distinct persons seen today with a red / yellow code, whatever the decision: one person's entry and exit count
+    /// once (the caller says whether a pass is the person's first sighting in that colour today).
+    /// </summary>
     [Id(3)] public int RedSeen { get; init; }
     [Id(4)] public int YellowSeen { get; init; }
     [Id(5)] public int Refused { get; init; }
@@ -23,8 +26,8 @@ public sealed record CheckpointDayCounts
 
     public static CheckpointDayCounts Empty(DateOnly day) => new() { Day = day };
 
-    /// <summary>The counters with one more pass.</summary>
-    public CheckpointDayCounts Add(PassRecord pass)
+    /// <summary>The counters with one more pass; <paramref name="firstSighting"/>: the first of this person in this colour today.</summary>
+    public CheckpointDayCounts Add(PassRecord pass, bool firstSighting = true)
     {
         if (pass.DuplicateOf is not null) return this with { Duplicates = Duplicates + 1 };
         var passed = pass.Outcome != PassOutcome.Refused;
@@ -32,8 +35,8 @@ public sealed record CheckpointDayCounts
         {
             Entries = Entries + (passed && pass.Direction == PassDirection.In ? 1 : 0),
             Exits = Exits + (passed && pass.Direction == PassDirection.Out ? 1 : 0),
-            RedSeen = RedSeen + (pass.ColourSeen == CodeColour.Red ? 1 : 0),
-            YellowSeen = YellowSeen + (pass.ColourSeen == CodeColour.Yellow ? 1 : 0),
+            RedSeen = RedSeen + (firstSighting && pass.ColourSeen == CodeColour.Red ? 1 : 0),
+            YellowSeen = YellowSeen + (firstSighting && pass.ColourSeen == CodeColour.Yellow ? 1 : 0),
             Refused = Refused + (passed ? 0 : 1),
             Passes = Passes + 1,
         };

@@ -42,6 +42,8 @@ public sealed class CheckpointGrain(
     private readonly Dictionary<(string, PassDirection), (PassRecord Pass, TimeSpan? Dwell)> _recent = [];
     /// <summary>People who entered and have not exited yet: when they entered (for the dwell time).</summary>
     private readonly Dictionary<string, DateTimeOffset> _inside = new(StringComparer.Ordinal);
+    // Who was seen today in which colour, so a person's entry and exit count once as "red/yellow persons seen".
+    private readonly HashSet<(string Resident, CodeColour Colour)> _seenToday = [];
     private readonly List<CheckpointDayCounts> _closedDays = [];
     private UpwardReporter<CheckpointTotals>? _upward;
     private WakeTimer? _wake;
@@ -162,10 +164,13 @@ public sealed class CheckpointGrain(
 
     private void Count(PassRecord pass)
     {
-        _today = _today.Add(pass);
+        _today = _today.Add(pass, FirstSighting(pass));
         _dailyDirty = true;
         TotalsChanged();
     }
+
+    private bool FirstSighting(PassRecord pass) =>
+        pass.DuplicateOf is null && pass.ColourSeen is CodeColour.Red or CodeColour.Yellow && _seenToday.Add((pass.ResidentKey, pass.ColourSeen));
 
     private void Track(PassRecord pass)
     {
@@ -184,9 +189,10 @@ public sealed class CheckpointGrain(
         _today = CheckpointDayCounts.Empty(today);
         _recent.Clear();
         _inside.Clear();
+        _seenToday.Clear();
         foreach (var row in rows)
         {
-            _today = _today.Add(row);
+            _today = _today.Add(row, FirstSighting(row));
             if (row.DuplicateOf is not null) continue;
             TimeSpan? dwell = row.Direction == PassDirection.Out && _inside.TryGetValue(row.ResidentKey, out var entered) ? row.At - entered : null;
             _recent[(row.ResidentKey, row.Direction)] = (row, dwell);
@@ -203,6 +209,7 @@ public sealed class CheckpointGrain(
         if (_today.Day == today) return;
         if (_today.Day != default && (_today.Passes > 0 || _today.Duplicates > 0)) _closedDays.Add(_today);
         _today = CheckpointDayCounts.Empty(today);
+        _seenToday.Clear();
         _dailyDirty = false;
         TotalsChanged();
         // Someone inside for more than a day is no longer a dwell worth reporting.

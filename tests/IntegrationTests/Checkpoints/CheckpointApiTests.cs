@@ -206,6 +206,23 @@ public sealed class CheckpointApiTests(ApiFactory factory)
     }
 
     [Fact]
+    public async Task A_yellow_persons_entry_and_exit_count_as_one_person_seen()
+    {
+        var (id, staff, _) = await NewCheckpointAsync();
+        var r = await GreenResidentAsync("孙发热");
+        Assert.True((await r.ClockInAsync(38.2m)).IsSuccessStatusCode); // a fever: yellow until staff clear it
+
+        var entry = await Ok(await Pass(staff, id, "In", idNumber: r.IdNumber));
+        Assert.Equal("Yellow", entry.GetProperty("colour").GetString());
+        factory.Clock.Advance(TimeSpan.FromMinutes(20));
+        var exit = await Ok(await Pass(staff, id, "Out", idNumber: r.IdNumber));
+
+        var today = exit.GetProperty("today");
+        Assert.Equal(2, today.GetProperty("passes").GetInt32());
+        Assert.Equal(1, today.GetProperty("yellowSeen").GetInt32()); // persons, not passes: entry + exit is one person
+    }
+
+    [Fact]
     public async Task The_policy_decides_a_code_without_an_application_and_refusals_are_counted()
     {
         var (lenient, lenientStaff, _) = await NewCheckpointAsync();

@@ -60,8 +60,8 @@ public sealed class CheckpointPostgresTests(PostgresFixture postgres)
             select
               count(*) filter (where duplicate_of is null and outcome <> 'Refused' and direction = 'In'),
               count(*) filter (where duplicate_of is null and outcome <> 'Refused' and direction = 'Out'),
-              count(*) filter (where duplicate_of is null and colour_seen = 'Red'),
-              count(*) filter (where duplicate_of is null and colour_seen = 'Yellow'),
+              count(distinct resident_key) filter (where duplicate_of is null and colour_seen = 'Red'),
+              count(distinct resident_key) filter (where duplicate_of is null and colour_seen = 'Yellow'),
               count(*) filter (where duplicate_of is null and outcome = 'Refused'),
               count(*) filter (where duplicate_of is not null),
               count(*) filter (where duplicate_of is null)
