@@ -285,57 +285,12 @@ public sealed class KeyPersonRegisterConsoleTests(BrowserFixture fixture, ITestO
 
     // ---------------------------------------------------------------- helpers (as VillageConsoleTests)
 
-    private sealed record Staff(string Username, string Password, string Jurisdiction);
+    private Task<BrowserStaff> NewStaffAsync(string role, string jurisdiction) => fixture.NewStaffAsync(role, jurisdiction, StaffPassword);
 
-    private async Task<Staff> NewStaffAsync(string role, string jurisdiction)
-    {
-        var username = $"{role}-{Guid.NewGuid():N}"[..20];
-        var response = await fixture.Admin.PostAsJsonAsync("/api/admin/staff",
-            new CreateStaffRequest(username, StaffPassword, $"测试 {role}", role, jurisdiction, null));
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return new Staff(username, StaffPassword, jurisdiction);
-    }
+    // From the third county on: the village console's tests take the tree's end, the portal's its first village.
+    private Task<string> EmptyVillageAsync() => fixture.EmptyVillageAsync(fromEnd: false);
 
-    private static readonly SemaphoreSlim VillagePick = new(1, 1);
-    private static readonly HashSet<string> Taken = [];
-
-    /// <summary>A village nobody has registered in yet, from the middle of the tree (the other browser tests take its ends).</summary>
-    private async Task<string> EmptyVillageAsync()
-    {
-        await VillagePick.WaitAsync();
-        try
-        {
-            using var anonymous = fixture.Factory.HttpClient();
-            var counties = await anonymous.GetFromJsonAsync<List<RegionDto>>("/api/regions?parent=411200");
-            foreach (var county in counties!.Skip(2))
-                foreach (var township in (await anonymous.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={county.Code}"))!)
-                    foreach (var village in (await anonymous.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={township.Code}"))!)
-                    {
-                        if (Taken.Contains(village.Code)) continue;
-                        using var counts = JsonDocument.Parse(await fixture.Admin.GetStringAsync($"/api/villages/{village.Code}/counts"));
-                        if (counts.RootElement.GetProperty("residents").GetInt32() != 0) continue;
-                        Taken.Add(village.Code);
-                        return village.Code;
-                    }
-            throw new InvalidOperationException("No empty village left in the synthetic tree.");
-        }
-        finally
-        {
-            VillagePick.Release();
-        }
-    }
-
-    private async Task WaitForCountsAsync(string village, Func<JsonElement, bool> done)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(15);
-        while (true)
-        {
-            using var counts = JsonDocument.Parse(await fixture.Admin.GetStringAsync($"/api/villages/{village}/counts"));
-            if (done(counts.RootElement)) return;
-            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Village {village} counts never matched: {counts.RootElement}");
-            await Task.Delay(50);
-        }
-    }
+    private Task WaitForCountsAsync(string village, Func<JsonElement, bool> done) => fixture.WaitForVillageCountsAsync(village, done);
 
     private async Task<Resident> NewResidentAsync(string village, string name)
     {
@@ -379,7 +334,7 @@ public sealed class KeyPersonRegisterConsoleTests(BrowserFixture fixture, ITestO
         return page;
     }
 
-    private static async Task SignInAsync(IPage page, Staff staff)
+    private static async Task SignInAsync(IPage page, BrowserStaff staff)
     {
         await Expect(page.GetByTestId("view-signin")).ToBeVisibleAsync();
         await page.GetByTestId("staff-username").FillAsync(staff.Username);

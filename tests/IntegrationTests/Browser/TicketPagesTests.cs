@@ -258,16 +258,7 @@ public sealed class TicketPagesTests(BrowserFixture fixture, ITestOutputHelper o
 
     // ---------------------------------------------------------------- helpers
 
-    private sealed record Staff(string Username, string Password);
-
-    private async Task<Staff> NewStaffAsync(string role, string jurisdiction)
-    {
-        var username = $"{role}-{Guid.NewGuid():N}"[..20];
-        var response = await fixture.Admin.PostAsJsonAsync("/api/admin/staff",
-            new CreateStaffRequest(username, StaffPassword, $"测试 {role}", role, jurisdiction, null));
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return new Staff(username, StaffPassword);
-    }
+    private Task<BrowserStaff> NewStaffAsync(string role, string jurisdiction) => fixture.NewStaffAsync(role, jurisdiction, StaffPassword);
 
     /// <summary>A village of the synthetic tree: the first township of a county, the village at an index (other tests take the ends).</summary>
     private async Task<string> VillageAsync(int countyIndex, int villageIndex)
@@ -297,7 +288,7 @@ public sealed class TicketPagesTests(BrowserFixture fixture, ITestOutputHelper o
         return page;
     }
 
-    private static async Task SignInAsync(IPage page, Staff staff)
+    private static async Task SignInAsync(IPage page, BrowserStaff staff)
     {
         await Expect(page.GetByTestId("view-signin")).ToBeVisibleAsync();
         await page.GetByTestId("staff-username").FillAsync(staff.Username);

@@ -241,7 +241,7 @@ public sealed class VillageConsoleTests(BrowserFixture fixture, ITestOutputHelpe
     {
         await using var context = await fixture.NewContextAsync();
         var page = await OpenAsync(context);
-        await SignInAsync(page, new Staff("admin", BrowserApiFactory.AdminPassword, "411200"));
+        await SignInAsync(page, new BrowserStaff("admin", BrowserApiFactory.AdminPassword, "411200"));
 
         await Expect(page.GetByTestId("view-home")).ToBeVisibleAsync();
         foreach (var console in new[] { "console-village", "console-dashboard", "console-docs", "console-orleans" })
@@ -310,51 +310,12 @@ public sealed class VillageConsoleTests(BrowserFixture fixture, ITestOutputHelpe
 
     // ---------------------------------------------------------------- helpers
 
-    private sealed record Staff(string Username, string Password, string Jurisdiction);
+    private Task<BrowserStaff> NewStaffAsync(string role, string jurisdiction) => fixture.NewStaffAsync(role, jurisdiction, StaffPassword);
 
-    private async Task<Staff> NewStaffAsync(string role, string jurisdiction)
-    {
-        var username = $"{role}-{Guid.NewGuid():N}"[..20];
-        var response = await fixture.Admin.PostAsJsonAsync("/api/admin/staff",
-            new CreateStaffRequest(username, StaffPassword, $"测试 {role}", role, jurisdiction, null));
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return new Staff(username, StaffPassword, jurisdiction);
-    }
+    // From the end of the tree: the resident portal's tests take the first village.
+    private Task<string> EmptyVillageAsync(string? except = null) => fixture.EmptyVillageAsync(fromEnd: true, except);
 
-    private static readonly SemaphoreSlim VillagePick = new(1, 1);
-    private static readonly HashSet<string> Taken = [];
-
-    /// <summary>A village nobody has registered in yet (other tests of the collection may have used some).</summary>
-    private async Task<string> EmptyVillageAsync(string? except = null)
-    {
-        await VillagePick.WaitAsync();
-        try
-        {
-            using var anonymous = fixture.Factory.HttpClient();
-            var counties = await anonymous.GetFromJsonAsync<List<RegionDto>>("/api/regions?parent=411200");
-            // From the end of the tree: the resident portal's tests take the first village.
-            foreach (var county in counties!.AsEnumerable().Reverse())
-                foreach (var township in (await anonymous.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={county.Code}"))!.AsEnumerable().Reverse())
-                    foreach (var village in (await anonymous.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={township.Code}"))!.AsEnumerable().Reverse())
-                    {
-                        if (village.Code == except || Taken.Contains(village.Code)) continue;
-                        using var counts = JsonDocument.Parse(await fixture.Admin.GetStringAsync($"/api/villages/{village.Code}/counts"));
-                        if (counts.RootElement.GetProperty("residents").GetInt32() != 0) continue;
-                        Taken.Add(village.Code);
-                        return village.Code;
-                    }
-            throw new InvalidOperationException("No empty village left in the synthetic tree.");
-        }
-        finally
-        {
-            VillagePick.Release();
-        }
-    }
-
-    private Task WaitForCountsAsync(string village, Func<JsonElement, bool> done) =>
-        Eventually.Until(
-            async () => JsonElement.Parse(await fixture.Admin.GetStringAsync($"/api/villages/{village}/counts")),
-            done, TimeSpan.FromSeconds(15), $"the counts of village {village} to match", TimeSpan.FromMilliseconds(50));
+    private Task WaitForCountsAsync(string village, Func<JsonElement, bool> done) => fixture.WaitForVillageCountsAsync(village, done);
 
     /// <summary>A resident signed in by phone and registered in the village, as the portal does it.</summary>
     private async Task<Resident> NewResidentAsync(string village, string name)
@@ -414,7 +375,7 @@ public sealed class VillageConsoleTests(BrowserFixture fixture, ITestOutputHelpe
         return page;
     }
 
-    private async Task SignInAsync(IPage page, Staff staff)
+    private async Task SignInAsync(IPage page, BrowserStaff staff)
     {
         await Expect(page.GetByTestId("view-signin")).ToBeVisibleAsync();
         await page.GetByTestId("staff-username").FillAsync(staff.Username);

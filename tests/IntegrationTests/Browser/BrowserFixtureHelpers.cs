@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Sanmenxia.Api.Endpoints;
+using Sanmenxia.IntegrationTests.Support;
+
+namespace Sanmenxia.IntegrationTests.Browser;
+
+/// <summary>A staff account a browser test signs in with.</summary>
+public sealed record BrowserStaff(string Username, string Password, string Jurisdiction);
+
+/// <summary>
+/// What the browser tests of the shared collection set up alike: staff accounts, an empty village of their own (one set
+/// of taken villages for the whole collection, so two test classes never pick the same one), and waiting for a village's
+/// counts.
+/// </summary>
+public static class BrowserFixtureHelpers
+{
+    private static readonly SemaphoreSlim VillagePick = new(1, 1);
+    private static readonly HashSet<string> Taken = [];
+
+    public static async Task<BrowserStaff> NewStaffAsync(this BrowserFixture fixture, string role, string jurisdiction, string password)
+    {
+        var username = $"{role}-{Guid.NewGuid():N}"[..20];
+        var response = await fixture.Admin.PostAsJsonAsync("/api/admin/staff",
+            new CreateStaffRequest(username, password, $"测试 {role}", role, jurisdiction, null));
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return new BrowserStaff(username, password, jurisdiction);
+    }
+
+    /// <summary>
+    /// A village nobody has registered in yet, searched from the end of the tree (<paramref name="fromEnd"/>) or from its
+    /// third county on (the resident portal's tests take the first village).
+    /// </summary>
+    public static async Task<string> EmptyVillageAsync(this BrowserFixture fixture, bool fromEnd, string? except = null)
+    {
+        await VillagePick.WaitAsync();
+        try
+        {
+            using var anonymous = fixture.Factory.HttpClient();
+            async Task<IEnumerable<RegionDto>> Children(string parent)
+            {
+                var list = (await anonymous.GetFromJsonAsync<List<RegionDto>>($"/api/regions?parent={parent}"))!;
+                return fromEnd ? list.AsEnumerable().Reverse() : list;
+            }
+            var counties = await Children("411200");
+            foreach (var county in fromEnd ? counties : counties.Skip(2))
+                foreach (var township in await Children(county.Code))
+                    foreach (var village in await Children(township.Code))
+                    {
+                        if (village.Code == except || Taken.Contains(village.Code)) continue;
+                        using var counts = JsonDocument.Parse(await fixture.Admin.GetStringAsync($"/api/villages/{village.Code}/counts"));
+                        if (counts.RootElement.GetProperty("residents").GetInt32() != 0) continue;
+                        Taken.Add(village.Code);
+                        return village.Code;
+                    }
+            throw new InvalidOperationException("No empty village left in the synthetic tree.");
+        }
+        finally
+        {
+            VillagePick.Release();
+        }
+    }
+
+    public static Task WaitForVillageCountsAsync(this BrowserFixture fixture, string village, Func<JsonElement, bool> done) =>
+        Eventually.Until(
+            async () => JsonElement.Parse(await fixture.Admin.GetStringAsync($"/api/villages/{village}/counts")),
+            done, TimeSpan.FromSeconds(15), $"the counts of village {village} to match", TimeSpan.FromMilliseconds(50));
+}
