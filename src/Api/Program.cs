@@ -1,5 +1,6 @@
 using Sanmenxia.Api.Endpoints;
 using Sanmenxia.Api.Hosting;
+using Sanmenxia.Api.Open311;
 using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Security;
 using Sanmenxia.Api.Tickets;
@@ -22,6 +23,7 @@ builder.Services.AddSanmenxiaDashboard(builder.Configuration);
 
 var app = builder.Build();
 app.UseSanmenxiaSecurityHeaders();
+app.UseOpen311Errors();
 app.UseSanmenxiaForwardedHeaders();
 app.UseSanmenxiaProblems();
 app.UseUnsafeTextRefusal();
@@ -50,6 +52,7 @@ app.MapCheckpointEndpoints();
 app.MapTripEndpoints();
 app.MapTicketEndpoints();
 app.MapTicketSimilarEndpoints();
+app.MapOpen311Endpoints();
 app.MapSanmenxiaDashboard();
 
 app.Run();

@@ -10,7 +10,7 @@ namespace Sanmenxia.Persistence;
 /// The tickets read model in PostgreSQL (migration 0008). Tickets change a few times each over their life (15,000 in the
 /// article's weeks), so each upsert is one statement, no batching; the version guard makes a retried or late write harmless.
 /// </summary>
-public sealed class PostgresTicketStore(NpgsqlDataSource db, ILogger<PostgresTicketStore> logger) : ITicketStore
+public sealed partial class PostgresTicketStore(NpgsqlDataSource db, ILogger<PostgresTicketStore> logger) : ITicketStore
 {
     private const string Columns = "number, state, kind, category, source, region_code, assignee_kind, assignee, overdue, overdue_since, " +
         "escalation_level, escalated_to, due_at, created_at, updated_at, accepted_at, rejected_at, closed_at, version";

@@ -13,15 +13,9 @@ public static partial class TicketEndpoints
 {
     private static async Task<IResult> FileLead(LeadRequest body, IGrainFactory grains, RegionCatalog regions, PseudonymousKeys keys, DomainCalendar calendar)
     {
-        var errors = new FieldErrors();
-        var category = ParseEnum<LeadCategory>(errors, "category", body.Category, required: true);
-        var location = await LocationAsync(errors, body.RegionCode, body.Address, body.Latitude, body.Longitude, regions);
-        errors.Require("description", body.Description, MaxDescription);
-        var (contact, phone) = ContactOf(errors, body.Phone, body.Name, body.Callback, keys);
-        if (errors.Any) return Refusals.Fields(errors);
-
-        var ticket = await CreateAsync(grains, calendar, new NewTicket(TicketSource.LeadReport, TicketKind.Report, category, location!,
-            body.Description!.Trim(), contact, phone, TicketActor.Anonymous));
+        // The same path as Open311's POST requests (TicketEndpoints.LeadFiling.cs).
+        var filed = await FileLeadAsync(body, TicketKind.Report, TicketActor.Anonymous, grains, regions, keys, calendar);
+        if (filed.Ticket is not { } ticket) return Refusals.Fields(filed.Errors);
         return Results.Created($"/api/tickets/public/{ticket.Number}",
             new TicketReceipt(ticket.Number, ticket.State.ToString(), ticket.ReceivedAt, ticket.DueAt, $"/api/tickets/public/{ticket.Number}"));
     }

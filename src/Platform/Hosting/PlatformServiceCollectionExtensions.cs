@@ -49,6 +49,9 @@ public static class PlatformServiceCollectionExtensions
             services.TryAddSingleton<IVillageRoster>(_ => throw StoreMissing<IVillageRoster>());
             services.TryAddSingleton<ITicketStore>(_ => throw StoreMissing<ITicketStore>());
         }
+        // The Open311 search is the tickets store's (the in-memory double or the PostgreSQL store, whichever is registered).
+        services.TryAddSingleton<ITicketSearch>(sp => sp.GetRequiredService<ITicketStore>() as ITicketSearch
+            ?? throw new InvalidOperationException("The registered ITicketStore does not implement ITicketSearch (Open311 GET requests)."));
         return services;
     }
 

@@ -104,7 +104,7 @@ public interface ITicketStore
 }
 
 /// <summary>For tests and memory-provider runs only; computes exactly what the PostgreSQL store's SQL computes.</summary>
-public sealed class InMemoryTicketStore : ITicketStore
+public sealed partial class InMemoryTicketStore : ITicketStore
 {
     private readonly Dictionary<string, TicketRow> _rows = new(StringComparer.Ordinal);
 
