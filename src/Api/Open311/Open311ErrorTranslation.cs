@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.WebUtilities;
 
 namespace Sanmenxia.Api.Open311;
 
@@ -37,17 +38,16 @@ public static class Open311ErrorTranslation
         try
         {
             await next(http);
-            if (http.Response.StatusCode >= 400 && http.Response.ContentType?.StartsWith("application/problem+json", StringComparison.OrdinalIgnoreCase) == true)
+            var type = http.Response.ContentType;
+            if (http.Response.StatusCode >= 400 && type is not (Open311Document.XmlType or Open311Document.JsonType))
             {
-                var descriptions = Describe(buffer.ToArray());
+                // Problem details (or, for a client whose Accept refuses JSON, a plain-text status page or no body at all).
+                var descriptions = type?.StartsWith("application/problem+json", StringComparison.OrdinalIgnoreCase) == true
+                    ? Describe(buffer.ToArray())
+                    : [ReasonPhrases.GetReasonPhrase(http.Response.StatusCode) is { Length: > 0 } phrase ? phrase : $"HTTP {http.Response.StatusCode}"];
                 buffer.SetLength(0);
                 http.Response.ContentLength = null;
                 await Open311Document.Errors(http.Response.StatusCode, descriptions).As(FormatOf(http.Request.Path)).ExecuteAsync(http);
-            }
-            else if (http.Response.StatusCode >= 400 && buffer.Length == 0)
-            {
-                // An error with no body at all (none is expected, status code pages write one): still the spec's shape.
-                await Open311Document.Errors(http.Response.StatusCode, [$"HTTP {http.Response.StatusCode}"]).As(FormatOf(http.Request.Path)).ExecuteAsync(http);
             }
         }
         finally
