@@ -45,7 +45,16 @@ public static partial class Open311Endpoints
     {
         if (!http.Request.HasFormContentType)
             return Error(format, StatusCodes.Status400BadRequest, "The body must be application/x-www-form-urlencoded (GeoReport v2 POST requests).");
-        var form = await http.Request.ReadFormAsync(http.RequestAborted);
+        IFormCollection form;
+        try
+        {
+            form = await http.Request.ReadFormAsync(http.RequestAborted);
+        }
+        catch (InvalidDataException e)
+        {
+            // The form reader refuses what it cannot decode (a %00, too many or too long values) before any field is seen.
+            return Error(format, StatusCodes.Status400BadRequest, $"The form could not be read: {e.Message}");
+        }
         string? Value(string name) => form.TryGetValue(name, out var v) && v.Count > 0 && !string.IsNullOrWhiteSpace(v[^1]) ? v[^1]!.Trim() : null;
 
         var errors = new List<string>();

@@ -43,6 +43,11 @@ public static partial class Open311Endpoints
             .WithoutRejectionRetry();
         v2.MapGet($"/requests.{Format}", GetRequestsAsync).RequireRateLimiting(TicketEndpoints.PublicRateLimit);
         v2.MapGet($"/requests/{{id}}.{Format}", GetRequestAsync).RequireRateLimiting(TicketEndpoints.PublicRateLimit);
+        // Anything else under the prefix (an unknown resource or format, tokens, another method) is the spec's 404, for
+        // everyone: without this the fallback authorization policy would answer 401 to an anonymous client.
+        app.Map($"{Prefix}/{{**rest}}", (HttpContext http) => Open311Document.Errors(StatusCodes.Status404NotFound,
+                [$"No such Open311 resource or method (the resources are listed at {Prefix}/discovery.xml)."]).As(Open311ErrorTranslation.FormatOf(http.Request.Path)))
+            .AllowAnonymous().ExcludeFromDescription();
         return app;
     }
 

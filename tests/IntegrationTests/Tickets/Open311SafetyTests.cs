@@ -49,9 +49,12 @@ public sealed class Open311SafetyTests(TicketApiFixture fixture)
         Assert.Contains(typed, e => e.StartsWith("lat:"));
         Assert.Contains(typed, e => e.StartsWith("attribute[callback]:"));
 
-        var control = await JsonErrorsAsync(await PostAsync("json", ("service_code", "lead-rumour"), ("attribute[region_code]", v), ("address_string", "a\u0000b"),
+        var control = await JsonErrorsAsync(await PostAsync("json", ("service_code", "lead-rumour"), ("attribute[region_code]", v), ("address_string", "a\u0007b"),
             ("description", "d")), HttpStatusCode.BadRequest);
-        Assert.Contains(control, e => e.StartsWith("address_string:"));
+        Assert.Contains(control, e => e.StartsWith("address_string: must not contain a control character"));
+        var zero = await XmlErrorsAsync(await PostAsync("xml", ("service_code", "lead-rumour"), ("attribute[region_code]", v), ("address_string", "a\u0000b"),
+            ("description", "d")), HttpStatusCode.BadRequest);
+        Assert.Contains("form could not be read", zero[0]);
 
         var json = await fixture.Anonymous().PostAsJsonAsync($"{Root}/requests.json", new { service_code = "lead-rumour" });
         Assert.Contains("x-www-form-urlencoded", (await JsonErrorsAsync(json, HttpStatusCode.BadRequest))[0]);
@@ -76,6 +79,7 @@ public sealed class Open311SafetyTests(TicketApiFixture fixture)
         var xmlClient = fixture.Anonymous();
         xmlClient.DefaultRequestHeaders.Accept.ParseAdd("text/xml");
         await XmlErrorsAsync(await xmlClient.GetAsync($"{Root}/tokens/abc.xml"), HttpStatusCode.NotFound);
+        await JsonErrorsAsync(await fixture.Anonymous().DeleteAsync($"{Root}/services.json"), HttpStatusCode.NotFound);
         Assert.Contains("jurisdiction_id", (await XmlErrorsAsync(await fixture.Anonymous().GetAsync($"{Root}/services.xml?jurisdiction_id=example.org"),
             HttpStatusCode.NotFound))[0]);
         await XmlAsync(await fixture.Anonymous().GetAsync($"{Root}/services.xml?jurisdiction_id=smx.gov.cn"), 200, "services");
