@@ -72,8 +72,28 @@ public sealed class Open311Document(string rootName, object root, int status = S
         null => new XElement(name),
         Open311Fields fields => new XElement(name, fields.Select(f => Element(f.Key, f.Value))),
         Open311List list => new XElement(name, list.Items.Select(i => Element(list.ItemName, i))),
-        _ => new XElement(name, Scalar(value)),
+        _ => new XElement(name, XmlSafe(Scalar(value))),
     };
+
+    /// <summary>
+    /// Text XML 1.0 can carry: the edge refuses control characters, but not noncharacters such as U+FFFE, which an XML
+    /// writer cannot write; each becomes U+FFFD, so one request's text can never break a whole list.
+    /// </summary>
+    public static string XmlSafe(string text)
+    {
+        if (text.All(XmlConvert.IsXmlChar)) return text;
+        var safe = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], text[i]))
+            {
+                safe.Append(text, i++, 2);
+                continue;
+            }
+            safe.Append(XmlConvert.IsXmlChar(text[i]) ? text[i] : '\uFFFD');
+        }
+        return safe.ToString();
+    }
 
     private static string Scalar(object value) => value switch
     {

@@ -136,6 +136,7 @@ public sealed class BadInputHarnessTests(BadInputApiFactory factory, ITestOutput
         {
             ["code"] = home.Code, ["residentKey"] = canary.ResidentKey, ["memberKey"] = memberKey, ["id"] = checkpointId,
             ["username"] = "nobody-" + Guid.NewGuid().ToString("N")[..6], ["number"] = "12345-20200201-0001",
+            ["format"] = "json", ["serviceCode"] = "lead-rumour",
         };
 
         // ------------------------------------------------------------------ the walk
@@ -193,6 +194,12 @@ public sealed class BadInputHarnessTests(BadInputApiFactory factory, ITestOutput
         var body = await response.Content.ReadAsStringAsync();
         var where = $"{op.Method} {op.Template} as {caller.Name}, {c.Label}: {status}";
         if (status >= 500) { failures.Add($"{where} (5xx) {Snip(body)}"); return; }
+        if (status >= 400 && op.Template.StartsWith("/open311/", StringComparison.Ordinal))
+        {
+            // Open311 routes answer the GeoReport v2 error format (docs/tickets.md), JSON or XML by the extension.
+            if (Open311ErrorProblem(response.Content.Headers.ContentType?.MediaType, body, status) is { } wrong) failures.Add($"{where} {wrong} {Snip(body)}");
+            return;
+        }
         if (status >= 400)
         {
             var type = response.Content.Headers.ContentType?.MediaType;
@@ -209,6 +216,29 @@ public sealed class BadInputHarnessTests(BadInputApiFactory factory, ITestOutput
         }
         if (status is >= 200 and < 300 && caller.Outsider && Leaks(body, secrets) is { } leaked)
             failures.Add($"{where} shows the canary's {leaked} to an outsider {Snip(body)}");
+    }
+
+    /// <summary>What is wrong with an Open311 error answer ([{code, description}] or &lt;errors&gt;&lt;error&gt;…), or null.</summary>
+    private static string? Open311ErrorProblem(string? type, string body, int status)
+    {
+        try
+        {
+            var codes = type switch
+            {
+                "application/json" => JsonDocument.Parse(body).RootElement.EnumerateArray()
+                    .Select(e => (Code: e.GetProperty("code").GetInt32(), Text: e.GetProperty("description").GetString())).ToList(),
+                "text/xml" => System.Xml.Linq.XDocument.Parse(body).Root is { Name.LocalName: "errors" } root
+                    ? root.Elements("error").Select(e => (Code: int.Parse(e.Element("code")!.Value), Text: (string?)e.Element("description")!.Value)).ToList()
+                    : null,
+                _ => null,
+            };
+            if (codes is null) return $"is not an Open311 error (content type {type ?? "none"})";
+            return codes.Count > 0 && codes.All(c => c.Code == status && !string.IsNullOrEmpty(c.Text)) ? null : "has no error with the right code and a description";
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException or System.Xml.XmlException or NullReferenceException or FormatException)
+        {
+            return $"is not a well-formed Open311 error ({e.GetType().Name})";
+        }
     }
 
     /// <summary>Which secret a body shows, raw or inside a JSON string (System.Text.Json escapes non-ASCII text).</summary>

@@ -134,6 +134,17 @@ public sealed class Open311SafetyTests(TicketApiFixture fixture)
     }
 
     [Fact]
+    public async Task A_noncharacter_in_a_description_cannot_break_the_xml_answers()
+    {
+        var filed = await PostAsync("json", ("service_code", "lead-rumour"), ("attribute[region_code]", Village(10)), ("address_string", "村口"),
+            ("description", "a\uFFFEb"));
+        var id = (await JsonAsync(filed, 201))[0].GetProperty("service_request_id").GetString()!;
+        var xml = await XmlAsync(await fixture.Anonymous().GetAsync($"{Root}/requests/{id}.xml"), 200, "service_requests");
+        Assert.Equal("a\uFFFDb", xml.Element("request")!.Element("description")!.Value);
+        await XmlAsync(await fixture.Anonymous().GetAsync($"{Root}/requests.xml?service_request_id={id}"), 200, "service_requests");
+    }
+
+    [Fact]
     public async Task Open311_filing_spends_the_same_per_client_allowance_as_the_lead_route()
     {
         // A factory of its own with a small allowance, so this test's traffic cannot starve the others'.
