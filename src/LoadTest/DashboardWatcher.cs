@@ -69,7 +69,10 @@ public sealed class DashboardWatcher : IAsyncDisposable
                 _publishToScreen.RecordValue(Math.Clamp((long)lag, 1, 600_000_000));
             }
             if (update.GetProperty("code").GetString() != "411200") return;
-            var clockedIn = update.GetProperty("counts").GetProperty(_metric).GetInt32();
+            // The metric is a path under counts, e.g. "applied" or "tickets.total.closed".
+            var value = update.GetProperty("counts");
+            foreach (var part in _metric.Split('.')) value = value.GetProperty(part);
+            var clockedIn = value.GetInt32();
             if (_cityBase is null) { _cityBase = clockedIn; _cityReported = clockedIn; return; }
             var acks = _acks.ToArray();
             // Every acknowledged clock-in this update shows for the first time: its event → screen time.

@@ -7,8 +7,8 @@ namespace Sanmenxia.LoadTest;
 public sealed class LoadTestOptions
 {
     public const int CityPopulation = 2_630_000;
-    public static readonly string[] AllPhases = ["pgbench", "register", "apply", "clockin", "code", "scan", "village", "sweep"];
-    /// <summary>Phases run when --phases is not given: the sweep needs the simulation clock, so it is asked for by name.</summary>
+    public static readonly string[] AllPhases = ["pgbench", "register", "apply", "clockin", "code", "scan", "village", "sweep", "tickets"];
+    /// <summary>Phases run when --phases is not given: the sweep needs the simulation clock, and tickets (minutes at full size) are asked for by name.</summary>
     public static readonly string[] DefaultPhases = ["pgbench", "register", "apply", "clockin", "code", "scan", "village"];
 
     public Uri BaseUrl { get; private set; } = new("http://127.0.0.1:5080");
@@ -32,6 +32,11 @@ public sealed class LoadTestOptions
     public int MaxSeconds { get; private set; } = 1_200;
     public int PgBenchSeconds { get; private set; } = 20;
     public int PgBenchClients { get; private set; } = 16;
+    /// <summary>Phase "tickets": hotline calls, the lead burst, the share of the burst taken through to closed, queue pages.</summary>
+    public int Tickets { get; private set; } = 15_000;
+    public int TicketBurst { get; private set; } = 100_000;
+    public double TicketTransitionShare { get; private set; } = 0.2;
+    public int TicketQueueQueries { get; private set; } = 2_000;
     public bool GenerateRegions { get; private set; } = true;
     public bool Smoke { get; private set; }
     public HashSet<string> Phases { get; private set; } = new(DefaultPhases);
@@ -62,8 +67,12 @@ public sealed class LoadTestOptions
           --max-seconds N         deadline of each phase (default 1,200)
           --pgbench-seconds N     pgbench baseline length, 0 = skip (default 20)
           --pgbench-clients N     pgbench clients (default 16)
-          --phases a,b,...        subset of: pgbench,register,apply,clockin,code,scan,village,sweep
-                                  (default all but sweep, which needs SANMENXIA_SIMULATION_SPEED; see docs/benchmarks.md)
+          --phases a,b,...        subset of: pgbench,register,apply,clockin,code,scan,village,sweep,tickets
+                                  (default all but sweep, which needs SANMENXIA_SIMULATION_SPEED, and tickets; see docs/benchmarks.md)
+          --tickets N             phase tickets: hotline calls to record (default 15,000)
+          --ticket-burst N        phase tickets: lead reports in the burst (default 100,000)
+          --ticket-transition-share X  share of the burst taken accept→dispatch→handle→feedback→close (default 0.2)
+          --ticket-queue-queries N     queue pages to read (default 2,000)
           --sweep-spread MIN      the system's Deadlines:SpreadAfterMidnight in minutes (default 60)
           --no-generate-regions   do not call POST /api/admin/regions/generate first
           --base-url URL          API base, loopback only (default http://127.0.0.1:5080)
@@ -88,6 +97,9 @@ public sealed class LoadTestOptions
             o.Scans = 3_000;
             o.MaxSeconds = 60;
             o.PgBenchSeconds = 10;
+            o.Tickets = 300;
+            o.TicketBurst = 1_000;
+            o.TicketQueueQueries = 200;
         }
         for (var i = 0; i < args.Length; i++)
         {
@@ -119,6 +131,10 @@ public sealed class LoadTestOptions
                 case "--max-seconds": o.MaxSeconds = Int(); break;
                 case "--pgbench-seconds": o.PgBenchSeconds = Int(); break;
                 case "--pgbench-clients": o.PgBenchClients = Int(); break;
+                case "--tickets": o.Tickets = Int(); break;
+                case "--ticket-burst": o.TicketBurst = Int(); break;
+                case "--ticket-transition-share": o.TicketTransitionShare = Share(); break;
+                case "--ticket-queue-queries": o.TicketQueueQueries = Int(); break;
                 case "--sweep-spread": o.SweepSpread = TimeSpan.FromMinutes(Int()); break;
                 case "--phases":
                     var phases = Next().Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
@@ -153,6 +169,7 @@ public sealed class LoadTestOptions
         if (MaxSeconds < 1) throw new ArgumentException("--max-seconds must be positive");
         if (PgBenchSeconds < 0 || PgBenchClients < 1) throw new ArgumentException("--pgbench-seconds ≥ 0, --pgbench-clients ≥ 1");
         if (VillageStaff < 1 || VillageQueries < 0) throw new ArgumentException("--village-staff ≥ 1, --village-queries ≥ 0");
+        if (Tickets < 0 || TicketBurst < 0 || TicketQueueQueries < 0) throw new ArgumentException("--tickets, --ticket-burst, --ticket-queue-queries ≥ 0");
     }
 
     public static bool IsLoopback(Uri uri) =>

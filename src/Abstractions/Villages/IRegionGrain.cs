@@ -21,6 +21,12 @@ public interface IRegionGrain : IGrainWithStringKey
     /// region's counts (<see cref="RegionCounts.Checkpoints"/>), never a line of its children's table.
     /// </summary>
     [Alias("ReportCheckpoint")] Task ReportCheckpointAsync(CheckpointReport report);
+    /// <summary>
+    /// A ticket tally's counts (<see cref="Sanmenxia.Tickets.ITicketTallyGrain"/>, key <paramref name="source"/>: the
+    /// tally's region, this region or one of its villages), with the tally's version: older versions are ignored.
+    /// Summed into <see cref="RegionCounts.Tickets"/>; a village's tally also goes into that village's line.
+    /// </summary>
+    [Alias("ReportTickets")] Task ReportTicketsAsync(string source, Sanmenxia.Tickets.TicketCounts counts, long version);
     /// <summary>Read-only and interleaving, so a parent pulling counts never waits on a child that is pushing to it.</summary>
     [Alias("Counts"), AlwaysInterleave] Task<RegionCounts> GetCountsAsync();
     [Alias("Children")] Task<IReadOnlyList<ChildCounts>> GetChildrenAsync();

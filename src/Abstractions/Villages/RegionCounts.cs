@@ -29,6 +29,8 @@ public sealed record RegionCounts
     [Id(17)] public KeyPersonTotals KeyPersonDetail { get; init; } = KeyPersonTotals.Zero;
     /// <summary>Platform 5: today's checkpoint passes in the region (checkpoints report to their region with <c>ReportCheckpointAsync</c>).</summary>
     [Id(18)] public global::Sanmenxia.Checkpoints.CheckpointTotals Checkpoints { get; init; } = global::Sanmenxia.Checkpoints.CheckpointTotals.Zero;
+    /// <summary>Platforms 1 and 6: the tickets located in the region (today's, cumulative, open, overdue); see docs/tickets.md.</summary>
+    [Id(120)] public global::Sanmenxia.Tickets.TicketCounts Tickets { get; init; } = global::Sanmenxia.Tickets.TicketCounts.Zero;
 
     public static RegionCounts operator +(RegionCounts a, RegionCounts b) => new()
     {
@@ -41,6 +43,7 @@ public sealed record RegionCounts
         IsolatedCentral = a.IsolatedCentral + b.IsolatedCentral, Villages = a.Villages + b.Villages,
         KeyPersonDetail = (a.KeyPersonDetail ?? KeyPersonTotals.Zero) + (b.KeyPersonDetail ?? KeyPersonTotals.Zero),
         Checkpoints = (a.Checkpoints ?? global::Sanmenxia.Checkpoints.CheckpointTotals.Zero) + (b.Checkpoints ?? global::Sanmenxia.Checkpoints.CheckpointTotals.Zero),
+        Tickets = a.Tickets + b.Tickets,
     };
 }
 

@@ -15,6 +15,8 @@ namespace Sanmenxia.Grains.Regions;
 public sealed class RegionState
 {
     [Id(0)] public RegionInfo? Info { get; set; }
+    /// <summary>The ticket tallies that ever reported here (pulled again on activation); written when one is new.</summary>
+    [Id(120)] public HashSet<string>? TicketSources { get; set; }
     // Children's and checkpoints' counts are not stored (pulled again on activation): there are no stored "cp:"
     // pseudo-children from before checkpoints had their own input, and nothing to migrate.
 }
@@ -26,7 +28,7 @@ public sealed class RegionState
 /// only when it has something to do (<see cref="WakeTimer"/>): a total to push, a dashboard update to publish, a
 /// history row to write, and once after each midnight for the new day's history row.
 /// </summary>
-public sealed class RegionGrain(
+public sealed partial class RegionGrain(
     [PersistentState("region", StorageNames.Default)] IPersistentState<RegionState> state,
     IOptions<DeadlineOptions> options,
     IRegionHistory history,
@@ -70,6 +72,7 @@ public sealed class RegionGrain(
         var checkpoints = await GrainFactory.GetGrain<ICheckpointDirectoryGrain>(0).GetReportingToAsync(Code);
         var checkpointPulls = checkpoints.Select(async cp => (cp.Id, await GrainFactory.GetGrain<ICheckpointGrain>(cp.Id).GetTotalsAsync()));
         foreach (var (id, totals) in await Task.WhenAll(checkpointPulls)) _checkpoints.TryAdd(id, (totals, 0));
+        await PullTicketsAsync();
         Recount();
         Start();
     }
@@ -115,7 +118,7 @@ public sealed class RegionGrain(
     public Task<IReadOnlyList<ChildCounts>> GetChildrenAsync() =>
         Task.FromResult<IReadOnlyList<ChildCounts>>(_children
             .OrderBy(c => c.Key, StringComparer.Ordinal)
-            .Select(c => new ChildCounts(c.Key, _childNames.GetValueOrDefault(c.Key, c.Key), c.Value.Counts)).ToList());
+            .Select(c => new ChildCounts(c.Key, _childNames.GetValueOrDefault(c.Key, c.Key), WithTickets(c.Key, c.Value.Counts))).ToList());
 
     private void Recount()
     {
@@ -123,7 +126,7 @@ public sealed class RegionGrain(
         foreach (var (counts, _) in _children.Values) total += counts;
         var checkpoints = CheckpointTotals.Zero;
         foreach (var (totals, _) in _checkpoints.Values) checkpoints += totals;
-        _upward.Update(total + new RegionCounts { Checkpoints = checkpoints });
+        _upward.Update(total + new RegionCounts { Checkpoints = checkpoints, Tickets = TicketTotal() });
         Schedule();
     }
 
@@ -151,6 +154,11 @@ public sealed class RegionGrain(
     /// <summary>Publishes to the dashboards (at most once per roll-up interval), writes the history, pushes up the tree.</summary>
     private async Task WakeAsync()
     {
+        if (_ticketsDay != calendar.Today)
+        {
+            _publishPending = true; // a new day: the tallies' "today" figures start again from zero
+            Recount();
+        }
         if (_publishPending && Environment.TickCount64 - _lastPublishMs >= Deadlines.RollupInterval.TotalMilliseconds)
         {
             _lastPublishMs = Environment.TickCount64;

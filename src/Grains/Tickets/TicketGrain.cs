@@ -24,8 +24,9 @@ public sealed class TicketGrainState
 /// One 12345 ticket. Every call first brings the deadlines up to date from the dates (TicketDeadlines), so a deadline
 /// that passed while the cluster was down is acted on at the next activation or read, with the steps dated when they
 /// became due. One reminder wakes the grain at its next deadline (registered or moved on every change, unregistered
-/// once closed). Each change is written to the grain state (the record), then to the tickets read model (retried on a
-/// timer if the store fails; the row's version makes the retry harmless).
+/// once closed). Each change is written to the grain state (the record), then to the tickets read model and to the
+/// roll-up's tally (retried on a timer if either fails; the row's and the summary's version make the retry harmless).
+/// Activation writes both again, as residents re-report to their village.
 /// </summary>
 public sealed class TicketGrain(
     [PersistentState("ticket", StorageNames.Default)] IPersistentState<TicketGrainState> state,
@@ -132,12 +133,14 @@ public sealed class TicketGrain(
         try
         {
             await store.UpsertAsync(TicketRow.From(ticket));
+            // The roll-up (docs/tickets.md "Roll-up"): the tally of the deepest region given keeps the newest version.
+            await GrainFactory.GetGrain<ITicketTallyGrain>(ticket.Location.Region.Value).ReportAsync(TicketSummary.From(ticket, calendar.DayOf));
             _rowRetry?.Dispose();
             _rowRetry = null;
         }
         catch (Exception e) when (e is not StoreMissingException)
         {
-            logger.LogWarning("Ticket {Number} could not write its queue row (retrying every {Interval}): {Error}", Number, RowRetryInterval, e.GetType().Name);
+            logger.LogWarning("Ticket {Number} could not write its queue row or report to the roll-up (retrying every {Interval}): {Error}", Number, RowRetryInterval, e.GetType().Name);
             _rowRetry ??= this.RegisterGrainTimer(static (grain, _) => grain.RetryRowAsync(), this,
                 new GrainTimerCreationOptions { DueTime = RowRetryInterval, Period = RowRetryInterval });
         }

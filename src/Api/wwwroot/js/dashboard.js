@@ -7,6 +7,7 @@ import { $ } from './dom.js';
 import { mountChrome } from './chrome.js';
 import { ApiError, request } from './http.js';
 import { within } from './regions.js';
+import { renderTicketKpis, renderTicketHistory, TICKET_COLUMNS, TICKET_HEAT_METRICS } from './dashboard-tickets.js';
 
 const TOKEN_KEY = 'smx.staff.token';
 const USER_KEY = 'smx.staff.user';
@@ -79,6 +80,7 @@ const HEAT_METRICS = {
   isolated: { value: c => c.isolated }, openNeeds: { value: c => c.openNeeds },
   keyPersons: { value: c => KEY_PERSONS.reduce((sum, k) => sum + (c[k] ?? 0), 0) },
   applied: { value: c => c.applied },
+  ...TICKET_HEAT_METRICS,
 };
 const TREND_SERIES = ['applied', 'green', 'yellow', 'red', 'clockedInToday', 'fever'];
 const COLOURS = { green: '#1a9b4a', yellow: '#e0a800', red: '#d2302c', none: '#a9b3bd', applied: '#0b5cad', clockedInToday: '#7b4bb7', fever: '#e8590c' };
@@ -294,7 +296,10 @@ async function loadDailyHistory(code) {
   try {
     const rows = await request('GET', `/api/regions/${code}/history?days=30`, undefined, { token: session.token });
     state.daily.set(code, rows.map(r => ({ at: Date.parse(`${r.day}T23:59:59+08:00`), counts: r.counts })));
-    if (state.code === code) renderTrend(code);
+    if (state.code === code) {
+      renderTrend(code);
+      renderTicketHistory(rows);
+    }
   } catch { /* the live series still shows */ }
 }
 
@@ -333,6 +338,7 @@ function render(update, previous) {
   $('latency').textContent = update.version === 0 ? '—' : `${Math.max(0, Date.now() - at.getTime())} ms`;
   renderBreadcrumb(update.code);
   renderKpis(update.counts, previous?.code === update.code ? previous.counts : null);
+  renderTicketKpis(update.counts, previous?.code === update.code ? previous.counts : null);
   renderBar(update);
   renderHeat(update);
   renderTrend(update.code);
@@ -553,6 +559,7 @@ function renderTable(update) {
   if (!head.childElementCount) {
     head.append(bi('th', 'dash.table.name'));
     for (const key of TABLE_COLUMNS) head.append(bi('th', `metric.${key}`));
+    for (const [key] of TICKET_COLUMNS) head.append(bi('th', `ticket.${key}`));
     for (const th of head.children) th.scope = 'col';
   }
   const body = $('children-table').tBodies[0];
@@ -578,6 +585,11 @@ function renderTable(update) {
       const cell = row.insertCell();
       cell.dataset.key = key;
       cell.textContent = fmt.format(child.counts[key] ?? 0);
+    }
+    for (const [key, value] of TICKET_COLUMNS) {
+      const cell = row.insertCell();
+      cell.dataset.key = `tickets.${key}`;
+      cell.textContent = fmt.format(value(child.counts) ?? 0);
     }
   }
 }
