@@ -50,6 +50,7 @@ app.MapCheckpointEndpoints();
 app.MapTripEndpoints();
 app.MapTicketEndpoints();
 app.MapTicketSimilarEndpoints();
+app.MapAppealEndpoints();
 app.MapSanmenxiaDashboard();
 
 app.Run();

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Microsoft.Extensions.Options;
+using Sanmenxia.Api.Security;
 using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Regions;
 using Sanmenxia.Platform.Options;
@@ -11,7 +13,11 @@ namespace Sanmenxia.Api.Tickets;
 /// <summary>Anyone: file a lead, follow it by number (state and dates only), read the catalogue of categories and departments.</summary>
 public static partial class TicketEndpoints
 {
-    private static async Task<IResult> FileLead(LeadRequest body, IGrainFactory grains, RegionCatalog regions, PseudonymousKeys keys, DomainCalendar calendar)
+    /// <summary>
+    /// Anyone files a lead; a signed-in resident's lead carries their pseudonymous key for follow-up (staff read the masked
+    /// name and phone through the audited /resident call). Without a resident token it stays anonymous.
+    /// </summary>
+    private static async Task<IResult> FileLead(LeadRequest body, ClaimsPrincipal user, IGrainFactory grains, RegionCatalog regions, PseudonymousKeys keys, DomainCalendar calendar)
     {
         var errors = new FieldErrors();
         var category = ParseEnum<LeadCategory>(errors, "category", body.Category, required: true);
@@ -20,8 +26,10 @@ public static partial class TicketEndpoints
         var (contact, phone) = ContactOf(errors, body.Phone, body.Name, body.Callback, keys);
         if (errors.Any) return Refusals.Fields(errors);
 
+        var caller = Caller.From(user);
+        var residentKey = caller.Role == Roles.Resident ? caller.ResidentKey : null;
         var ticket = await CreateAsync(grains, calendar, new NewTicket(TicketSource.LeadReport, TicketKind.Report, category, location!,
-            body.Description!.Trim(), contact, phone, TicketActor.Anonymous));
+            body.Description!.Trim(), contact, phone, residentKey is null ? TicketActor.Anonymous : new TicketActor("resident", "resident"), ResidentKey: residentKey));
         return Results.Created($"/api/tickets/public/{ticket.Number}",
             new TicketReceipt(ticket.Number, ticket.State.ToString(), ticket.ReceivedAt, ticket.DueAt, $"/api/tickets/public/{ticket.Number}"));
     }
