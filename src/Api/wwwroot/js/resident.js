@@ -1048,7 +1048,7 @@ async function start() {
   setupSelfReport();
   setupNeeds();
   setupTrips();
-  setupLead({ busy, clearError, showProblem, localProblem, showNotice });
+  setupLead({ busy, clearError, showProblem, localProblem, showNotice, token: () => (session.residentKey ? session.token : null) });
   $('sign-out').addEventListener('click', async () => {
     try { await api('POST', '/api/auth/logout'); } catch { /* signing out locally is enough */ }
     session.clear();
