@@ -168,7 +168,7 @@ public sealed class AppealPagesTests(BrowserFixture fixture, ITestOutputHelper o
         await SignInStaffAsync(page, operatorStaff);
         await Expect(page.GetByTestId("view-tickets")).ToBeVisibleAsync();
         var detail = page.GetByTestId("ticket-detail");
-        async Task OpenAsync(string state)
+        async Task OpenQueuedAsync(string state)
         {
             await page.GetByTestId("queue-refresh").ClickAsync();
             var queued = page.GetByTestId("ticket-queue").Locator($"[data-number='{number}']");
@@ -178,7 +178,7 @@ public sealed class AppealPagesTests(BrowserFixture fixture, ITestOutputHelper o
         }
 
         // First "not satisfied": back to the village that handled it, once.
-        await OpenAsync("Handled");
+        await OpenQueuedAsync("Handled");
         await page.GetByTestId("feedback-outcome").SelectOptionAsync("NotSatisfied");
         await page.GetByTestId("feedback-note").FillAsync("仍在高价销售 · still overpriced");
         await page.GetByTestId("feedback-submit").ClickAsync();
@@ -189,7 +189,7 @@ public sealed class AppealPagesTests(BrowserFixture fixture, ITestOutputHelper o
 
         // The village handles it again; second "not satisfied": to the supervisor.
         await PostOkAsync(villageClient, $"/api/tickets/{number}/handle", new HandleTicketRequest("已没收并立案 · stock seized"));
-        await OpenAsync("Handled");
+        await OpenQueuedAsync("Handled");
         await page.GetByTestId("feedback-outcome").SelectOptionAsync("NotSatisfied");
         await page.GetByTestId("feedback-submit").ClickAsync();
         await Expect(detail).ToHaveAttributeAsync("data-state", "Supervision");

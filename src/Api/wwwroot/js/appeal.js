@@ -20,6 +20,7 @@ register({
   'appeal.awaiting': ['等待村（社区）答复', 'Awaiting the village\'s answer'],
   'appeal.answer': ['村（社区）答复', 'The village\'s answer'],
   'appeal.answeredAt': ['答复时间', 'Answered'],
+  'appeal.verdict': ['处理结论', 'Decision'],
   'appeal.noteRequired': ['选择"其他"时请说明', 'say what is wrong when the reason is Other'],
   'appeal.reasonRequired': ['请选择申诉理由', 'choose a reason'],
 });
@@ -73,7 +74,7 @@ export function setupAppeal(root, { api, busy, showNotice, showProblem, localPro
     } else if (latest.decision) {
       const decision = bi('strong', `appealDecision.${latest.decision}`, latest.decision);
       decision.className = `appeal-decision decision-${latest.decision}`;
-      fact('appeal.answer', decision, 'appeal-decision');
+      fact('appeal.verdict', decision, 'appeal-decision');
       fact('appeal.answer', latest.answer, 'appeal-answer');
       fact('appeal.answeredAt', formatDateTime(latest.answeredAt), 'appeal-answered-at');
     }

@@ -62,6 +62,7 @@ export function personSection(ticket, { api, busy, showNotice, localProblem, rol
     colour.className = `badge colour colour-${p.colour}`;
     colour.dataset.colour = p.colour;
     fact('person.code', colour, 'person-colour');
+    dl.lastChild.dataset.colour = p.colour;
     fact('person.reason', p.reason, 'person-reason');
     const audited = bi('p', 'person.audited');
     audited.className = 'audited';
