@@ -53,6 +53,7 @@ app.MapTripEndpoints();
 app.MapTicketEndpoints();
 app.MapTicketSimilarEndpoints();
 app.MapOpen311Endpoints();
+app.MapAppealEndpoints();
 app.MapSanmenxiaDashboard();
 
 app.Run();

@@ -1,3 +1,5 @@
+using Sanmenxia.KeyPersons;
+
 namespace Sanmenxia.Tickets;
 
 /// <summary>Labels of the lead categories, zh-CN first with English beside it.</summary>
@@ -19,4 +21,20 @@ public static class LeadCategories
         LeadCategory.WildAnimalTrade => "野生动物交易 · Wild-animal trade",
         _ => category.ToString(),
     };
+
+    /// <summary>
+    /// The key-person category a confirmed lead about a person suggests (the village may choose another): a person with
+    /// fever → fever without exposure; back from Wuhan → from Wuhan; a vehicle back from Hubei → its people are from Hubei.
+    /// Null for leads that are not about a person (gatherings, rumours, prices, supplies, masks, wild animals, a missing check point).
+    /// </summary>
+    public static KeyPersonCategory? KeyPersonCategoryFor(LeadCategory? category) => category switch
+    {
+        LeadCategory.PersonWithFever => KeyPersonCategory.FeverNoExposure,
+        LeadCategory.BackFromWuhan => KeyPersonCategory.FromWuhan,
+        LeadCategory.VehicleFromHubei => KeyPersonCategory.FromHubei,
+        _ => null,
+    };
+
+    /// <summary>Whether a lead of this category is about a person, so that a village may register a key-person entry from it.</summary>
+    public static bool IsAboutAPerson(LeadCategory? category) => KeyPersonCategoryFor(category) is not null;
 }

@@ -132,7 +132,8 @@ public sealed record TicketStep(
     [property: Id(7)] RejectReason? RejectReason = null,
     [property: Id(8)] string? DuplicateOf = null,
     [property: Id(9)] FeedbackOutcome? Feedback = null,
-    [property: Id(10)] string? EscalatedTo = null);
+    [property: Id(10)] string? EscalatedTo = null,
+    [property: Id(110)] AppealDecision? AppealDecision = null);
 
 /// <summary>What staff ask of a ticket; the fields an action needs are checked by <see cref="TicketWorkflow"/>.</summary>
 [GenerateSerializer, Immutable, Alias("sanmenxia.TicketCommand")]
@@ -142,12 +143,13 @@ public sealed record TicketCommand(
     [property: Id(2)] RejectReason? RejectReason = null,
     [property: Id(3)] string? DuplicateOf = null,
     [property: Id(4)] TicketAssignee? Assignee = null,
-    [property: Id(5)] FeedbackOutcome? Feedback = null)
+    [property: Id(5)] FeedbackOutcome? Feedback = null,
+    [property: Id(110)] AppealDecision? AppealDecision = null)
 {
     public static TicketCommand Accept(string? note = null) => new(TicketAction.Accept, note);
     public static TicketCommand Reject(RejectReason reason, string? duplicateOf = null, string? note = null) => new(TicketAction.Reject, note, reason, duplicateOf);
     public static TicketCommand Dispatch(TicketAssignee to, string? note = null) => new(TicketAction.Dispatch, note, Assignee: to);
-    public static TicketCommand Handle(string result) => new(TicketAction.Handle, result);
+    public static TicketCommand Handle(string result, AppealDecision? decision = null) => new(TicketAction.Handle, result, AppealDecision: decision);
     public static TicketCommand GiveFeedback(FeedbackOutcome outcome, string? note = null) => new(TicketAction.Feedback, note, Feedback: outcome);
     public static TicketCommand Close(string? note = null) => new(TicketAction.Close, note);
 }
@@ -170,7 +172,10 @@ public sealed record NewTicket(
     [property: Id(4)] string Description,
     [property: Id(5)] TicketContact? Contact,
     [property: Id(6)] string? CallbackPhone,
-    [property: Id(7)] TicketActor ReceivedBy);
+    [property: Id(7)] TicketActor ReceivedBy,
+    [property: Id(110)] string? ResidentKey = null,
+    [property: Id(111)] AppealReason? AppealReason = null,
+    [property: Id(112)] TicketAssignee? DispatchTo = null);
 
 /// <summary>
 /// A ticket's whole life. Held by its grain; <see cref="TicketWorkflow"/> and <see cref="TicketDeadlines"/> derive every
@@ -215,6 +220,15 @@ public sealed record Ticket
     /// <summary>Incremented on every change (the read model keeps the newest).</summary>
     [Id(27)] public long Version { get; init; }
     [Id(28)] public DateTimeOffset UpdatedAt { get; init; }
+    /// <summary>
+    /// The resident behind the ticket (an appeal's appellant, a signed-in reporter): the pseudonymous key, never the
+    /// clear ID; staff read the masked name and phone through an audited call.
+    /// </summary>
+    [Id(110)] public string? ResidentKey { get; init; }
+    /// <summary>An appeal's reason (source ResidentAppeal).</summary>
+    [Id(111)] public AppealReason? AppealReason { get; init; }
+    /// <summary>The village's answer to an appeal, recorded with the handling (the result is the answer's text).</summary>
+    [Id(112)] public AppealDecision? AppealDecision { get; init; }
 
     public bool IsOpen => State is not (TicketState.Closed or TicketState.Rejected);
 

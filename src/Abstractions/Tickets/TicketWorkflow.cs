@@ -45,8 +45,20 @@ public static class TicketWorkflow
         _ => false,
     };
 
-    /// <summary>The new ticket, in state Received, with its first step.</summary>
-    public static Ticket Receive(string number, NewTicket request, DateTimeOffset now) => new()
+    /// <summary>
+    /// The new ticket, in state Received, with its first step; a request that names <see cref="NewTicket.DispatchTo"/> (a
+    /// resident's appeal, routed to the resident's village by rule) is accepted and dispatched at once by "system".
+    /// </summary>
+    public static Ticket Receive(string number, NewTicket request, DateTimeOffset now)
+    {
+        var received = Received(number, request, now);
+        if (request.DispatchTo is not { } to) return received;
+        var accepted = Apply(received, TicketCommand.Accept("routed by rule"), TicketActor.System, now);
+        var dispatched = accepted.Accepted ? Apply(accepted.Ticket!, TicketCommand.Dispatch(to, "routed by rule"), TicketActor.System, now) : accepted;
+        return dispatched.Ticket ?? throw new ArgumentException(dispatched.Refusal!.Reason, nameof(request));
+    }
+
+    private static Ticket Received(string number, NewTicket request, DateTimeOffset now) => new()
     {
         Number = number,
         Source = request.Source,
@@ -60,6 +72,8 @@ public static class TicketWorkflow
         UpdatedAt = now,
         Version = 1,
         Steps = [new TicketStep(TicketStepKind.Received, now, request.ReceivedBy, TicketState.Received, TicketState.Received, $"source {request.Source}")],
+        ResidentKey = request.ResidentKey,
+        AppealReason = request.AppealReason,
     };
 
     public static TicketDecision Apply(Ticket ticket, TicketCommand command, TicketActor actor, DateTimeOffset now)
@@ -97,8 +111,13 @@ public static class TicketWorkflow
 
             case TicketAction.Handle:
                 if (note is null) return TicketDecision.Refuse(MissingField, "Handling records the handler's result.");
+                var appeal = TicketAppeals.IsAppeal(ticket);
+                if (appeal && command.AppealDecision is null)
+                    return TicketDecision.Refuse(MissingField, "An appeal is answered with a decision: Resolved, or Rejected with the reason as the result.");
+                if (!appeal && command.AppealDecision is not null) return TicketDecision.Refuse(MissingField, "Only a resident's appeal takes a decision.");
                 return Move(ticket, TicketStepKind.Handled, TicketState.Handled, actor, now, note,
-                    t => t with { HandledAt = now, Result = note, Feedback = null }, step => step with { Assignee = ticket.Assignee });
+                    t => t with { HandledAt = now, Result = note, Feedback = null, AppealDecision = command.AppealDecision },
+                    step => step with { Assignee = ticket.Assignee, AppealDecision = command.AppealDecision });
 
             case TicketAction.Feedback:
                 if (command.Feedback is not { } outcome) return TicketDecision.Refuse(MissingField, "Feedback is Satisfied, NotSatisfied or NoAnswer.");

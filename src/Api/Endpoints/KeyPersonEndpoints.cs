@@ -81,25 +81,39 @@ public static class KeyPersonEndpoints
         VillageEndpoints.InJurisdiction(code, user, regions, async village =>
         {
             var errors = new FieldErrors();
-            var category = ParseEnum<KeyPersonCategory>(errors, "category", body.Category);
-            var measure = ParseEnum<ControlMeasure>(errors, "measure", body.Measure);
-            ExposureDate(errors, body.ExposureDate, calendar);
-            Site(errors, measure, body.Site);
-            Note(errors, "origin", body.Origin, required: category is KeyPersonCategory.CloseContact or KeyPersonCategory.FromOutsideCity);
-            Note(errors, "problems", body.Problems, required: false);
+            var entry = ValidateEntry(errors, body, calendar, "village staff");
             if (errors.Any) return Refusals.Fields(errors);
-            if (!await grains.GetGrain<IVillageGrain>(village.Code.Value).HasResidentAsync(residentKey))
-                return Refusals.NotFound("No such resident in this village.");
-
-            var caller = Caller.From(user);
-            await audit.RecordAsync(user, "key-person.register", residentKey, village.Code.Value, category.ToString());
-            var result = await grains.GetGrain<IResidentGrain>(residentKey).AddKeyPersonEntryAsync(
-                new NewKeyPersonEntry(category, body.ExposureDate!.Value, body.Origin?.Trim(), measure, body.Site?.Trim(), body.Problems?.Trim(),
-                    Source: "village staff", Pending: false), Actor.Staff(caller.Subject, caller.Role));
-            return result.Accepted
-                ? Results.Created($"/api/villages/{code}/residents/{residentKey}/key-person/{result.Entry!.Id}", result.Entry)
-                : Refusals.Unprocessable("Not registered", result.Refusal!);
+            var (result, refusal) = await RegisterEntryAsync(village.Code.Value, residentKey, entry, user, grains, audit);
+            return refusal ?? Results.Created($"/api/villages/{code}/residents/{residentKey}/key-person/{result!.Entry!.Id}", result.Entry);
         });
+
+    /// <summary>The register's field rules for a new entry (also used by a ticket's one-step registration, TicketEndpoints).</summary>
+    internal static NewKeyPersonEntry ValidateEntry(FieldErrors errors, KeyPersonRequest body, DomainCalendar calendar, string source)
+    {
+        var category = ParseEnum<KeyPersonCategory>(errors, "category", body.Category);
+        var measure = ParseEnum<ControlMeasure>(errors, "measure", body.Measure);
+        ExposureDate(errors, body.ExposureDate, calendar);
+        Site(errors, measure, body.Site);
+        Note(errors, "origin", body.Origin, required: category is KeyPersonCategory.CloseContact or KeyPersonCategory.FromOutsideCity);
+        Note(errors, "problems", body.Problems, required: false);
+        return new NewKeyPersonEntry(category, body.ExposureDate ?? default, body.Origin?.Trim(), measure, body.Site?.Trim(), body.Problems?.Trim(),
+            Source: source, Pending: false);
+    }
+
+    /// <summary>
+    /// Registers a validated entry for a resident of the village (404 when not one), audited before it is done; the
+    /// resident grain's register decides the rest (422 with its reason).
+    /// </summary>
+    internal static async Task<(KeyPersonResult? Result, IResult? Refusal)> RegisterEntryAsync(string villageCode, string residentKey, NewKeyPersonEntry entry,
+        ClaimsPrincipal user, IGrainFactory grains, AuditTrail audit, string? auditDetail = null)
+    {
+        if (!await grains.GetGrain<IVillageGrain>(villageCode).HasResidentAsync(residentKey))
+            return (null, Refusals.NotFound("No such resident in this village."));
+        var caller = Caller.From(user);
+        await audit.RecordAsync(user, "key-person.register", residentKey, villageCode, auditDetail is null ? entry.Category.ToString() : $"{entry.Category}; {auditDetail}");
+        var result = await grains.GetGrain<IResidentGrain>(residentKey).AddKeyPersonEntryAsync(entry, Actor.Staff(caller.Subject, caller.Role));
+        return result.Accepted ? (result, null) : (null, Refusals.Unprocessable("Not registered", result.Refusal!));
+    }
 
     private static Task<IResult> Change(string code, string residentKey, string entryId, ClaimsPrincipal user, RegionCatalog regions,
         IGrainFactory grains, AuditTrail audit, string action, Func<FieldErrors, Func<IResidentGrain, Actor, Task<KeyPersonResult>>> validate) =>

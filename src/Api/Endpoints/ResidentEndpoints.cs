@@ -204,7 +204,7 @@ public static class ResidentEndpoints
     });
 
     /// <summary>The caller must be the head of the member's household, and the member must have no phone of their own.</summary>
-    private static Task<IResult> AsHead(ClaimsPrincipal user, IGrainFactory grains, string memberKey, Func<string, HouseholdMember, Task<IResult>> action) =>
+    internal static Task<IResult> AsHead(ClaimsPrincipal user, IGrainFactory grains, string memberKey, Func<string, HouseholdMember, Task<IResult>> action) =>
         WithResident(user, async headKey =>
         {
             var head = await grains.GetGrain<IResidentGrain>(headKey).GetProfileAsync();

@@ -13,11 +13,11 @@ namespace Sanmenxia.Api.Tickets;
 /// </summary>
 public static partial class TicketEndpoints
 {
-    /// <summary>The ticket filed, or the field errors (named as on the lead route: category, regionCode, address, …).</summary>
+    /// <summary>The ticket filed (carrying the signed-in resident's key when given), or the field errors (named as on the lead route: category, regionCode, address, …).</summary>
     internal sealed record LeadFiling(Ticket? Ticket, FieldErrors Errors);
 
     internal static async Task<LeadFiling> FileLeadAsync(LeadRequest body, TicketKind kind, TicketActor receivedBy, IGrainFactory grains,
-        RegionCatalog regions, PseudonymousKeys keys, DomainCalendar calendar)
+        RegionCatalog regions, PseudonymousKeys keys, DomainCalendar calendar, string? residentKey = null)
     {
         var errors = new FieldErrors();
         var category = kind == TicketKind.Report ? ParseEnum<LeadCategory>(errors, "category", body.Category, required: true) : null;
@@ -27,7 +27,7 @@ public static partial class TicketEndpoints
         if (errors.Any) return new LeadFiling(null, errors);
 
         var ticket = await CreateAsync(grains, calendar, new NewTicket(TicketSource.LeadReport, kind, category, location!,
-            body.Description!.Trim(), contact, phone, receivedBy));
+            body.Description!.Trim(), contact, phone, receivedBy, ResidentKey: residentKey));
         return new LeadFiling(ticket, errors);
     }
 }

@@ -1,4 +1,6 @@
+using System.Security.Claims;
 using Microsoft.Extensions.Options;
+using Sanmenxia.Api.Security;
 using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Regions;
 using Sanmenxia.Platform.Options;
@@ -11,10 +13,17 @@ namespace Sanmenxia.Api.Tickets;
 /// <summary>Anyone: file a lead, follow it by number (state and dates only), read the catalogue of categories and departments.</summary>
 public static partial class TicketEndpoints
 {
-    private static async Task<IResult> FileLead(LeadRequest body, IGrainFactory grains, RegionCatalog regions, PseudonymousKeys keys, DomainCalendar calendar)
+    /// <summary>
+    /// Anyone files a lead; a signed-in resident's lead carries their pseudonymous key for follow-up (staff read the masked
+    /// name and phone through the audited /resident call). Without a resident token it stays anonymous.
+    /// </summary>
+    private static async Task<IResult> FileLead(LeadRequest body, ClaimsPrincipal user, IGrainFactory grains, RegionCatalog regions, PseudonymousKeys keys, DomainCalendar calendar)
     {
         // The same path as Open311's POST requests (TicketEndpoints.LeadFiling.cs).
-        var filed = await FileLeadAsync(body, TicketKind.Report, TicketActor.Anonymous, grains, regions, keys, calendar);
+        var caller = Caller.From(user);
+        var residentKey = caller.Role == Roles.Resident ? caller.ResidentKey : null;
+        var receivedBy = residentKey is null ? TicketActor.Anonymous : new TicketActor("resident", "resident");
+        var filed = await FileLeadAsync(body, TicketKind.Report, receivedBy, grains, regions, keys, calendar, residentKey);
         if (filed.Ticket is not { } ticket) return Refusals.Fields(filed.Errors);
         return Results.Created($"/api/tickets/public/{ticket.Number}",
             new TicketReceipt(ticket.Number, ticket.State.ToString(), ticket.ReceivedAt, ticket.DueAt, $"/api/tickets/public/{ticket.Number}"));

@@ -61,5 +61,9 @@ public static partial class TicketEndpoints
         if (text is { Length: > 0 } && text.Length > max) errors.Add(field, $"must be at most {max} characters");
     }
 
-    private static string? ContactDetail(Ticket ticket) => ticket.Contact is { } c ? $"caller={c.PhoneKey}" : null;
+    private static string? ContactDetail(Ticket ticket)
+    {
+        var parts = new[] { ticket.Contact is { } c ? $"caller={c.PhoneKey}" : null, ticket.ResidentKey is { } r ? $"resident={r}" : null }.OfType<string>().ToList();
+        return parts.Count == 0 ? null : string.Join("; ", parts);
+    }
 }

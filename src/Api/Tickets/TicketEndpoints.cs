@@ -67,6 +67,9 @@ public static partial class TicketEndpoints
         open.MapGet("/figures", Figures).RequireAuthorization(Policies.AnyStaff);
         open.MapGet("/{number}", Get).RequireAuthorization(Policies.AnyStaff);
         open.MapGet("/{number}/contact", Contact).RequireAuthorization(Policies.Hotline);
+        open.MapGet("/{number}/resident", ResidentOf).RequireAuthorization(Policies.AnyStaff);
+        // Registers an entry (a second run would add another): a rejected call answers 503.
+        open.MapPost("/{number}/key-person", RegisterKeyPerson).RequireAuthorization(Policies.AnyStaff).WithoutRejectionRetry();
 
         open.MapPost("/{number}/accept", (string number, AcceptTicketRequest? body, ClaimsPrincipal user, IGrainFactory grains, AuditTrail audit) =>
             Act(number, user, grains, audit, () =>
@@ -90,7 +93,8 @@ public static partial class TicketEndpoints
             {
                 var errors = new FieldErrors();
                 errors.Require("result", body.Result, TicketWorkflow.MaxResultLength);
-                return (TicketCommand.Handle(body.Result ?? ""), errors);
+                var decision = ParseEnum<AppealDecision>(errors, "decision", body.Decision, required: false);
+                return (TicketCommand.Handle(body.Result ?? "", decision), errors);
             })).RequireAuthorization(Policies.AnyStaff);
         open.MapPost("/{number}/feedback", (string number, FeedbackTicketRequest body, ClaimsPrincipal user, IGrainFactory grains, AuditTrail audit) =>
             Act(number, user, grains, audit, () =>

@@ -10,6 +10,7 @@ public sealed record CallRequest(string? Source, string? Kind, string? Category,
 public sealed record AcceptTicketRequest(string? Note);
 public sealed record RejectTicketRequest(string? Reason, string? DuplicateOf, string? Note);
 public sealed record DispatchTicketRequest(string? Department, string? Village, string? Note);
-public sealed record HandleTicketRequest(string? Result);
+/// <summary>The handler's result; an appeal's answer also names the decision (Resolved, or Rejected with the reason as the result).</summary>
+public sealed record HandleTicketRequest(string? Result, string? Decision = null);
 public sealed record FeedbackTicketRequest(string? Outcome, string? Note);
 public sealed record CloseTicketRequest(string? Note);

@@ -12,7 +12,7 @@ public sealed record PublicTicketStatus(string Number, string State, string Kind
 public sealed record PublicTicketStep(string Kind, DateTimeOffset At);
 
 public sealed record TicketStepDto(string Kind, DateTimeOffset At, string Actor, string ActorRole, string From, string To, string? Note, string? Assignee,
-    string? RejectReason, string? DuplicateOf, string? Feedback, string? EscalatedTo);
+    string? RejectReason, string? DuplicateOf, string? Feedback, string? EscalatedTo, string? AppealDecision = null);
 public sealed record TicketContactDto(string MaskedPhone, string? Name, bool CallbackRequested);
 
 /// <summary>A ticket as staff see it: the contact masked (the clear number only through /contact), the history in full.</summary>
@@ -20,7 +20,8 @@ public sealed record TicketDto(string Number, string Source, string Kind, string
     string Description, TicketContactDto? Contact, string State, string? AssigneeKind, string? Assignee, IReadOnlyList<string> Hops, string? Result,
     string? Feedback, string? RejectReason, string? DuplicateOf, int Reopens, bool Supervised, DateTimeOffset ReceivedAt, DateTimeOffset UpdatedAt,
     DateTimeOffset? AcceptedAt, DateTimeOffset? HandledAt, DateTimeOffset? ClosedAt, DateTimeOffset? DueAt, bool Overdue, DateTimeOffset? OverdueSince,
-    int EscalationLevel, string? EscalatedTo, IReadOnlyList<TicketStepDto> Steps)
+    int EscalationLevel, string? EscalatedTo, IReadOnlyList<TicketStepDto> Steps, string? ResidentKey = null, string? AppealReason = null,
+    string? AppealDecision = null, string? SuggestedKeyPersonCategory = null)
 {
     public static TicketDto From(Ticket t) => new(t.Number, t.Source.ToString(), t.Kind.ToString(), t.Category?.ToString(), t.Location.Region.Value,
         t.Location.Address, t.Location.Latitude, t.Location.Longitude, t.Description,
@@ -29,7 +30,9 @@ public sealed record TicketDto(string Number, string Source, string Kind, string
         t.Reopens, t.Supervised, t.ReceivedAt, t.UpdatedAt, t.AcceptedAt, t.HandledAt, t.ClosedAt, t.DueAt, t.Overdue, t.OverdueSince,
         t.EscalationLevel, t.EscalatedTo?.Value, t.Steps.Select(s => new TicketStepDto(s.Kind.ToString(), s.At, s.Actor.Id, s.Actor.Role,
             s.From.ToString(), s.To.ToString(), s.Note, s.Assignee?.ToString(), s.RejectReason?.ToString(), s.DuplicateOf, s.Feedback?.ToString(),
-            s.EscalatedTo)).ToList());
+            s.EscalatedTo, s.AppealDecision?.ToString())).ToList(),
+        t.ResidentKey, t.AppealReason?.ToString(), t.AppealDecision?.ToString(),
+        t.Source == TicketSource.ResidentAppeal ? null : LeadCategories.KeyPersonCategoryFor(t.Category)?.ToString());
 }
 
 /// <summary>A queue line: no personal data (the read model holds none).</summary>

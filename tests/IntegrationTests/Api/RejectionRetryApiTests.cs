@@ -73,6 +73,11 @@ public sealed class RejectionRetryApiTests(ApiFactory factory)
         "POST /api/trips/{tripKey}/cases/{caseId}/withdraw",
         "POST /api/tickets/leads",
         "POST /api/tickets/",
+        // A re-run of an appeal would answer 409 (the first is open) instead of 201; a one-step key-person registration
+        // would add a second entry.
+        "POST /api/residents/me/appeals/",
+        "POST /api/households/mine/members/{memberKey}/appeals/",
+        "POST /api/tickets/{number}/key-person",
         "POST /api/villages/{code}/claims/{residentKey}/confirm",
         "POST /api/villages/{code}/claims/{residentKey}/reverse",
     ];

@@ -8,7 +8,8 @@ import { register, t, bi, fill } from './i18n.js';
 import { $, h } from './dom.js';
 import { formatDateTime } from './format.js';
 import { fillRegionSelect, regionLabel } from './regions.js';
-import { loadCatalogue, fillOptions, stateBadge, flags, stepItem, assigneeText } from './tickets.js';
+import { loadCatalogue, fillOptions, stateBadge, flags, stepItem, assigneeText, APPEAL_DECISIONS } from './tickets.js';
+import { personSection, keyPersonForm } from './ticket-person.js';
 
 register({
   'console.tickets': ['12345 热线工单', '12345 hotline tickets'],
@@ -228,7 +229,9 @@ export function setupTickets({ api, busy, showNotice, showProblem, clearError, l
     fact('ticket.receivedAt', formatDateTime(ticket.receivedAt), 'ticket-received');
     fact('ticket.dueAt', formatDateTime(ticket.dueAt), 'ticket-due');
     fact('ticket.assignee', assigneeText(ticket.assigneeKind, ticket.assignee), 'ticket-assignee');
+    if (ticket.appealReason) fact('ticket.appealReason', t(`appealReason.${ticket.appealReason}`, ticket.appealReason), 'ticket-appeal-reason');
     fact('ticket.result', ticket.result, 'ticket-result');
+    if (ticket.appealDecision) fact('ticket.appealDecision', t(`appealDecision.${ticket.appealDecision}`, ticket.appealDecision), 'ticket-appeal-decision');
     if (ticket.feedback) fact('ticket.feedback', t(`feedback.${ticket.feedback}`, ticket.feedback), 'ticket-feedback');
     if (ticket.rejectReason) fact('act.rejectReason', t(`reject.${ticket.rejectReason}`, ticket.rejectReason), 'ticket-reject-reason');
     fact('ticket.duplicateOf', ticket.duplicateOf, 'ticket-duplicate-of');
@@ -236,6 +239,9 @@ export function setupTickets({ api, busy, showNotice, showProblem, clearError, l
     fact('ticket.closedAt', formatDateTime(ticket.closedAt), 'ticket-closed');
 
     const parts = [head, audited, dl];
+    // The resident behind it (an appeal's appellant, a signed-in reporter): read through its own audited call.
+    const person = ticket.residentKey ? personSection(ticket, { api, busy, showNotice, localProblem, role }) : null;
+    if (person) parts.push(person);
     const actions = actionsFor(ticket, c);
     let similarBox = null;
     if (ticket.state === 'Received' && ticket.category && actions.includes('reject')) {
@@ -245,10 +251,18 @@ export function setupTickets({ api, busy, showNotice, showProblem, clearError, l
     }
     const forms = h('div', { class: 'ticket-actions', 'data-testid': 'ticket-actions' });
     for (const action of actions) forms.append(actionForm(action, ticket, c, root));
+    // A lead about a person that the village confirms: register the key-person entry and hand in the result at once.
+    if (ticket.suggestedKeyPersonCategory && ticket.state === 'Dispatched' && actions.includes('handle')) {
+      forms.append(keyPersonForm(ticket, { api, busy, showNotice, localProblem, field, after: async updated => {
+        await renderDetail(root, updated);
+        await (state.villageCode ? loadVillageQueue() : loadQueue());
+      } }));
+    }
     forms.querySelector('input, select, textarea, button')?.setAttribute('data-first-action', '');
     if (actions.length) parts.push(forms);
     parts.push(bi('h4', 'ticket.steps'), h('ol', { class: 'history', 'data-testid': 'ticket-steps' }, ...(ticket.steps ?? []).map(stepItem)));
     root.replaceChildren(...parts);
+    if (person) await person.load().catch(e => { if (!e?.signedOut) showProblem(e); });
 
     if (similarBox) {
       const page = await api('GET', `/api/tickets/similar?region=${encodeURIComponent(ticket.regionCode)}&category=${encodeURIComponent(ticket.category)}&hours=24&except=${encodeURIComponent(ticket.number)}`);
@@ -335,14 +349,18 @@ export function setupTickets({ api, busy, showNotice, showProblem, clearError, l
         };
         break;
       }
-      case 'handle':
-        form.append(field('result', 'act.result', h('textarea', { rows: 3, maxlength: 2000 }), 'handle-result'));
+      case 'handle': {
+        // An appeal's answer names the decision: resolved, or rejected with the reason (the resident sees the text).
+        const appeal = ticket.source === 'ResidentAppeal';
+        if (appeal) form.append(field('decision', 'appeal.decision', select(APPEAL_DECISIONS, 'appealDecision.'), 'handle-decision'));
+        form.append(field('result', appeal ? 'appeal.resultLabel' : 'act.result', h('textarea', { rows: 3, maxlength: 2000 }), 'handle-result'));
         body = f => {
           const result = f.result.value.trim();
           if (!result) throw localProblem('result', 'act.resultRequired');
-          return { result };
+          return appeal ? { result, decision: f.decision.value } : { result };
         };
         break;
+      }
       case 'feedback': {
         form.append(field('outcome', 'act.outcome', select(OUTCOMES, 'feedback.'), 'feedback-outcome'), note());
         if (ticket.contact?.callbackRequested && (role() === 'hotline' || role() === 'admin')) {

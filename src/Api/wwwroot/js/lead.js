@@ -1,8 +1,9 @@
 // 我要上报疫情 · platform 1 in the resident portal: anyone (no sign-in) reports a lead in one of the ten categories, with
 // the place (county → township → village, an address), a description and, if they like, a phone for a call-back; the
 // ticket number is shown large, and anyone follows a ticket by its number (state and dates only, no personal data).
-// The calls carry no token: a lead is anonymous even from a signed-in resident (POST /api/tickets/leads takes no
-// identity), and the number is what the reporter keeps.
+// The calls carry no token, except the filing of a signed-in resident who keeps "attach my identity" ticked: that lead
+// carries the resident's pseudonymous key so the village can follow up (docs/tickets.md); unticked, it stays anonymous.
+// The number is what the reporter keeps.
 import { register, t, pair, fill } from './i18n.js';
 import { $, h } from './dom.js';
 import { request } from './http.js';
@@ -38,14 +39,17 @@ register({
   'lead.placeRequired': ['请至少选择县（市、区）', 'choose at least the county'],
   'lead.descriptionRequired': ['请描述情况', 'describe what you saw'],
   'lead.callbackNeedsPhone': ['需要回电请填写电话', 'a call-back needs a phone number'],
+  'lead.identify': ['附上我的实名身份，便于核实回访（不公开）', 'Attach my identity for follow-up (never shown publicly)'],
 });
 
 const CITY = '411200';
 const NUMBER = /^12345-\d{8}-\d{6}$/;
 const anonymous = (method, path, body) => request(method, path, body, { credentials: 'omit' });
+let residentToken = () => null;
 
 /** Wires the lead form and the status lookup; `messages` is the page's problems.js set. */
-export function setupLead({ busy, clearError, showProblem, localProblem, showNotice }) {
+export function setupLead({ busy, clearError, showProblem, localProblem, showNotice, token = () => null }) {
+  residentToken = token;
   const form = $('lead-form');
   const county = $('lead-county'), township = $('lead-township'), village = $('lead-village');
   const guard = fn => async () => { try { clearError(); await fn(); } catch (e) { showProblem(e, form); } };
@@ -66,7 +70,10 @@ export function setupLead({ busy, clearError, showProblem, localProblem, showNot
       if (!description) throw localProblem('description', 'lead.descriptionRequired');
       const phone = f.phone.value.trim();
       if (f.callback.checked && !phone) throw localProblem('phone', 'lead.callbackNeedsPhone');
-      const receipt = await anonymous('POST', '/api/tickets/leads', {
+      const signedIn = residentToken();
+      const send = signedIn && f.identify.checked
+        ? (method, path, body) => request(method, path, body, { token: signedIn, credentials: 'omit' }) : anonymous;
+      const receipt = await send('POST', '/api/tickets/leads', {
         category: f.category.value,
         regionCode,
         address: f.address.value.trim() || null,
@@ -106,6 +113,8 @@ export function setupLead({ busy, clearError, showProblem, localProblem, showNot
 /** Fills the categories and the counties (once); the form is ready when `data-ready` is "true". */
 export async function showLead() {
   const form = $('lead-form');
+  // Only a signed-in resident may attach their identity; anyone else files anonymously.
+  $('lead-identify-field').hidden = !residentToken();
   if (form.dataset.ready === 'true') return;
   const catalogue = await loadCatalogue(path => anonymous('GET', path));
   fillOptions(form.elements.category, (catalogue.categories ?? []).map(c => c.code), 'cat.');

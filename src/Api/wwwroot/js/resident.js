@@ -12,6 +12,7 @@ import { addModeOptions, seatText } from './trip-fields.js';
 import { renderList, needItem, handledNote, historyItem } from './resident-records.js';
 import { fillRegionSelect } from './regions.js';
 import { setupLead, showLead } from './lead.js';
+import { setupAppeal } from './appeal.js';
 
 register({
   'tab.trips': ['同行查询', 'Co-traveler'],
@@ -101,6 +102,7 @@ const { clearError, showProblem, localProblem, showNotice, busy } = createMessag
     villageCode: 'reg.village', temperature: 'common.temperature', honestyPledge: 'apply.pledge',
     detail: 'needs.detail', kind: 'needs.kind', recentTravel: 'report.travel', symptoms: 'clockin.symptoms',
     category: 'lead.category', regionCode: 'lead.place', address: 'lead.address', description: 'lead.description',
+    reason: 'appeal.reason', note: 'appeal.note',
   },
 });
 
@@ -309,6 +311,7 @@ class CodeViewer {
     this.clockInForm = $('clockin-form', root);
     this.applyForm.addEventListener('submit', e => { e.preventDefault(); this.apply(); });
     this.clockInForm.addEventListener('submit', e => { e.preventDefault(); this.clockIn(); });
+    this.appeal = setupAppeal(root, { api, busy, showNotice, showProblem, localProblem });
     this.base = null;
   }
 
@@ -370,6 +373,9 @@ class CodeViewer {
     const applied = colour !== 'None' || !!view.appliedOn;
     $('apply-form-card', root).hidden = applied;
     $('clockin-form-card', root).hidden = !applied;
+    // An appeal is about a code: offered once there is one (the card shows the latest appeal and its answer).
+    $('appeal-card', root).hidden = !applied;
+    if (applied) this.appeal.load(this.base);
 
     renderList($('history', root), [...(view.history ?? [])].reverse(), 'code.noHistory', historyItem);
 
@@ -1042,7 +1048,7 @@ async function start() {
   setupSelfReport();
   setupNeeds();
   setupTrips();
-  setupLead({ busy, clearError, showProblem, localProblem, showNotice });
+  setupLead({ busy, clearError, showProblem, localProblem, showNotice, token: () => (session.residentKey ? session.token : null) });
   $('sign-out').addEventListener('click', async () => {
     try { await api('POST', '/api/auth/logout'); } catch { /* signing out locally is enough */ }
     session.clear();

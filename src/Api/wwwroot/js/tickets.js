@@ -71,7 +71,21 @@ register({
   'feedback.NoAnswer': ['未接通', 'No answer'],
   'reject.NotEpidemicRelated': ['与疫情无关', 'Not epidemic-related'],
   'reject.Duplicate': ['重复工单', 'Duplicate'],
+
+  'ticket.appealReason': ['申诉理由', 'Appeal reason'],
+  'ticket.appealDecision': ['申诉答复', 'Answer to the appeal'],
+  'appealReason.WrongColour': ['健康码颜色有误', 'The colour is wrong'],
+  'appealReason.FeverGone': ['已退烧', 'The fever is gone'],
+  'appealReason.NotKeyPerson': ['不属于重点人员', 'Not a key person'],
+  'appealReason.ObservationOver': ['观察期已满', 'The observation period is over'],
+  'appealReason.Other': ['其他', 'Other'],
+  'appealDecision.Resolved': ['已解决', 'Resolved'],
+  'appealDecision.Rejected': ['申诉未获支持', 'Rejected'],
 });
+
+/** A resident's appeal: the reasons the code page offers, the village's decisions (docs/tickets.md "Appeals"). */
+export const APPEAL_REASONS = ['WrongColour', 'FeverGone', 'NotKeyPerson', 'ObservationOver', 'Other'];
+export const APPEAL_DECISIONS = ['Resolved', 'Rejected'];
 
 /** The catalogue (categories, kinds, departments), read once; its labels become i18n strings `cat.<code>`, `dept.<code>`. */
 let catalogue;
