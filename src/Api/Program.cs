@@ -50,6 +50,8 @@ app.MapCheckpointEndpoints();
 app.MapTripEndpoints();
 app.MapTicketEndpoints();
 app.MapTicketSimilarEndpoints();
+app.MapRetentionEndpoints();
+app.MapResidentDataEndpoints();
 app.MapSanmenxiaDashboard();
 
 app.Run();
