@@ -52,6 +52,7 @@ app.MapTicketEndpoints();
 app.MapTicketSimilarEndpoints();
 app.MapRetentionEndpoints();
 app.MapResidentDataEndpoints();
+app.MapInteropExportEndpoints();
 app.MapSanmenxiaDashboard();
 
 app.Run();

@@ -178,4 +178,6 @@ public interface IResidentGrain : IGrainWithStringKey, KeyPersons.IKeyPersonRegi
     [Alias("Erase")] Task<Retention.ErasureOutcome> EraseAsync(Actor by, string reason);
     /// <summary>Everything this record holds, for the resident's own download; null if not registered.</summary>
     [Alias("DataExport")] Task<Retention.ResidentDataExport?> GetDataExportAsync();
+    /// <summary>The record as the resident import reads it (clear ID number and phone), for an administrator's interop export; null if not registered.</summary>
+    [Alias("RecordRow")] Task<Retention.ResidentRecordRow?> GetRecordRowAsync();
 }

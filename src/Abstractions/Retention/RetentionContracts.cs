@@ -70,3 +70,13 @@ public sealed record ResidentDataExport(
     [property: Id(5)] IReadOnlyList<Trips.SavedTrip> Trips,
     [property: Id(6)] IReadOnlyList<Trips.TripMatch> TripMatches,
     [property: Id(7)] Residents.HouseholdClaim? Claim);
+
+/// <summary>A resident as the resident import's columns carry it (clear identifiers: only for the audited interop export).</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.ResidentRecordRow")]
+public sealed record ResidentRecordRow(
+    [property: Id(0)] string IdNumber,
+    [property: Id(1)] string Name,
+    [property: Id(2)] string? Phone,
+    [property: Id(3)] string VillageCode,
+    [property: Id(4)] string HouseholdId,
+    [property: Id(5)] bool Provisional);

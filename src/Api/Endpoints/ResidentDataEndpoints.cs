@@ -27,7 +27,8 @@ public static class ResidentDataEndpoints
     }
 
     private static async Task<IResult> Download(ClaimsPrincipal user, IGrainFactory grains, IPassStore passes, IAuditLog log, AuditTrail audit,
-        IOptions<RetentionOptions> retention, DomainCalendar calendar, TimeProvider clock)
+        IOptions<RetentionOptions> retention, DomainCalendar calendar, TimeProvider clock,
+        IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions> json)
     {
         if (Caller.From(user).ResidentKey is not { } key) return Refusals.NotFound("This phone has no registered resident yet.");
         var data = await grains.GetGrain<IResidentGrain>(key).GetDataExportAsync();
@@ -39,7 +40,7 @@ public static class ResidentDataEndpoints
         var accesses = trail.Where(e => Roles.IsStaff(e.ActorRole))
             .Select(e => new StaffAccess(e.At, e.ActorRole, MaskActor(e.ActorId), e.Action)).ToList();
         await audit.RecordAsync(user, "resident.data.download", key, data.Profile.VillageCode);
-        return Results.Json(new
+        var file = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new
         {
             generatedAt = clock.GetUtcNow(),
             profile = data.Profile,
@@ -54,7 +55,8 @@ public static class ResidentDataEndpoints
             checkpointPasses = kept.Select(p => new { p.At, p.CheckpointId, p.Direction, Colour = p.ColourSeen, p.Outcome }),
             tickets = "12345 tickets are not linked to a resident record: ask the hotline with the ticket number",
             staffAccesses = accesses,
-        }, contentType: "application/json; charset=utf-8", statusCode: 200);
+        }, json.Value.SerializerOptions);
+        return Results.File(file, "application/json; charset=utf-8", $"sanmenxia-my-data-{calendar.Today:yyyyMMdd}.json");
     }
 
     /// <summary>A staff account name shown to a resident: its first two characters, then stars (the role is shown in full).</summary>

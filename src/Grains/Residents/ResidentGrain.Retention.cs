@@ -47,6 +47,10 @@ public sealed partial class ResidentGrain
             [new(RetentionKinds.Residents, existed ? 1 : 0), new(RetentionKinds.CheckpointPasses, passes)]);
     }
 
+    public Task<ResidentRecordRow?> GetRecordRowAsync() => Task.FromResult(S.IsRegistered
+        ? new ResidentRecordRow(S.IdNumber!, S.Name, S.Phone, S.VillageCode, S.HouseholdId, S.IsProvisional)
+        : null);
+
     public async Task<ResidentDataExport?> GetDataExportAsync()
     {
         if (!S.IsRegistered) return null;
