@@ -54,6 +54,9 @@ app.MapTicketEndpoints();
 app.MapTicketSimilarEndpoints();
 app.MapOpen311Endpoints();
 app.MapAppealEndpoints();
+app.MapRetentionEndpoints();
+app.MapResidentDataEndpoints();
+app.MapInteropExportEndpoints();
 app.MapSanmenxiaDashboard();
 
 app.Run();

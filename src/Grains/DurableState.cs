@@ -21,3 +21,25 @@ public static class DurableState
         }
     }
 }
+
+/// <summary>How a grain erases its stored state (retention and erasure, docs/data-governance.md).</summary>
+public static class DurableErasure
+{
+    /// <summary>
+    /// Clears the stored state (the row keeps only its key and version until the retention job deletes it), resets the
+    /// state in memory and deactivates the grain, so a later call starts from nothing instead of serving what was
+    /// erased. On failure the activation is dropped too (the next call reloads what is stored) and the failure goes on.
+    /// </summary>
+    public static async Task ClearAndDeactivateAsync<T>(this IPersistentState<T> state, IGrainBase grain, Func<T> empty)
+    {
+        try
+        {
+            await state.ClearStateAsync();
+            state.State = empty();
+        }
+        finally
+        {
+            grain.DeactivateOnIdle();
+        }
+    }
+}

@@ -31,6 +31,8 @@ public interface IHouseholdGrain : IGrainWithStringKey
     [Alias("ConfirmMember")] Task<bool> ConfirmMemberAsync(string residentKey);
     /// <summary>A claimed member leaves: the village reversed the claim, or the person registered for themselves.</summary>
     [Alias("RemoveMember")] Task RemoveMemberAsync(string residentKey);
+    /// <summary>Erasure: the member leaves, the head too (the household then has no head); an emptied household clears its state.</summary>
+    [Alias("ForgetMember")] Task ForgetMemberAsync(string residentKey);
 }
 
 /// <summary>

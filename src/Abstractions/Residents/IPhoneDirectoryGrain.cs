@@ -9,6 +9,8 @@ public interface IPhoneDirectoryGrain : IGrainWithStringKey
 {
     [Alias("Link")] Task LinkAsync(string residentKey);
     [Alias("Residents")] Task<IReadOnlyList<string>> GetResidentsAsync();
+    /// <summary>Erasure: the resident is no longer reached by this phone, and the phone's tokens stop working.</summary>
+    [Alias("Unlink")] Task UnlinkAsync(string residentKey);
     /// <summary>
     /// The generation of the phone's resident tokens: a token carries the generation it was issued in and stops working
     /// once the phone signs out (which starts the next one). Asked on every resident request: reads interleave.

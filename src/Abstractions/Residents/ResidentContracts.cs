@@ -170,4 +170,14 @@ public interface IResidentGrain : IGrainWithStringKey, KeyPersons.IKeyPersonRegi
     [Alias("ClearFever")] Task<CodeActionResult> ClearFeverAsync(Actor staff, string note);
     /// <summary>Closes every ended day from dates. The reminder calls this; calling it again changes nothing.</summary>
     [Alias("EvaluateDeadlines")] Task<CodeView> EvaluateDeadlinesAsync();
+    /// <summary>
+    /// Erases the whole record (an administrator's decision: the end of the emergency, or a deletion request carried out):
+    /// leaves the village, household and phone link, unregisters its reminders, clears its stored state and deactivates,
+    /// so nothing is served from memory afterwards (docs/data-governance.md). Idempotent.
+    /// </summary>
+    [Alias("Erase")] Task<Retention.ErasureOutcome> EraseAsync(Actor by, string reason);
+    /// <summary>Everything this record holds, for the resident's own download; null if not registered.</summary>
+    [Alias("DataExport")] Task<Retention.ResidentDataExport?> GetDataExportAsync();
+    /// <summary>The record as the resident import reads it (clear ID number and phone), for an administrator's interop export; null if not registered.</summary>
+    [Alias("RecordRow")] Task<Retention.ResidentRecordRow?> GetRecordRowAsync();
 }

@@ -15,4 +15,6 @@ public interface ITicketGrain : IGrainWithStringKey
     [Alias("Apply")] Task<TicketActionResult> ApplyAsync(TicketCommand command, TicketActor actor);
     /// <summary>The clear phone number to call the caller back, when the caller asked for a call back (the API audits the read).</summary>
     [Alias("CallbackPhone")] Task<string?> GetCallbackPhoneAsync();
+    /// <summary>Retention: a closed or rejected ticket clears its stored state and deactivates; false (nothing done) while it is open.</summary>
+    [Alias("Forget")] Task<bool> ForgetAsync();
 }

@@ -17,4 +17,6 @@ public interface ITripGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Delivered"), Orleans.Concurrency.OneWay] Task DeliveredAsync(string residentKey, PublishedCase delivered);
     [Alias("Query"), Orleans.Concurrency.AlwaysInterleave] Task<TripQueryResult> QueryAsync(SeatInfo seat);
+    /// <summary>Retention: clears the stored state (cases, travellers) and deactivates; returns how many travellers it held.</summary>
+    [Alias("Forget")] Task<int> ForgetAsync();
 }

@@ -6,4 +6,6 @@ public interface ITripIndexGrain : IGrainWithIntegerKey
 {
     [Alias("Add")] Task AddAsync(TripId trip);
     [Alias("List")] Task<IReadOnlyList<TripId>> ListAsync();
+    /// <summary>Retention: the trips are forgotten.</summary>
+    [Alias("Remove")] Task RemoveAsync(IReadOnlyList<TripId> trips);
 }

@@ -12,7 +12,11 @@ public sealed record ImportLineError(int Line, string Field, string Reason);
 /// The columns an import reads: those it requires in the header, those it reads when present, and the header as an
 /// empty file's refusal describes it (e.g. "id,name,region_code[,policy]").
 /// </summary>
-public sealed record CsvColumns(IReadOnlyList<string> Required, IReadOnlyList<string> Optional, string Expected);
+public sealed record CsvColumns(IReadOnlyList<string> Required, IReadOnlyList<string> Optional, string Expected)
+{
+    /// <summary>Every column in the order <see cref="Expected"/> names them: the header an export writes for this import.</summary>
+    public IReadOnlyList<string> Header => Expected.Replace("[", "").Replace("]", "").Split(',');
+}
 
 /// <summary>One data row, with the line it ends on. Field values are as written (null when the column is absent).</summary>
 public sealed class CsvRow

@@ -129,9 +129,9 @@ public static class CheckpointQueryEndpoints
 
     /// <summary>A resident's passes over the last days, for staff whose jurisdiction covers the resident's village (audited).</summary>
     private static async Task<IResult> PassesOfResident(string residentKey, ClaimsPrincipal user, IGrainFactory grains, IPassStore store, AuditTrail audit,
-        IOptions<CheckpointOptions> options, DomainCalendar calendar, int days = 14)
+        IOptions<RetentionOptions> options, DomainCalendar calendar, int days = 14)
     {
-        if (days < 1 || days > Math.Max(1, options.Value.RetentionDays)) return Refusals.Field("days", $"must be between 1 and {options.Value.RetentionDays} (the retention period)");
+        if (days < 1 || days > Math.Max(1, options.Value.CheckpointPassDays)) return Refusals.Field("days", $"must be between 1 and {options.Value.CheckpointPassDays} (the retention period)");
         if (residentKey.Length > 64) return Refusals.NotFound("No such resident.");
         var profile = await grains.GetGrain<IResidentGrain>(residentKey).GetProfileAsync();
         if (profile is null) return Refusals.NotFound("No such resident.");

@@ -60,6 +60,14 @@ public sealed class HouseholdGrain(
         await state.WriteOrForgetAsync(this);
     }
 
+    public async Task ForgetMemberAsync(string residentKey)
+    {
+        if (state.State.Members.RemoveAll(m => m.ResidentKey == residentKey) == 0) return;
+        if (state.State.HeadResidentKey == residentKey) state.State.HeadResidentKey = null;
+        if (state.State.Members.Count == 0) await state.ClearAndDeactivateAsync(this, () => new HouseholdState());
+        else await state.WriteOrForgetAsync(this);
+    }
+
     private HouseholdView View() =>
         new(this.GetPrimaryKeyString(), state.State.VillageCode, state.State.HeadResidentKey, state.State.Members.ToList());
 }

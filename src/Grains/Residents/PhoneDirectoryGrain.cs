@@ -28,6 +28,13 @@ public sealed class PhoneDirectoryGrain(
         await state.WriteOrForgetAsync(this);
     }
 
+    public async Task UnlinkAsync(string residentKey)
+    {
+        if (!state.State.ResidentKeys.Remove(residentKey)) return;
+        state.State.TokenGeneration++;
+        await state.WriteOrForgetAsync(this);
+    }
+
     public Task<IReadOnlyList<string>> GetResidentsAsync() =>
         Task.FromResult<IReadOnlyList<string>>(state.State.ResidentKeys.ToList());
 

@@ -21,7 +21,7 @@ namespace Sanmenxia.Grains.Residents;
 // A resident acts a few times a day (apply, clock in, show the code), seconds apart: 90 idle seconds in memory is
 // plenty, and it keeps a silo from holding a whole city's residents at once (measured in docs/benchmarks.md).
 [CollectionAgeLimit(Minutes = 1.5)]
-public sealed class ResidentGrain(
+public sealed partial class ResidentGrain(
     [PersistentState("resident", StorageNames.Default)] IPersistentState<ResidentState> state,
     DomainCalendar calendar,
     TimeScale scale,
@@ -29,6 +29,9 @@ public sealed class ResidentGrain(
     IOptions<TripOptions> tripOptions,
     IOptions<KeyPersonOptions> keyPersonOptions,
     IOptions<ReminderOptions> reminderOptions,
+    IOptions<RetentionOptions> retentionOptions,
+    Platform.Stores.IRetentionStore retentionStore,
+    Security.PseudonymousKeys keys,
     ILogger<ResidentGrain> logger) : Grain, IResidentGrain, IRemindable, IIncomingGrainCallFilter
 {
     /// <summary>What an action changed: nothing stored (written only if the reminder moved), the state, or the village's summary too.</summary>
@@ -221,6 +224,7 @@ public sealed class ResidentGrain(
         // their deadline are marked overdue (the village's counts escalate them); the pending exposure stays on the code.
         var entriesChanged = Register.Evaluate(today) | Register.EvaluateDecisions(now) | Watch.Expire(today);
         var colourChanged = entriesChanged && SyncBlockers(ActorKind.System);
+        var pruned = PruneRetained(now, today);
         if (S.Code.IsApplied)
         {
             var result = HealthCodeRules.CloseDaysThrough(calendar.Policy, S.Code, today.AddDays(-1));
@@ -229,7 +233,7 @@ public sealed class ResidentGrain(
         }
         // Closing a day that changed no colour is not written: evaluating from dates gives the same state
         // again, so most residents cost no write at all at midnight (the village projects the same way).
-        await CommitAsync(colourChanged || entriesChanged ? Change.Summary : Change.None);
+        await CommitAsync(colourChanged || entriesChanged ? Change.Summary : pruned ? Change.State : Change.None);
         return View();
     }
 

@@ -97,6 +97,16 @@ public sealed class TicketGrain(
 
     public Task<string?> GetCallbackPhoneAsync() => Task.FromResult(state.State.CallbackPhone);
 
+    public async Task<bool> ForgetAsync()
+    {
+        if (state.State.Ticket is { IsOpen: true }) return false;
+        await UnregisterAsync();
+        _rowRetry?.Dispose();
+        _rowRetry = null;
+        await state.ClearAndDeactivateAsync(this, () => new TicketGrainState());
+        return true;
+    }
+
     async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName != DeadlineReminder) return;

@@ -70,6 +70,14 @@ public sealed class TripGrain(
         return S.Cases.Values.Where(c => !c.Withdrawn).ToList();
     }
 
+    public async Task<int> ForgetAsync()
+    {
+        var travellers = S.Travellers.Count;
+        if (await this.GetReminder(RetryReminder) is { } reminder) await this.UnregisterReminder(reminder);
+        await state.ClearAndDeactivateAsync(this, () => new TripState());
+        return travellers;
+    }
+
     public async Task RemoveTravellerAsync(string residentKey)
     {
         if (S.Travellers.Remove(residentKey)) await state.WriteOrForgetAsync(this);
@@ -147,6 +155,11 @@ public sealed class TripIndexGrain(
     public async Task AddAsync(TripId trip)
     {
         if (state.State.Trips.TryAdd(trip.Key, trip)) await state.WriteOrForgetAsync(this);
+    }
+
+    public async Task RemoveAsync(IReadOnlyList<TripId> trips)
+    {
+        if (trips.Count(t => state.State.Trips.Remove(t.Key)) > 0) await state.WriteOrForgetAsync(this);
     }
 
     public Task<IReadOnlyList<TripId>> ListAsync() =>

@@ -41,6 +41,7 @@ public static class PostgresServiceCollectionExtensions
                 sp.GetRequiredService<ILogger<PostgresVillageRoster>>())));
         services.Replace(ServiceDescriptor.Singleton<ITicketStore>(sp =>
             new PostgresTicketStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILogger<PostgresTicketStore>>())));
+        services.Replace(ServiceDescriptor.Singleton<IRetentionStore>(sp => new PostgresRetentionStore(sp.GetRequiredService<NpgsqlDataSource>())));
         return services;
     }
 }

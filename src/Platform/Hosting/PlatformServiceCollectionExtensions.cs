@@ -27,6 +27,8 @@ public static class PlatformServiceCollectionExtensions
         services.Configure<TripOptions>(configuration.GetSection(TripOptions.Section));
         services.Configure<CheckpointOptions>(configuration.GetSection(CheckpointOptions.Section));
         services.Configure<TicketOptions>(configuration.GetSection(TicketOptions.Section));
+        services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section))
+            .Validate(o => o.Validate().Count == 0, "Retention configuration is invalid (docs/data-governance.md)").ValidateOnStart();
         services.AddOptions<KeyPersonOptions>().Bind(configuration.GetSection(KeyPersonOptions.Section))
             .Validate(o => o.Validate().Count == 0, "KeyPersons configuration is invalid: PendingDecisionWithin must be between 1 minute and 14 days, "
                 + "MaxReminderDelay and ReminderPeriod positive")
@@ -40,6 +42,7 @@ public static class PlatformServiceCollectionExtensions
             services.TryAddSingleton<IRegionHistory, InMemoryRegionHistory>();
             services.TryAddSingleton<IVillageRoster, InMemoryVillageRoster>();
             services.TryAddSingleton<ITicketStore, InMemoryTicketStore>();
+            services.TryAddSingleton<IRetentionStore>(sp => new InMemoryRetentionStore(sp.GetRequiredService<ITicketStore>(), sp.GetRequiredService<IPassStore>()));
         }
         else
         {
@@ -48,6 +51,7 @@ public static class PlatformServiceCollectionExtensions
             services.TryAddSingleton<IRegionHistory>(_ => throw StoreMissing<IRegionHistory>());
             services.TryAddSingleton<IVillageRoster>(_ => throw StoreMissing<IVillageRoster>());
             services.TryAddSingleton<ITicketStore>(_ => throw StoreMissing<ITicketStore>());
+            services.TryAddSingleton<IRetentionStore>(_ => throw StoreMissing<IRetentionStore>());
         }
         // The Open311 search is the tickets store's (the in-memory double or the PostgreSQL store, whichever is registered).
         services.TryAddSingleton<ITicketSearch>(sp => sp.GetRequiredService<ITicketStore>() as ITicketSearch

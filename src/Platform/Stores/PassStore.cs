@@ -78,6 +78,17 @@ public sealed class InMemoryPassStore : IPassStore
                 .Select(d => d.Counts).OrderBy(d => d.Day).ToList());
     }
 
+    /// <summary>Deletes at most <paramref name="batchSize"/> of one resident's rows (erasure); returns how many.</summary>
+    public int RemoveResident(string residentKey, int batchSize)
+    {
+        lock (_passes)
+        {
+            var doomed = _passes.Where(p => p.ResidentKey == residentKey).Take(batchSize).ToHashSet();
+            _passes.RemoveAll(doomed.Contains);
+            return doomed.Count;
+        }
+    }
+
     /// <summary>Every row (tests).</summary>
     public int Count { get { lock (_passes) return _passes.Count; } }
 }

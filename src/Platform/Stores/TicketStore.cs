@@ -120,6 +120,20 @@ public sealed partial class InMemoryTicketStore : ITicketStore
         lock (_rows) return Task.FromResult(_rows.GetValueOrDefault(number));
     }
 
+    /// <summary>Closed or rejected tickets before the cutoff, oldest first (retention).</summary>
+    public IReadOnlyList<string> ClosedBefore(DateTimeOffset cutoff, int take)
+    {
+        lock (_rows)
+            return _rows.Values.Where(r => !r.IsOpen && (r.ClosedAt ?? r.RejectedAt ?? r.UpdatedAt) < cutoff)
+                .OrderBy(r => r.ClosedAt ?? r.RejectedAt ?? r.UpdatedAt).Take(take).Select(r => r.Number).ToList();
+    }
+
+    /// <summary>Deletes rows (retention); returns how many were there.</summary>
+    public int Remove(IEnumerable<string> numbers)
+    {
+        lock (_rows) return numbers.Count(_rows.Remove);
+    }
+
     public Task<IReadOnlyList<TicketRow>> QueueAsync(TicketQueueQuery q, CancellationToken ct = default)
     {
         List<TicketRow> rows;

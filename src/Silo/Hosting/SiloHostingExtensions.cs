@@ -31,10 +31,30 @@ public static class SiloHostingExtensions
         silo.AddSanmenxiaClustering(cluster, configuration)
             .AddSanmenxiaStorage(cluster, configuration)
             .AddSanmenxiaReminders(cluster, configuration);
+        silo.AddSanmenxiaRetentionSchedule();
         // Opt-in (Orleans:Dashboard): when off, no metrics walk and no per-call filter run in the silo.
         if (cluster.Dashboard) silo.AddDashboard();
         return silo;
     }
+
+    /// <summary>
+    /// Every silo makes sure the daily retention job's reminder is registered once it is active (idempotent; a failure
+    /// is logged and the next silo start, or an administrator's run, registers it).
+    /// </summary>
+    public static ISiloBuilder AddSanmenxiaRetentionSchedule(this ISiloBuilder silo) =>
+        silo.AddStartupTask(async (services, _) =>
+        {
+            try
+            {
+                await services.GetRequiredService<IGrainFactory>().GetGrain<Sanmenxia.Retention.IRetentionGrain>(Sanmenxia.Retention.IRetentionGrain.Key)
+                    .EnsureScheduledAsync();
+            }
+            catch (Exception e)
+            {
+                services.GetRequiredService<ILoggerFactory>().CreateLogger("Sanmenxia.Retention")
+                    .LogWarning("The retention job's reminder could not be registered at start: {Error}", e.GetType().Name);
+            }
+        });
 
     public static ISiloBuilder AddSanmenxiaClustering(this ISiloBuilder silo, SanmenxiaClusterOptions cluster, IConfiguration configuration)
     {

@@ -190,9 +190,25 @@ public sealed class CheckpointPostgresTests(PostgresFixture postgres)
         Assert.Equal(28 * 2, store.Count);
     }
 
-    private static PassRetention NewRetention(IPassStore store, TimeProvider clock, int batchSize) =>
-        new(store, Options.Create(new CheckpointOptions { RetentionDays = 28, RetentionBatchSize = batchSize }),
-            new DomainCalendar(clock, HealthCodePolicy.Default), TimeScale.RealTime, NullLogger<PassRetention>.Instance);
+    /// <summary>What the retention job does with passes (RetentionGrain): the cutoff of CheckpointPassDays = 28 on the calendar, batch by batch.</summary>
+    private static PassPruning NewRetention(IPassStore store, TimeProvider clock, int batchSize) =>
+        new(store, new DomainCalendar(clock, HealthCodePolicy.Default), batchSize);
+
+    private sealed class PassPruning(IPassStore store, DomainCalendar calendar, int batchSize)
+    {
+        public DateTimeOffset Cutoff() => calendar.EndOfDay(calendar.Today.AddDays(-new RetentionOptions().CheckpointPassDays));
+
+        public async Task<int> RunOnceAsync()
+        {
+            var total = 0;
+            for (int deleted; (deleted = await store.DeleteOlderThanAsync(Cutoff(), batchSize)) > 0;)
+            {
+                Assert.True(deleted <= batchSize);
+                total += deleted;
+            }
+            return total;
+        }
+    }
 
     private static async Task AppendDaysAsync(IPassStore store, DateTimeOffset start, int days, int perDay)
     {

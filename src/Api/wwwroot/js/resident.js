@@ -13,8 +13,11 @@ import { renderList, needItem, handledNote, historyItem } from './resident-recor
 import { fillRegionSelect } from './regions.js';
 import { setupLead, showLead } from './lead.js';
 import { setupAppeal } from './appeal.js';
+import { downloadFile } from './download.js';
 
 register({
+  'data.download': ['下载我的数据', 'Download my data'],
+  'data.downloaded': ['已下载：系统中关于您的全部数据（含工作人员查阅记录）', 'Downloaded: everything the system holds about you, with the staff accesses to your record'],
   'tab.trips': ['同行查询', 'Co-traveler'],
   'trip.entry': ['同行查询', 'Co-traveler check'],
   'trip.entryDesc': ['无需登录：输入车次、航班或车牌和日期，查询是否与确诊病例同行', 'No sign-in needed: enter your train, flight or plate and the date to see whether a confirmed case travelled with you'],
@@ -1042,6 +1045,7 @@ async function start() {
   myCode = new CodeViewer(document.querySelector('[data-testid="my-code"]'), { withQr: true });
   memberCode = new CodeViewer(document.querySelector('[data-testid="member-code"]'), { withQr: false });
   setupSignIn();
+  setupDataDownload();
   setupRegistration();
   setupTabs();
   setupHousehold();
@@ -1074,3 +1078,16 @@ async function start() {
 }
 
 start();
+
+// The resident's own data (docs/data-governance.md): one JSON file, saved through a Blob; nothing personal in a URL.
+function setupDataDownload() {
+  $('download-my-data').addEventListener('click', async () => {
+    try {
+      clearError();
+      await downloadFile('/api/residents/me/data', session.token, 'sanmenxia-my-data.json');
+      showNotice(t('data.downloaded'));
+    } catch (e) {
+      showProblem(e);
+    }
+  });
+}

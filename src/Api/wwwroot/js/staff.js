@@ -14,6 +14,7 @@ import { regionLabel, within, fillRegionSelect } from './regions.js';
 import { setupRegister } from './key-persons.js';
 import { downloadFile } from './download.js';
 import { setupTickets } from './hotline.js';
+import { setupDeletionRequests, loadDeletionRequests } from './deletion-requests.js';
 
 register({
   'staff.title': ['三门峡疫情防控', 'Sanmenxia epidemic control'],
@@ -442,6 +443,7 @@ async function openVillage(code) {
     panel.hidden = false;
     picker.dataset.state = 'open';
     await loadResidents();
+    loadDeletionRequests(() => village.code, api).catch(() => { $('deletion-card').hidden = true; });
   } catch (e) {
     picker.dataset.state = 'refused';
     throw e;
@@ -964,6 +966,7 @@ function start() {
   setupFilters();
   setupDetail();
   setupImport();
+  setupDeletionRequests(() => village.code, { api, busy, showNotice, showProblem });
   setupRegisterPane();
   window.addEventListener('hashchange', () => { clearError(); route(); });
   loadTime();
