@@ -47,7 +47,8 @@ public static partial class AuditEndpoints
     {
         var (search, refusal) = Parse(body, user, keys, calendar, body.Take ?? 50);
         if (refusal is not null) return refusal;
-        if (search!.SubjectKey is { } subject)
+        // A search naming a resident is a read about them: recorded once, on its first page, before anything is returned.
+        if (search!.SubjectKey is { } subject && body.Cursor is null)
             await audit.RecordAsync(user, AuditActions.AuditSearch, subject, Caller.From(user).Jurisdiction?.Value, Describe(search), ct);
         var page = await log.SearchAsync(search, ct);
         var actors = search.SubjectKey is { } key && body.Cursor is null ? await log.ActorsOfSubjectAsync(key, search.RegionPrefix, ct) : null;
