@@ -27,11 +27,16 @@ public interface IAuditLog
     Task RecordAsync(AuditEntry entry, CancellationToken ct = default);
     Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditQuery query, CancellationToken ct = default);
 
+    // The reader's members were added later (issue 19) with default bodies, so an existing implementation (a test double
+    // that only records) still compiles; both real stores implement them.
+
     /// <summary>One page of the audit reader: newest first, keyset-paged by (at, id) after <see cref="AuditSearch.After"/>.</summary>
-    Task<AuditPage> SearchAsync(AuditSearch search, CancellationToken ct = default);
+    Task<AuditPage> SearchAsync(AuditSearch search, CancellationToken ct = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not serve the audit reader.");
 
     /// <summary>Who read or changed this person's data: one row per actor, newest first ("who looked at this resident").</summary>
-    Task<IReadOnlyList<AuditActorSummary>> ActorsOfSubjectAsync(string subjectKey, string? regionPrefix, CancellationToken ct = default);
+    Task<IReadOnlyList<AuditActorSummary>> ActorsOfSubjectAsync(string subjectKey, string? regionPrefix, CancellationToken ct = default) =>
+        throw new NotSupportedException($"{GetType().Name} does not serve the audit reader.");
 }
 
 /// <summary>Where a page of the audit reader ends: the (at, id) of its last row. Opaque to the reader's users.</summary>
