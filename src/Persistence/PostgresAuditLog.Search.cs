@@ -30,11 +30,12 @@ public sealed partial class PostgresAuditLog
         if (search.BreakGlassOnly) sql.Append(" and action like 'break-glass.%'");
         if (search.RegionPrefix is { } prefix)
             Add(prefix.Length == VillageCodeLength ? "region_code = $" : "starts_with(region_code, $)", prefix, NpgsqlDbType.Text);
-        if (search.From is { } from) Add("at >= $", from, NpgsqlDbType.TimestampTz);
-        if (search.To is { } to) Add("at < $", to, NpgsqlDbType.TimestampTz);
+        // Npgsql writes timestamptz from UTC only; a reader's bound may come with the city's offset (+08:00).
+        if (search.From is { } from) Add("at >= $", from.ToUniversalTime(), NpgsqlDbType.TimestampTz);
+        if (search.To is { } to) Add("at < $", to.ToUniversalTime(), NpgsqlDbType.TimestampTz);
         if (search.After is { } after)
         {
-            command.Parameters.Add(new NpgsqlParameter { Value = after.At, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            command.Parameters.Add(new NpgsqlParameter { Value = after.At.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
             command.Parameters.Add(new NpgsqlParameter { Value = after.Id, NpgsqlDbType = NpgsqlDbType.Bigint });
             sql.Append(System.Globalization.CultureInfo.InvariantCulture,
                 $" and (at, id) < (${command.Parameters.Count - 1}, ${command.Parameters.Count})");

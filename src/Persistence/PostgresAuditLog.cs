@@ -46,8 +46,8 @@ public sealed partial class PostgresAuditLog : IAuditLog, IAsyncDisposable
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.SubjectKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.ActorId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.From ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.To ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.From?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.To?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = query.Skip });
         command.Parameters.Add(new NpgsqlParameter { Value = query.Take });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.RegionPrefix ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
@@ -69,7 +69,7 @@ public sealed partial class PostgresAuditLog : IAuditLog, IAsyncDisposable
             foreach (var entry in batch)
             {
                 await copy.StartRowAsync();
-                await copy.WriteAsync(entry.At, NpgsqlDbType.TimestampTz);
+                await copy.WriteAsync(entry.At.ToUniversalTime(), NpgsqlDbType.TimestampTz);
                 await copy.WriteAsync(entry.ActorId, NpgsqlDbType.Text);
                 await copy.WriteAsync(entry.ActorRole, NpgsqlDbType.Text);
                 await copy.WriteAsync(entry.Action, NpgsqlDbType.Text);

@@ -48,7 +48,8 @@ public sealed class AuditTrailPostgresTests(PostgresFixture fixture)
         var connectionString = await fixture.NewMigratedDatabaseAsync("audit_reader");
         await using var db = NpgsqlDataSource.Create(connectionString);
         await using var log = new PostgresAuditLog(db, NullLogger<PostgresAuditLog>.Instance);
-        var start = new DateTimeOffset(2020, 2, 1, 1, 0, 0, TimeSpan.Zero);
+        // In the city's offset, as the reader's page sends its bounds (Npgsql itself takes UTC only).
+        var start = new DateTimeOffset(2020, 2, 1, 9, 0, 0, TimeSpan.FromHours(8));
         // 250 entries, many sharing a time (the cursor's id breaks the tie), over three actors, two villages and two subjects.
         await Task.WhenAll(Enumerable.Range(0, 250).Select(i => log.RecordAsync(new AuditEntry(start.AddSeconds(i / 5), $"staff-{i % 3}", "village",
             i % 50 == 0 ? AuditActions.BreakGlassOpen : "resident.read", $"rk-{i % 2}", i % 2 == 0 ? "411202001001" : "411203001001", $"n={i}"))));
