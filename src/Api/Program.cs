@@ -39,6 +39,8 @@ app.MapSanmenxiaHealth();
 app.MapSanmenxiaOperations();
 app.MapAuthEndpoints();
 app.MapAdminEndpoints();
+app.MapAuditEndpoints();
+app.MapBreakGlassEndpoints();
 app.MapTimeEndpoints();
 app.MapRegionEndpoints();
 app.MapResidentEndpoints();

@@ -7,6 +7,9 @@ namespace Sanmenxia.Benchmarks;
 ///   dotnet run -c Release --project src/Benchmarks -- reminders [--n 263000] [--spread-minutes 60] [--speed 10]
 ///       [--midnight-in 150] [--after-storm 30] [--max-seconds 900] [--max-rss-gb 16] [--label name] [--keep-rows] [--offsets grain|uniform]
 /// See docs/reminders.md for what it measures and the figures.
+///   dotnet run -c Release --project src/Benchmarks -- audit [--rows 10000000] [--queries 200] [--database sanmenxia_audit_bench]
+///       [--data .data] [--keep] [--reuse]
+/// The audit reader's queries at scale on a scratch database of the project's PostgreSQL (docs/benchmarks.md, Session 5).
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -16,6 +19,7 @@ public static class BenchmarkProgram
         {
             Console.WriteLine("usage: Sanmenxia.Benchmarks reminders [--n N] [--spread-minutes M] [--speed S] [--midnight-in SECONDS] " +
                               "[--after-storm SECONDS] [--max-seconds SECONDS] [--max-rss-gb GB] [--label NAME] [--keep-rows] [--out DIR]");
+            Console.WriteLine("       Sanmenxia.Benchmarks audit [--rows N] [--queries Q] [--database NAME] [--data DIR] [--keep] [--reuse]");
             return 1;
         }
         var options = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -47,6 +51,10 @@ public static class BenchmarkProgram
                     Offsets = Get("offsets", "grain"),
                 };
                 return await new RemindersBenchmark(settings).RunAsync();
+            case "audit":
+                return await new AuditBenchmark(new AuditBenchSettings((long)D("rows", 10_000_000), (int)D("queries", 200),
+                    Get("database", "sanmenxia_audit_bench"), Get("data", Path.Combine(Directory.GetCurrentDirectory(), ".data")),
+                    Get("keep", "false") == "true", Get("reuse", "false") == "true")).RunAsync();
             default:
                 Console.Error.WriteLine($"unknown benchmark {args[0]}");
                 return 1;

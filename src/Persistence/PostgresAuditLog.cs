@@ -10,14 +10,25 @@ namespace Sanmenxia.Persistence;
 /// round trip: group commit), and <see cref="RecordAsync"/> completes only once its batch has committed,
 /// so an access that returned data is always on record.
 /// </summary>
-public sealed class PostgresAuditLog : IAuditLog, IAsyncDisposable
+/// <remarks>
+/// Each batch is written as <see cref="WriterRole"/> (SET ROLE), a role that may only insert (migration 0012), and a
+/// trigger refuses UPDATE, DELETE and TRUNCATE for everyone: nothing in this class or anywhere else changes an entry.
+/// </remarks>
+public sealed partial class PostgresAuditLog : IAuditLog, IAsyncDisposable
 {
+    /// <summary>The database role that writes the trail: INSERT on audit_log and nothing else.</summary>
+    public const string WriterRole = "sanmenxia_audit_writer";
+
     private readonly NpgsqlDataSource _db;
     private readonly GroupCommitQueue<AuditEntry> _queue;
+    private readonly ILogger<PostgresAuditLog> _logger;
+    // Null until the first batch finds out whether this connection's user may become the writer role.
+    private bool? _writerRoleUsable;
 
     public PostgresAuditLog(NpgsqlDataSource db, ILogger<PostgresAuditLog> logger)
     {
         _db = db;
+        _logger = logger;
         _queue = new GroupCommitQueue<AuditEntry>("Audit log", 50_000, 5_000, WriteBatchAsync, logger);
     }
 
@@ -35,8 +46,8 @@ public sealed class PostgresAuditLog : IAuditLog, IAsyncDisposable
             """);
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.SubjectKey ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.ActorId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.From ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.To ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.From?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.To?.ToUniversalTime() ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter { Value = query.Skip });
         command.Parameters.Add(new NpgsqlParameter { Value = query.Take });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.RegionPrefix ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
@@ -51,13 +62,14 @@ public sealed class PostgresAuditLog : IAuditLog, IAsyncDisposable
     private async Task WriteBatchAsync(IReadOnlyList<AuditEntry> batch)
     {
         await using var connection = await _db.OpenConnectionAsync();
+        var asWriter = await BecomeWriterAsync(connection);
         await using (var copy = await connection.BeginBinaryImportAsync(
             "copy audit_log (at, actor_id, actor_role, action, subject_key, region_code, detail) from stdin (format binary)"))
         {
             foreach (var entry in batch)
             {
                 await copy.StartRowAsync();
-                await copy.WriteAsync(entry.At, NpgsqlDbType.TimestampTz);
+                await copy.WriteAsync(entry.At.ToUniversalTime(), NpgsqlDbType.TimestampTz);
                 await copy.WriteAsync(entry.ActorId, NpgsqlDbType.Text);
                 await copy.WriteAsync(entry.ActorRole, NpgsqlDbType.Text);
                 await copy.WriteAsync(entry.Action, NpgsqlDbType.Text);
@@ -66,6 +78,33 @@ public sealed class PostgresAuditLog : IAuditLog, IAsyncDisposable
                 await WriteNullable(copy, entry.Detail is null ? null : System.Text.Json.JsonSerializer.Serialize(new { text = entry.Detail }), NpgsqlDbType.Jsonb);
             }
             await copy.CompleteAsync();
+        }
+        if (asWriter)
+        {
+            await using var reset = new NpgsqlCommand("reset role", connection);
+            await reset.ExecuteNonQueryAsync();
+        }
+    }
+
+    /// <summary>
+    /// Switches the connection to <see cref="WriterRole"/>. A database whose migrating user could not create the role
+    /// is written as the application's user (the append-only trigger still holds); said once in the log.
+    /// </summary>
+    private async Task<bool> BecomeWriterAsync(NpgsqlConnection connection)
+    {
+        if (_writerRoleUsable == false) return false;
+        try
+        {
+            await using var set = new NpgsqlCommand($"set role {WriterRole}", connection);
+            await set.ExecuteNonQueryAsync();
+            _writerRoleUsable = true;
+            return true;
+        }
+        catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.UndefinedObject or PostgresErrorCodes.InsufficientPrivilege)
+        {
+            _writerRoleUsable = false;
+            _logger.LogWarning("The audit trail is written as the application's database user: {Role} is not usable ({Reason})", WriterRole, ex.MessageText);
+            return false;
         }
     }
 

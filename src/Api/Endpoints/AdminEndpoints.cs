@@ -48,7 +48,7 @@ public static class AdminEndpoints
             errors.Add("username", "may contain only letters, digits, '.', '-' and '_'");
         if (body.Password is null || body.Password.Length < 10) errors.Add("password", "must be at least 10 characters");
         errors.Require("displayName", body.DisplayName, 64);
-        if (body.Role is null || !Roles.IsStaff(body.Role)) errors.Add("role", $"must be one of: {string.Join(", ", Roles.Staff)}");
+        if (body.Role is null || !Roles.IsAccount(body.Role)) errors.Add("role", $"must be one of: {string.Join(", ", Roles.Accounts)}");
         if (!RegionCode.TryParse(body.Jurisdiction, out var jurisdiction, out var regionError))
             errors.Add("jurisdiction", regionError ?? "is not a region code");
         else if (!jurisdiction.IsWithin(SanmenxiaRegions.City.Code))
@@ -89,7 +89,7 @@ public static class AdminEndpoints
     {
         Roles.Admin => 3,
         Roles.Commander => 2,
-        _ when Roles.IsStaff(role) => 1,
+        _ when Roles.IsAccount(role) => 1,
         _ => 0,
     };
 

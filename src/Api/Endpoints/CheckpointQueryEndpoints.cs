@@ -129,15 +129,17 @@ public static class CheckpointQueryEndpoints
 
     /// <summary>A resident's passes over the last days, for staff whose jurisdiction covers the resident's village (audited).</summary>
     private static async Task<IResult> PassesOfResident(string residentKey, ClaimsPrincipal user, IGrainFactory grains, IPassStore store, AuditTrail audit,
-        IOptions<RetentionOptions> options, DomainCalendar calendar, int days = 14)
+        IOptions<RetentionOptions> options, DomainCalendar calendar, BreakGlassAccess breakGlass, int days = 14)
     {
         if (days < 1 || days > Math.Max(1, options.Value.CheckpointPassDays)) return Refusals.Field("days", $"must be between 1 and {options.Value.CheckpointPassDays} (the retention period)");
         if (residentKey.Length > 64) return Refusals.NotFound("No such resident.");
         var profile = await grains.GetGrain<IResidentGrain>(residentKey).GetProfileAsync();
         if (profile is null) return Refusals.NotFound("No such resident.");
-        if (!RegionCode.TryParse(profile.VillageCode, out var village) || !Caller.From(user).Covers(village))
-            return Refusals.Forbidden("The resident's village is outside your jurisdiction.");
-        await audit.RecordAsync(user, "resident.passes.read", residentKey, profile.VillageCode, $"days={days}");
+        var access = RegionCode.TryParse(profile.VillageCode, out var village)
+            ? await breakGlass.ForResidentAsync(user, village, residentKey) : ResidentAccess.Refused;
+        if (access == ResidentAccess.Refused) return Refusals.Forbidden("The resident's village is outside your jurisdiction.");
+        await audit.RecordAsync(user, BreakGlassAccess.ActionFor(access, "resident.passes.read", Sanmenxia.Platform.Stores.AuditActions.BreakGlassPassesRead),
+            residentKey, profile.VillageCode, $"days={days}");
 
         var today = calendar.Today;
         var rows = await store.ForResidentAsync(residentKey, calendar.EndOfDay(today.AddDays(-days)), calendar.EndOfDay(today), 2_000);

@@ -71,14 +71,21 @@ public static class VillageEndpoints
             return Results.Ok(await grains.GetGrain<IVillageGrain>(info.Code.Value).ListResidentsAsync(filter, skip, take));
         });
 
-    private static Task<IResult> ResidentDetail(string code, string residentKey, ClaimsPrincipal user, RegionCatalog regions, IGrainFactory grains, AuditTrail audit) =>
-        InJurisdiction(code, user, regions, async info =>
-        {
-            if (!await grains.GetGrain<IVillageGrain>(info.Code.Value).HasResidentAsync(residentKey))
-                return Refusals.NotFound("No such resident in this village.");
-            await audit.RecordAsync(user, "resident.read", residentKey, info.Code.Value);
-            return Results.Ok(await grains.GetGrain<IResidentGrain>(residentKey).GetOverviewAsync());
-        });
+    /// <summary>One resident: within the caller's jurisdiction, or outside it under the caller's break-the-glass grant for them.</summary>
+    private static async Task<IResult> ResidentDetail(string code, string residentKey, ClaimsPrincipal user, RegionCatalog regions, IGrainFactory grains,
+        AuditTrail audit, BreakGlassAccess breakGlass)
+    {
+        if (!RegionCode.TryParse(code, out var region, out var error)) return Refusals.Field("code", error);
+        if (region.Level != RegionLevel.Village) return Refusals.Field("code", "must be a 12-digit village or community code");
+        if (await regions.FindAsync(region.Value) is null) return Refusals.NotFound($"Unknown village {region.Value}.");
+        var access = await breakGlass.ForResidentAsync(user, region, residentKey);
+        if (access == ResidentAccess.Refused) return Refusals.Forbidden($"Village {region.Value} is outside your jurisdiction.");
+        if (!await grains.GetGrain<IVillageGrain>(region.Value).HasResidentAsync(residentKey))
+            return Refusals.NotFound("No such resident in this village.");
+        await audit.RecordAsync(user, BreakGlassAccess.ActionFor(access, "resident.read", Sanmenxia.Platform.Stores.AuditActions.BreakGlassResidentRead),
+            residentKey, region.Value);
+        return Results.Ok(await grains.GetGrain<IResidentGrain>(residentKey).GetOverviewAsync());
+    }
 
     private static Task<IResult> HandleNeed(string code, string residentKey, string needId, HandleNeedRequest? body, ClaimsPrincipal user,
         RegionCatalog regions, IGrainFactory grains, AuditTrail audit) =>

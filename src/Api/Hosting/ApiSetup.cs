@@ -28,6 +28,8 @@ public static class ApiSetup
         services.AddSingleton<Sanmenxia.Api.Residents.HealthCodeQr>();
         services.AddHttpContextAccessor();
         services.AddSingleton<AuditTrail>();
+        services.Configure<BreakGlassOptions>(configuration.GetSection(BreakGlassOptions.Section));
+        services.AddSingleton<BreakGlassAccess>();
         services.AddSanmenxiaCheckpointApi(configuration);
         services.ConfigureHttpJsonOptions(o =>
         {

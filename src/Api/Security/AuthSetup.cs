@@ -38,6 +38,8 @@ public static class Policies
     public const string Hotline = "hotline";
     public const string Commander = "commander";
     public const string Admin = "admin";
+    /// <summary>The audit trail's readers: administrators and auditors (an auditor may use nothing else).</summary>
+    public const string AuditReader = "audit-reader";
 }
 
 public static class SanmenxiaClaims
@@ -104,6 +106,7 @@ public static class AuthSetup
             .AddPolicy(Policies.Hotline, p => p.RequireAuthenticatedUser().RequireClaim(SanmenxiaClaims.Role, Roles.Hotline, Roles.Admin))
             .AddPolicy(Policies.Commander, p => p.RequireAuthenticatedUser().RequireClaim(SanmenxiaClaims.Role, Roles.Commander, Roles.Admin))
             .AddPolicy(Policies.Admin, p => p.RequireAuthenticatedUser().RequireClaim(SanmenxiaClaims.Role, Roles.Admin))
+            .AddPolicy(Policies.AuditReader, p => p.RequireAuthenticatedUser().RequireClaim(SanmenxiaClaims.Role, Roles.Admin, Roles.Auditor))
             // Default deny: an endpoint that forgets to name a policy still needs a signed-in user,
             // and the endpoint-inventory test fails the build until it names one.
             .SetFallbackPolicy(new Microsoft.AspNetCore.Authorization.AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build());
@@ -126,7 +129,7 @@ public static class ActiveStaffCheck
     public static IApplicationBuilder UseActiveStaffOnly(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
         var role = http.User.FindFirst(SanmenxiaClaims.Role)?.Value;
-        if (role is not null && Roles.IsStaff(role))
+        if (role is not null && Roles.IsAccount(role))
         {
             var subject = http.User.FindFirst(SanmenxiaClaims.Subject)?.Value ?? "";
             var grains = http.RequestServices.GetRequiredService<IGrainFactory>();

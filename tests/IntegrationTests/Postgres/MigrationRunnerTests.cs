@@ -15,6 +15,7 @@ public sealed class MigrationRunnerTests(PostgresFixture fixture)
         Assert.Equal([1, 2, 3, 4, 5, 6, 7, 8], versions.Take(8));
         Assert.True(versions.Zip(versions.Skip(1)).All(p => p.First < p.Second), string.Join(",", versions));
         Assert.Contains(13, versions); // retention (docs/data-governance.md)
+        Assert.Contains(12, versions); // the append-only audit trail
         Assert.All(MigrationRunner.Migrations, m => Assert.Matches("^[0-9a-f]{64}$", m.Checksum));
     }
 

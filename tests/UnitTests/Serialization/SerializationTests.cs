@@ -72,4 +72,12 @@ public class SerializationTests
         Assert.Equal(entry with { FollowUps = copy.FollowUps }, copy);
         Assert.Equal(CloseCause.PublicationWithdrawn, copy.ClosedBy);
     }
+
+    [Fact]
+    public void A_break_the_glass_grant_round_trips()
+    {
+        var opened = new DateTimeOffset(2020, 2, 1, 9, 0, 0, TimeSpan.FromHours(8));
+        var grant = new Sanmenxia.Security.BreakGlassGrant("r0123abcd", "ambulance: unconscious patient", opened, opened.AddMinutes(30));
+        Assert.Equal(grant, RoundTrip(grant));
+    }
 }

@@ -3,11 +3,16 @@
 import { ApiError } from './http.js';
 import { t } from './i18n.js';
 
-/** GETs `path` with the Bearer token and saves the answer as a file named by the server (or `fallbackName`). */
-export async function downloadFile(path, token, fallbackName) {
+/**
+ * GETs `path` with the Bearer token (or POSTs `body` as JSON, for filters that must not be in a URL) and saves the
+ * answer as a file named by the server (or `fallbackName`).
+ */
+export async function downloadFile(path, token, fallbackName, body) {
   let response;
+  const headers = { Accept: 'text/csv, application/problem+json', Authorization: `Bearer ${token}` };
+  const init = body === undefined ? { headers } : { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' }, body: JSON.stringify(body) };
   try {
-    response = await fetch(path, { headers: { Accept: 'text/csv, application/problem+json', Authorization: `Bearer ${token}` }, credentials: 'omit' });
+    response = await fetch(path, { ...init, credentials: 'omit' });
   } catch {
     throw new ApiError(0, { title: t('common.offline'), detail: '' });
   }

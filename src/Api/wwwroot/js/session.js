@@ -17,6 +17,7 @@ register({
   'role.admin': ['管理员', 'Administrator'],
   'role.checkpoint': ['检测点工作人员', 'Checkpoint staff'],
   'role.hotline': ['12345 热线', 'Hotline operator'],
+  'role.auditor': ['审计员', 'Auditor'],
 });
 
 const TOKEN_KEY = 'smx.staff.token';

@@ -32,6 +32,8 @@ register({
   'console.dashboard': ['指挥大数据', 'Command dashboard'],
   'console.dashboard.desc': ['全市汇总、趋势、逐级下钻', 'Totals, trends and drill-down by region'],
   'console.trips': ['同行查询发布', 'Co-traveler publication'],
+  'console.audit': ['审计日志', 'Audit trail'],
+  'console.audit.desc': ['谁查看或修改了谁的个人信息；破窗访问复核；导出', 'Who read or changed whose data; break-the-glass review; export'],
   'console.trips.desc': ['发布、导入、撤回确诊病例的行程', 'Publish, import and withdraw confirmed cases\' trips'],
   'console.docs': ['接口文档', 'API reference'],
   'console.docs.desc': ['交互式 API 文档', 'Interactive API reference'],
@@ -158,6 +160,7 @@ const CONSOLES = [
   { name: 'checkpoint', href: 'checkpoint.html', roles: ['checkpoint', 'admin'] },
   { name: 'dashboard', href: 'dashboard.html', roles: DASHBOARD_ROLES },
   { name: 'trips', href: 'trips.html', roles: DASHBOARD_ROLES },
+  { name: 'audit', href: 'audit.html', roles: ['admin', 'auditor'] },
   { name: 'docs', href: '/docs', roles: ['admin'] },
   { name: 'orleans', href: '/ops/orleans/', roles: ['admin'] },
 ];
