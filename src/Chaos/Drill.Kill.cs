@@ -94,7 +94,8 @@ public sealed partial class Drill
         Check(f.Unexpected == 0 && rejoin.Unexpected == 0 && (resumed?.Unexpected ?? 0) == 0,
             $"{name}: every failed request was retryable ({f.Failed + rejoin.Failed + (resumed?.Failed ?? 0)} failed, {f.Unexpected + rejoin.Unexpected + (resumed?.Unexpected ?? 0)} unexpected)");
         if (_cohort.Count > 0 && cohortFresh)
-            Check(remindersAfter >= remindersBefore, $"{name}: no reminder row lost with the failed silo ({remindersBefore} → {remindersAfter})");
+            Check(remindersBefore == _cohort.Count && remindersAfter >= remindersBefore,
+                $"{name}: every cohort resident had a reminder row and none was lost with the failed silo ({remindersBefore} of {_cohort.Count} → {remindersAfter})");
         var phases = new List<(string, PhaseFigures)> { (name, f) };
         if (resumed is not null) phases.Add(("after SIGCONT", resumed));
         phases.Add(($"{name} rejoin", rejoin));
