@@ -9,6 +9,14 @@ using Sanmenxia.Persistence.Hosting;
 using Sanmenxia.Platform.Options;
 
 var builder = WebApplication.CreateBuilder(args);
+// A placeholder or short token-signing key or pseudonym secret: refuse to start, with one clear line per key.
+if (StartupSecrets.Problems(builder.Configuration, StartupSecrets.ApiKeys) is { Count: > 0 } refused)
+{
+    using var loggers = LoggerFactory.Create(l => l.AddConsole());
+    var log = loggers.CreateLogger("Sanmenxia.Api");
+    foreach (var problem in refused) log.LogCritical("Refusing to start: {Problem}", problem);
+    throw new InvalidOperationException("Refusing to start: " + string.Join(" ", refused));
+}
 builder.AddSanmenxiaOrleans();
 builder.Services.AddSanmenxiaPlatform(builder.Configuration);
 if (SanmenxiaClusterOptions.From(builder.Configuration).Providers == ProviderMode.Postgres)

@@ -73,7 +73,7 @@ public sealed partial class Drill
 
     private async Task ApplyCohortAsync()
     {
-        if (_cohort.Count == 0) return;
+        if (_cohort.Count == 0 || _cohortAppliedAt is not null) return;
         Say($"Reminder cohort: {_cohort.Count} residents apply now and never clock in");
         await ApplyAllAsync(_cohort);
         _cohortAppliedAt = _clock.Elapsed;

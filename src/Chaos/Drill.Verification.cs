@@ -1,51 +1,98 @@
-using System.Text.Json;
+using System.Globalization;
 
 namespace Sanmenxia.Chaos;
 
-/// <summary>Verification: every acknowledged write read back as its resident, and the cohort's day-close reminders fired after the kill.</summary>
+/// <summary>
+/// Verification from the database rows, never through the API: every acknowledged write is in the resident's stored
+/// grain state, no write ran after the client was told it failed (late execution), and the cohort's day-close reminders
+/// closed their days in the stored state with nobody calling those residents. Counts: Drill.Counts.cs.
+/// </summary>
 public sealed partial class Drill
 {
+    /// <summary>How far a write's stored time may lie after its failed reply before it counts as executed late (clock mapping error).</summary>
+    private static readonly TimeSpan LateSlack = TimeSpan.FromMilliseconds(500);
+
     private async Task VerifyStoreAsync()
     {
-        Say("Verifying every acknowledged write against the store (GET /api/residents/me as each resident)");
-        int acked = 0, lost = 0, unackedStored = 0, unacked = 0, clockChecked = 0, clockWrong = 0, unreadable = 0;
+        Say("Verifying every acknowledged write against the residents' stored grain state (orleans_grain_state rows, read directly)");
+        var everyone = _load.Concat(_cohort).ToList();
+        var rows = await _store.ResidentStatesAsync(everyone.Select(r => r.Key).ToList());
+        int acked = 0, lost = 0, unacked = 0, storedBeforeReply = 0, late = 0, lateNeeds = 0, clockChecked = 0, clockWrong = 0, missingRows = 0;
         var examples = new List<string>();
-        await Parallel.ForEachAsync(_load.Concat(_cohort), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (r, _) =>
+        var lateExamples = new List<string>();
+        foreach (var r in everyone)
         {
-            JsonElement me;
-            try { me = await _api.GetJsonPatientlyAsync("api/residents/me", r.Token, TimeSpan.FromSeconds(30)); }
-            catch (DrillException ex) { Interlocked.Increment(ref unreadable); lock (examples) examples.Add($"resident {r.Index}: {ex.Message}"); return; }
-            var stored = me.GetProperty("needs").EnumerateArray().Select(n => n.GetProperty("detail").GetString()).ToHashSet();
-            var missing = r.AcknowledgedNeeds.Where(d => !stored.Contains(d)).ToList();
-            Interlocked.Add(ref acked, r.AcknowledgedNeeds.Count);
-            Interlocked.Add(ref lost, missing.Count);
-            Interlocked.Add(ref unacked, r.UnacknowledgedNeeds.Count);
-            Interlocked.Add(ref unackedStored, r.UnacknowledgedNeeds.Count(stored.Contains));
-            if (missing.Count > 0) lock (examples) examples.Add($"resident {r.Index} ({r.Key}) lost {string.Join(", ", missing.Take(3))}");
+            if (!rows.TryGetValue(r.Key, out var row)) { missingRows++; examples.Add($"resident {r.Index} ({r.Key}): no stored state row"); continue; }
+            var stored = row.State.Needs.GroupBy(n => n.Detail).ToDictionary(g => g.Key, g => g.Min(n => n.CreatedAt), StringComparer.Ordinal);
+            var missing = r.AcknowledgedNeeds.Where(d => !stored.ContainsKey(d)).ToList();
+            acked += r.AcknowledgedNeeds.Count;
+            lost += missing.Count;
+            if (missing.Count > 0) examples.Add($"resident {r.Index} ({r.Key}) lost {string.Join(", ", missing.Take(3))}");
+            unacked += r.UnacknowledgedNeeds.Count;
+            foreach (var failed in r.UnacknowledgedNeeds)
+            {
+                if (!stored.TryGetValue(failed.Detail, out var createdAt)) continue;
+                var executedAt = DrillTimeOf(createdAt);
+                if (executedAt > failed.End + LateSlack)
+                {
+                    late++;
+                    lateNeeds++;
+                    lateExamples.Add($"need {failed.Detail}: answered {Describe(failed)} at {failed.End.TotalSeconds:0.00} s, executed at {executedAt.TotalSeconds:0.00} s ({(executedAt - failed.End).TotalSeconds:0.0} s later)");
+                }
+                else storedBeforeReply++;
+            }
             if (r.LastAcknowledgedClockIn >= 0)
             {
-                Interlocked.Increment(ref clockChecked);
+                clockChecked++;
                 // The last acknowledged reading, or a later attempt that failed on the way back but was written.
                 var allowed = r.ClockIns.Skip(r.LastAcknowledgedClockIn).ToHashSet();
-                var temperature = me.TryGetProperty("selfReport", out var report) && report.ValueKind == JsonValueKind.Object
-                    && report.TryGetProperty("temperature", out var t) && t.ValueKind == JsonValueKind.Number ? t.GetDecimal() : (decimal?)null;
-                if (temperature is not { } value || !allowed.Contains(value))
+                var report = row.State.SelfReport;
+                if (report?.Temperature is not { } value || !allowed.Contains(value))
                 {
-                    Interlocked.Increment(ref clockWrong);
-                    lock (examples) examples.Add($"resident {r.Index}: stored temperature {temperature} is not the last acknowledged clock-in {r.ClockIns[r.LastAcknowledgedClockIn]}");
+                    clockWrong++;
+                    examples.Add($"resident {r.Index}: stored temperature {report?.Temperature} is not the last acknowledged clock-in {r.ClockIns[r.LastAcknowledgedClockIn]}");
+                }
+                else if (LateClockIn(r, value, DrillTimeOf(report.UpdatedAt)) is { } lateClockIn)
+                {
+                    late++;
+                    lateExamples.Add(lateClockIn);
                 }
             }
-        });
+        }
         Line("");
-        Line("Store:");
-        Line($"  acknowledged needs {acked}: lost {lost}; failed need requests {unacked}, of which stored anyway {unackedStored}");
+        Line("Store (orleans_grain_state rows, decoded; no grain was asked):");
+        Line($"  acknowledged needs {acked}: lost {lost}; failed need requests {unacked}: stored before their failed reply {storedBeforeReply}, executed after it (late) {lateNeeds}");
         Line($"  clock-ins: {clockChecked} residents checked, last acknowledged reading missing for {clockWrong}");
+        Line($"  late execution (a write answered 503/timeout that ran afterwards, needs and clock-ins): {late}");
         foreach (var e in examples.Take(8)) Line($"      {e}");
-        Check(unreadable == 0, $"every resident's grain reactivated with its state ({_load.Count + _cohort.Count - unreadable}/{_load.Count + _cohort.Count} readable)");
-        Check(acked > 0 && lost == 0, $"zero acknowledged needs lost ({lost} of {acked})");
-        Check(clockWrong == 0, $"every resident's last acknowledged clock-in is in the store ({clockWrong} wrong of {clockChecked})");
+        foreach (var e in lateExamples.Take(5)) Line($"      late: {e}");
+        Check(missingRows == 0, $"every resident has a stored state row ({everyone.Count - missingRows}/{everyone.Count})");
+        Check(acked > 0 && lost == 0, $"zero acknowledged needs lost, read from the stored rows ({lost} of {acked})");
+        Check(clockWrong == 0, $"every resident's last acknowledged clock-in is in its stored row ({clockWrong} wrong of {clockChecked})");
+        Check(late == 0, $"no write executed after its client was told it failed (late execution: {late})");
     }
 
+    /// <summary>The stored reading came from a failed attempt whose reply ended before the stored time: it ran late.</summary>
+    private static string? LateClockIn(DrillResident r, decimal stored, TimeSpan executedAt)
+    {
+        for (var i = r.ClockIns.Count - 1; i > r.LastAcknowledgedClockIn; i--)
+        {
+            if (r.ClockIns[i] != stored) continue;
+            if (i < r.ClockInFailures.Count && r.ClockInFailures[i] is { } failed && executedAt > failed.End + LateSlack)
+                return $"clock-in {stored.ToString(CultureInfo.InvariantCulture)} of resident {r.Index}: answered {Describe(failed)} at {failed.End.TotalSeconds:0.00} s, executed at {executedAt.TotalSeconds:0.00} s";
+            return null;
+        }
+        return null;
+    }
+
+    private static string Describe(FailedWrite f) => f.Outcome == Outcome.ConnectionError ? "a connection error" : f.Status.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The cohort applied just before the failure and is never called again. Their day-close reminders alone can close
+    /// their days: the stored state's <c>ClosedThrough</c> must reach the day after the application (a tick at least one
+    /// simulated day after the failure). Read from the rows without touching the grains, so nothing else closes the days;
+    /// with the reminders gone (rows deleted, registration broken) this check fails.
+    /// </summary>
     private async Task VerifyRemindersAsync()
     {
         if (_cohort.Count == 0 || _cohortAppliedAt is not { } appliedAt) return;
@@ -54,27 +101,26 @@ public sealed partial class Drill
             Line("  (reminder check skipped: the system runs in real time; ./sanmenxia chaos starts it with SANMENXIA_SIMULATION_SPEED)");
             return;
         }
-        // Applied on day A (which counts as A's clock-in); A+1 has no clock-in, so the reminder after midnight A+2
-        // turns the code yellow. Wait up to 2 simulated days and a half after the application, plus slack.
         var day = TimeSpan.FromSeconds(86400 / _speed);
         var deadline = appliedAt + day * 2.5 + TimeSpan.FromSeconds(20);
-        Say($"Waiting (at most {Math.Max(0, (deadline - _clock.Elapsed).TotalSeconds):0} s more) for the cohort's day-close reminders to turn its {_cohort.Count} codes yellow");
-        var keys = _cohort.Select(r => r.Key).ToHashSet();
-        HashSet<string> turned = [];
+        Say($"Waiting (at most {Math.Max(0, (deadline - _clock.Elapsed).TotalSeconds):0} s more) for the cohort's {_cohort.Count} day-close reminders to close their days in the stored state (no caller)");
+        var keys = _cohort.Select(r => r.Key).ToList();
+        int closed, yellow, applied;
         while (true)
         {
-            turned = [];
-            foreach (var colour in new[] { "Yellow", "Red" })
-            {
-                var page = await _api.GetJsonPatientlyAsync($"api/villages/{_cohortVillage}/residents?colour={colour}&take=500", _admin, TimeSpan.FromSeconds(30));
-                foreach (var item in page.GetProperty("items").EnumerateArray())
-                    if (item.GetProperty("residentKey").GetString() is { } k && keys.Contains(k)) turned.Add(k);
-            }
-            if (turned.Count == keys.Count || _clock.Elapsed > deadline) break;
+            var rows = await _store.ResidentStatesAsync(keys);
+            var codes = rows.Values.Select(r => r.State.Code).ToList();
+            applied = codes.Count(c => c.AppliedOn is not null);
+            closed = codes.Count(c => c.AppliedOn is { } on && c.ClosedThrough is { } through && through >= on.AddDays(1));
+            yellow = codes.Count(c => c.BaseColour is HealthCode.CodeColour.Yellow or HealthCode.CodeColour.Red);
+            if (closed == keys.Count || _clock.Elapsed > deadline) break;
             await Task.Delay(1000);
         }
-        var firedAfter = _clock.Elapsed - appliedAt;
-        Line($"  reminder cohort: {turned.Count}/{keys.Count} codes turned yellow by their day-close reminder (checked {PhaseFigures.Seconds(firedAfter)} after they applied; a simulated day is {day.TotalSeconds:0.#} s)");
-        Check(turned.Count == keys.Count, $"day-close reminders fired for every cohort resident after the kill, including those the dead silo owned ({turned.Count}/{keys.Count})");
+        var checkedAfter = _clock.Elapsed - appliedAt;
+        Line($"  reminder cohort: {closed}/{keys.Count} stored states closed the day after their application ({applied} applied; {yellow} turned yellow), checked {PhaseFigures.Seconds(checkedAfter)} after they applied; a simulated day is {day.TotalSeconds:0.#} s");
+        Check(closed == keys.Count, $"day-close reminders fired with no caller for every cohort resident, the failed silo's included (stored ClosedThrough ≥ applied day + 1: {closed}/{keys.Count})");
     }
+
+    /// <summary>Maps a time the system stored (simulated in drills) to the drill's stopwatch, from the /api/time reading at the start.</summary>
+    private TimeSpan DrillTimeOf(DateTimeOffset systemTime) => _systemTimeAt + (systemTime - _systemTimeOrigin) / _speed;
 }

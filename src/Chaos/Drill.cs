@@ -5,8 +5,9 @@ namespace Sanmenxia.Chaos;
 
 /// <summary>
 /// One drill: prepare residents, start the load, run the chosen phases, verify the store, report PASS/FAIL.
-/// The parts: Drill.Setup.cs (admin, villages, residents), Drill.Kill.cs, Drill.Postgres.cs, Drill.Rolling.cs (the phases),
-/// Drill.Verification.cs (acknowledged writes and reminders against the store); the checks and the report are here.
+/// The parts: Drill.Setup.cs (admin, villages, residents), Drill.Kill.cs (kill and hang), Drill.Postgres.cs, Drill.Rolling.cs
+/// (the phases), Drill.Verification.cs (acknowledged and late writes, reminders, from the database rows), Drill.Counts.cs
+/// (recounts against the read model and the grains); the checks and the report are here.
 /// </summary>
 public sealed partial class Drill(DrillOptions o)
 {
@@ -24,6 +25,9 @@ public sealed partial class Drill(DrillOptions o)
     private double _speed = 1;
     private bool _simulated;
     private TimeSpan? _cohortAppliedAt;
+    /// <summary>The system's time (/api/time) at <see cref="_systemTimeAt"/> on the drill's stopwatch: maps stored times to the drill's.</summary>
+    private DateTimeOffset _systemTimeOrigin;
+    private TimeSpan _systemTimeAt;
     private string LogFile => Path.Combine(o.DataDir, "logs", "chaos.log");
 
     public async Task<bool> RunAsync()
@@ -31,7 +35,7 @@ public sealed partial class Drill(DrillOptions o)
         Directory.CreateDirectory(Path.Combine(o.DataDir, "logs"));
         var secrets = Secrets.Load(o.DataDir);
         _api = new Api(o.BaseUrl, o.RequestTimeout);
-        _store = new Store(secrets.PgConnectionString, Environment.GetEnvironmentVariable("Orleans__ClusterId") is { Length: > 0 } c ? c : "sanmenxia");
+        _store = new Store(secrets.PgConnectionString, EnvOr("Orleans__ClusterId", "sanmenxia"), EnvOr("Orleans__ServiceId", "sanmenxia"));
         _script = new Script(o.Script, LogFile);
         var minter = new TokenMinter(secrets);
 
@@ -40,7 +44,10 @@ public sealed partial class Drill(DrillOptions o)
         Say($"Scaling to {o.Silos} silos");
         await _script.RunAsync($"cluster {o.Silos}", TimeSpan.FromMinutes(5));
         _admin = await AdminTokenAsync(secrets);
+        var asked = _clock.Elapsed;
         var time = await _api.GetJsonAsync("api/time", null);
+        _systemTimeAt = (asked + _clock.Elapsed) / 2;
+        _systemTimeOrigin = time.GetProperty("now").GetDateTimeOffset();
         _simulated = time.GetProperty("simulated").GetBoolean();
         _speed = time.GetProperty("speed").GetDouble();
         var villages = await VillagesAsync();
@@ -52,7 +59,9 @@ public sealed partial class Drill(DrillOptions o)
         var phases = new List<(string Name, PhaseFigures Figures)>();
         try
         {
-            if (o.Modes.HasFlag(DrillModes.Kill)) phases.AddRange(await KillPhaseAsync(load));
+            if (o.Steady > TimeSpan.Zero) phases.Add(await SteadyPhaseAsync(load));
+            if (o.Modes.HasFlag(DrillModes.Kill)) phases.AddRange(await KillPhaseAsync(load, hang: false));
+            if (o.Modes.HasFlag(DrillModes.Hang)) phases.AddRange(await KillPhaseAsync(load, hang: true));
             if (o.Modes.HasFlag(DrillModes.Postgres)) phases.Add(await PostgresPhaseAsync(load));
             if (o.Modes.HasFlag(DrillModes.Rolling)) phases.Add(await RollingPhaseAsync(load));
         }
@@ -64,8 +73,10 @@ public sealed partial class Drill(DrillOptions o)
         Check(total.Unexpected == 0, $"no unexpected reply in {total.Requests} requests (unexpected: {total.Unexpected}; retryable 503/502/504 with Retry-After: {total.Retryable}; connection errors: {total.ConnectionErrors})");
         foreach (var example in total.UnexpectedExamples) Line($"      unexpected: {example}");
 
+        // From the database rows: acknowledged and late writes, then reminders (no grain touched until here), then counts.
         await VerifyStoreAsync();
-        if (o.Modes.HasFlag(DrillModes.Kill)) await VerifyRemindersAsync();
+        if (o.Modes.HasFlag(DrillModes.Kill) || o.Modes.HasFlag(DrillModes.Hang)) await VerifyRemindersAsync();
+        await VerifyCountsAsync(villages);
 
         Line("");
         Line("Load by phase:");
@@ -104,6 +115,8 @@ public sealed partial class Drill(DrillOptions o)
         : "none (no request failed)";
 
     private void Check(bool ok, string line) => _checks.Add((ok, line));
+
+    private static string EnvOr(string name, string fallback) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } v ? v : fallback;
 
     private void Say(string line)
     {

@@ -13,6 +13,9 @@ public enum DrillModes
     Postgres = 2,
     /// <summary>Rolling restart of every silo (./sanmenxia restart): zero failed requests expected.</summary>
     Rolling = 4,
+    /// <summary>SIGSTOP one silo (a hung process: its sockets stay open), SIGCONT it after the detection window.</summary>
+    Hang = 8,
+    /// <summary>--all: kill, PostgreSQL, rolling restart (add --hang for the hung silo too).</summary>
     All = Kill | Postgres | Rolling,
 }
 
@@ -38,11 +41,19 @@ public sealed class DrillOptions
     public TimeSpan After { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>How long PostgreSQL stays down in the --postgres phase.</summary>
     public TimeSpan PostgresDown { get; set; } = TimeSpan.FromSeconds(6);
-    /// <summary>Writes must succeed again within this time after a failure (the issue asks for 30 s).</summary>
+    /// <summary>Writes must succeed again within this time after a PostgreSQL outage ends (and bounds the drill's waits).</summary>
     public TimeSpan RecoveryLimit { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Goal for a crashed (SIGKILLed) silo: its grains served again, in-flight requests included, within this time.</summary>
+    public TimeSpan KillLimit { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>Goal for a hung (SIGSTOPped) silo: its grains served again, in-flight requests included, within this time.</summary>
+    public TimeSpan HangLimit { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>How long a hung silo stays stopped before SIGCONT (it learns then that it was declared dead, and exits).</summary>
+    public TimeSpan HangFor { get; set; } = TimeSpan.FromSeconds(15);
+    /// <summary>--steady S: S seconds of load with no failure first (false positives of failure detection); 0 = none.</summary>
+    public TimeSpan Steady { get; set; } = TimeSpan.Zero;
     /// <summary>Per-request timeout of the load's HTTP client.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(15);
-    /// <summary>Silo index to kill; -1 = the highest running one.</summary>
+    /// <summary>Silo index to kill or hang; -1 = one of the running silos at random.</summary>
     public int KillIndex { get; set; } = -1;
 
     public static DrillOptions Parse(string[] args)
@@ -62,6 +73,11 @@ public sealed class DrillOptions
                 case "--kill": modes |= DrillModes.Kill; break;
                 case "--postgres": modes |= DrillModes.Postgres; break;
                 case "--rolling": modes |= DrillModes.Rolling; break;
+                case "--hang": modes |= DrillModes.Hang; break;
+                case "--kill-limit": o.KillLimit = Seconds(); break;
+                case "--hang-limit": o.HangLimit = Seconds(); break;
+                case "--hang-for": o.HangFor = Seconds(); break;
+                case "--steady": o.Steady = Seconds(); break;
                 case "--all": modes |= DrillModes.All; break;
                 case "--silos": o.Silos = Int(); break;
                 case "--residents": o.Residents = Int(); break;
@@ -77,7 +93,7 @@ public sealed class DrillOptions
                 default: throw new ArgumentException($"unknown option {args[i]} (--help lists them)");
             }
         }
-        o.Modes = modes == DrillModes.None ? DrillModes.Kill : modes;
+        o.Modes = modes == DrillModes.None && o.Steady == TimeSpan.Zero ? DrillModes.Kill : modes;
         if (o.Silos < 2) throw new ArgumentException("--silos must be at least 2 (a failover needs a survivor)");
         if (o.Residents < 1 || o.Workers < 1 || o.Rate < 1 || o.Cohort < 0) throw new ArgumentException("--residents, --workers and --rate must be positive");
         if (o.Residents + o.Cohort > 900) throw new ArgumentException("--residents + --cohort must be at most 900 (one import, one run block)");
@@ -86,18 +102,23 @@ public sealed class DrillOptions
 
     public const string Help = """
         Sanmenxia failover drill (./sanmenxia chaos [options]). Runs a paced HTTP load of residents adding needs and
-        clocking in, injects failures, and checks that every acknowledged write is in the store afterwards.
+        clocking in, injects failures, and checks from the database rows that every acknowledged write is stored, that
+        no write ran after its client was told it failed, that reminders fired with no caller, and that counts agree.
           --kill            SIGKILL one silo mid-run (default when no mode is given)
+          --hang            SIGSTOP one silo mid-run (a hung process), SIGCONT it after --hang-for seconds (default 15)
           --postgres        stop PostgreSQL for --pg-down seconds under load, then start it again
           --rolling         rolling restart of every silo (./sanmenxia restart) under load: zero failures expected
-          --all             all three, in that order
+          --all             kill, postgres and rolling, in that order (with --hang: the hung silo after the kill)
           --silos N         cluster size for the drill (default 3)
           --residents N     residents under load (default 120);  --cohort N  reminder cohort (default 45)
           --workers N       concurrent callers (default 12);      --rate N    requests/s over all workers (default 120)
           --before S / --after S   steady load before each failure / after recovery (default 8 / 10 s)
           --pg-down S       how long PostgreSQL stays down (default 6 s)
-          --recovery-limit S  writes must succeed again within S seconds of a failure (default 30)
-          --kill-index N    which silo to kill (default: the highest running index)
+          --kill-limit S    pass limit: a crashed silo's grains served again (in-flight included) within S s (default 5)
+          --hang-limit S    pass limit: a hung silo's grains served again (in-flight included) within S s (default 10)
+          --recovery-limit S  writes must succeed again within S seconds of a PostgreSQL outage (default 30)
+          --steady S        first S seconds of load with no failure: counts silos declared dead and suspicions logged
+          --kill-index N    which silo to kill or hang (default: one of the running silos at random)
         Exit code 0 = PASS, 1 = FAIL, 2 = the drill could not run.
         """;
 }

@@ -14,13 +14,18 @@ public sealed class DrillResident(int index, string residentKey, string phoneKey
     public string Token { get; } = token;
     /// <summary>Needs the API acknowledged (2xx): each must be in the store afterwards.</summary>
     public List<string> AcknowledgedNeeds { get; } = [];
-    /// <summary>Needs whose request failed: they may or may not have been written (never promised).</summary>
-    public List<string> UnacknowledgedNeeds { get; } = [];
+    /// <summary>Needs whose request failed: they may or may not have been written, but never after the reply (late execution).</summary>
+    public List<FailedWrite> UnacknowledgedNeeds { get; } = [];
+    /// <summary>The reply to every clock-in sent, in the order of <see cref="ClockIns"/>.</summary>
+    public List<FailedWrite?> ClockInFailures { get; } = [];
     /// <summary>Every clock-in temperature sent, in order, and the index of the last acknowledged one.</summary>
     public List<decimal> ClockIns { get; } = [];
     public int LastAcknowledgedClockIn { get; set; } = -1;
     public int Counter { get; set; }
 }
+
+/// <summary>A write the API did not acknowledge (503 + Retry-After, a connection error...): what and when it was answered.</summary>
+public sealed record FailedWrite(string Detail, Outcome Outcome, int Status, TimeSpan Start, TimeSpan End);
 
 /// <summary>One request of the load, timed against the drill's stopwatch.</summary>
 public sealed record Sample(TimeSpan Start, TimeSpan End, string Kind, Outcome Outcome, int Status, string? Detail)
@@ -74,7 +79,8 @@ public sealed class Load(Api api, IReadOnlyList<DrillResident> residents, DrillO
         var start = clock.Elapsed;
         var reply = await api.SendAsync(HttpMethod.Post, "api/residents/me/needs", r.Token, new { kind = "Other", detail });
         Record(start, "need", reply);
-        if (reply.Outcome == Outcome.Ok) r.AcknowledgedNeeds.Add(detail); else r.UnacknowledgedNeeds.Add(detail);
+        if (reply.Outcome == Outcome.Ok) r.AcknowledgedNeeds.Add(detail);
+        else r.UnacknowledgedNeeds.Add(new FailedWrite(detail, reply.Outcome, reply.Status, start, clock.Elapsed));
     }
 
     private async Task ClockInAsync(DrillResident r)
@@ -86,6 +92,8 @@ public sealed class Load(Api api, IReadOnlyList<DrillResident> residents, DrillO
         var reply = await api.SendAsync(HttpMethod.Post, "api/residents/me/clock-in", r.Token, new { temperature, symptoms = Array.Empty<string>() });
         Record(start, "clock-in", reply);
         if (reply.Outcome == Outcome.Ok) r.LastAcknowledgedClockIn = r.ClockIns.Count - 1;
+        r.ClockInFailures.Add(reply.Outcome == Outcome.Ok ? null
+            : new FailedWrite(temperature.ToString(CultureInfo.InvariantCulture), reply.Outcome, reply.Status, start, clock.Elapsed));
     }
 
     private void Record(TimeSpan start, string kind, Reply reply) =>

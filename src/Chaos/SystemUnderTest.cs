@@ -137,39 +137,6 @@ public static class Json
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
 }
 
-/// <summary>What the drill reads from PostgreSQL directly: membership and reminder rows.</summary>
-public sealed class Store(string connectionString, string clusterId)
-{
-    public sealed record SiloRow(string Address, int Port, int Generation, int Status, DateTimeOffset IAmAlive);
-
-    public async Task<IReadOnlyList<SiloRow>> MembershipAsync(CancellationToken ct = default)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(
-            "SELECT address, port, generation, status, i_am_alive_time FROM orleans_membership WHERE deployment_id = @d", connection);
-        command.Parameters.AddWithValue("d", clusterId);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        var rows = new List<SiloRow>();
-        while (await reader.ReadAsync(ct))
-            rows.Add(new SiloRow(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), reader.GetInt32(3), reader.GetFieldValue<DateTimeOffset>(4)));
-        return rows;
-    }
-
-    /// <summary>Reminder rows of the given resident keys (grain ids end with the key).</summary>
-    public async Task<int> CountRemindersAsync(IReadOnlyCollection<string> residentKeys, CancellationToken ct = default)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM orleans_reminder WHERE split_part(grain_id, '/', 2) = ANY(@keys)", connection);
-        command.Parameters.AddWithValue("keys", residentKeys.ToArray());
-        return Convert.ToInt32(await command.ExecuteScalarAsync(ct));
-    }
-
-    public const int Active = 3, Dead = 6;
-}
-
 /// <summary>Runs ./sanmenxia sub-commands (scale, restart, stop/start PostgreSQL) with the drill's environment.</summary>
 public sealed class Script(string path, string logFile)
 {

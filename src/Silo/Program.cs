@@ -32,11 +32,26 @@ public static class SiloProgram
             return;
         }
 
+        // A placeholder or short pseudonym secret would give every resident a guessable grain key: refuse to start.
+        var refused = StartupSecrets.Problems(builder.Configuration, StartupSecrets.SiloKeys);
+        if (refused.Count > 0)
+        {
+            using var loggers = LoggerFactory.Create(l => l.AddConsole());
+            var log = loggers.CreateLogger("Sanmenxia.Silo");
+            foreach (var problem in refused) log.LogCritical("Refusing to start: {Problem}", problem);
+            Environment.ExitCode = 1;
+            return;
+        }
+
         // SIGTERM = graceful: the silo stops taking new clients, deactivates its grains (callers' next messages go to
-        // new activations elsewhere) and marks itself dead in the membership table, within this time.
+        // new activations elsewhere) and marks itself dead in the membership table, within this time:
+        // DOTNET_shutdownTimeoutSeconds when set, else Orleans:ShutdownTimeout (25 s).
         var cluster = SanmenxiaClusterOptions.From(builder.Configuration);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = cluster.ShutdownTimeout);
+        var shutdown = SanmenxiaClusterOptions.EffectiveShutdownTimeout(builder.Configuration);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = shutdown);
         builder.UseOrleans(silo => silo.AddSanmenxiaSilo(builder.Configuration));
+        if (cluster.HealthPort > 0)
+            builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<SiloHealthListener>(sp, cluster.AdvertisedAddress, cluster.HealthPort));
         await builder.Build().RunAsync();
     }
 }

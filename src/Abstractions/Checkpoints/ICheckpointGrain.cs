@@ -7,7 +7,8 @@ namespace Sanmenxia.Checkpoints;
 public interface ICheckpointGrain : IGrainWithStringKey
 {
     /// <summary>Creates or updates the definition (name, region, policy, staff) and lists it in the directory.</summary>
-    [Alias("Define")] Task<CheckpointDefineOutcome> DefineAsync(CheckpointInfo info);
+    // Setup by an administrator (a whole tree at once): exempt from the short failover timeout (Orleans:ResponseTimeout).
+    [ResponseTimeout("00:00:30")][Alias("Define")] Task<CheckpointDefineOutcome> DefineAsync(CheckpointInfo info);
     [Alias("Info"), AlwaysInterleave] Task<CheckpointInfo?> GetInfoAsync();
     [Alias("AddStaff")] Task<CheckpointInfo?> AddStaffAsync(string username);
     /// <summary>Registers a pass: decides per policy, detects duplicates, writes the row (acknowledged after commit), counts it.</summary>

@@ -80,6 +80,8 @@ public interface IRegistrationGrain : IGrainWithIntegerKey
     /// with all who registered, one write instead of one per member. Outcomes in the members' order.
     /// </summary>
     [Alias("RegisterHousehold")]
+    // Imports register whole households (many grains each): exempt from the short failover timeout (Orleans:ResponseTimeout).
+    [ResponseTimeout("00:00:30")]
     Task<IReadOnlyList<RegisteredResident>> RegisterHouseholdAsync(string villageCode, string householdId, IReadOnlyList<NewHouseholdMember> members,
         Actor actor);
 

@@ -12,7 +12,8 @@ namespace Sanmenxia.Villages;
 [Alias("sanmenxia.IRegionGrain")]
 public interface IRegionGrain : IGrainWithStringKey
 {
-    [Alias("Define")] Task DefineAsync(RegionInfo info);
+    // Setup by an administrator (a whole tree at once): exempt from the short failover timeout (Orleans:ResponseTimeout).
+    [ResponseTimeout("00:00:30")][Alias("Define")] Task DefineAsync(RegionInfo info);
     [Alias("Info")] Task<RegionInfo?> GetInfoAsync();
     /// <summary>A child's latest full counts, with the child's version: older versions are ignored.</summary>
     [Alias("ReportChild")] Task ReportChildAsync(string childCode, RegionCounts counts, long version);

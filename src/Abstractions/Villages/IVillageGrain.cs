@@ -8,7 +8,8 @@ namespace Sanmenxia.Villages;
 [Alias("sanmenxia.IVillageGrain")]
 public interface IVillageGrain : IGrainWithStringKey
 {
-    [Alias("Define")] Task DefineAsync(RegionInfo info);
+    // Setup by an administrator (a whole tree at once): exempt from the short failover timeout (Orleans:ResponseTimeout).
+    [ResponseTimeout("00:00:30")][Alias("Define")] Task DefineAsync(RegionInfo info);
     /// <summary>Null when the code is not a known village: callers refuse it as an unknown region.</summary>
     [Alias("Info")] Task<RegionInfo?> GetInfoAsync();
     /// <summary>

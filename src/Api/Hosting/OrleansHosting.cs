@@ -42,8 +42,10 @@ public static class OrleansHosting
             client.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = cluster.ClusterId; o.ServiceId = cluster.ServiceId; });
             // ClientMessagingOptions, not the MessagingOptions base (which the client never reads: calls waited 30 s).
             client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = cluster.ResponseTimeout);
-            // Notice a dead gateway quickly, so callers see a short error window during a failover.
-            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+            // Stop routing to a dead gateway soon after it is declared dead: a hung one keeps its socket open, so the client
+            // only learns from the gateway list (Orleans:FailureDetection:GatewayListRefresh, docs/operations.md).
+            var detection = builder.Configuration.GetSection(FailureDetectionOptions.Section).Get<FailureDetectionOptions>() ?? new FailureDetectionOptions();
+            client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = detection.GatewayListRefresh);
             // Storage failures from the silos arrive as NpgsqlException (→ 503 + Retry-After), not as a codec error.
             client.Services.AddSanmenxiaExceptionSerialization();
             if (cluster.Providers == ProviderMode.Memory)

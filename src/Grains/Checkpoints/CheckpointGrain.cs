@@ -27,6 +27,9 @@ public sealed class CheckpointState
 /// The counters are not stored in grain state: every pass is a row in the pass store, acknowledged after commit, and
 /// counted only then; on activation the grain recounts today's rows, so its counters always equal the store.
 /// </summary>
+// Placed by a hash of the key over the live silos, so the roll-up tree spreads over the cluster instead of piling on
+// the silo that first activated it (docs/operations.md, "Where grains live").
+[Orleans.Placement.HashBasedPlacement]
 public sealed class CheckpointGrain(
     [PersistentState("checkpoint", StorageNames.Default)] IPersistentState<CheckpointState> state,
     IPassStore store,

@@ -28,6 +28,9 @@ public sealed class RegionState
 /// only when it has something to do (<see cref="WakeTimer"/>): a total to push, a dashboard update to publish, a
 /// history row to write, and once after each midnight for the new day's history row.
 /// </summary>
+// Placed by a hash of the key over the live silos, so the roll-up tree spreads over the cluster instead of piling on
+// the silo that first activated it (docs/operations.md, "Where grains live").
+[Orleans.Placement.HashBasedPlacement]
 public sealed partial class RegionGrain(
     [PersistentState("region", StorageNames.Default)] IPersistentState<RegionState> state,
     IOptions<DeadlineOptions> options,

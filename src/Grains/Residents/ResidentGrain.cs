@@ -31,7 +31,7 @@ public sealed partial class ResidentGrain(
     IOptions<ReminderOptions> reminderOptions,
     IOptions<RetentionOptions> retentionOptions,
     Platform.Stores.IRetentionStore retentionStore,
-    Security.PseudonymousKeys keys,
+    Sanmenxia.Security.PseudonymousKeys keys,
     ILogger<ResidentGrain> logger) : Grain, IResidentGrain, IRemindable, IIncomingGrainCallFilter
 {
     /// <summary>What an action changed: nothing stored (written only if the reminder moved), the state, or the village's summary too.</summary>

@@ -25,6 +25,9 @@ public sealed class VillageState
 /// (<see cref="WakeTimer"/>: counts to push, a history row to write, a failed write or registration to retry), and once
 /// a day after midnight from its day-roll reminder.
 /// </summary>
+// Placed by a hash of the key over the live silos, so the roll-up tree spreads over the cluster instead of piling on
+// the silo that first activated it (docs/operations.md, "Where grains live").
+[Orleans.Placement.HashBasedPlacement]
 public sealed class VillageGrain(
     [PersistentState("village", StorageNames.Default)] IPersistentState<VillageState> state,
     DomainCalendar calendar,

@@ -35,15 +35,33 @@ public sealed class SanmenxiaClusterOptions
     public string AdvertisedAddress { get; set; } = "127.0.0.1";
     public int SiloPort { get; set; } = 11111;
     public int GatewayPort { get; set; } = 30000;
-    /// <summary>Tuned liveness (see docs/operations.md): a crashed silo is declared dead in seconds, not a minute.</summary>
-    public bool FastFailureDetection { get; set; } = true;
-    /// <summary>How long a client waits for a grain call before it fails with a retryable timeout.</summary>
-    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Port of the silo's HTTP health listener on <see cref="AdvertisedAddress"/> (/health/ready, /health/live,
+    /// /health/grains), for probes and ./sanmenxia status; 0 = none.
+    /// </summary>
+    public int HealthPort { get; set; }
+    /// <summary>
+    /// How long a caller (the API's client, or a grain calling another) waits for a grain call before it fails with a
+    /// retryable timeout (503). It bounds how long a call in flight on a crashed silo waits: the client cannot know which
+    /// silo a call went to, so nothing fails it earlier. Orleans checks timeouts about once a second, so 3 s keeps a crash's window
+    /// under 5 s (docs/operations.md); setup calls of a whole tree or household declare their own [ResponseTimeout].
+    /// </summary>
+    public TimeSpan ResponseTimeout { get; set; } = TimeSpan.FromSeconds(3);
     /// <summary>
     /// How long a silo may take to stop gracefully on SIGTERM (hand its grains off, leave the membership table)
     /// before the host gives up. Below the 30 s after which ./sanmenxia and Kubernetes' default grace period SIGKILL it.
     /// </summary>
     public TimeSpan ShutdownTimeout { get; set; } = TimeSpan.FromSeconds(25);
+
+    /// <summary>
+    /// The graceful-stop time the host uses: the .NET host's own setting when given (environment
+    /// <c>DOTNET_shutdownTimeoutSeconds</c>, which Kubernetes manifests set beside terminationGracePeriodSeconds), else
+    /// <see cref="ShutdownTimeout"/> (Orleans:ShutdownTimeout, default 25 s).
+    /// </summary>
+    public static TimeSpan EffectiveShutdownTimeout(IConfiguration configuration) =>
+        int.TryParse(configuration["shutdownTimeoutSeconds"], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds > 0
+            ? TimeSpan.FromSeconds(seconds)
+            : From(configuration).ShutdownTimeout;
     /// <summary>Smallest reminder period accepted; lowered only for simulation runs and tests.</summary>
     public TimeSpan MinimumReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>

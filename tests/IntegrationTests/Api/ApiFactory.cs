@@ -47,7 +47,7 @@ public class ApiFactory : WebApplicationFactory<Program>
     }
 
     public const string SigningKey = "test-signing-key-0123456789-0123456789-0123456789";
-    public const string KeySecret = "test-key-secret-0123456789";
+    public const string KeySecret = "test-key-secret-0123456789-0123456789";
 
     /// <summary>A failed grain-to-grain (or API-to-grain) call on demand, in the co-hosted silo.</summary>
     public OutgoingCallFaults CallFaults { get; } = new();

@@ -45,6 +45,10 @@ public sealed class DeploymentConsistencyTests
         [Role.Api] = ["Postgres__ConnectionString", "Privacy__KeySecret", "Orleans__ClusterId", "Orleans__ServiceId", "Auth__SigningKey", "Auth__BootstrapAdminPassword"],
     };
 
+    /// <summary>The paths the silo's health listener answers (src/Silo/Hosting/SiloHealthListener.cs).</summary>
+    private static HashSet<string> SiloHealthPaths => Regex.Matches(Read("src", "Silo", "Hosting", "SiloHealthListener.cs"), @"""(/health/\w+)"" =>")
+        .Select(m => m.Groups[1].Value).ToHashSet();
+
     private static string SiloDll => typeof(SiloProgram).Assembly.GetName().Name + ".dll";
     private static string ApiDll => typeof(Program).Assembly.GetName().Name + ".dll";
 
@@ -121,12 +125,19 @@ public sealed class DeploymentConsistencyTests
                 var containerPorts = ContainerPorts(silo.Definition);
                 Assert.Equal(cluster.SiloPort, containerPorts["silo"]);
                 Assert.Equal(cluster.GatewayPort, containerPorts["gateway"]);
+                // Probes ask the silo's health listener (a TCP probe passes for a hung process: the kernel accepts for it).
+                Assert.True(cluster.HealthPort > 0, $"{silo}: Orleans__HealthPort must be set for the HTTP probes");
+                Assert.Equal(cluster.HealthPort, containerPorts["health"]);
                 foreach (var probe in new[] { "startupProbe", "readinessProbe", "livenessProbe" })
                 {
-                    var tcp = At(silo.Definition, probe, "tcpSocket");
-                    if (probe != "startupProbe") Assert.True(tcp is not null, $"{silo}: {probe} must be a tcpSocket probe (a silo serves no HTTP)");
-                    if (tcp is not null) Assert.Equal(cluster.SiloPort, ResolvePort(At(tcp, "port"), containerPorts));
+                    Assert.Null(At(silo.Definition, probe, "tcpSocket"));
+                    var get = At(silo.Definition, probe, "httpGet");
+                    Assert.True(get is not null, $"{silo}: {probe} must be an httpGet probe of the silo's health listener");
+                    Assert.Equal(cluster.HealthPort, ResolvePort(At(get, "port"), containerPorts));
+                    Assert.Contains(Str(At(get, "path")) ?? "", SiloHealthPaths);
                 }
+                Assert.Equal("/health/live", Str(At(silo.Definition, "livenessProbe", "httpGet", "path")));
+                Assert.Equal("/health/ready", Str(At(silo.Definition, "readinessProbe", "httpGet", "path")));
             }
         }
     }
@@ -224,7 +235,7 @@ public sealed class DeploymentConsistencyTests
     {
         var mapped = Regex.Matches(Read("src", "Api", "Hosting", "HealthSetup.cs"), @"MapHealthChecks\(""([^""]+)""")
             .Select(m => m.Groups[1].Value).ToHashSet();
-        Assert.Equal(new[] { "/health/live", "/health/ready" }, mapped.Order().ToArray());
+        Assert.Equal(new[] { "/health/dependencies", "/health/live", "/health/ready" }, mapped.Order().ToArray());
         var api = Assert.Single(K8sContainers, c => c.Role == Role.Api);
         Assert.Equal("/health/live", Str(At(api.Definition, "livenessProbe", "httpGet", "path")));
         Assert.Equal("/health/ready", Str(At(api.Definition, "readinessProbe", "httpGet", "path")));
@@ -273,13 +284,13 @@ public sealed class DeploymentConsistencyTests
         Assert.All(EnvExample, kv => Assert.Contains("CHANGE-ME", kv.Value));
         Assert.Contains(".env", File.ReadAllLines(Path.Combine(DockerDir, ".gitignore")));
 
-        // One cluster: every process shares ClusterId and ServiceId, and the silo pods carry them as labels.
+        // One cluster: every process shares ClusterId and ServiceId. The orleans/* pod labels belong to Orleans' Kubernetes
+        // hosting package, which the silo does not use (membership is in PostgreSQL): no pod carries them.
         foreach (var key in new[] { "Orleans__ClusterId", "Orleans__ServiceId" })
             Assert.Single(AllContainers.Where(c => c.Role != Role.Migrate).Select(c => c.EffectiveEnv[key].Value).Distinct());
-        var silo = Assert.Single(K8sContainers, c => c.Role == Role.Silo);
-        var labels = Map(At(K8sObject("Deployment", "sanmenxia-silo"), "spec", "template", "metadata", "labels"), "silo pod labels");
-        Assert.Equal(silo.EffectiveEnv["Orleans__ClusterId"].Value, Str(labels["orleans/clusterId"]));
-        Assert.Equal(silo.EffectiveEnv["Orleans__ServiceId"].Value, Str(labels["orleans/serviceId"]));
+        Assert.DoesNotContain("Microsoft.Orleans.Hosting.Kubernetes", Read("src", "Silo", "Sanmenxia.Silo.csproj"));
+        foreach (var deployment in K8sKind("Deployment"))
+            Assert.DoesNotContain(Map(At(deployment, "spec", "template", "metadata", "labels"), "pod labels").Keys, k => k.StartsWith("orleans/", StringComparison.Ordinal));
 
         // compose: the connection string points at the postgres service, its database, user and password.
         var postgres = Map(ComposeServices["postgres"], "postgres");

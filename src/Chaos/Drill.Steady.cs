@@ -1,0 +1,39 @@
+using System.Text.RegularExpressions;
+
+namespace Sanmenxia.Chaos;
+
+/// <summary>
+/// Phase --steady S: the drill's load for S seconds and no failure injected. The cost of fast failure detection is
+/// false positives on a loaded machine: any silo declared dead, and every suspicion (vote) the silos log, counts.
+/// </summary>
+public sealed partial class Drill
+{
+    private static readonly Regex Suspicion = new("suspect|vote|declar|indirect probe|missed probe", RegexOptions.IgnoreCase | RegexOptions.Compiled);
+
+    private async Task<(string, PhaseFigures)> SteadyPhaseAsync(Load load)
+    {
+        var logs = Directory.GetFiles(Path.Combine(o.DataDir, "logs"), "silo-*.log");
+        var offsets = logs.ToDictionary(f => f, f => new FileInfo(f).Length);
+        var deadBefore = (await _store.MembershipAsync()).Count(m => m.Status == Store.Dead);
+        Say($"Steady load for {o.Steady.TotalSeconds:0} s, no failure injected (false positives of the failure detector)");
+        var startAt = _clock.Elapsed;
+        await Task.Delay(o.Steady);
+        var f = PhaseFigures.Of(load.Samples, startAt, _clock.Elapsed, startAt);
+        var deadAfter = (await _store.MembershipAsync()).Count(m => m.Status == Store.Dead);
+        var suspicions = new List<string>();
+        foreach (var (file, offset) in offsets)
+        {
+            await using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.Seek(offset, SeekOrigin.Begin);
+            using var reader = new StreamReader(stream);
+            while (await reader.ReadLineAsync() is { } line)
+                if (Suspicion.IsMatch(line)) suspicions.Add($"{Path.GetFileName(file)}: {Api.Trim(line.Trim())}");
+        }
+        Line("");
+        Line($"Steady load, no failure ({o.Steady.TotalSeconds:0} s): {f.Requests} requests, failed {f.Failed}; silos declared dead {deadAfter - deadBefore}; suspicion lines in the silo logs {suspicions.Count}; p99 {f.P99LatencyMs:0} ms, max {PhaseFigures.Seconds(f.MaxLatency)}");
+        foreach (var s in suspicions.Take(5)) Line($"      {s}");
+        Check(deadAfter == deadBefore, $"steady load: no silo declared dead without a failure ({deadAfter - deadBefore})");
+        Check(f.Failed == 0, $"steady load: zero failed requests ({f.Failed} of {f.Requests})");
+        return ("steady (no failure)", f);
+    }
+}
