@@ -43,6 +43,7 @@ app.MapResidentEndpoints();
 app.MapVillageEndpoints();
 app.MapHouseholdClaimEndpoints();
 app.MapCodeEndpoints();
+app.MapCodeKeyEndpoints();
 app.MapImportEndpoints();
 app.MapKeyPersonEndpoints();
 app.MapKeyPersonRegisterEndpoints();

@@ -27,7 +27,7 @@ public sealed class CheckpointState
 /// The counters are not stored in grain state: every pass is a row in the pass store, acknowledged after commit, and
 /// counted only then; on activation the grain recounts today's rows, so its counters always equal the store.
 /// </summary>
-public sealed class CheckpointGrain(
+public sealed partial class CheckpointGrain(
     [PersistentState("checkpoint", StorageNames.Default)] IPersistentState<CheckpointState> state,
     IPassStore store,
     IOptions<CheckpointOptions> options,

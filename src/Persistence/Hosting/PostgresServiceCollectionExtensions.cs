@@ -41,6 +41,7 @@ public static class PostgresServiceCollectionExtensions
                 sp.GetRequiredService<ILogger<PostgresVillageRoster>>())));
         services.Replace(ServiceDescriptor.Singleton<ITicketStore>(sp =>
             new PostgresTicketStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILogger<PostgresTicketStore>>())));
+        services.Replace(ServiceDescriptor.Singleton<ICodeSigningKeyStore>(sp => new PostgresCodeSigningKeyStore(sp.GetRequiredService<NpgsqlDataSource>())));
         return services;
     }
 }

@@ -40,6 +40,7 @@ public static class PlatformServiceCollectionExtensions
             services.TryAddSingleton<IRegionHistory, InMemoryRegionHistory>();
             services.TryAddSingleton<IVillageRoster, InMemoryVillageRoster>();
             services.TryAddSingleton<ITicketStore, InMemoryTicketStore>();
+            services.TryAddSingleton<ICodeSigningKeyStore, InMemoryCodeSigningKeyStore>();
         }
         else
         {
@@ -48,6 +49,7 @@ public static class PlatformServiceCollectionExtensions
             services.TryAddSingleton<IRegionHistory>(_ => throw StoreMissing<IRegionHistory>());
             services.TryAddSingleton<IVillageRoster>(_ => throw StoreMissing<IVillageRoster>());
             services.TryAddSingleton<ITicketStore>(_ => throw StoreMissing<ITicketStore>());
+            services.TryAddSingleton<ICodeSigningKeyStore>(_ => throw StoreMissing<ICodeSigningKeyStore>());
         }
         return services;
     }
