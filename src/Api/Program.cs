@@ -26,7 +26,7 @@ app.UseSanmenxiaForwardedHeaders();
 app.UseSanmenxiaProblems();
 app.UseUnsafeTextRefusal();
 app.UseDefaultFiles();
-app.UseStaticFiles();
+app.UseSanmenxiaStaticFiles();
 app.UseAuthentication();
 app.UseActiveStaffOnly();
 app.UseAuthorization();
