@@ -36,8 +36,8 @@ public sealed class CheckpointOfflineTests(BrowserFixture fixture, ITestOutputHe
         var username = $"cpo-{Guid.NewGuid():N}"[..20];
         (await fixture.Admin.PostAsJsonAsync("/api/admin/staff",
             new CreateStaffRequest(username, Password, "测试 离线检测点", "checkpoint", village, id))).EnsureSuccessStatusCode();
-        var (_, first) = await NewGreenResidentAsync(village, "周一");
-        var (idTwo, second) = await NewGreenResidentAsync(village, "吴二");
+        var (_, first) = await fixture.NewGreenResidentAsync(village, "周一");
+        var (idTwo, second) = await fixture.NewGreenResidentAsync(village, "吴二");
 
         // One QR shown long ago (expired by the time it is scanned), then the live ones.
         var expired = await TokenAsync(first);
@@ -153,24 +153,6 @@ public sealed class CheckpointOfflineTests(BrowserFixture fixture, ITestOutputHe
 
     private static async Task<string> TokenAsync(HttpClient resident) =>
         (await resident.GetFromJsonAsync<JsonElement>("/api/residents/me/code/qr")).GetProperty("token").GetString()!;
-
-    /// <summary>A resident registered and applied through the API; the ID number and a client signed in as them.</summary>
-    private async Task<(string IdNumber, HttpClient Client)> NewGreenResidentAsync(string village, string name)
-    {
-        var client = fixture.Factory.HttpClient();
-        var phone = fixture.NewPhone();
-        (await client.PostAsJsonAsync("/api/auth/resident/code", new ResidentCodeRequest(phone))).EnsureSuccessStatusCode();
-        var login = await client.PostAsJsonAsync("/api/auth/resident/login", new ResidentLoginRequest(phone, await fixture.ReadCodeAsync(phone)));
-        login.EnsureSuccessStatusCode();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await login.Content.ReadFromJsonAsync<TokenResponse>())!.Token);
-        var idNumber = ResidentFlow.NewIdNumber();
-        var registered = await client.PostAsJsonAsync("/api/residents/me", new RegisterResidentRequest(name, idNumber, village, phone));
-        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
-        var body = await registered.Content.ReadFromJsonAsync<JsonElement>();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("token").GetString());
-        (await client.PostAsJsonAsync("/api/residents/me/apply", new ApplyRequest(36.5m, true))).EnsureSuccessStatusCode();
-        return (idNumber, client);
-    }
 
     private async Task Shot(IPage page, string name)
     {

@@ -9,7 +9,6 @@ register({
   'cp.offline.waiting': ['离线 — {n} 条待上传', 'offline — {n} passes waiting'],
   'cp.offline.uploading': ['正在上传 — {n} 条待上传', 'uploading — {n} passes waiting'],
   'cp.offline.verified': ['离线核验（未联网，按二维码颜色判断）', 'Verified offline (no network: the colour shown by the QR)'],
-  'cp.offline.unknownColour': ['离线按身份证登记：颜色未知，请人工核查，联网后复核', 'Checked by ID offline: colour unknown; check by hand, reviewed after upload'],
   'cp.offline.noKeys': ['此设备尚无验码公钥：请先联网打开一次', 'This device has no code keys yet: open the page online once first'],
   'cp.offline.noCheckpoint': ['离线且此设备未缓存检测点：请联网后再打开', 'Offline, and this device has not kept the checkpoint: open it online first'],
   'cp.offline.badId': ['身份证号应为18位', 'An ID number has 18 characters'],

@@ -211,8 +211,9 @@ function renderResult(pass) {
   $('result-duplicate').hidden = !pass.duplicate;
   box.dataset.offline = String(!!pass.offline);
   const note = $('result-offline');
-  note.hidden = !pass.offline;
-  if (pass.offline) fill(note, pass.colour === 'Unknown' ? 'cp.offline.unknownColour' : 'cp.offline.verified');
+  // A QR verified on the device says so; an ID number typed offline says it in its reason (unknown.check).
+  note.hidden = !pass.offline || pass.colour === 'Unknown';
+  if (!note.hidden) fill(note, 'cp.offline.verified');
   box.hidden = false;
   if (pass.today) renderCounts(pass.today);
   box.scrollIntoView?.({ block: 'nearest' });
