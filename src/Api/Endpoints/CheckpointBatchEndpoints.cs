@@ -68,8 +68,10 @@ public static class CheckpointBatchEndpoints
 
         var result = requests.Count == 0 ? null
             : await grains.GetGrain<IPassAdmissionGrain>(0).RegisterOfflineAsync(id, caller.Subject, requests);
-        if (result is { CheckpointExists: false } || (result is null && !CheckpointRules.IsValidId(id)))
-            return Refusals.NotFound($"Unknown checkpoint {id}.");
+        // With nothing valid to record, the checkpoint is looked up here (the grain answers for it otherwise).
+        var exists = result?.CheckpointExists
+            ?? (CheckpointRules.IsValidId(id) && await grains.GetGrain<ICheckpointGrain>(id).GetInfoAsync() is not null);
+        if (!exists) return Refusals.NotFound($"Unknown checkpoint {id}.");
         var results = (result?.Passes ?? []).Select(p => new OfflinePassItemResult(p.ClientId, p.Status switch
         {
             OfflinePassStatus.Recorded => "recorded",
