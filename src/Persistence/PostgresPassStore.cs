@@ -14,7 +14,7 @@ namespace Sanmenxia.Persistence;
 /// </summary>
 public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
 {
-    private const string Columns = "pass_id, checkpoint_id, region_code, resident_key, masked_name, direction, at, colour_seen, outcome, reason_code, staff, method, duplicate_of";
+    private const string Columns = "pass_id, checkpoint_id, region_code, resident_key, masked_name, direction, at, colour_seen, outcome, reason_code, staff, method, duplicate_of, client_id, review";
     private readonly NpgsqlDataSource _db;
     private readonly GroupCommitQueue<PassRecord> _queue;
 
@@ -47,9 +47,48 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
                 await copy.WriteAsync(p.Staff, NpgsqlDbType.Text);
                 await copy.WriteAsync(p.Method.ToString(), NpgsqlDbType.Text);
                 if (p.DuplicateOf is { } first) await copy.WriteAsync(first, NpgsqlDbType.Uuid); else await copy.WriteNullAsync();
+                if (p.ClientId is { } clientId) await copy.WriteAsync(clientId, NpgsqlDbType.Uuid); else await copy.WriteNullAsync();
+                if (p.Review != PassReview.None) await copy.WriteAsync(p.Review.ToString(), NpgsqlDbType.Text); else await copy.WriteNullAsync();
             }
             await copy.CompleteAsync();
         }
+    }
+
+    /// <summary>
+    /// One statement for the whole upload: the rows as arrays, unnested, inserted unless their client id is stored already
+    /// (the partial unique index of migration 0014), returning the ids it inserted. Not through the group-commit queue: a
+    /// conflict there would split other checkpoints' batches, and an upload is already a batch.
+    /// </summary>
+    public async Task<IReadOnlySet<Guid>> AppendOfflineAsync(IReadOnlyList<PassRecord> passes, CancellationToken ct = default)
+    {
+        if (passes.Count == 0) return new HashSet<Guid>();
+        await using var command = _db.CreateCommand($"""
+            insert into checkpoint_passes ({Columns})
+            select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[],
+              $10::text[], $11::text[], $12::text[], $13::uuid[], $14::uuid[], $15::text[])
+            on conflict (client_id) where client_id is not null do nothing
+            returning client_id
+            """);
+        void Add<T>(Func<PassRecord, T> value) => command.Parameters.Add(new NpgsqlParameter<T[]> { TypedValue = passes.Select(value).ToArray() });
+        Add(p => p.PassId);
+        Add(p => p.CheckpointId);
+        Add(p => p.RegionCode);
+        Add(p => p.ResidentKey);
+        Add(p => p.MaskedName);
+        Add(p => p.Direction.ToString());
+        Add(p => p.At.ToUniversalTime());
+        Add(p => p.ColourSeen.ToString());
+        Add(p => p.Outcome.ToString());
+        Add(p => p.ReasonCode);
+        Add(p => p.Staff);
+        Add(p => p.Method.ToString());
+        Add(p => p.DuplicateOf);
+        Add(p => p.ClientId ?? throw new ArgumentException("An offline pass has a client id.", nameof(passes)));
+        Add(p => p.Review == PassReview.None ? null : p.Review.ToString());
+        var inserted = new HashSet<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) inserted.Add(reader.GetGuid(0));
+        return inserted;
     }
 
     public async Task<IReadOnlyList<PassRecord>> ForCheckpointAsync(string checkpointId, DateTimeOffset from, DateTimeOffset to, int skip, int take, CancellationToken ct = default)
@@ -139,7 +178,8 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
                 reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),
                 Enum.Parse<PassDirection>(reader.GetString(5)), reader.GetFieldValue<DateTimeOffset>(6),
                 Enum.Parse<CodeColour>(reader.GetString(7)), Enum.Parse<PassOutcome>(reader.GetString(8)), reader.GetString(9),
-                reader.GetString(10), Enum.Parse<PassMethod>(reader.GetString(11)), reader.IsDBNull(12) ? null : reader.GetGuid(12)));
+                reader.GetString(10), Enum.Parse<PassMethod>(reader.GetString(11)), reader.IsDBNull(12) ? null : reader.GetGuid(12),
+                reader.IsDBNull(13) ? null : reader.GetGuid(13), reader.IsDBNull(14) ? PassReview.None : Enum.Parse<PassReview>(reader.GetString(14))));
         return result;
     }
 

@@ -20,6 +20,9 @@ public static class CheckpointRules
         return (outcome, $"{name}.{outcome.ToString().ToLowerInvariant()}");
     }
 
+    /// <summary>The reason of a pass recorded offline by a typed ID number: checked by hand, colour unknown at the gate.</summary>
+    public const string UnknownColourCheck = "unknown.check";
+
     public static string Explain(string reasonCode) => reasonCode switch
     {
         "green.allowed" => "Green code: allowed to pass.",
@@ -32,6 +35,7 @@ public static class CheckpointRules
         "none.check" => "No health code applied: check the person and help them apply.",
         "none.refused" => "No health code applied: this checkpoint refuses people without a code.",
         "none.allowed" => "No health code applied: allowed by this checkpoint's policy.",
+        UnknownColourCheck => "Checked by ID number while offline: the colour was unknown at the gate; flagged for review.",
         _ => reasonCode,
     };
 

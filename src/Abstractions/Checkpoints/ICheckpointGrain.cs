@@ -13,6 +13,11 @@ public interface ICheckpointGrain : IGrainWithStringKey
     [Alias("AddStaff")] Task<CheckpointInfo?> AddStaffAsync(string username);
     /// <summary>Registers a pass: decides per policy, detects duplicates, writes the row (acknowledged after commit), counts it.</summary>
     [Alias("Register")] Task<PassResult> RegisterPassAsync(PassAttempt attempt);
+    /// <summary>
+    /// Records passes a device kept offline, each exactly once by its client id (the store's unique key), then recounts the
+    /// days they fall on (today's counters and the region report; an earlier day's aggregate row). Returns the ids newly recorded.
+    /// </summary>
+    [Alias("RegisterOffline")] Task<IReadOnlyList<Guid>> RegisterOfflineAsync(IReadOnlyList<OfflinePassAttempt> attempts);
     [Alias("Today"), AlwaysInterleave] Task<CheckpointDayCounts> GetTodayAsync();
     /// <summary>Read-only and interleaving, so a region pulling counts never waits on a checkpoint that is pushing to it.</summary>
     [Alias("Totals"), AlwaysInterleave] Task<CheckpointTotals> GetTotalsAsync();

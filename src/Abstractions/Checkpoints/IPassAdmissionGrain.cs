@@ -15,4 +15,10 @@ public interface IPassAdmissionGrain : IGrainWithIntegerKey
 
     /// <summary>An entry or exit: the checkpoint must exist, the QR be admitted, the resident be registered; then the checkpoint decides.</summary>
     [Alias("RegisterPass")] Task<PassAdmissionResult> RegisterPassAsync(PassRequest request);
+
+    /// <summary>
+    /// Passes a checkpoint's device recorded offline: each QR admitted as of its scan (same rule, that day), the person read,
+    /// and the batch recorded by the checkpoint grain, each pass once by its client id.
+    /// </summary>
+    [Alias("RegisterOffline")] Task<OfflineBatchResult> RegisterOfflineAsync(string checkpointId, string staff, IReadOnlyList<OfflinePassRequest> passes);
 }

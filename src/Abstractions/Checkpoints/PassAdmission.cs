@@ -33,7 +33,7 @@ public static class PassAdmission
     public static Admission Admit(CodeTokenCheck check, DateOnly today, HealthCodePolicy policy)
     {
         if (check.Payload is { } issued && check.Status is CodeTokenStatus.Valid or CodeTokenStatus.Expired
-            && HealthCodeRules.Today(policy, issued.IssuedAt) is var issuedOn && issuedOn < today)
+            && (issued.Day ?? HealthCodeRules.Today(policy, issued.IssuedAt)) is var issuedOn && issuedOn < today)
             return Admission.Refuse(AdmissionRefusal.Replayed,
                 $"The QR was issued on {issuedOn:yyyy-MM-dd}, not today: a replayed screenshot. Ask for the live code.");
         return check.Status switch

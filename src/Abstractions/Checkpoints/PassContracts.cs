@@ -31,7 +31,18 @@ public sealed record PassRecord(
     [property: Id(10)] string Staff,
     [property: Id(11)] PassMethod Method,
     /// <summary>Set on a repeated scan within the duplicate window: the first pass it repeats.</summary>
-    [property: Id(12)] Guid? DuplicateOf = null);
+    [property: Id(12)] Guid? DuplicateOf = null,
+    /// <summary>The id the checkpoint's device gave a pass it recorded offline (uploaded once, however often sent).</summary>
+    [property: Id(160)] Guid? ClientId = null,
+    /// <summary>Whether staff should look at this pass again (recorded offline without a colour, or the colour got worse).</summary>
+    [property: Id(161)] PassReview Review = PassReview.None);
+
+/// <summary>
+/// Why a pass is flagged for review: an ID number typed at an offline checkpoint (the colour could not be looked up at
+/// the gate), or a QR shown offline whose colour was worse on the server when the pass was uploaded.
+/// </summary>
+[GenerateSerializer, Alias("sanmenxia.PassReview")]
+public enum PassReview { None = 0, ColourUnknown = 1, ColourChanged = 2 }
 
 /// <summary>What staff present to the checkpoint grain (the API has verified the person and read the colour now).</summary>
 [GenerateSerializer, Immutable, Alias("sanmenxia.PassAttempt")]

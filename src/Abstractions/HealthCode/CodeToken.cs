@@ -14,7 +14,13 @@ public sealed record CodeTokenPayload(
     [property: Id(1)] CodeColour Colour,
     [property: Id(2)] DateTimeOffset IssuedAt,
     [property: Id(3)] DateTimeOffset ExpiresAt,
-    [property: Id(4)] string Nonce);
+    [property: Id(4)] string Nonce,
+    /// <summary>The code's reason at issue (public-key tokens, v2).</summary>
+    [property: Id(160)] string? ReasonCode = null,
+    /// <summary>The calendar day of issue in the policy's time zone (v2): a token from another day is a replay.</summary>
+    [property: Id(161)] DateOnly? Day = null,
+    /// <summary>The id of the signing key (v2).</summary>
+    [property: Id(162)] string? KeyId = null);
 
 /// <summary>What checking a token's signatures and lifetime found (the API checks, as it holds the key; grains decide with it).</summary>
 [GenerateSerializer, Immutable, Alias("sanmenxia.CodeTokenCheck")]

@@ -21,6 +21,7 @@ public static class CheckpointEndpoints
     {
         app.MapCheckpointAdminEndpoints();
         app.MapCheckpointPassEndpoints();
+        app.MapCheckpointBatchEndpoints();
         app.MapCheckpointQueryEndpoints();
         return app;
     }

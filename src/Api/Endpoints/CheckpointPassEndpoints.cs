@@ -62,7 +62,7 @@ public static class CheckpointPassEndpoints
         if (errors.Any) return Refusals.Fields(errors);
 
         // The API checks the QR's signatures (it holds the key); the grain applies the admission rule and does the rest.
-        var admitted = await grains.GetGrain<IPassAdmissionGrain>(0).RegisterPassAsync(new PassRequest(id, hasToken ? qr.Verify(body.QrToken) : null,
+        var admitted = await grains.GetGrain<IPassAdmissionGrain>(0).RegisterPassAsync(new PassRequest(id, hasToken ? await qr.VerifyAsync(body.QrToken) : null,
             residentKey, direction, method, caller.Subject));
         switch (admitted.Status)
         {

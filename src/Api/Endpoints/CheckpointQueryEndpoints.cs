@@ -17,10 +17,13 @@ namespace Sanmenxia.Api.Endpoints;
 
 public sealed record CheckpointView(CheckpointDto Checkpoint, CheckpointDayCounts Today);
 public sealed record PassRow(Guid PassId, string CheckpointId, string ResidentKey, string MaskedName, string Direction, DateTimeOffset At,
-    string Colour, string Outcome, string ReasonCode, string Method, string Staff, bool Duplicate)
+    string Colour, string Outcome, string ReasonCode, string Method, string Staff, bool Duplicate, bool Offline, string Review)
 {
+    /// <summary>Offline: recorded on the checkpoint's device without network and uploaded later; Review: None, ColourUnknown
+    /// (an ID number typed offline) or ColourChanged (the colour was worse on the server at upload).</summary>
     public static PassRow From(PassRecord p) => new(p.PassId, p.CheckpointId, p.ResidentKey, p.MaskedName, p.Direction.ToString(), p.At,
-        p.ColourSeen.ToString(), p.Outcome.ToString(), p.ReasonCode, p.Method.ToString(), p.Staff, p.DuplicateOf is not null);
+        p.ColourSeen.ToString(), p.Outcome.ToString(), p.ReasonCode, p.Method.ToString(), p.Staff, p.DuplicateOf is not null, p.ClientId is not null,
+        p.Review.ToString());
 }
 public sealed record PassPage(string CheckpointId, DateOnly Day, IReadOnlyList<PassRow> Items, int Total, int Skip, int Take);
 public sealed record ResidentPasses(string ResidentKey, int Days, IReadOnlyList<ResidentPassRow> Items);
@@ -105,10 +108,11 @@ public static class CheckpointQueryEndpoints
             var rows = await store.ForCheckpointAsync(id, from, to, 0, 200_000, http.RequestAborted);
             var zone = HealthCodeRules.TimeZone(calendar.Policy);
             var export = new CsvExport(["pass_id", "checkpoint_id", "at", "direction", "resident_key", "masked_name", "colour", "outcome", "reason_code",
-                "method", "staff", "duplicate"]);
+                "method", "staff", "duplicate", "offline", "review"]);
             foreach (var r in rows)
                 export.Row(r.PassId, r.CheckpointId, TimeZoneInfo.ConvertTime(r.At, zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture),
-                    r.Direction, r.ResidentKey, r.MaskedName, r.ColourSeen, r.Outcome, r.ReasonCode, r.Method, r.Staff, r.DuplicateOf is not null);
+                    r.Direction, r.ResidentKey, r.MaskedName, r.ColourSeen, r.Outcome, r.ReasonCode, r.Method, r.Staff, r.DuplicateOf is not null,
+                    r.ClientId is not null, r.Review);
             return export.ToFile($"{id}-{date:yyyy-MM-dd}.csv");
         }
 

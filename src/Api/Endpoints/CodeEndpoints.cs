@@ -27,7 +27,7 @@ public static class CodeEndpoints
     {
         if (string.IsNullOrWhiteSpace(body.Token) || body.Token.Length > 1024) return Refusals.Field("token", "is required (the scanned QR text)");
         // The API checks the QR's signatures (it holds the key); the grain applies the admission rule and reads the person.
-        var check = qr.Verify(body.Token);
+        var check = await qr.VerifyAsync(body.Token);
         var verification = await grains.GetGrain<IPassAdmissionGrain>(0).VerifyAsync(check);
         if (!verification.Admission.Accepted)
             return Refusals.Unprocessable("Health code not accepted", verification.Admission.Message, verification.Admission.Code);

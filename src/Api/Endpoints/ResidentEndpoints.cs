@@ -114,7 +114,7 @@ public static class ResidentEndpoints
             return Refusals.Unprocessable("Awaiting the village's confirmation", code.Note ?? "This member is provisional.", "code.provisional");
         if (code.Explanation.Colour == CodeColour.None)
             return Refusals.Unprocessable("No health code yet", "Apply for a health code first.", "none.not-applied");
-        return Results.Ok(qr.Issue(key, code.Explanation.Colour));
+        return Results.Ok(await qr.IssueAsync(key, code.Explanation.Colour, code.Explanation.ReasonCode));
     }
 
     // ------------------------------------------------------------------ code actions (self or proxy)

@@ -25,6 +25,7 @@ public static class ApiSetup
         services.AddHostedService<BootstrapAdmin>();
         services.AddSingleton<Sanmenxia.Api.Regions.RegionCatalog>();
         services.Configure<Sanmenxia.Api.Residents.QrOptions>(configuration.GetSection(Sanmenxia.Api.Residents.QrOptions.Section));
+        services.AddSingleton<Sanmenxia.Api.Residents.CodeSigningKeyRing>();
         services.AddSingleton<Sanmenxia.Api.Residents.HealthCodeQr>();
         services.AddHttpContextAccessor();
         services.AddSingleton<AuditTrail>();

@@ -30,7 +30,7 @@ public sealed class CheckpointState
 // Placed by a hash of the key over the live silos, so the roll-up tree spreads over the cluster instead of piling on
 // the silo that first activated it (docs/operations.md, "Where grains live").
 [Orleans.Placement.HashBasedPlacement]
-public sealed class CheckpointGrain(
+public sealed partial class CheckpointGrain(
     [PersistentState("checkpoint", StorageNames.Default)] IPersistentState<CheckpointState> state,
     IPassStore store,
     IOptions<CheckpointOptions> options,

@@ -42,6 +42,7 @@ public static class PostgresServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<ITicketStore>(sp =>
             new PostgresTicketStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILogger<PostgresTicketStore>>())));
         services.Replace(ServiceDescriptor.Singleton<IRetentionStore>(sp => new PostgresRetentionStore(sp.GetRequiredService<NpgsqlDataSource>())));
+        services.Replace(ServiceDescriptor.Singleton<ICodeSigningKeyStore>(sp => new PostgresCodeSigningKeyStore(sp.GetRequiredService<NpgsqlDataSource>())));
         return services;
     }
 }

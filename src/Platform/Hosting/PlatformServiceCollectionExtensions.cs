@@ -43,6 +43,7 @@ public static class PlatformServiceCollectionExtensions
             services.TryAddSingleton<IVillageRoster, InMemoryVillageRoster>();
             services.TryAddSingleton<ITicketStore, InMemoryTicketStore>();
             services.TryAddSingleton<IRetentionStore>(sp => new InMemoryRetentionStore(sp.GetRequiredService<ITicketStore>(), sp.GetRequiredService<IPassStore>()));
+            services.TryAddSingleton<ICodeSigningKeyStore, InMemoryCodeSigningKeyStore>();
         }
         else
         {
@@ -52,6 +53,7 @@ public static class PlatformServiceCollectionExtensions
             services.TryAddSingleton<IVillageRoster>(_ => throw StoreMissing<IVillageRoster>());
             services.TryAddSingleton<ITicketStore>(_ => throw StoreMissing<ITicketStore>());
             services.TryAddSingleton<IRetentionStore>(_ => throw StoreMissing<IRetentionStore>());
+            services.TryAddSingleton<ICodeSigningKeyStore>(_ => throw StoreMissing<ICodeSigningKeyStore>());
         }
         // The Open311 search is the tickets store's (the in-memory double or the PostgreSQL store, whichever is registered).
         services.TryAddSingleton<ITicketSearch>(sp => sp.GetRequiredService<ITicketStore>() as ITicketSearch

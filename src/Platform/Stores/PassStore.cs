@@ -12,6 +12,11 @@ public sealed record CheckpointDaily(string CheckpointId, string RegionCode, Che
 public interface IPassStore
 {
     Task AppendAsync(PassRecord pass, CancellationToken ct = default);
+    /// <summary>
+    /// Appends passes recorded offline (each with a <see cref="PassRecord.ClientId"/>), skipping any whose client id is
+    /// already stored (a unique key): returns the client ids this call added. Completes once they are durable.
+    /// </summary>
+    Task<IReadOnlySet<Guid>> AppendOfflineAsync(IReadOnlyList<PassRecord> passes, CancellationToken ct = default);
     /// <summary>A checkpoint's passes with from ≤ at &lt; to, oldest first.</summary>
     Task<IReadOnlyList<PassRecord>> ForCheckpointAsync(string checkpointId, DateTimeOffset from, DateTimeOffset to, int skip, int take, CancellationToken ct = default);
     Task<int> CountForCheckpointAsync(string checkpointId, DateTimeOffset from, DateTimeOffset to, CancellationToken ct = default);
@@ -33,6 +38,23 @@ public sealed class InMemoryPassStore : IPassStore
     {
         lock (_passes) _passes.Add(pass);
         return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlySet<Guid>> AppendOfflineAsync(IReadOnlyList<PassRecord> passes, CancellationToken ct = default)
+    {
+        var added = new HashSet<Guid>();
+        lock (_passes)
+        {
+            var known = _passes.Where(p => p.ClientId is not null).Select(p => p.ClientId!.Value).ToHashSet();
+            foreach (var pass in passes)
+            {
+                var id = pass.ClientId ?? throw new ArgumentException("An offline pass has a client id.", nameof(passes));
+                if (!known.Add(id)) continue;
+                _passes.Add(pass);
+                added.Add(id);
+            }
+        }
+        return Task.FromResult<IReadOnlySet<Guid>>(added);
     }
 
     public Task<IReadOnlyList<PassRecord>> ForCheckpointAsync(string checkpointId, DateTimeOffset from, DateTimeOffset to, int skip, int take, CancellationToken ct = default)

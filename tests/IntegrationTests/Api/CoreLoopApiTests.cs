@@ -219,13 +219,14 @@ public sealed class CoreLoopApiTests(ApiFactory factory)
         Assert.Equal("Green", body.GetProperty("currentColour").GetString());
         Assert.Equal("王*明", body.GetProperty("maskedName").GetString());
 
-        // Change the colour inside a genuine token: the content MAC no longer matches.
+        // Change the colour inside a genuine token (v2.kid.payload.issuer-signature.content-signature): the content signature no longer matches.
         var parts = token.Split('.');
-        var payload = Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(parts[1]));
+        Assert.Equal("v2", parts[0]);
+        var payload = Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(parts[2]));
         var tampered = payload.Split('|');
         tampered[1] = "1";
         tampered[0] = "rsomebodyelse";
-        parts[1] = System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Join('|', tampered)));
+        parts[2] = System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Join('|', tampered)));
         var altered = await checkpoint.PostAsJsonAsync("/api/codes/verify", new VerifyCodeRequest(string.Join('.', parts)));
         Assert.Equal("token.altered", (await FoundationApiTests.AssertProblem(altered, 422)).GetProperty("code").GetString());
 

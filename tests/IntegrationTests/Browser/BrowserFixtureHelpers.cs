@@ -1,7 +1,9 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Sanmenxia.Api.Endpoints;
+using Sanmenxia.IntegrationTests.Api;
 using Sanmenxia.IntegrationTests.Support;
 
 namespace Sanmenxia.IntegrationTests.Browser;
@@ -66,4 +68,22 @@ public static class BrowserFixtureHelpers
         Eventually.Until(
             async () => JsonElement.Parse(await fixture.Admin.GetStringAsync($"/api/villages/{village}/counts")),
             done, TimeSpan.FromSeconds(15), $"the counts of village {village} to match", TimeSpan.FromMilliseconds(50));
+
+    /// <summary>A resident registered and applied through the API; the ID number and a client signed in as them.</summary>
+    public static async Task<(string IdNumber, HttpClient Client)> NewGreenResidentAsync(this BrowserFixture fixture, string village, string name)
+    {
+        var client = fixture.Factory.HttpClient();
+        var phone = fixture.NewPhone();
+        (await client.PostAsJsonAsync("/api/auth/resident/code", new ResidentCodeRequest(phone))).EnsureSuccessStatusCode();
+        var login = await client.PostAsJsonAsync("/api/auth/resident/login", new ResidentLoginRequest(phone, await fixture.ReadCodeAsync(phone)));
+        login.EnsureSuccessStatusCode();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", (await login.Content.ReadFromJsonAsync<TokenResponse>())!.Token);
+        var idNumber = ResidentFlow.NewIdNumber();
+        var registered = await client.PostAsJsonAsync("/api/residents/me", new RegisterResidentRequest(name, idNumber, village, phone));
+        Assert.Equal(HttpStatusCode.Created, registered.StatusCode);
+        var body = await registered.Content.ReadFromJsonAsync<JsonElement>();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.GetProperty("token").GetString());
+        (await client.PostAsJsonAsync("/api/residents/me/apply", new ApplyRequest(36.5m, true))).EnsureSuccessStatusCode();
+        return (idNumber, client);
+    }
 }

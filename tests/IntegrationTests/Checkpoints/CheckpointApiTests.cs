@@ -72,12 +72,19 @@ public sealed class CheckpointApiTests(ApiFactory factory)
         var forged = Sanmenxia.HealthCode.CodeToken.Issue(Encoding.UTF8.GetBytes("not-our-key-not-our-key-not-our-key"), r.ResidentKey, CodeColour.Green,
             factory.Clock.GetUtcNow(), TimeSpan.FromMinutes(5));
         Assert.Equal("token.forged", await ProblemCode(await Pass(staff, id, "In", forged), 422));
+        // A v2 token signed by a key of one's own under our key id is forged too.
+        using (var mine = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256))
+        {
+            var own = Sanmenxia.HealthCode.SignedCodeToken.Issue(mine, token.Split('.')[1], r.ResidentKey, CodeColour.Green, "green.clocked-in",
+                factory.Clock.GetUtcNow(), TimeSpan.FromMinutes(5), DateOnly.FromDateTime(factory.Clock.GetUtcNow().AddHours(8).Date));
+            Assert.Equal("token.forged", await ProblemCode(await Pass(staff, id, "In", own), 422));
+        }
 
         var parts = token.Split('.');
-        var fields = Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(parts[1])).Split('|');
+        var fields = Encoding.UTF8.GetString(System.Buffers.Text.Base64Url.DecodeFromChars(parts[2])).Split('|');
         fields[1] = ((int)CodeColour.Green).ToString();
         fields[0] = "rsomebodyelse";
-        parts[1] = System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Join('|', fields)));
+        parts[2] = System.Buffers.Text.Base64Url.EncodeToString(Encoding.UTF8.GetBytes(string.Join('|', fields)));
         Assert.Equal("token.altered", await ProblemCode(await Pass(staff, id, "In", string.Join('.', parts)), 422));
         Assert.Equal("token.malformed", await ProblemCode(await Pass(staff, id, "In", "hello, I am not a QR"), 422));
 

@@ -16,6 +16,7 @@ public sealed class MigrationRunnerTests(PostgresFixture fixture)
         Assert.True(versions.Zip(versions.Skip(1)).All(p => p.First < p.Second), string.Join(",", versions));
         Assert.Contains(13, versions); // retention (docs/data-governance.md)
         Assert.Contains(12, versions); // the append-only audit trail
+        Assert.Contains(14, versions); // signing keys and offline passes (issue 18)
         Assert.All(MigrationRunner.Migrations, m => Assert.Matches("^[0-9a-f]{64}$", m.Checksum));
     }
 

@@ -1,7 +1,9 @@
 // 检测点登记 · the checkpoint console (platform 5): staff register each entry and exit by scanning the health-code QR
 // with the phone camera (jsQR), by the ID card, or by typing the ID number; the answer is a big colour block with the
 // decision and why, and today's counters. Reuses the staff sign-in of staff.html (token in sessionStorage).
+// Offline (issue 18: js/checkpoint-offline.js, sw.js) it verifies QRs on the device, queues the passes and uploads them later.
 import { applyI18n, register, fill, t, pair } from './i18n.js';
+import * as offline from './checkpoint-offline.js';
 import { $ } from './dom.js';
 import { mountChrome } from './chrome.js';
 import { ApiError } from './http.js';
@@ -48,7 +50,7 @@ register({
 
 const COUNTS = ['entries', 'exits', 'passes', 'redSeen', 'yellowSeen', 'refused', 'duplicates'];
 
-const state = { checkpoint: null, direction: 'In', stream: null, scanning: false, busy: false };
+const state = { checkpoint: null, direction: 'In', stream: null, scanning: false, busy: false, online: navigator.onLine, syncing: false };
 
 const api = createStaffApi(() => signOutLocal());
 
@@ -84,24 +86,93 @@ function signOutLocal() {
 async function start() {
   clearError();
   if (!session.token) { show('signin'); return; }
+  if (!navigator.onLine) { await startOffline(); return; }
   let me;
-  try { me = await api('GET', '/api/auth/me'); } catch { signOutLocal(); return; }
+  try {
+    me = await api('GET', '/api/auth/me');
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 0) { await startOffline(); return; }
+    signOutLocal();
+    return;
+  }
   const who = $('who');
   who.textContent = `${me.subject} · ${t(`role.${me.role}`, me.role)}`;
   who.dataset.role = me.role;
   const fromHash = decodeURIComponent(location.hash.replace(/^#\/?/, ''));
   const id = me.checkpointId ?? (fromHash || null);
   if (!id) { show('pick'); if (me.role !== 'admin') showError(new Error(t('cp.needCheckpoint'))); return; }
-  await openCheckpoint(id);
+  await openCheckpoint(id, me);
 }
 
-async function openCheckpoint(id) {
+async function openCheckpoint(id, me) {
   const view = await api('GET', `/api/checkpoints/${encodeURIComponent(id)}`);
+  showCheckpoint(view);
+  setOnline(true);
+  await offline.prepare(view, me);
+  await syncQueue();
+}
+
+function showCheckpoint(view) {
   state.checkpoint = view.checkpoint;
   $('cp-name').textContent = `${view.checkpoint.name} · ${view.checkpoint.id}`;
   $('cp-name').dataset.id = view.checkpoint.id;
   renderCounts(view.today);
   show('scan');
+}
+
+/** No network at start (a reload offline): the checkpoint and keys this device kept, and the queue. */
+async function startOffline() {
+  setOnline(false);
+  const fromHash = decodeURIComponent(location.hash.replace(/^#\/?/, '')) || null;
+  const { me, view } = await offline.cached(fromHash);
+  if (!view) { show('pick'); showError(new Error(t('cp.offline.noCheckpoint'))); return; }
+  if (me) {
+    $('who').textContent = `${me.subject} · ${t(`role.${me.role}`, me.role)}`;
+    $('who').dataset.role = me.role;
+  }
+  showCheckpoint(view);
+  await renderBanner();
+}
+
+function setOnline(online) {
+  state.online = online;
+  document.body.dataset.online = String(online);
+  renderBanner();
+}
+
+async function renderBanner() {
+  if (!state.checkpoint) return;
+  const count = await offline.pending(state.checkpoint.id);
+  const banner = $('offline-banner');
+  banner.dataset.pending = String(count);
+  banner.dataset.online = String(state.online);
+  banner.hidden = state.online && count === 0;
+  const [zh, en] = offline.bannerText(count, state.online);
+  const z = document.createElement('span');
+  z.lang = 'zh-CN';
+  z.textContent = zh;
+  const e = document.createElement('span');
+  e.lang = 'en';
+  e.className = 'en';
+  e.textContent = en;
+  banner.replaceChildren(z, e);
+}
+
+/** Uploads the queue (batches; each pass once by its id) and shows the counters the server recounted. */
+async function syncQueue() {
+  if (state.syncing || !state.checkpoint || !navigator.onLine) return;
+  state.syncing = true;
+  try {
+    if (await offline.pending(state.checkpoint.id) === 0) return;
+    const { today } = await offline.sync(api, state.checkpoint.id);
+    setOnline(true);
+    if (today) renderCounts(today);
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 0) setOnline(false);
+  } finally {
+    state.syncing = false;
+    await renderBanner();
+  }
 }
 
 function renderCounts(today) {
@@ -138,8 +209,13 @@ function renderResult(pass) {
   dwell.hidden = !pass.dwell;
   dwell.textContent = pass.dwell ? `${t('cp.dwell')}: ${pass.dwell}` : '';
   $('result-duplicate').hidden = !pass.duplicate;
+  box.dataset.offline = String(!!pass.offline);
+  const note = $('result-offline');
+  // A QR verified on the device says so; an ID number typed offline says it in its reason (unknown.check).
+  note.hidden = !pass.offline || pass.colour === 'Unknown';
+  if (!note.hidden) fill(note, 'cp.offline.verified');
   box.hidden = false;
-  renderCounts(pass.today);
+  if (pass.today) renderCounts(pass.today);
   box.scrollIntoView?.({ block: 'nearest' });
 }
 
@@ -148,8 +224,19 @@ async function registerPass(body) {
   state.busy = true;
   clearError();
   try {
-    const pass = await api('POST', `/api/checkpoints/${encodeURIComponent(state.checkpoint.id)}/passes`, { direction: state.direction, ...body });
-    renderResult(pass);
+    if (navigator.onLine) {
+      try {
+        const pass = await api('POST', `/api/checkpoints/${encodeURIComponent(state.checkpoint.id)}/passes`, { direction: state.direction, ...body });
+        renderResult(pass);
+        if (!state.online) { setOnline(true); syncQueue(); }
+        return true;
+      } catch (e) {
+        if (!(e instanceof ApiError) || e.status !== 0) throw e;
+      }
+    }
+    setOnline(false);
+    renderResult(await registerOffline(body));
+    await renderBanner();
     return true;
   } catch (e) {
     $('result').hidden = true;
@@ -158,6 +245,18 @@ async function registerPass(body) {
   } finally {
     state.busy = false;
   }
+}
+
+/** No network: a QR verified on the device (refusals as the server would), an ID number recorded with the colour unknown. */
+async function registerOffline(body) {
+  if (body.qrToken) {
+    const check = await offline.verifyOffline(body.qrToken);
+    if (!check) throw new Error(t('cp.offline.noKeys'));
+    if (check.status !== 'valid') throw new ApiError(422, { title: t(check.code), detail: '', code: check.code });
+    return offline.recordOffline(state.checkpoint, state.direction, { body: { qrToken: body.qrToken, method: 'Qr' }, colour: check.payload.colour });
+  }
+  if (!/^[0-9]{17}[0-9X]$/.test(body.idNumber ?? '')) throw new ApiError(400, { title: t('cp.offline.badId'), detail: '', code: 'idNumber' });
+  return offline.recordOffline(state.checkpoint, state.direction, { body: { idNumber: body.idNumber, method: body.method } });
 }
 
 // ---------------------------------------------------------------- camera scanning (getUserMedia + jsQR)
@@ -247,6 +346,11 @@ function setup() {
     if (await registerPass({ qrToken: form.elements.token.value.trim() })) form.elements.token.value = '';
   });
   $('scan-start').addEventListener('click', startCamera);
+  window.addEventListener('online', () => { setOnline(true); syncQueue(); });
+  window.addEventListener('offline', () => setOnline(false));
+  // While passes wait, try again now and then (an 'online' event is not always sent when a weak network comes back).
+  setInterval(() => { if (navigator.onLine) syncQueue(); }, 15_000);
+  if ('serviceWorker' in navigator) navigator.serviceWorker.register('/sw.js', { scope: '/checkpoint' }).catch(() => {});
   $('scan-stop').addEventListener('click', stopCamera);
   start().catch(showError).finally(() => { document.body.dataset.ready = 'true'; });
 }

@@ -48,6 +48,7 @@ register({
 
   'metric.residents': ['居民', 'Residents'],
   'metric.applied': ['已申领', 'Applied'],
+  'metric.checkpointPasses': ['检测点今日登记', 'Checkpoint passes today'],
   'metric.green': ['绿码', 'Green'],
   'metric.yellow': ['黄码', 'Yellow'],
   'metric.red': ['红码', 'Red'],
@@ -69,7 +70,10 @@ register({
 const KPIS = [
   ['residents'], ['applied'], ['green'], ['yellow'], ['red'], ['clockedInToday'], ['fever'], ['isolated'], ['openNeeds'],
   ['fromOutsideCity', 'key'], ['fromHubei', 'key'], ['fromWuhan', 'key'], ['closeContacts', 'key'], ['feverNoExposure', 'key'],
+  ['checkpointPasses', 'checkpoint'],
 ];
+// A KPI's value: the region's count, or (checkpoint passes) its checkpoints' totals for today, offline uploads included.
+const kpi = (counts, key) => (key === 'checkpointPasses' ? counts?.checkpoints?.passesToday : counts?.[key]) ?? 0;
 const TABLE_COLUMNS = ['residents', 'applied', 'green', 'yellow', 'red', 'clockedInToday', 'fever', 'isolated', 'openNeeds',
   'fromOutsideCity', 'fromHubei', 'fromWuhan', 'closeContacts', 'feverNoExposure'];
 const KEY_PERSONS = ['fromOutsideCity', 'fromHubei', 'fromWuhan', 'closeContacts', 'feverNoExposure'];
@@ -407,12 +411,12 @@ function renderKpis(counts, before) {
     }
   }
   for (const [key] of KPIS) {
-    const value = counts[key] ?? 0;
+    const value = kpi(counts, key);
     const el = $(`kpi-${key}-value`, box);
     el.textContent = fmt.format(value);
     el.dataset.value = String(value);
     const tile = el.parentElement;
-    if (before && (before[key] ?? 0) !== value) {
+    if (before && kpi(before, key) !== value) {
       tile.classList.remove('flash');
       void tile.offsetWidth; // restart the animation
       tile.classList.add('flash');
