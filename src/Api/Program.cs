@@ -32,6 +32,7 @@ app.UseActiveStaffOnly();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.UseSanmenxiaRequestSizeLimits();
+app.UseSanmenxiaRequestStamps();
 
 app.MapSanmenxiaHealth();
 app.MapSanmenxiaOperations();

@@ -27,6 +27,7 @@ public static class PlatformServiceCollectionExtensions
         services.Configure<TripOptions>(configuration.GetSection(TripOptions.Section));
         services.Configure<CheckpointOptions>(configuration.GetSection(CheckpointOptions.Section));
         services.Configure<TicketOptions>(configuration.GetSection(TicketOptions.Section));
+        services.Configure<RequestOptions>(configuration.GetSection(RequestOptions.Section));
         services.AddOptions<KeyPersonOptions>().Bind(configuration.GetSection(KeyPersonOptions.Section))
             .Validate(o => o.Validate().Count == 0, "KeyPersons configuration is invalid: PendingDecisionWithin must be between 1 minute and 14 days, "
                 + "MaxReminderDelay and ReminderPeriod positive")
@@ -61,6 +62,8 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         // Sign-in limits run on real time like token lifetimes; tests that cross their windows fake this clock alone.
         services.TryAddKeyedSingleton(SignInClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
+        // Request deadlines and idempotency windows: real time too (RequestClock).
+        services.TryAddKeyedSingleton(RequestClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
         var simulation = configuration.GetSection(SimulationOptions.Section).Get<SimulationOptions>() ?? new SimulationOptions();
         if (simulation.Enabled)
         {
