@@ -20,7 +20,6 @@ internal sealed class VillageOutbox(Grain grain, IGrainFactory grains, ILogger l
     Func<ResidentState> state, Func<ResidentSummary> summary)
 {
     public const string ReminderName = "village-outbox";
-    private static readonly TimeSpan ReminderPeriod = TimeSpan.FromMinutes(1);
     private Task? _delivering;
     private bool _again;
     private IGrainTimer? _retry;
@@ -134,7 +133,7 @@ internal sealed class VillageOutbox(Grain grain, IGrainFactory grains, ILogger l
     private async Task EnsureReminderAsync()
     {
         if (_reminderRegistered) return;
-        await grain.RegisterOrUpdateReminder(ReminderName, ReminderPeriod, ReminderPeriod);
+        await grain.RegisterOrUpdateReminder(ReminderName, options.OutboxReminderPeriod, options.OutboxReminderPeriod);
         _reminderRegistered = true;
     }
 

@@ -17,6 +17,11 @@ public sealed class RequestOptions
     public TimeSpan VillageReportWait { get; set; } = TimeSpan.FromMilliseconds(500);
     /// <summary>How often a pending summary is re-sent while the resident is in memory (its outbox reminder covers a crash).</summary>
     public TimeSpan VillageReportRetry { get; set; } = TimeSpan.FromSeconds(5);
+    /// <summary>
+    /// Period of the outbox reminder a resident registers when its village did not acknowledge in time: it fires on
+    /// whichever silo owns the resident after a crash and delivers the stored pending report with no caller.
+    /// </summary>
+    public TimeSpan OutboxReminderPeriod { get; set; } = TimeSpan.FromMinutes(1);
     /// <summary>Clock skew allowed between an API and a silo when judging a request's deadline.</summary>
     public TimeSpan DeadlineSkew { get; set; } = TimeSpan.FromMilliseconds(500);
 }
