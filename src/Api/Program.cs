@@ -13,6 +13,7 @@ builder.Services.AddSanmenxiaPlatform(builder.Configuration);
 if (SanmenxiaClusterOptions.From(builder.Configuration).Providers == ProviderMode.Postgres)
     builder.Services.AddSanmenxiaPostgresStores(builder.Configuration);
 builder.Services.AddSanmenxiaProblems();
+builder.Services.AddSanmenxiaRequestStamps(builder.Configuration);
 builder.Services.AddSanmenxiaAuth(builder.Configuration);
 builder.Services.AddSanmenxiaHealth(builder.Configuration);
 builder.Services.AddSanmenxiaApi(builder.Configuration);

@@ -7,14 +7,37 @@ namespace Sanmenxia.Api.Hosting;
 
 /// <summary>
 /// Every mutating API request (POST, PUT, PATCH, DELETE) is stamped for its grain calls (<see cref="RequestStamp"/>): the
-/// client's Idempotency-Key, if it sent one (1..64 of [A-Za-z0-9_-], else 400 naming the header), when the API issued it,
-/// and its deadline, issued + the Orleans client's response timeout: by then the caller has its answer (a 503 at worst),
-/// so a grain reached later, say through a resumed silo's queue, refuses the call instead of running it late.
-/// Grains that keep the key (the resident, the ticket counter) answer a retry with the first outcome
-/// (docs/operations.md, "Retries, deadlines and the outbox").
+/// client's Idempotency-Key, if it sent one (1..64 of [A-Za-z0-9_-], else 400 naming the header), and, for each grain
+/// call, when the API issued it and its deadline, issued + the Orleans client's response timeout: by then the caller of
+/// that grain call has its answer (a timeout, a 503 at worst), so a grain reached later, say through a resumed silo's
+/// queue, refuses the call instead of running it late. Per call, not per HTTP request: an import that runs a minute
+/// makes many calls, each with its own response timeout. Grains that keep the key (the resident, the ticket counter)
+/// answer a retry with the first outcome (docs/operations.md, "Retries, deadlines and the outbox").
 /// </summary>
 public static class RequestStamping
 {
+    /// <summary>Registers the outgoing grain call filter that gives each stamped call its own issue time and deadline.</summary>
+    public static IServiceCollection AddSanmenxiaRequestStamps(this IServiceCollection services, IConfiguration configuration)
+    {
+        var timeout = SanmenxiaClusterOptions.From(configuration).ResponseTimeout;
+        services.AddSingleton<IOutgoingGrainCallFilter>(sp => new StampEachCall(sp.GetRequiredKeyedService<TimeProvider>(RequestClock.Key), timeout));
+        return services;
+    }
+
+    /// <summary>Re-stamps a stamped call as it leaves: issued now, due within the response timeout; the key stays.</summary>
+    private sealed class StampEachCall(TimeProvider clock, TimeSpan timeout) : IOutgoingGrainCallFilter
+    {
+        public async Task Invoke(IOutgoingGrainCallContext context)
+        {
+            if (RequestStamp.Current is { } stamp)
+            {
+                var now = clock.GetUtcNow();
+                RequestStamp.Stamp(stamp with { IssuedAt = now, Deadline = now + timeout });
+            }
+            await context.Invoke();
+        }
+    }
+
     public static IApplicationBuilder UseSanmenxiaRequestStamps(this IApplicationBuilder app)
     {
         var services = app.ApplicationServices;
