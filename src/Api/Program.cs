@@ -22,6 +22,7 @@ builder.Services.AddSanmenxiaPlatform(builder.Configuration);
 if (SanmenxiaClusterOptions.From(builder.Configuration).Providers == ProviderMode.Postgres)
     builder.Services.AddSanmenxiaPostgresStores(builder.Configuration);
 builder.Services.AddSanmenxiaProblems();
+builder.Services.AddSanmenxiaRequestStamps(builder.Configuration);
 builder.Services.AddSanmenxiaAuth(builder.Configuration);
 builder.Services.AddSanmenxiaHealth(builder.Configuration);
 builder.Services.AddSanmenxiaApi(builder.Configuration);
@@ -42,6 +43,7 @@ app.UseActiveStaffOnly();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.UseSanmenxiaRequestSizeLimits();
+app.UseSanmenxiaRequestStamps();
 
 app.MapSanmenxiaHealth();
 app.MapSanmenxiaOperations();

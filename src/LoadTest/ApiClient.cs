@@ -12,6 +12,10 @@ public sealed class ApiClient : IDisposable
     private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
     private static readonly MediaTypeHeaderValue CsvType = new("text/csv") { CharSet = "utf-8" };
     private readonly HttpClient _http;
+    /// <summary>The API's retry-safety header (docs/operations.md, "Retries, deadlines and the outbox").</summary>
+    public const string IdempotencyHeader = "Idempotency-Key";
+    /// <summary>Prefix of this run's keys: a second run against the same system is not taken for a retry of the first.</summary>
+    public static readonly string RunKey = Guid.NewGuid().ToString("N")[..12];
 
     public ApiClient(Uri baseUrl, int connections)
     {
@@ -41,6 +45,8 @@ public sealed class ApiClient : IDisposable
     {
         using var request = new HttpRequestMessage(method, path);
         if (bearer is not null) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        // One key per action, as the pages send (these calls are not retried: a fresh key each).
+        if (method != HttpMethod.Get) request.Headers.TryAddWithoutValidation(IdempotencyHeader, Guid.NewGuid().ToString("N"));
         if (body is not null)
         {
             request.Content = new ByteArrayContent(body);
@@ -50,11 +56,16 @@ public sealed class ApiClient : IDisposable
         return (response.StatusCode, await response.Content.ReadAsStringAsync(ct));
     }
 
-    /// <summary>For the hot loops: the body is only read (to keep the connection reusable) and returned when asked.</summary>
-    public async Task<(int Status, string? Body)> SendFastAsync(HttpMethod method, string path, string bearer, byte[]? body, bool wantBody, CancellationToken ct)
+    /// <summary>
+    /// For the hot loops: the body is only read (to keep the connection reusable) and returned when asked. A mutating call
+    /// carries <paramref name="idempotencyKey"/> (one per simulated user action, the same if that action is sent again).
+    /// </summary>
+    public async Task<(int Status, string? Body)> SendFastAsync(HttpMethod method, string path, string bearer, byte[]? body, bool wantBody, CancellationToken ct,
+        string? idempotencyKey = null)
     {
         using var request = new HttpRequestMessage(method, path);
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        if (idempotencyKey is not null) request.Headers.TryAddWithoutValidation(IdempotencyHeader, idempotencyKey);
         if (body is not null)
         {
             request.Content = new ByteArrayContent(body);

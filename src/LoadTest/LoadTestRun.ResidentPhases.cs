@@ -48,7 +48,8 @@ public sealed partial class LoadTestRun
         {
             var r = set[i];
             var body = ApplyBodies[(int)((Temperature(r, 1) - 36.0m) * 10)];
-            var (status, text) = await _api.SendFastAsync(HttpMethod.Post, "api/residents/me/apply", _tokens.For(r), body, false, ct);
+            var (status, text) = await _api.SendFastAsync(HttpMethod.Post, "api/residents/me/apply", _tokens.For(r), body, false, ct,
+                $"{ApiClient.RunKey}-a{r}");
             var outcome = Classify(status, text);
             if (outcome.Item1 == Outcome.Ok) dashboard?.Acknowledged();
             // Applied now, or before (a re-run): either way this resident can clock in.
@@ -80,7 +81,8 @@ public sealed partial class LoadTestRun
         {
             var r = candidates[order[i]];
             var body = i % feverEvery == feverEvery - 1 ? FeverClockIn : ClockInBodies[(int)((Temperature(r, 2) - 36.0m) * 10)];
-            var (status, text) = await _api.SendFastAsync(HttpMethod.Post, "api/residents/me/clock-in", _tokens.For(r), body, false, ct);
+            var (status, text) = await _api.SendFastAsync(HttpMethod.Post, "api/residents/me/clock-in", _tokens.For(r), body, false, ct,
+                $"{ApiClient.RunKey}-c{r}");
             return Classify(status, text);
         }, () => task.Increment(1));
         recorder.Extra["share"] = o.ClockInShare;

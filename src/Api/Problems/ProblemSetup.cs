@@ -120,6 +120,9 @@ internal sealed class SanmenxiaExceptionHandler(IProblemDetailsService problems,
         // itself (Orleans serializes the Npgsql namespace, see SiloHostingExtensions), wrapped, or, from a process
         // that does not allow it, as a CodecNotFoundException naming the Npgsql type.
         _ when IsStoreFailure(exception) => StoreUnavailable,
+        // Reached its grain after its deadline (the client had its answer): nothing ran; retrying with the same key is safe.
+        _ when Find<Sanmenxia.Requests.RequestExpiredException>(exception) is not null =>
+            (503, "Service temporarily unavailable", "The request reached the cluster too late and was not executed; retry it with the same Idempotency-Key.", 1),
         Orleans.Runtime.SiloUnavailableException or Orleans.Runtime.OrleansMessageRejectionException or TimeoutException
             or Orleans.Runtime.OrleansException { InnerException: TimeoutException } or Orleans.Runtime.GatewayTooBusyException
             or Orleans.Runtime.Messaging.ConnectionFailedException =>

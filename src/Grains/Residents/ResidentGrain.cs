@@ -1,8 +1,10 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Sanmenxia.Platform.Options;
 using Sanmenxia.Platform.Time;
+using Sanmenxia.Requests;
 using Sanmenxia.HealthCode;
 using Sanmenxia.KeyPersons;
 using Sanmenxia.Residents;
@@ -32,6 +34,8 @@ public sealed partial class ResidentGrain(
     IOptions<RetentionOptions> retentionOptions,
     Platform.Stores.IRetentionStore retentionStore,
     Sanmenxia.Security.PseudonymousKeys keys,
+    IOptions<RequestOptions> requestOptions,
+    [FromKeyedServices(RequestClock.Key)] TimeProvider requestClock,
     ILogger<ResidentGrain> logger) : Grain, IResidentGrain, IRemindable, IIncomingGrainCallFilter
 {
     /// <summary>What an action changed: nothing stored (written only if the reminder moved), the state, or the village's summary too.</summary>
@@ -42,20 +46,33 @@ public sealed partial class ResidentGrain(
     private KeyPersonRegister Register => new(S.KeyEntries, S.Marks, calendar.Policy, keyPersonOptions.Value.PendingDecisionWithin);
     private TripWatch Watch => new(S.Trips, S.TripMatches);
     private NeedList Needs => new(S.Needs);
+    private DomainCalendar Calendar => calendar;
     private bool _servedCaller;
-    private VillageReporter? _reporter;
+    private VillageOutbox? _outbox;
+    private RequestGuard? _guard;
+    private RequestGuard Guard => _guard ??= new(requestClock, requestOptions.Value);
+    private VillageOutbox Outbox => _outbox ??= new(this, GrainFactory, logger, requestOptions.Value, () => S, () => S.Summary(Key, Register, Needs));
 
-    // A reminder period from another simulation speed (or none at all for an applied code) is put right.
-    public override Task OnActivateAsync(CancellationToken cancellationToken) =>
-        S.IsRegistered && S.Code.IsApplied ? CommitAsync(Change.None) : Task.CompletedTask;
+    // A reminder period from another simulation speed (or none at all for an applied code) is put right; a report the
+    // village never acknowledged (a crash, a deactivation first) is sent again.
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        Outbox.OnActivate(reminderMayExist: false);
+        return S.IsRegistered && S.Code.IsApplied ? CommitAsync(Change.None) : Task.CompletedTask;
+    }
 
     /// <summary>
     /// Every call to the resident's own interfaces serves a caller; the reminder's tick (IRemindable) does not, and a
-    /// grain woken only by it goes once the tick is done.
+    /// grain woken only by it goes once the tick is done. A call stamped by the API that arrives after its deadline is
+    /// refused before it runs (<see cref="RequestGuard"/>).
     /// </summary>
     Task IIncomingGrainCallFilter.Invoke(IIncomingGrainCallContext context)
     {
-        if (context.InterfaceMethod?.DeclaringType is { } called && called.IsAssignableFrom(typeof(IResidentGrain))) _servedCaller = true;
+        if (context.InterfaceMethod?.DeclaringType is { } called && called.IsAssignableFrom(typeof(IResidentGrain)))
+        {
+            Guard.ThrowIfExpired($"Resident call {context.InterfaceMethod.Name}");
+            _servedCaller = true;
+        }
         return context.Invoke();
     }
 
@@ -94,8 +111,8 @@ public sealed partial class ResidentGrain(
         var claim = S.Claim(Key)!;
         (S.Name, S.Phone, S.VillageCode, S.HouseholdId) = (registration.Name, registration.Phone, registration.VillageCode, registration.HouseholdId);
         (S.ClaimedBy, S.ClaimConfirmed) = (null, false);
+        if (claim.VillageCode != S.VillageCode) S.VillagesToLeave.Add(claim.VillageCode); // told with this write's report
         await CommitAsync(Change.Summary);
-        if (claim.VillageCode != S.VillageCode) await LeaveVillageAsync(claim.VillageCode);
         return claim;
     }
 
@@ -117,15 +134,10 @@ public sealed partial class ResidentGrain(
         S.History.Clear();
         S.Needs.Clear();
         S.SummaryVersion++;
+        S.VillagesToLeave.Add(claim.VillageCode); // the removal is pending in the same write (VillageOutbox)
         await CommitAsync(Change.State);
-        await LeaveVillageAsync(claim.VillageCode);
         return claim;
     }
-
-    /// <summary>Removes this resident from a village's counts and lists (a newer version than any it has seen).</summary>
-    private Task LeaveVillageAsync(string villageCode) =>
-        GrainFactory.GetGrain<IVillageGrain>(villageCode).ReportAsync(new ResidentSummary(Key, S.SummaryVersion, "", "", "",
-            HealthCodeState.NotApplied, 0, Removed: true));
 
     public async Task<ResidentOverview?> GetOverviewAsync()
     {
@@ -156,16 +168,20 @@ public sealed partial class ResidentGrain(
     public async Task<CodeActionResult> ApplyAsync(decimal temperature, bool honestyPledge, Actor actor)
     {
         RequireRegistered();
+        if (Replayed(Operations.Apply) is not null) return Accepted();
         var result = HealthCodeRules.Apply(calendar.Policy, S.Code, calendar.Now, temperature, honestyPledge, Register.Blockers);
         if (!result.Accepted) return new CodeActionResult(false, result.Refusal, View());
         S.Record(result, actor.Kind);
+        Remember(Operations.Apply);
         await CommitAsync(Change.Summary);
-        return new CodeActionResult(true, [], View());
+        return Accepted();
     }
 
     public async Task<CodeActionResult> ClockInAsync(decimal temperature, IReadOnlyList<string> symptoms, Actor actor)
     {
         RequireRegistered();
+        if (Replayed(Operations.ClockIn) is not null) return Accepted();
+        if (StaleClockIn() is { } stale) return new CodeActionResult(false, [stale], View());
         var now = calendar.Now;
         var result = HealthCodeRules.ClockIn(calendar.Policy, S.Code, now, temperature);
         if (!result.Accepted) return new CodeActionResult(false, result.Refusal, View());
@@ -174,14 +190,18 @@ public sealed partial class ResidentGrain(
         if (temperature >= calendar.Policy.FeverThresholdCelsius) S.FeverAtClockIn = true; // the rules raised (or kept) the fever
         // A fever during an observation period counts against its release.
         if (Symptoms.IsFever(calendar.Policy, temperature, symptoms)) Register.RecordSymptom(calendar.DayOf(now));
+        S.LastClockInIssuedAt = RequestStamp.Current?.IssuedAt ?? S.LastClockInIssuedAt;
+        Remember(Operations.ClockIn);
         await CommitAsync(Change.Summary);
-        return new CodeActionResult(true, [], View());
+        return Accepted();
     }
 
     public async Task<SelfReport> UpdateSelfReportAsync(decimal? temperature, IReadOnlyList<string> symptoms, string? recentTravel)
     {
         RequireRegistered();
+        if (Replayed(Operations.SelfReport) is not null && S.SelfReport is { } reported) return reported;
         S.SelfReport = new SelfReport(temperature ?? S.SelfReport?.Temperature, symptoms.ToList(), recentTravel, calendar.Now);
+        Remember(Operations.SelfReport);
         await CommitAsync(Change.State);
         return S.SelfReport;
     }
@@ -189,7 +209,10 @@ public sealed partial class ResidentGrain(
     public async Task<Need> AddNeedAsync(NeedKind kind, string detail, Actor actor)
     {
         RequireRegistered();
+        // A retry of an executed request answers the need it created (a handled need pruned since is created again).
+        if (Replayed(Operations.AddNeed) is { ResultId: { } id } && S.Needs.Find(n => n.Id == id) is { } earlier) return earlier;
         var need = Needs.Add(NewId(), kind, detail, calendar.Now);
+        Remember(Operations.AddNeed, need.Id);
         await CommitAsync(Change.Summary);
         return need;
     }
@@ -204,13 +227,15 @@ public sealed partial class ResidentGrain(
     public async Task<CodeActionResult> ClearFeverAsync(Actor staff, string note)
     {
         RequireRegistered();
+        if (Replayed(Operations.ClearFever) is not null) return Accepted();
         if (!FeverAtClockIn)
             return new CodeActionResult(false, [S.Code.Blockers.HasFlag(Blocker.Fever)
                 ? "the fever is that of an open key-person entry: release the entry" : "no fever is recorded for this person"], View());
         S.FeverAtClockIn = false;
         S.Record(HealthCodeRules.SetBlockers(calendar.Policy, S.Code, calendar.Now, Register.CodeBlockers(feverAtClockIn: false)), staff.Kind);
+        Remember(Operations.ClearFever);
         await CommitAsync(Change.Summary);
-        return new CodeActionResult(true, [], View());
+        return Accepted();
     }
 
     public async Task<CodeView> EvaluateDeadlinesAsync()
@@ -246,6 +271,7 @@ public sealed partial class ResidentGrain(
             await EnsureDecisionReminderAsync(force: true);
         }
         else if (reminderName == DayCloseReminder.Name) await EvaluateDeadlinesAsync();
+        else if (reminderName == VillageOutbox.ReminderName) await Outbox.OnReminderAsync();
         else return;
         // Woken only for the deadline: do not keep 2.63M residents in memory after their midnight tick.
         if (!_servedCaller) DeactivateOnIdle();
@@ -288,42 +314,6 @@ public sealed partial class ResidentGrain(
         await GrainFactory.GetGrain<ITripGrain>(trip.Key).DeliveredAsync(Key, published);
     }
 
-    // ------------------------------------------------------------------ key-person register (platform 4)
-
-    public async Task<KeyPersonResult> AddKeyPersonEntryAsync(NewKeyPersonEntry entry, Actor staff)
-    {
-        if (!S.IsRegistered) return new(false, "the resident is not registered", null);
-        var now = calendar.Now;
-        var (created, added) = Register.Add(entry, NewId(), staff.Id, now, calendar.DayOf(now));
-        return added ? await CommitEntryAsync(new(true, null, created), staff) : new(true, null, created); // an import seen before: idempotent
-    }
-
-    public Task<KeyPersonResult> FollowUpAsync(string entryId, FollowUpStatus status, string? note, Actor staff) =>
-        CommitEntryAsync(Register.FollowUp(entryId, status, note, staff.Id, calendar.Now, calendar.Today), staff);
-
-    public Task<KeyPersonResult> UpdateMeasureAsync(string entryId, ControlMeasure measure, string? site, string? problems, Actor staff) =>
-        CommitEntryAsync(Register.UpdateMeasure(entryId, measure, site, problems, calendar.Today), staff);
-
-    public Task<KeyPersonResult> ConfirmAsync(string entryId, ControlMeasure measure, string? site, Actor staff) =>
-        CommitEntryAsync(Register.Confirm(entryId, measure, site, calendar.Today), staff);
-
-    public Task<KeyPersonResult> DismissAsync(string entryId, string reason, Actor staff) =>
-        CommitEntryAsync(Register.Dismiss(entryId, reason, calendar.Today), staff);
-
-    public Task<KeyPersonResult> ReleaseEarlyAsync(string entryId, string reason, Actor staff) =>
-        CommitEntryAsync(Register.ReleaseEarly(entryId, reason, staff.Id, calendar.Today), staff);
-
-    public Task<IReadOnlyList<KeyPersonEntry>> GetKeyPersonEntriesAsync() => Task.FromResult(Register.AsOf(calendar.Today));
-
-    /// <summary>An accepted register change moves the code's blockers with it and is committed; a refusal changed nothing.</summary>
-    private async Task<KeyPersonResult> CommitEntryAsync(KeyPersonResult result, Actor staff)
-    {
-        if (!result.Accepted) return result;
-        SyncBlockers(staff.Kind);
-        await CommitAsync(Change.Summary);
-        return result;
-    }
-
     /// <summary>
     /// The code's blockers follow the open entries (isolation, observation, close contact, fever without exposure);
     /// a fever from a clock-in stays until staff clear it. True if the displayed colour changed.
@@ -341,7 +331,8 @@ public sealed partial class ResidentGrain(
 
     /// <summary>
     /// The one commit step of every action. The reminder first, so the one state write records it; then the write
-    /// (a failed write drops the activation: DurableState); then the village, when the summary changed.
+    /// (a failed write drops the activation: DurableState), which stores the new summary version as pending; then the
+    /// village is told, waiting for it only briefly (<see cref="VillageOutbox"/>).
     /// <see cref="Change.None"/> writes only if the reminder registration changed: closing a day that changes no
     /// colour writes nothing.
     /// </summary>
@@ -358,8 +349,9 @@ public sealed partial class ResidentGrain(
             S.SummaryVersion++;
         }
         await state.WriteOrForgetAsync(this);
-        if (change == Change.Summary)
-            await (_reporter ??= new VillageReporter(this, GrainFactory, logger, () => S, () => S.Summary(Key, Register, Needs))).ReportAsync();
+        // The outbox: what the village must learn was stored with this write; the answer does not wait for the village
+        // longer than a short bound (it is delivered at least once from the stored state: VillageOutbox).
+        await Outbox.AfterWriteAsync();
     }
 
     private Task<bool> EnsureDecisionReminderAsync(bool force) => DecisionReminder.EnsureAsync(this, S, Register.NextDecisionDue, force, calendar, scale,

@@ -1,5 +1,6 @@
 using Sanmenxia.HealthCode;
 using Sanmenxia.KeyPersons;
+using Sanmenxia.Requests;
 using Sanmenxia.Residents;
 using Sanmenxia.Trips;
 
@@ -52,6 +53,19 @@ public sealed class ResidentState
     [Id(21)] public string? ClaimedBy { get; set; }
     /// <summary>Whether the village confirmed the claim; until then the member is provisional (docs/security.md).</summary>
     [Id(22)] public bool ClaimConfirmed { get; set; }
+    /// <summary>
+    /// The outbox (<see cref="VillageOutbox"/>): the highest <see cref="SummaryVersion"/> the village is known to hold.
+    /// A version above it is pending: it was stored with the state it summarises and is re-sent until acknowledged.
+    /// Raised in memory on acknowledgement and stored with the next write (a stale value only causes a repeat the
+    /// village ignores).
+    /// </summary>
+    [Id(170)] public long ReportedVersion { get; set; }
+    /// <summary>Villages this resident left (a claim reversed or taken over) that must still be told to forget it.</summary>
+    [Id(171)] public List<string> VillagesToLeave { get; set; } = [];
+    /// <summary>Keyed requests executed recently (Idempotency-Key), with what a retry answers; bounded (<see cref="RecentRequests"/>).</summary>
+    [Id(172)] public List<RememberedRequest> RecentRequests { get; set; } = [];
+    /// <summary>When the API issued the latest clock-in executed, so an older one arriving late never overwrites it.</summary>
+    [Id(173)] public DateTimeOffset? LastClockInIssuedAt { get; set; }
 
     public bool IsProvisional => ClaimedBy is not null && !ClaimConfirmed;
 

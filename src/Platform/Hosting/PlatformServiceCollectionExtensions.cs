@@ -29,6 +29,7 @@ public static class PlatformServiceCollectionExtensions
         services.Configure<TicketOptions>(configuration.GetSection(TicketOptions.Section));
         services.AddOptions<RetentionOptions>().Bind(configuration.GetSection(RetentionOptions.Section))
             .Validate(o => o.Validate().Count == 0, "Retention configuration is invalid (docs/data-governance.md)").ValidateOnStart();
+        services.Configure<RequestOptions>(configuration.GetSection(RequestOptions.Section));
         services.AddOptions<KeyPersonOptions>().Bind(configuration.GetSection(KeyPersonOptions.Section))
             .Validate(o => o.Validate().Count == 0, "KeyPersons configuration is invalid: PendingDecisionWithin must be between 1 minute and 14 days, "
                 + "MaxReminderDelay and ReminderPeriod positive")
@@ -70,6 +71,8 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddSingleton(TimeProvider.System);
         // Sign-in limits run on real time like token lifetimes; tests that cross their windows fake this clock alone.
         services.TryAddKeyedSingleton(SignInClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
+        // Request deadlines and idempotency windows: real time too (RequestClock).
+        services.TryAddKeyedSingleton(RequestClock.Key, (sp, _) => sp.GetRequiredService<TimeProvider>());
         var simulation = configuration.GetSection(SimulationOptions.Section).Get<SimulationOptions>() ?? new SimulationOptions();
         if (simulation.Enabled)
         {

@@ -20,7 +20,9 @@ public sealed class SanmenxiaHost : IAsyncDisposable
     public IGrainFactory Grains => _host.Services.GetRequiredService<IGrainFactory>();
     public IServiceProvider Services => _host.Services;
 
-    public static async Task<SanmenxiaHost> StartAsync(string connectionString, string clusterId, IDictionary<string, string?>? extra = null)
+    /// <param name="configure">Test-only additions to the silo (a fault-injecting grain call filter, say), after the real wiring.</param>
+    public static async Task<SanmenxiaHost> StartAsync(string connectionString, string clusterId, IDictionary<string, string?>? extra = null,
+        Action<ISiloBuilder>? configure = null)
     {
         var settings = new Dictionary<string, string?>
         {
@@ -40,7 +42,11 @@ public sealed class SanmenxiaHost : IAsyncDisposable
         var builder = Host.CreateApplicationBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning).AddSanmenxiaLogFilters();
-        builder.UseOrleans(silo => silo.AddSanmenxiaSilo(builder.Configuration));
+        builder.UseOrleans(silo =>
+        {
+            silo.AddSanmenxiaSilo(builder.Configuration);
+            configure?.Invoke(silo);
+        });
         var host = builder.Build();
         await host.StartAsync();
         return new SanmenxiaHost(host);
