@@ -38,7 +38,7 @@ public static class CheckpointBatchEndpoints
     /// The checkpoint recounts the days the passes fall on, and the roll-up and dashboards catch up.
     /// </summary>
     private static async Task<IResult> UploadBatch(string id, OfflinePassBatch body, ClaimsPrincipal user, IGrainFactory grains, HealthCodeQr qr,
-        PseudonymousKeys keys, DomainCalendar calendar, IOptions<CheckpointOptions> options)
+        PseudonymousKeys keys, DomainCalendar calendar, IOptions<RetentionOptions> options)
     {
         var caller = Caller.From(user);
         if (caller.Role != Roles.Admin && caller.CheckpointId != id)
@@ -48,7 +48,7 @@ public static class CheckpointBatchEndpoints
         if (body.Passes is not { Count: > 0 and <= MaxBatch } items) return Refusals.Field("passes", $"must hold 1 to {MaxBatch} passes");
 
         var now = calendar.Now;
-        var earliest = calendar.EndOfDay(calendar.Today.AddDays(-options.Value.RetentionDays));
+        var earliest = calendar.EndOfDay(calendar.Today.AddDays(-options.Value.CheckpointPassDays));
         var invalid = new List<OfflinePassItemResult>();
         var requests = new List<OfflinePassRequest>();
         var seen = new HashSet<Guid>();

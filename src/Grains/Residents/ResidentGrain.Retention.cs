@@ -1,8 +1,10 @@
 using Microsoft.Extensions.Logging;
+using Sanmenxia.HealthCode;
 using Sanmenxia.Identity;
 using Sanmenxia.Residents;
 using Sanmenxia.Retention;
 using Sanmenxia.Trips;
+using Sanmenxia.Villages;
 
 namespace Sanmenxia.Grains.Residents;
 
@@ -32,15 +34,16 @@ public sealed partial class ResidentGrain
         if (!string.IsNullOrEmpty(village))
         {
             S.SummaryVersion++;
-            await LeaveVillageAsync(village);
+            // Awaited, not left to the outbox: the record is gone after this call, so nothing could re-send it.
+            await GrainFactory.GetGrain<IVillageGrain>(village).ReportAsync(new ResidentSummary(Key, S.SummaryVersion, "", "", "",
+                HealthCodeState.NotApplied, 0, Removed: true));
             if (claimed) await GrainFactory.GetGrain<IHouseholdClaimsGrain>(village).RemoveAsync(Key);
         }
         if (!string.IsNullOrEmpty(household)) await GrainFactory.GetGrain<IHouseholdGrain>(household).ForgetMemberAsync(Key);
         if (phone is not null && PhoneNumber.TryParse(phone, out var parsed, out _))
             await GrainFactory.GetGrain<IPhoneDirectoryGrain>(keys.ForPhone(parsed.Value)).UnlinkAsync(Key);
-        foreach (var name in new[] { DayCloseReminder.Name, DecisionReminder.Name })
+        foreach (var name in new[] { DayCloseReminder.Name, DecisionReminder.Name, VillageOutbox.ReminderName })
             if (await this.GetReminder(name) is { } reminder) await this.UnregisterReminder(reminder);
-        _reporter = null;
         await state.ClearAndDeactivateAsync(this, () => new ResidentState());
         logger.LogInformation("Resident {Resident} erased by {Actor} ({Role}); {Passes} pass rows deleted", Key, by.Id, by.Role, passes);
         return new ErasureOutcome(Key, existed, string.IsNullOrEmpty(village) ? null : village,
