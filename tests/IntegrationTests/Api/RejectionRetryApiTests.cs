@@ -59,6 +59,16 @@ public sealed class RejectionRetryApiTests(ApiFactory factory)
         "POST /api/tickets/{number}/handle",
         "POST /api/tickets/{number}/feedback",
         "POST /api/tickets/{number}/close",
+        // Reads of the trail (the audit entry is written again on the second run, as for any read).
+        "POST /api/audit/search",
+        "POST /api/audit/export",
+        // Each pass is recorded once by its client id: a second upload answers "already recorded".
+        "POST /api/checkpoints/{id}/passes/batch",
+        // A second run deletes only what is still due; erasing an erased resident finds nothing to erase.
+        "POST /api/admin/retention/run",
+        "POST /api/admin/residents/erase",
+        // One grain call: a rejected one recorded nothing.
+        "POST /api/villages/{code}/deletion-requests/",
     ];
 
     /// <summary>Mutating endpoints marked WithoutRejectionRetry.</summary>
@@ -80,6 +90,11 @@ public sealed class RejectionRetryApiTests(ApiFactory factory)
         "POST /api/tickets/{number}/key-person",
         "POST /api/villages/{code}/claims/{residentKey}/confirm",
         "POST /api/villages/{code}/claims/{residentKey}/reverse",
+        // A grant would be opened (and audited) twice; a village's erasure and a deletion decision would report the first
+        // run's work as "nothing to do" / "already decided".
+        "POST /api/break-glass",
+        "POST /api/admin/villages/{code}/erase-residents",
+        "POST /api/admin/deletion-requests/{villageCode}/{id}/decision",
     ];
 
     [Fact]
