@@ -15,4 +15,9 @@ public interface IResidentAppealsGrain : IGrainWithStringKey
     [Alias("File")] Task<AppealFiling> FileAsync(NewTicket appeal);
     /// <summary>The resident's appeals, newest first.</summary>
     [Alias("List")] Task<IReadOnlyList<Ticket>> ListAsync();
+    /// <summary>
+    /// Erasure of the resident (docs/data-governance.md): clears the stored list of appeal numbers and deactivates. The
+    /// appeal tickets themselves stay as the village's work record until the closed-ticket retention deletes them.
+    /// </summary>
+    [Alias("Forget")] Task ForgetAsync();
 }

@@ -2,11 +2,13 @@ using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Security;
+using Sanmenxia.Api.Tickets;
 using Sanmenxia.Platform.Options;
 using Sanmenxia.Platform.Stores;
 using Sanmenxia.Platform.Time;
 using Sanmenxia.Residents;
 using Sanmenxia.Security;
+using Sanmenxia.Tickets;
 
 namespace Sanmenxia.Api.Endpoints;
 
@@ -15,7 +17,7 @@ public sealed record StaffAccess(DateTimeOffset At, string Role, string Actor, s
 
 /// <summary>
 /// A signed-in resident downloads what the system holds about them (docs/data-governance.md): their record, household,
-/// code history with reasons, key-person entries, trips and matches, checkpoint passes still kept, and who among staff
+/// code history with reasons, key-person entries, trips and matches, checkpoint passes still kept, their appeals, and who among staff
 /// read or changed the record (from the audit trail). The download itself is audited.
 /// </summary>
 public static class ResidentDataEndpoints
@@ -36,6 +38,8 @@ public static class ResidentDataEndpoints
         var household = await grains.GetGrain<IHouseholdGrain>(data.Profile.HouseholdId).GetAsync();
         var now = calendar.Now;
         var kept = await passes.ForResidentAsync(key, now.AddDays(-retention.Value.CheckpointPassDays - 1), now.AddMinutes(1), 1_000);
+        var appeals = (await grains.GetGrain<IResidentAppealsGrain>(key).ListAsync()).Select(ResidentAppealDto.From)
+            .Select(a => new { a.Number, a.State, a.Reason, FiledAt = a.ReceivedAt, a.Decision, a.Answer, a.AnsweredAt });
         var trail = await log.QueryAsync(new AuditQuery(key, null, null, null, 0, 1_000));
         var accesses = trail.Where(e => Roles.IsStaff(e.ActorRole))
             .Select(e => new StaffAccess(e.At, e.ActorRole, MaskActor(e.ActorId), e.Action)).ToList();
@@ -53,7 +57,8 @@ public static class ResidentDataEndpoints
             tripMatches = data.TripMatches,
             householdClaim = data.Claim,
             checkpointPasses = kept.Select(p => new { p.At, p.CheckpointId, p.Direction, Colour = p.ColourSeen, p.Outcome }),
-            tickets = "12345 tickets are not linked to a resident record: ask the hotline with the ticket number",
+            appeals,
+            tickets = "12345 calls and leads are not listed here (a call is not linked to a resident; a lead filed while signed in carries your key but is not indexed by it): ask the hotline with the ticket number",
             staffAccesses = accesses,
         }, json.Value.SerializerOptions);
         return Results.File(file, "application/json; charset=utf-8", $"sanmenxia-my-data-{calendar.Today:yyyyMMdd}.json");

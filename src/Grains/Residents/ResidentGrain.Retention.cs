@@ -3,6 +3,7 @@ using Sanmenxia.HealthCode;
 using Sanmenxia.Identity;
 using Sanmenxia.Residents;
 using Sanmenxia.Retention;
+using Sanmenxia.Tickets;
 using Sanmenxia.Trips;
 using Sanmenxia.Villages;
 
@@ -42,6 +43,8 @@ public sealed partial class ResidentGrain
         if (!string.IsNullOrEmpty(household)) await GrainFactory.GetGrain<IHouseholdGrain>(household).ForgetMemberAsync(Key);
         if (phone is not null && PhoneNumber.TryParse(phone, out var parsed, out _))
             await GrainFactory.GetGrain<IPhoneDirectoryGrain>(keys.ForPhone(parsed.Value)).UnlinkAsync(Key);
+        // The list of the resident's appeal numbers goes; the appeal tickets stay to the closed-ticket retention.
+        await GrainFactory.GetGrain<IResidentAppealsGrain>(Key).ForgetAsync();
         foreach (var name in new[] { DayCloseReminder.Name, DecisionReminder.Name, VillageOutbox.ReminderName })
             if (await this.GetReminder(name) is { } reminder) await this.UnregisterReminder(reminder);
         await state.ClearAndDeactivateAsync(this, () => new ResidentState());

@@ -38,6 +38,8 @@ public sealed class ResidentAppealsGrain(
 
     public async Task<IReadOnlyList<Ticket>> ListAsync() => (await TicketsAsync()).OrderByDescending(t => t.ReceivedAt).ThenByDescending(t => t.Number, StringComparer.Ordinal).ToList();
 
+    public Task ForgetAsync() => state.ClearAndDeactivateAsync(this, () => new ResidentAppealsState());
+
     private async Task<List<Ticket>> TicketsAsync()
     {
         var tickets = await Task.WhenAll(state.State.Numbers.Select(n => GrainFactory.GetGrain<ITicketGrain>(n).GetAsync()));

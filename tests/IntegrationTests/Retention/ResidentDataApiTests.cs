@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
+using Sanmenxia.Api.Tickets;
 using Sanmenxia.IntegrationTests.Api;
 using Sanmenxia.IntegrationTests.Support;
 using Sanmenxia.Platform.Stores;
@@ -23,6 +24,9 @@ public sealed class ResidentDataApiTests(ApiFactory factory)
         await b.RegisterAsync(village, name: "李别人");
         var staff = await factory.NewStaffAsync("village", village);
         (await staff.GetAsync($"/api/villages/{village}/residents/{a.ResidentKey}")).EnsureSuccessStatusCode();
+        var filed = await a.Client.PostAsJsonAsync("/api/residents/me/appeals", new AppealRequest("FeverGone", "体温已正常 · fever gone"));
+        Assert.Equal(HttpStatusCode.Created, filed.StatusCode);
+        var number = (await filed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetString()!;
 
         var response = await a.Client.GetAsync("/api/residents/me/data");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -33,8 +37,20 @@ public sealed class ResidentDataApiTests(ApiFactory factory)
         Assert.NotEmpty(data.GetProperty("code").GetProperty("history").EnumerateArray());
         var accesses = data.GetProperty("staffAccesses").EnumerateArray().ToList();
         Assert.Contains(accesses, x => x.GetProperty("role").GetString() == "village" && x.GetProperty("actor").GetString()!.StartsWith("vi") && x.GetProperty("actor").GetString()!.Contains('*'));
+        var appeal = Assert.Single(data.GetProperty("appeals").EnumerateArray());
+        Assert.Equal(number, appeal.GetProperty("number").GetString());
+        Assert.Equal("FeverGone", appeal.GetProperty("reason").GetString());
+        Assert.NotEqual(JsonValueKind.Null, appeal.GetProperty("filedAt").ValueKind);
+        Assert.Equal(JsonValueKind.Null, appeal.GetProperty("decision").ValueKind); // not answered yet
+        Assert.Equal(JsonValueKind.Null, appeal.GetProperty("answeredAt").ValueKind);
         Assert.DoesNotContain("李别人", text);
         Assert.DoesNotContain(b.ResidentKey, text);
+        // Another resident's download does not list a's appeal.
+        var other = await b.Client.GetAsync("/api/residents/me/data");
+        Assert.Equal(HttpStatusCode.OK, other.StatusCode);
+        var otherText = await other.Content.ReadAsStringAsync();
+        Assert.Empty(JsonDocument.Parse(otherText).RootElement.GetProperty("appeals").EnumerateArray());
+        Assert.DoesNotContain(number, otherText);
         Assert.DoesNotContain(a.IdNumber, text); // masked, as everywhere
         // The download itself is in the trail.
         var trail = await factory.Services.GetRequiredService<IAuditLog>().QueryAsync(new AuditQuery(a.ResidentKey, null, null, null));
@@ -54,6 +70,11 @@ public sealed class ResidentDataApiTests(ApiFactory factory)
         await b.RegisterAsync(village, name: "钱保留");
         var staff = await factory.NewStaffAsync("village", village);
         var admin = await factory.AdminClientAsync();
+        var grains = factory.Services.GetRequiredService<IGrainFactory>();
+        var appealed = await a.Client.PostAsJsonAsync("/api/residents/me/appeals", new AppealRequest("WrongColour", null));
+        Assert.Equal(HttpStatusCode.Created, appealed.StatusCode);
+        var appealNumber = (await appealed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("number").GetString()!;
+        Assert.Single(await grains.GetGrain<Sanmenxia.Tickets.IResidentAppealsGrain>(a.ResidentKey).ListAsync());
 
         await FoundationApiTests.AssertProblem(await staff.PostAsJsonAsync($"/api/villages/{village}/deletion-requests", new { idNumber = a.IdNumber }), 400);
         var recorded = await staff.PostAsJsonAsync($"/api/villages/{village}/deletion-requests", new { idNumber = a.IdNumber, reason = "本人申请删除 · asked in person" });
@@ -79,8 +100,10 @@ public sealed class ResidentDataApiTests(ApiFactory factory)
         await FoundationApiTests.AssertProblem(await admin.PostAsJsonAsync($"/api/admin/deletion-requests/{village}/{id}/decision", new { carryOut = false, reason = "late" }), 422);
 
         // The record is gone: from the grain (a fresh activation finds nothing), from the village's list, from the phone's sign-in.
-        var grains = factory.Services.GetRequiredService<IGrainFactory>();
         Assert.Null(await grains.GetGrain<Sanmenxia.Residents.IResidentGrain>(a.ResidentKey).GetProfileAsync());
+        // The list of the resident's appeals is gone too; the appeal ticket stays as the village's work record (closed-ticket retention).
+        Assert.Empty(await grains.GetGrain<Sanmenxia.Tickets.IResidentAppealsGrain>(a.ResidentKey).ListAsync());
+        Assert.NotNull(await grains.GetGrain<Sanmenxia.Tickets.ITicketGrain>(appealNumber).GetAsync());
         await Eventually.Until(async () => await staff.GetFromJsonAsync<JsonElement>($"/api/villages/{village}/residents"),
             page => !page.GetRawText().Contains(a.ResidentKey), TimeSpan.FromSeconds(10), "the erased resident leaves the village list");
         Assert.NotEqual(HttpStatusCode.OK, (await a.Client.GetAsync("/api/residents/me")).StatusCode);
