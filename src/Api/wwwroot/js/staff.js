@@ -15,6 +15,7 @@ import { setupRegister } from './key-persons.js';
 import { downloadFile } from './download.js';
 import { setupTickets } from './hotline.js';
 import { setupDeletionRequests, loadDeletionRequests } from './deletion-requests.js';
+import { setupBreakGlass, resetBreakGlass } from './break-glass.js';
 
 register({
   'staff.title': ['三门峡疫情防控', 'Sanmenxia epidemic control'],
@@ -157,6 +158,7 @@ const TICKET_ROLES = ['hotline', 'commander', 'admin'];
 const CONSOLES = [
   { name: 'tickets', href: '#/tickets', roles: TICKET_ROLES },
   { name: 'village', href: '#/village', roles: VILLAGE_ROLES },
+  { name: 'glass', href: '#/break-glass', roles: VILLAGE_ROLES },
   { name: 'checkpoint', href: 'checkpoint.html', roles: ['checkpoint', 'admin'] },
   { name: 'dashboard', href: 'dashboard.html', roles: DASHBOARD_ROLES },
   { name: 'trips', href: 'trips.html', roles: DASHBOARD_ROLES },
@@ -191,7 +193,7 @@ const { clearError, showProblem, localProblem, showNotice, busy } = createMessag
     temperature: 'common.temperature', symptoms: 'kp.symptoms', reached: 'kp.reached',
     phone: 'call.phone', kind: 'call.kind', regionCode: 'call.place', address: 'call.address', description: 'call.description',
     name: 'call.name', result: 'act.result', outcome: 'act.outcome', department: 'act.dispatchTo', village: 'act.dispatchVillage',
-    duplicateOf: 'act.duplicateOf',
+    duplicateOf: 'act.duplicateOf', idNumber: 'glass.idNumber',
   },
   // 403 is about the jurisdiction (or the role) here, whatever the body says.
   titleKey: status => (status === 403 ? 'staff.outside' : statusKey(status)),
@@ -239,11 +241,11 @@ const onPath = (code, jurisdiction) => within(code, jurisdiction) || within(juri
 
 // ---------------------------------------------------------------- views + routing
 
-const VIEWS = ['signin', 'home', 'village', 'tickets'];
+const VIEWS = ['signin', 'home', 'village', 'tickets', 'break-glass'];
 
 const showView = name => showStaffView(VIEWS, name);
 
-/** Navigation is the URL hash: #/ (consoles), #/village, #/village/<code>. */
+/** Navigation is the URL hash: #/ (consoles), #/village, #/village/<code>, #/break-glass. */
 function route(forced) {
   if (forced === 'signin' || !session.valid) {
     if (!session.valid) session.clear();
@@ -257,6 +259,10 @@ function route(forced) {
   if (page === 'tickets' && TICKET_ROLES.includes(session.info?.role)) {
     showView('tickets');
     ticketsUi.enter().catch(e => { if (!e?.signedOut) showProblem(e); });
+    return;
+  }
+  if (page === 'break-glass' && canUseVillage()) {
+    showView('break-glass');
     return;
   }
   if (page === 'village' && canUseVillage()) {
@@ -311,6 +317,7 @@ function setupSignIn() {
       village.cascadeReady = false;
       registerUi.reset();
       ticketsUi.reset();
+      resetBreakGlass();
       $('search-query').value = '';
       $('village-code').value = '';
       $('import-report').hidden = true;
@@ -970,6 +977,7 @@ function start() {
   setupDetail();
   setupImport();
   setupDeletionRequests(() => village.code, { api, busy, showNotice, showProblem });
+  setupBreakGlass({ api, showProblem, clearError, showNotice });
   setupRegisterPane();
   window.addEventListener('hashchange', () => { clearError(); route(); });
   loadTime();
