@@ -13,6 +13,14 @@ public sealed class FailureDetectionOptions
     public bool Enabled { get; set; } = true;
     /// <summary>How long a silo waits for a probe's answer (ClusterMembershipOptions.ProbeTimeout); probes go out at this period.</summary>
     public TimeSpan ProbeTimeout { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>
+    /// The longest a probe may wait for its answer. Orleans (since 10.x) adapts each probe's timeout, and the period
+    /// between probes, to the answer times it has seen (mean + a margin of their spread), between ProbeTimeout/2 and this
+    /// bound, which it defaults to 4 × ProbeTimeout. On a loaded machine the spread is wide, the timeout climbs to that
+    /// default, and MissedProbesLimit missed probes took ~13 s before a hung silo was suspected (docs/operations.md).
+    /// Capping it bounds a hung silo's declaration at about MissedProbesLimit × MaxProbeTimeout plus the vote.
+    /// </summary>
+    public TimeSpan MaxProbeTimeout { get; set; } = TimeSpan.FromSeconds(2);
     /// <summary>Missed probes in a row before a silo suspects (votes against) the probed one.</summary>
     public int MissedProbesLimit { get; set; } = 3;
     /// <summary>Suspicions (votes) needed to declare a silo dead; with 3 silos, 2 = both survivors must agree.</summary>

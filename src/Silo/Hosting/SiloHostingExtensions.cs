@@ -90,7 +90,7 @@ public static class SiloHostingExtensions
     /// <summary>
     /// Membership probing from Orleans:FailureDetection (docs/operations.md, "Failure detection"): a crashed silo is
     /// declared dead in about 1.5 s (its probes are refused at once), a hung one after MissedProbesLimit probes of
-    /// ProbeTimeout each, confirmed by VotesForDeath silos.
+    /// at most MaxProbeTimeout each (Orleans adapts the timeout to observed answer times), confirmed by VotesForDeath silos.
     /// </summary>
     public static ISiloBuilder AddSanmenxiaFailureDetection(this ISiloBuilder silo, IConfiguration configuration)
     {
@@ -99,6 +99,7 @@ public static class SiloHostingExtensions
         silo.Configure<ClusterMembershipOptions>(o =>
         {
             o.ProbeTimeout = detection.ProbeTimeout;
+            o.MaxProbeTimeout = detection.MaxProbeTimeout < detection.ProbeTimeout ? detection.ProbeTimeout : detection.MaxProbeTimeout;
             o.NumMissedProbesLimit = detection.MissedProbesLimit;
             o.NumVotesForDeathDeclaration = detection.VotesForDeath;
             o.DeathVoteExpirationTimeout = detection.DeathVoteExpiration;
