@@ -1,4 +1,5 @@
 using Microsoft.Playwright;
+using Sanmenxia.Identity;
 using Xunit.Abstractions;
 using static Microsoft.Playwright.Assertions;
 
@@ -160,6 +161,45 @@ public sealed class LanguageSwitchTests(BrowserFixture fixture, ITestOutputHelpe
         await Expect(page.GetByTestId("console-audit")).ToBeVisibleAsync();
         await AssertEnglishOnlyAsync(page, "/staff.html (admin)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = fixture.ScreenshotPath("lang-02-staff-en"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task A_resident_in_english_registers_applies_and_reads_the_code_card_in_english()
+    {
+        var village = await fixture.EmptyVillageAsync(fromEnd: true);
+        await using var context = await NewContextAsync("zh-CN");
+        var page = await OpenAsync(context, "/?lang=en");
+        var phone = fixture.NewPhone();
+        await page.GetByTestId("phone").FillAsync(phone);
+        await page.GetByTestId("send-code").ClickAsync();
+        await Expect(page.GetByTestId("code-sent")).ToContainTextAsync("****");
+        await page.GetByTestId("code").FillAsync(await fixture.ReadCodeAsync(phone));
+        await page.GetByTestId("sign-in").ClickAsync();
+
+        await Expect(page.GetByTestId("view-register")).ToBeVisibleAsync();
+        await page.GetByTestId("reg-name").FillAsync("林语言");
+        await page.GetByTestId("reg-id-number").FillAsync(ResidentIdNumber.Create(village[..6], new DateOnly(1991, 3, 9), 517).Value);
+        foreach (var (testid, code) in new[] { ("reg-county", village[..6]), ("reg-township", village[..9]), ("reg-village", village) })
+        {
+            var select = page.GetByTestId(testid);
+            await Expect(select.Locator($"option[value='{code}']")).ToBeAttachedAsync();
+            await select.SelectOptionAsync(code);
+        }
+        await page.GetByTestId("reg-submit").ClickAsync();
+        await Expect(page.GetByTestId("view-home")).ToBeVisibleAsync();
+
+        var me = page.GetByTestId("my-code");
+        await me.GetByTestId("apply-temperature").FillAsync("36.5");
+        await me.GetByTestId("apply-pledge").CheckAsync();
+        await me.GetByTestId("apply-submit").ClickAsync();
+        await Expect(me.GetByTestId("code-colour")).ToHaveAttributeAsync("data-colour", "Green");
+        await Expect(me.GetByTestId("code-colour")).ToContainTextAsync("Green");
+        await Expect(page.Locator("html")).ToHaveAttributeAsync("lang", "en");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = fixture.ScreenshotPath("lang-03-portal-en"), FullPage = true });
+
+        // The header, the tabs and the code card speak English (the resident's own name is data and stays as written).
+        var chinese = await PageLanguage.ChineseLinesAsync(page, "header.topbar, [role='tablist'], [data-testid='my-code']");
+        Assert.True(chinese.Count == 0, $"Chinese in the English portal: {string.Join(" | ", chinese)}");
     }
 
     private async Task<IBrowserContext> NewContextAsync(string browserLocale)

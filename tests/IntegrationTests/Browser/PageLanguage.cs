@@ -17,17 +17,22 @@ public static partial class PageLanguage
         "km", "min", "h", "s", "C", "N", "PDF", "Scalar", "Chromium",
     };
 
-    /// <summary>Everything the page displays or announces now, one string per element or attribute.</summary>
-    public static async Task<IReadOnlyList<string>> VisibleTextsAsync(IPage page)
+    /// <summary>
+    /// Everything the page (or only the elements matching the CSS selector <paramref name="within"/>) displays or
+    /// announces now, one string per line, element or attribute.
+    /// </summary>
+    public static async Task<IReadOnlyList<string>> VisibleTextsAsync(IPage page, string? within = null)
     {
         var texts = await page.EvaluateAsync<string[]>("""
-            () => {
+            within => {
               const toggle = [...document.querySelectorAll('[data-testid="lang-switch"]')];
               for (const el of toggle) el.hidden = true;
               try {
                 const shown = el => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
-                const out = [document.title, document.body.innerText];
-                for (const el of document.body.querySelectorAll('[aria-label], [placeholder], [title]')) {
+                const roots = within ? [...document.querySelectorAll(within)] : [document.body];
+                const out = within ? [] : [document.title];
+                for (const root of roots) out.push(root.innerText);
+                for (const el of roots.flatMap(root => [root, ...root.querySelectorAll('[aria-label], [placeholder], [title]')])) {
                   if (!shown(el)) continue;
                   for (const name of ['aria-label', 'placeholder', 'title']) {
                     const value = el.getAttribute(name);
@@ -39,7 +44,7 @@ public static partial class PageLanguage
                 for (const el of toggle) el.hidden = false;
               }
             }
-            """);
+            """, within);
         return texts.SelectMany(t => t.Split('\n')).Select(t => t.Trim()).Where(t => t.Length > 0).ToList();
     }
 
@@ -48,8 +53,8 @@ public static partial class PageLanguage
         (await VisibleTextsAsync(page)).SelectMany(EnglishRuns).Distinct().ToList();
 
     /// <summary>Lines of what the page shows that hold Chinese characters.</summary>
-    public static async Task<IReadOnlyList<string>> ChineseLinesAsync(IPage page) =>
-        (await VisibleTextsAsync(page)).Where(t => Han().IsMatch(t)).Distinct().ToList();
+    public static async Task<IReadOnlyList<string>> ChineseLinesAsync(IPage page, string? within = null) =>
+        (await VisibleTextsAsync(page, within)).Where(t => Han().IsMatch(t)).Distinct().ToList();
 
     /// <summary>"中文 · English" pairs: Chinese, the " · " separator, then an English word.</summary>
     public static async Task<IReadOnlyList<string>> JoinedPairsAsync(IPage page) =>
