@@ -129,7 +129,7 @@ public sealed class AppealPagesTests(BrowserFixture fixture, ITestOutputHelper o
             await detail.GetByTestId("handle-result").FillAsync("今日打卡体温 38.4 ℃，须上门复测正常后方可解除 · 38.4 °C today: a normal re-measurement first");
             await detail.GetByTestId("handle-submit").ClickAsync();
             await Expect(detail).ToHaveAttributeAsync("data-state", "Handled");
-            await Expect(detail.GetByTestId("ticket-appeal-decision")).ToContainTextAsync("Rejected");
+            await Expect(detail.GetByTestId("ticket-appeal-decision")).ToContainTextAsync("申诉未获支持");
         }
 
         await using var residentContext = await fixture.NewContextAsync();

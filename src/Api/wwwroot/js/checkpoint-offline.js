@@ -1,7 +1,7 @@
 // The checkpoint console offline (issue 18): what the page keeps to work without network, verifying a QR on the device,
 // queueing each pass in IndexedDB with its own id, and uploading the queue in batches when the network is back
 // (POST /api/checkpoints/{id}/passes/batch: the server accepts each pass once by its id, so a retry never counts twice).
-import { register, pair } from './i18n.js';
+import { register, t } from './i18n.js';
 import { importKeys, verifyToken, decide } from './code-verify.js';
 import * as store from './offline-store.js';
 
@@ -115,8 +115,7 @@ export async function sync(api, checkpointId) {
   return { uploaded, today };
 }
 
-/** The banner's text: "离线 — N 条待上传 · offline — N passes waiting" (or "uploading" while online). */
+/** The banner's text in the page's language: "离线 — N 条待上传" (or "uploading" while online). */
 export function bannerText(count, online) {
-  const [zh, en] = pair(online ? 'cp.offline.uploading' : 'cp.offline.waiting');
-  return [zh.replace('{n}', String(count)), en.replace('{n}', String(count))];
+  return t(online ? 'cp.offline.uploading' : 'cp.offline.waiting').replace('{n}', String(count));
 }

@@ -2,7 +2,7 @@
 // with the phone camera (jsQR), by the ID card, or by typing the ID number; the answer is a big colour block with the
 // decision and why, and today's counters. Reuses the staff sign-in of staff.html (token in sessionStorage).
 // Offline (issue 18: js/checkpoint-offline.js, sw.js) it verifies QRs on the device, queues the passes and uploads them later.
-import { applyI18n, register, fill, t, pair } from './i18n.js';
+import { applyI18n, register, fill, t, has } from './i18n.js';
 import * as offline from './checkpoint-offline.js';
 import { $ } from './dom.js';
 import { mountChrome } from './chrome.js';
@@ -64,11 +64,10 @@ function showError(e) {
   const problem = e instanceof ApiError ? e.problem : { title: String(e?.message ?? e) };
   const status = e instanceof ApiError ? e.status : 0;
   const key = `problem.${status}`;
-  const zh = pair(key)[0];
   const box = $('error');
   box.dataset.status = String(status);
   box.dataset.code = problem?.code ?? '';
-  $('error-title').textContent = zh !== key ? `${zh} · ${problem?.title ?? ''}` : (problem?.title ?? t('common.error'));
+  $('error-title').textContent = problem?.title || (has(key) ? t(key) : t('common.error'));
   const fields = problem?.errors ? Object.values(problem.errors).flat().join('; ') : '';
   $('error-detail').textContent = [problem?.detail, fields].filter(Boolean).join(' ');
   box.hidden = false;
@@ -147,15 +146,7 @@ async function renderBanner() {
   banner.dataset.pending = String(count);
   banner.dataset.online = String(state.online);
   banner.hidden = state.online && count === 0;
-  const [zh, en] = offline.bannerText(count, state.online);
-  const z = document.createElement('span');
-  z.lang = 'zh-CN';
-  z.textContent = zh;
-  const e = document.createElement('span');
-  e.lang = 'en';
-  e.className = 'en';
-  e.textContent = en;
-  banner.replaceChildren(z, e);
+  banner.textContent = offline.bannerText(count, state.online);
 }
 
 /** Uploads the queue (batches; each pass once by its id) and shows the counters the server recounted. */

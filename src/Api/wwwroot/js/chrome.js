@@ -1,12 +1,13 @@
 // The parts every page has around its own content, built from the page's placeholders so they are written once:
 //   <header class="topbar" data-title="key" data-subtitle="key" data-skip="key">…the page's own tools…</header>
-//     → the skip link (if data-skip), the brand (title, subtitle) and the right-hand tools, then "sign out".
+//     → the skip link (if data-skip), the brand (title, subtitle) and the right-hand tools, then the language
+//       switch ("中文 | English", i18n.js) and "sign out". The page's <title> becomes the title in the current language.
 //     data-subtitle-testid names a subtitle the page fills itself (no data-subtitle then).
 //   <main id="main" data-messages="fields notice loading">
 //     → the alert region problems.js writes to (with its list of field errors if "fields"), then the notice and
 //       the loading line where named.
 // Call mountChrome() before applyI18n(); the labels are filled there. showToday() fills the header's date.
-import { bi } from './i18n.js';
+import { bi, t, languageSwitch } from './i18n.js';
 import { $, h } from './dom.js';
 
 export function mountChrome(doc = document) {
@@ -20,8 +21,10 @@ export function mountChrome(doc = document) {
         h('p', { class: 'sub', 'data-i18n': subtitle, 'data-testid': subtitleTestid })),
       h('div', { class: 'topbar-right' },
         ...tools,
+        languageSwitch(doc),
         h('button', { type: 'button', class: 'link', 'data-testid': 'sign-out', hidden: true, 'data-i18n': 'common.signOut' })));
     if (skip) header.before(h('a', { class: 'skip', href: '#main', 'data-i18n': skip }));
+    if (title) doc.title = t(title);
   }
 
   const main = doc.querySelector('main[data-messages]');
@@ -38,7 +41,7 @@ export function mountChrome(doc = document) {
 }
 
 /**
- * The header's "今天 · Today <date>" from /api/time's answer (`text` as the page writes the day), with a
+ * The header's "今天 <date>" (or "Today <date>") from /api/time's answer (`text` as the page writes the day), with a
  * "simulated time" badge while the server's clock is simulated.
  */
 export function showToday(time, text = time.today, el = $('today')) {

@@ -2,7 +2,7 @@
 // (/hubs/dashboard), and watch the roll-ups live: headline numbers, a bar chart and a heat map of the
 // child regions, the live series of this session, and drill-down by clicking a child.
 // Plain ES module; the SignalR client and ECharts are vendored under lib/ (window.signalR, window.echarts).
-import { applyI18n, register, fill, bi, t, pair } from './i18n.js';
+import { applyI18n, register, fill, bi, t } from './i18n.js';
 import { $ } from './dom.js';
 import { mountChrome } from './chrome.js';
 import { ApiError, request } from './http.js';
@@ -338,7 +338,7 @@ function render(update, previous) {
   const at = new Date(update.at);
   const updated = $('updated-at');
   updated.dateTime = update.at;
-  updated.textContent = timeFmt.format(at) + (update.version === 0 ? ` (${pair('dash.snapshot')[0]})` : '');
+  updated.textContent = timeFmt.format(at) + (update.version === 0 ? ` (${t('dash.snapshot')})` : '');
   $('latency').textContent = update.version === 0 ? '—' : `${Math.max(0, Date.now() - at.getTime())} ms`;
   renderBreadcrumb(update.code);
   renderKpis(update.counts, previous?.code === update.code ? previous.counts : null);

@@ -1,6 +1,7 @@
 // How every page calls this site's API: JSON in and out, a refusal thrown as an ApiError that carries the
-// RFC 9457 problem the server sent (problems.js shows it). No network beyond this site's own API.
-import { t } from './i18n.js';
+// RFC 9457 problem the server sent (problems.js shows it). No network beyond this site's own API. Every call carries
+// Accept-Language with the page's language (zh-CN or en), so the server words its problems in it.
+import { t, currentLanguage } from './i18n.js';
 
 /** A refused call: the HTTP status (0: the server could not be reached) and the problem the server sent. */
 export class ApiError extends Error {
@@ -46,7 +47,7 @@ export async function request(method, path, body, { token, raw, contentType, cre
 }
 
 async function send(method, path, body, { token, raw, contentType, credentials, key }) {
-  const headers = { Accept: 'application/json, application/problem+json' };
+  const headers = { Accept: 'application/json, application/problem+json', 'Accept-Language': currentLanguage() };
   if (body !== undefined) headers['Content-Type'] = raw ? (contentType ?? 'application/octet-stream') : 'application/json';
   if (token) headers.Authorization = `Bearer ${token}`;
   if (key !== undefined) headers['Idempotency-Key'] = key;

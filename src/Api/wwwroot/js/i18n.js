@@ -1,8 +1,50 @@
-// Bilingual labels for every Sanmenxia page: Chinese (zh-CN) first, English second, always both.
-// Markup: <span data-i18n="key"></span> is filled by applyI18n(); attributes by
-// data-i18n-placeholder / data-i18n-aria-label / data-i18n-title. In text-only places (option
-// elements, aria-labels, document.title) the two languages are joined with " · ".
-// Other pages may add their own strings with register({...}).
+// Labels for every Sanmenxia page, in ONE language at a time: zh-CN by default, English one click away.
+// Each key holds both texts (['中文', 'English']); the page shows the current language only. The current language
+// comes from `?lang=en` / `?lang=zh-CN` on the URL (which is then remembered), else from localStorage
+// ('smx.lang'), else zh-CN. Markup: <span data-i18n="key"></span> is filled by applyI18n(); attributes by
+// data-i18n-placeholder / data-i18n-aria-label / data-i18n-title. <html lang> follows the current language.
+// Other pages may add their own strings with register({...}). chrome.js puts the switch (languageSwitch) in
+// every page's header; choosing the other language remembers it and reloads the page (the URL, its hash and
+// the sessions in storage survive the reload).
+
+/** The languages a page can speak, in the switch's order. */
+export const LANGUAGES = ['zh-CN', 'en'];
+export const DEFAULT_LANGUAGE = 'zh-CN';
+const STORAGE_KEY = 'smx.lang';
+
+/** 'zh-CN' or 'en' from a user's spelling ("en-GB", "zh", "EN" …); null when it is neither. */
+export function normaliseLanguage(value) {
+  const v = String(value ?? '').trim().toLowerCase();
+  if (v === 'en' || v.startsWith('en-')) return 'en';
+  if (v === 'zh' || v.startsWith('zh-')) return 'zh-CN';
+  return null;
+}
+
+function readStored() {
+  try { return normaliseLanguage(localStorage.getItem(STORAGE_KEY)); } catch { return null; }
+}
+
+function store(language) {
+  try { localStorage.setItem(STORAGE_KEY, language); } catch { /* private mode: this page only */ }
+}
+
+function initialLanguage() {
+  let fromUrl = null;
+  try { fromUrl = normaliseLanguage(new URLSearchParams(globalThis.location?.search ?? '').get('lang')); } catch { /* no URL */ }
+  if (fromUrl) store(fromUrl);
+  return fromUrl ?? readStored() ?? DEFAULT_LANGUAGE;
+}
+
+let current = initialLanguage();
+if (globalThis.document?.documentElement) document.documentElement.lang = current;
+
+/** The language this page speaks now: 'zh-CN' or 'en'. */
+export function currentLanguage() {
+  return current;
+}
+
+/** The slot of the current language in a ['中文', 'English'] pair. */
+const slot = () => (current === 'en' ? 1 : 0);
 
 const strings = {
   // common
@@ -23,8 +65,14 @@ const strings = {
   'common.choose': ['请选择', 'Choose'],
   'common.yes': ['是', 'Yes'],
   'common.no': ['否', 'No'],
+  'common.language': ['语言', 'Language'],
+  'common.breadcrumb': ['当前位置', 'Breadcrumb'],
+  'common.pages': ['分页', 'Pages'],
+  'common.ticket': ['工单', 'Ticket'],
+  'common.staffEntry': ['工作人员入口', 'Staff'],
+  'common.villageConsole': ['村（社区）工作台', 'Village console'],
 
-  // problem titles by HTTP status, shown before the server's own (English) title
+  // problem titles by HTTP status, shown when a problem comes without a title of its own
   'problem.400': ['请检查填写内容', 'Please check the form'],
   'problem.401': ['请重新登录', 'Not signed in'],
   'problem.403': ['无权进行此操作', 'Not allowed'],
@@ -175,50 +223,100 @@ export function register(more) {
   Object.assign(strings, more);
 }
 
-/** The pair for a key; unknown keys fall back to the key itself (and to `fallback` for English). */
-export function pair(key, fallback) {
+/** Both texts of a key, ['中文', 'English'], whatever the current language (unknown keys: the fallback or the key). */
+export function texts(key, fallback) {
   const found = strings[key];
   if (found) return found;
   return [fallback ?? key, fallback ?? key];
+}
+
+/**
+ * Kept for older callers: the key's text in the current language, in both slots, so `pair(k)[0]` and
+ * `pair(k)[1]` each give what the page shows. New code uses t().
+ */
+export function pair(key, fallback) {
+  const text = t(key, fallback);
+  return [text, text];
 }
 
 export function has(key) {
   return Object.prototype.hasOwnProperty.call(strings, key);
 }
 
-/** "中文 · English" as plain text. */
+/** The key's text in the current language (unknown keys: the fallback, else the key itself). */
 export function t(key, fallback) {
-  const [zh, en] = pair(key, fallback);
-  return zh === en ? zh : `${zh} · ${en}`;
+  const found = strings[key];
+  if (!found) return fallback ?? key;
+  return found[slot()] ?? found[0];
 }
 
-/** Fills an element with <span lang="zh-CN">中文</span><span class="en" lang="en">English</span>. */
+/** Fills an element with the key's text in the current language. */
 export function fill(el, key, fallback) {
-  const [zh, en] = pair(key, fallback);
-  const z = document.createElement('span');
-  z.lang = 'zh-CN';
-  z.textContent = zh;
-  el.replaceChildren(z);
-  if (en !== zh) {
-    const e = document.createElement('span');
-    e.lang = 'en';
-    e.className = 'en';
-    e.textContent = en;
-    el.append(e);
-  }
+  el.textContent = t(key, fallback);
   return el;
 }
 
-/** A new bilingual element. */
+/** A new element holding the key's text in the current language. */
 export function bi(tag, key, fallback) {
   return fill(document.createElement(tag), key, fallback);
 }
 
-/** Fills every [data-i18n] element and translated attributes under root. */
+/** Fills every [data-i18n] element and translated attributes under root; sets <html lang>. */
 export function applyI18n(root = document) {
+  if (root === document) document.documentElement.lang = current;
   for (const el of root.querySelectorAll('[data-i18n]')) fill(el, el.dataset.i18n);
   for (const attr of ['placeholder', 'aria-label', 'title']) {
     const data = 'data-i18n-' + attr;
     for (const el of root.querySelectorAll(`[${data}]`)) el.setAttribute(attr, t(el.getAttribute(data)));
   }
+}
+
+/** Sets document.title to the key's text (and <html lang>). */
+export function setTitle(key) {
+  document.documentElement.lang = current;
+  document.title = t(key);
+}
+
+/**
+ * Speaks `language` from now on: remembers it and reloads the page (without a `?lang=` that would undo the
+ * choice), so everything, including what scripts built, is written again in it.
+ */
+export function switchLanguage(language) {
+  const next = normaliseLanguage(language) ?? DEFAULT_LANGUAGE;
+  store(next);
+  if (next === current) return;
+  current = next;
+  const url = new URL(location.href);
+  if (url.searchParams.has('lang')) {
+    url.searchParams.delete('lang');
+    history.replaceState(history.state, '', url);
+  }
+  location.reload();
+}
+
+/** Names of the languages in their own language (never translated: a reader finds their own). */
+const NATIVE_NAMES = { 'zh-CN': '中文', en: 'English' };
+
+/**
+ * The language switch: a labelled group of two buttons, "中文 | English", the current one pressed. Keyboard: Tab
+ * to a button, Enter or Space chooses it.
+ */
+export function languageSwitch(doc = document) {
+  const group = doc.createElement('div');
+  group.className = 'lang-switch';
+  group.setAttribute('role', 'group');
+  group.setAttribute('aria-label', t('common.language'));
+  group.dataset.testid = 'lang-switch';
+  for (const language of LANGUAGES) {
+    const button = doc.createElement('button');
+    button.type = 'button';
+    button.lang = language;
+    button.textContent = NATIVE_NAMES[language];
+    button.dataset.lang = language;
+    button.dataset.testid = `lang-${language}`;
+    button.setAttribute('aria-pressed', String(language === current));
+    button.addEventListener('click', () => switchLanguage(language));
+    group.append(button);
+  }
+  return group;
 }

@@ -6,7 +6,7 @@
 // The API: GET /api/villages/{code}/key-persons (KeyPersonRegisterEndpoints.cs) and the key-person actions of
 // KeyPersonEndpoints.cs. Staff who may open a village (village staff, commanders, administrators, within their
 // jurisdiction) may also act on its register: the API allows exactly that, so the console offers it.
-import { register, t, bi, fill, pair } from './i18n.js';
+import { register, t, bi, fill } from './i18n.js';
 import { h } from './dom.js';
 import { formatDateTime } from './format.js';
 
@@ -86,7 +86,7 @@ export const CATEGORIES = ['FromOutsideCity', 'FromHubei', 'FromWuhan', 'CloseCo
 const MEASURES = ['HomeIsolation', 'CentralIsolation', 'MedicalObservation'];
 const SYMPTOMS = ['fever', 'cough', 'fatigue', 'short-of-breath', 'sore-throat', 'diarrhoea'];
 
-/** Text for a <option> or an input value: "中文 · English". */
+/** An <option> with its text (in the page's language). */
 const option = (value, text, selected = false) => h('option', { value, selected }, text);
 
 function badge(key, fallback, cls = '') {
@@ -149,7 +149,7 @@ export function setupRegister(ctx) {
     fillList($('followup-list'), open, 'kp.followUpEmpty', followUpItem);
     const done = open.filter(l => !l.followUpDue).length;
     const progress = $('followup-progress');
-    progress.textContent = `${pair('kp.progress')[0]} ${done}/${open.length} · ${pair('kp.progress')[1]} ${done}/${open.length}`;
+    progress.textContent = `${t('kp.progress')} ${done}/${open.length}`;
     progress.dataset.done = String(done);
     progress.dataset.total = String(open.length);
 
@@ -416,10 +416,10 @@ export function setupRegister(ctx) {
       li.append(h('time', {}, when ?? ''), ' ', bi('strong', key), text ? ` ${text}` : '');
       items.push(li);
     };
-    item(formatDateTime(e.createdAt), 'kp.h.created', `${t(`kp.${e.category}`)} · ${e.source}${e.createdBy ? ` · ${pair('kp.by')[1]} ${e.createdBy}` : ''}`);
+    item(formatDateTime(e.createdAt), 'kp.h.created', `${t(`kp.${e.category}`)} · ${e.source}${e.createdBy ? ` · ${t('kp.by')} ${e.createdBy}` : ''}`);
     if (e.openedOn) item(e.openedOn, 'kp.h.opened', t(`measure.${e.measure}`, e.measure));
     for (const f of e.followUps ?? []) {
-      item(f.day, `fu.${f.status}`, `${f.note ?? ''}${f.by ? ` · ${pair('kp.by')[1]} ${f.by}` : ''}`, 'entry-follow-up');
+      item(f.day, `fu.${f.status}`, `${f.note ?? ''}${f.by ? ` · ${t('kp.by')} ${f.by}` : ''}`, 'entry-follow-up');
     }
     if (e.closedOn) item(e.closedOn, `kpStatus.${e.status}`, e.closeReason ?? '');
     const details = h('details', { class: 'entry-more', 'data-testid': 'entry-history' });
@@ -466,7 +466,7 @@ export function setupRegister(ctx) {
         const head = (r.household?.members ?? []).find(m => m.isHead);
         const label = h('label', { for: id },
           h('span', { class: 'row-name' }, r.name), ' ', h('span', { class: 'row-id' }, r.maskedIdNumber),
-          head && head.residentKey !== r.residentKey ? h('span', { class: 'row-id' }, ` · ${pair('household.head')[0]} ${head.name}`) : '');
+          head && head.residentKey !== r.residentKey ? h('span', { class: 'row-id' }, ` · ${t('household.head')} ${head.name}`) : '');
         return h('div', { class: 'check' }, radio, label);
       }));
       const empty = $('kp-candidates-empty');

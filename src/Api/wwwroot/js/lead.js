@@ -4,7 +4,7 @@
 // The calls carry no token, except the filing of a signed-in resident who keeps "attach my identity" ticked: that lead
 // carries the resident's pseudonymous key so the village can follow up (docs/tickets.md); unticked, it stays anonymous.
 // The number is what the reporter keeps.
-import { register, t, pair, fill } from './i18n.js';
+import { register, t, fill } from './i18n.js';
 import { $, h } from './dom.js';
 import { request } from './http.js';
 import { formatDateTime } from './format.js';
@@ -152,9 +152,8 @@ function renderStatus(status) {
   fact('ticket.updatedAt', formatDateTime(status.updatedAt), 'lead-status-updated');
   fact('ticket.closedAt', formatDateTime(status.closedAt), 'lead-status-closed');
   $('lead-status-steps').replaceChildren(...(status.steps ?? []).map(s => {
-    const [zh, en] = pair(`step.${s.kind}`, s.kind);
     return h('li', { 'data-testid': 'lead-status-step', 'data-kind': s.kind },
-      h('time', { datetime: s.at }, formatDateTime(s.at)), ' ', h('span', { lang: 'zh-CN' }, zh), h('span', { class: 'en', lang: 'en' }, en));
+      h('time', { datetime: s.at }, formatDateTime(s.at)), ' ', h('span', {}, t(`step.${s.kind}`, s.kind)));
   }));
   box.hidden = false;
 }

@@ -1,7 +1,8 @@
 // How every page shows an RFC 9457 problem (an ApiError from http.js, or a check made before calling): the alert
-// region (title in Chinese first, detail, a list of field errors) and each field's own error slot; also the
+// region (title, detail, a list of field errors, all in the page's language: the server words them from the
+// Accept-Language http.js sends) and each field's own error slot; also the
 // short-lived notice and the busy state of a button while its action runs. The markup is chrome.js's.
-import { t, has, pair } from './i18n.js';
+import { t, has } from './i18n.js';
 import { ApiError } from './http.js';
 import { $ } from './dom.js';
 
@@ -29,19 +30,20 @@ export function showFieldErrors(problem, form, list, labelOf) {
   }
 }
 
-/** The i18n key of the Chinese title for an HTTP status ("problem.404"; any unlisted 5xx as 500). */
+/** The i18n key of the local title for an HTTP status ("problem.404"; any unlisted 5xx as 500). */
 export const statusKey = status => `problem.${status >= 500 && !has(`problem.${status}`) ? 500 : status}`;
 
 /**
  * A page's message functions. `fieldLabels` maps a field name to the i18n key of its label (for the alert's list);
- * `titleKey(status)` picks the Chinese title shown before the server's; `fallbackTitle(status)` stands in when the
- * problem has no title; `localTitle` is the title of a problem found before calling the API.
+ * a problem's own title is shown as the server sent it (already in the page's language); one without a title gets
+ * `titleKey(status)`'s text, else `fallbackTitle(status)`; `localTitle` is the title of a problem found before
+ * calling the API (the text itself, or by default the text of 'problem.400').
  */
 export function createMessages({
   fieldLabels = {},
   titleKey = statusKey,
   fallbackTitle = () => t('common.error'),
-  localTitle = '请检查填写内容 · Please check the form',
+  localTitle,
 } = {}) {
   const fieldLabel = field => (fieldLabels[field] ? t(fieldLabels[field]) : field);
 
@@ -56,17 +58,16 @@ export function createMessages({
     for (const el of document.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
   }
 
-  /** Shows a problem: title (zh first), detail, field errors in the alert and next to the form's fields. */
+  /** Shows a problem: title, detail, field errors in the alert and next to the form's fields. */
   function showProblem(error, form) {
     clearError();
     const problem = error instanceof ApiError ? error.problem : { title: t('common.error'), detail: String(error?.message ?? error) };
     const status = error instanceof ApiError ? error.status : 0;
     const key = titleKey(status);
-    const zhTitle = has(key) ? pair(key)[0] : '';
-    const title = problem.title || fallbackTitle(status);
+    const title = problem.title || (has(key) ? t(key) : fallbackTitle(status));
     const box = $('error');
     box.dataset.status = String(status);
-    $('error-title').textContent = zhTitle && !title.includes(zhTitle) ? `${zhTitle} · ${title}` : title;
+    $('error-title').textContent = title;
     $('error-detail').textContent = problem.detail || '';
     const list = $('error-fields');
     showFieldErrors(problem, form, list, fieldLabel);
@@ -84,8 +85,7 @@ export function createMessages({
 
   /** A field error found before calling the API (`key` names its text), shown the same way as the server's. */
   function localProblem(field, key) {
-    const [zh, en] = pair(key);
-    return new ApiError(400, { title: localTitle, errors: { [field]: [`${zh} · ${en}`] } });
+    return new ApiError(400, { title: localTitle ?? t('problem.400'), errors: { [field]: [t(key)] } });
   }
 
   let noticeTimer;

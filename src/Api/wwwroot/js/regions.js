@@ -1,9 +1,9 @@
 // Region codes (as RegionCode.cs: city 411200, county 6 digits, township 9, village 12) and the region <select>s
 // of the resident registration (index.html) and the village console's picker (staff.html).
-import { t } from './i18n.js';
+import { t, currentLanguage } from './i18n.js';
 
-/** "湖滨区 · Hubin Qu": the name, and its pinyin where known. */
-export const regionLabel = r => (r.pinyin ? `${r.name} · ${r.pinyin}` : r.name);
+/** A region's name for the page's language: "湖滨区" in Chinese, its pinyin ("Hubin Qu") in English where known. */
+export const regionLabel = r => (currentLanguage() === 'en' && r.pinyin ? r.pinyin : r.name);
 
 /** A region's code as text, whether the API sent it as a string or as { value }. */
 export const regionCode = r => (typeof r.code === 'string' ? r.code : (r.code?.value ?? String(r.code)));

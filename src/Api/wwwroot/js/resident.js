@@ -2,7 +2,7 @@
 // history), household members (proxy apply / clock-in), health self-report and requests for help,
 // and the co-traveler check (platform 2: anyone, no sign-in) with "my trips" and the match banner.
 // Plain ES module, no framework, no network beyond this site's own API.
-import { applyI18n, register, fill, bi, t, has, pair } from './i18n.js';
+import { applyI18n, register, fill, bi, t, has, currentLanguage } from './i18n.js';
 import { $ } from './dom.js';
 import { mountChrome, showToday } from './chrome.js';
 import { ApiError, createApi, request } from './http.js';
@@ -121,7 +121,7 @@ function formatDay(day) {
   if (!day) return '';
   const [y, m, d] = day.split('-').map(Number);
   const w = weekdays[new Date(Date.UTC(y, m - 1, d)).getUTCDay()];
-  return `${day} ${w[0]} · ${w[1]}`;
+  return `${day} ${w[currentLanguage() === 'en' ? 1 : 0]}`;
 }
 
 function readTemperature(form, name = 'temperature', required = true) {
@@ -219,7 +219,7 @@ function setupSignIn() {
       clearInterval(countdown);
       const tick = () => {
         if (left <= 0) { clearInterval(countdown); button.disabled = false; fill(button, 'signin.sendCode'); return; }
-        button.textContent = `${left}${pair('signin.resendIn')[0]}`;
+        button.textContent = `${left}${t('signin.resendIn')}`;
         left -= 1;
       };
       tick();
@@ -753,7 +753,7 @@ function showRateLimited(seconds) {
       button.disabled = false;
       return;
     }
-    el.textContent = `${t('trip.limited')}（${left}${pair('trip.limitedIn')[0]} · ${left}${pair('trip.limitedIn')[1]}）`;
+    el.textContent = `${t('trip.limited')} (${left}${t('trip.limitedIn')})`;
     el.hidden = false;
     button.disabled = true;
     left -= 1;
@@ -830,7 +830,7 @@ function renderTripBanner(matches) {
   const order = ['None', 'SameTrip', 'SameCarriage', 'NearbySeats'];
   const worst = [...open].sort((a, b) => order.indexOf(b.risk) - order.indexOf(a.risk))[0];
   const { mode, number, date } = worst.trip;
-  const [riskZh, riskEn] = pair(`risk.${worst.risk}`, worst.risk);
+  const risk = t(`risk.${worst.risk}`, worst.risk);
   const zh = {
     Train: `您乘坐的 ${number} 次列车（${date}）有确诊病例同行`,
     Flight: `您乘坐的 ${number} 航班（${date}）有确诊病例同行`,
@@ -843,16 +843,10 @@ function renderTripBanner(matches) {
     Coach: `A confirmed case travelled on your coach ${number} on ${date}`,
     Car: `A confirmed case travelled in the car ${number} on ${date}`,
   }[mode] ?? `A confirmed case travelled on your trip ${number} on ${date}`;
-  const more = open.length > 1 ? [`，${pair('trip.banner.more')[0]} ${open.length - 1} ${pair('trip.banner.moreTrips')[0]}`, `, ${pair('trip.banner.more')[1]} ${open.length - 1} ${pair('trip.banner.moreTrips')[1]}`] : ['', ''];
-  const text = $('trip-banner-text');
-  const z = document.createElement('span');
-  z.lang = 'zh-CN';
-  z.textContent = `${zh}（${riskZh}）${more[0]}`;
-  const e = document.createElement('span');
-  e.lang = 'en';
-  e.className = 'en';
-  e.textContent = `${en} (${riskEn.toLowerCase()})${more[1]}`;
-  text.replaceChildren(z, e);
+  const others = open.length - 1;
+  $('trip-banner-text').textContent = currentLanguage() === 'en'
+    ? `${en} (${risk.toLowerCase()})${others > 0 ? `, ${t('trip.banner.more')} ${others} ${t('trip.banner.moreTrips')}` : ''}`
+    : `${zh}（${risk}）${others > 0 ? `，${t('trip.banner.more')} ${others} ${t('trip.banner.moreTrips')}` : ''}`;
   fill($('trip-banner-todo'), 'trip.banner.todo');
   banner.dataset.risk = worst.risk;
   banner.dataset.trip = worst.trip.key ?? '';
@@ -963,8 +957,7 @@ function setupTrips() {
       lastQuery = null;
       if (error instanceof ApiError && error.status === 429) {
         limited = true;
-        const [zh, en] = pair('trip.limitedIn');
-        error.problem = { ...error.problem, detail: `${error.retryAfter}${zh} · ${error.retryAfter}${en}. ${error.problem?.detail ?? ''}`.trim() };
+        error.problem = { ...error.problem, detail: `${error.retryAfter}${t('trip.limitedIn')}. ${error.problem?.detail ?? ''}`.trim() };
       }
       showProblem(error, form);
       if (limited) showRateLimited(error.retryAfter);

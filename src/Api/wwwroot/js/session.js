@@ -1,7 +1,7 @@
 // The staff session that staff.html, trips.html and checkpoint.html share: one account, one token in
 // sessionStorage (a staff sign-in ends with the browser tab), one sign-in form, one "who is signed in" line.
 // dashboard.html keeps its own sign-in (see dashboard.js); the resident portal has its own session (resident.js).
-import { register, t, pair } from './i18n.js';
+import { register, t } from './i18n.js';
 import { createApi } from './http.js';
 import { $, h } from './dom.js';
 
@@ -131,7 +131,7 @@ export function renderWho(who = $('who')) {
   who.dataset.role = info.role ?? '';
   who.dataset.jurisdiction = info.jurisdiction ?? '';
   const jurisdiction = h('span', { 'data-testid': 'who-jurisdiction' },
-    info.jurisdiction ? `${pair('staff.jurisdiction')[0]} ${info.jurisdiction}` : '');
+    info.jurisdiction ? `${t('staff.jurisdiction')} ${info.jurisdiction}` : '');
   who.append(h('strong', {}, info.username ?? ''), ' · ', h('span', {}, t(`role.${info.role}`, info.role)));
   who.append(...(info.jurisdiction ? [' · ', jurisdiction] : [jurisdiction]));
 }

@@ -3,7 +3,7 @@
 // counts, list residents by colour, fever, isolation, open needs and key-person category, open one
 // (audited), mark a need handled, clear a fever after a visit, and onboard residents from CSV.
 // Plain ES module, no framework, no network beyond this site's own API.
-import { applyI18n, register, fill, bi, t, has, pair } from './i18n.js';
+import { applyI18n, register, fill, bi, t, has } from './i18n.js';
 import { $, h } from './dom.js';
 import { mountChrome, showToday } from './chrome.js';
 import { createMessages, statusKey } from './problems.js';
@@ -197,9 +197,7 @@ const { clearError, showProblem, localProblem, showNotice, busy } = createMessag
   },
   // 403 is about the jurisdiction (or the role) here, whatever the body says.
   titleKey: status => (status === 403 ? 'staff.outside' : statusKey(status)),
-  fallbackTitle: status => (status === 403 ? pair('staff.outside')[1] : t('common.error')),
-  // As the server's own title for invalid fields.
-  localTitle: 'The request has invalid fields',
+  fallbackTitle: status => (status === 403 ? t('staff.outside') : t('common.error')),
 });
 
 // ---------------------------------------------------------------- formatting
@@ -586,7 +584,7 @@ async function loadResidents() {
   table.hidden = empty;
   const from = empty ? 0 : village.skip + 1;
   const to = village.skip + (page.items ?? []).length;
-  $('residents-total').textContent = `${pair('village.total')[0]} ${village.total} · ${pair('village.total')[1]} ${village.total}`;
+  $('residents-total').textContent = `${t('village.total')} ${village.total}`;
   $('residents-total').dataset.value = String(village.total);
   $('page-info').textContent = `${from}–${to} / ${village.total}`;
   $('page-prev').disabled = village.skip <= 0;
@@ -635,11 +633,9 @@ function residentRow(r) {
     const household = document.createElement('span');
     household.className = 'row-household';
     household.dataset.testid = 'row-household';
-    const [zhHead, enHead] = pair('household.head');
-    household.textContent = head
-      ? (head.residentKey === r.residentKey ? `${zhHead} · ${enHead}` : `${zhHead} ${head.name} · ${enHead} ${head.name}`)
-      : '';
-    household.textContent += `${head ? ' · ' : ''}${members.length} ${pair('household.members')[0]}`;
+    const headLabel = t('household.head');
+    household.textContent = head ? (head.residentKey === r.residentKey ? headLabel : `${headLabel} ${head.name}`) : '';
+    household.textContent += `${head ? ' · ' : ''}${members.length} ${t('household.members')}`;
     household.title = members.map(m => m.name).join('、');
     name.append(household);
   }

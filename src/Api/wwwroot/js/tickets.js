@@ -1,7 +1,7 @@
 // Tickets (platforms 1 and 6, docs/tickets.md) as every page shows them: the labels of states, kinds, categories,
 // steps, feedback and departments (zh-CN first, English), the catalogue the API serves, and small renderers shared by
 // the resident portal's lead form (lead.js), the hotline console (hotline.js) and the village console's ticket pane.
-import { register, t, bi, pair } from './i18n.js';
+import { register, t, bi } from './i18n.js';
 import { h } from './dom.js';
 import { formatDateTime } from './format.js';
 
@@ -141,9 +141,8 @@ export function flags(item) {
     out.push(b);
   }
   if (item.escalationLevel > 0) {
-    const [zh, en] = pair('ticket.escalated');
     const b = h('span', { class: 'badge escalated', 'data-testid': 'ticket-escalated', 'data-level': item.escalationLevel },
-      `${zh} ${item.escalatedTo ?? ''} · ${en} ${item.escalatedTo ?? ''}`);
+      `${t('ticket.escalated')} ${item.escalatedTo ?? ''}`);
     out.push(b);
   }
   return out;

@@ -1,6 +1,6 @@
 // What the resident portal's co-traveler forms (index.html) and the commanders' publication page (trips.html)
-// say about a trip alike: the travel modes, the field labels, and a seat written out in both languages.
-import { register, t } from './i18n.js';
+// say about a trip alike: the travel modes, the field labels, and a seat written out in the page's language.
+import { register, t, currentLanguage } from './i18n.js';
 
 register({
   'trip.mode': ['出行方式', 'Travel mode'],
@@ -30,11 +30,11 @@ export function addModeOptions(select) {
   }
 }
 
-/** "3车厢 12排 · carriage 3, row 12"; '' when nothing is known. */
+/** "3车厢 12排" (English: "carriage 3, row 12"); '' when nothing is known. */
 export function seatText(carriage, row, seat) {
   const zh = [], en = [];
   if (carriage != null) { zh.push(`${carriage}车厢`); en.push(`carriage ${carriage}`); }
   if (row != null) { zh.push(`${row}排`); en.push(`row ${row}`); }
   if (seat) { zh.push(`${seat}座`); en.push(`seat ${seat}`); }
-  return zh.length ? `${zh.join(' ')} · ${en.join(', ')}` : '';
+  return currentLanguage() === 'en' ? en.join(', ') : zh.join(' ');
 }
