@@ -145,6 +145,8 @@ public sealed class DashboardBigScreenTests(BrowserFixture fixture, ITestOutputH
         await Expect(legend).ToHaveAttributeAsync("data-scale", "fixed");
         await Expect(legend).ToHaveAttributeAsync("data-max", "1");
         await Expect(page.GetByTestId("heat-band")).ToHaveCountAsync(8);
+        var bounds = await page.GetByTestId("heat-band").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.lower + '-' + e.dataset.upper)");
+        Assert.Equal(["0-0", "0-0.01", "0.01-0.02", "0.02-0.05", "0.05-0.1", "0.1-0.2", "0.2-0.5", "0.5-1"], bounds);
         await Expect(page.GetByTestId("tile")).ToHaveCountAsync(6);
         foreach (var tile in await page.GetByTestId("tile").AllAsync())
         {

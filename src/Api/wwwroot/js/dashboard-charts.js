@@ -227,17 +227,18 @@ export function renderHeat(update, metric, { drillable, open }) {
 
 const TREND_SERIES = ['applied', 'green', 'yellow', 'red', 'clockedInToday', 'fever'];
 
-/** `points`: [{ at, counts }] oldest first. `columns`: charts per row (2 on a desk, 3 on the wall). */
-export function renderTrend(points, columns = 2) {
+/** `points`: [{ at, counts }] oldest first. `columns`: charts per row (by default 3 on a wide panel, else 2). */
+export function renderTrend(points, columns) {
   const c = chart('chart-trend');
   if (!c) return;
+  columns ??= $('chart-trend').clientWidth >= 900 ? 3 : 2;
   const rows = Math.ceil(TREND_SERIES.length / columns);
   const span = points.length ? points[points.length - 1].at - points[0].at : 0;
   const label = v => (span > 86_400_000 ? dayFmt.format(new Date(v)) : timeFmt.format(new Date(v)));
   const cell = i => {
     const col = i % columns;
     const row = Math.floor(i / columns);
-    return { left: `${(100 / columns) * col + 1}%`, width: `${100 / columns - 3}%`, top: `${(100 / rows) * row + 6}%`, height: `${100 / rows - 14}%` };
+    return { left: `${(100 / columns) * col + 1}%`, width: `${100 / columns - 3}%`, top: `${(100 / rows) * row + 9}%`, height: `${100 / rows - 16}%` };
   };
   const min = points[0]?.at;
   const max = points.length ? Math.max(points[points.length - 1].at, points[0].at + 60_000) : undefined;

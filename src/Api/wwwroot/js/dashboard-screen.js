@@ -49,10 +49,14 @@ export function setupModeToggle(changed) {
 
 // ---------------------------------------------------------------- clock (the system's time, ticking by the second)
 
-const clockFmt = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short',
-  hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false,
-});
+const CLOCK = { timeZone: ZONE, year: 'numeric', month: '2-digit', day: '2-digit', weekday: 'short', hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false };
+const clockFormats = new Map();
+/** The clock in the page's language (i18n.js sets <html lang>), on Beijing time. */
+const clockFmt = () => {
+  const lang = document.documentElement.lang || 'zh-CN';
+  if (!clockFormats.has(lang)) clockFormats.set(lang, new Intl.DateTimeFormat(lang, CLOCK));
+  return clockFormats.get(lang);
+};
 
 export const time = { offset: 0, today: null, simulated: false };
 
@@ -72,7 +76,7 @@ export function startClock() {
   const tick = () => {
     const now = new Date(Date.now() + time.offset);
     el.dateTime = now.toISOString();
-    el.textContent = clockFmt.format(now);
+    el.textContent = clockFmt().format(now);
     setTimeout(tick, 1000 - (Date.now() % 1000) + 5);
   };
   tick();

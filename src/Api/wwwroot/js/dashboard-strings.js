@@ -25,7 +25,6 @@ register({
   'dash.heat.heading': ['下级地区热力图', 'Heat map of child regions'],
   'dash.heat.metric': ['热力指标', 'Heat metric'],
   'dash.heat.scale': ['固定色阶（各级地区相同，不随最高值缩放）', 'Fixed scale (the same at every level, not stretched to the highest child)'],
-  'dash.heat.zero': ['0', '0'],
   'dash.trend.heading': ['走势', 'Trend'],
   'dash.trend.note': ['每项指标一幅小图，各有纵轴：近30天每日收盘值，加上本次会话的实时序列', 'One small chart per figure, each with its own axis: daily closing values of the last 30 days, then this session\'s live series'],
   'dash.table.heading': ['下级地区明细', 'Child regions'],

@@ -358,7 +358,7 @@ function showTrend(code) {
   // Daily rows are dated by the system's clock, live points by this browser's: in a simulation (or a test with a
   // fake clock) they are years apart, and then the daily series is shown on its own.
   const sameTimeBase = daily.length === 0 || live.length === 0 || Math.abs(daily[daily.length - 1].at - firstLive) < 3 * 86_400_000;
-  renderTrend(sameTimeBase ? [...daily.filter(p => p.at < firstLive), ...live] : daily, state.mode === 'big' ? 2 : 3);
+  renderTrend(sameTimeBase ? [...daily.filter(p => p.at < firstLive), ...live] : daily, state.mode === 'big' ? 2 : undefined);
 }
 
 
