@@ -3,13 +3,14 @@
 // numbers, the codes by child region, a heat map on a fixed scale, the trend as small multiples, and drill-down by
 // clicking a child. ?screen=big (or the header's toggle) turns it into the wall screen (js/dashboard-screen.js).
 // Plain ES module; the SignalR client and ECharts are vendored under lib/ (window.signalR, window.echarts).
-import { applyI18n, fill, bi, t } from './i18n.js';
+import { applyI18n, fill, t } from './i18n.js';
 import { $ } from './dom.js';
 import { mountChrome } from './chrome.js';
 import { createMessages } from './problems.js';
 import { session, createStaffApi, mountStaffSignIn, setupStaffSignIn, showStaffView, renderWho } from './session.js';
 import { within } from './regions.js';
-import { renderTicketKpis, renderTicketHistory, TICKET_COLUMNS } from './dashboard-tickets.js';
+import { renderTicketKpis, renderTicketHistory } from './dashboard-tickets.js';
+import { renderKpis, renderTable } from './dashboard-tables.js';
 import { HEAT_METRICS, setChartTheme, renderBar, renderHeat, renderTrend } from './dashboard-charts.js';
 import { initialMode, applyMode, setupModeToggle, syncTime, startClock, renderFigures, time } from './dashboard-screen.js';
 import './dashboard-strings.js';
@@ -18,18 +19,6 @@ const ZONE = 'Asia/Shanghai';
 const MAX_SERIES_POINTS = 720;
 const VIEWS = ['signin', 'dashboard'];
 
-// Headline numbers: the code counts, then the five key-person categories.
-const KPIS = [
-  ['residents'], ['applied'], ['green'], ['yellow'], ['red'], ['clockedInToday'], ['fever'], ['isolated'], ['openNeeds'],
-  ['fromOutsideCity', 'key'], ['fromHubei', 'key'], ['fromWuhan', 'key'], ['closeContacts', 'key'], ['feverNoExposure', 'key'],
-  ['checkpointPasses', 'checkpoint'],
-];
-// A KPI's value: the region's count, or (checkpoint passes) its checkpoints' totals for today, offline uploads included.
-const kpi = (counts, key) => (key === 'checkpointPasses' ? counts?.checkpoints?.passesToday : counts?.[key]) ?? 0;
-const TABLE_COLUMNS = ['residents', 'applied', 'green', 'yellow', 'red', 'clockedInToday', 'fever', 'isolated', 'openNeeds',
-  'fromOutsideCity', 'fromHubei', 'fromWuhan', 'closeContacts', 'feverNoExposure'];
-
-const fmt = new Intl.NumberFormat('zh-CN');
 const timeFmt = new Intl.DateTimeFormat('zh-CN', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 
 // ---------------------------------------------------------------- session + API (shared with staff.html)
@@ -259,7 +248,7 @@ function render(update, previous) {
   renderTicketKpis(update.counts, previous?.code === update.code ? previous.counts : null);
   renderFigures(update.counts, state.rows.get(update.code) ?? [], time.today);
   renderCharts(update);
-  renderTable(update);
+  renderTable(update, drillable, openRegion);
 }
 
 async function renderBreadcrumb(code) {
@@ -305,38 +294,6 @@ async function renderBreadcrumb(code) {
   });
 }
 
-function renderKpis(counts, before) {
-  const box = $('kpis');
-  if (!box.childElementCount) {
-    for (const [key, group] of KPIS) {
-      const tile = document.createElement('div');
-      tile.className = 'kpi';
-      tile.dataset.key = key;
-      if (group) tile.dataset.group = group;
-      tile.dataset.testid = `kpi-${key}`;
-      const label = bi('span', `metric.${key}`);
-      label.className = 'kpi-label';
-      const value = document.createElement('span');
-      value.className = 'kpi-value';
-      value.dataset.testid = `kpi-${key}-value`;
-      tile.append(label, value);
-      box.append(tile);
-    }
-  }
-  for (const [key] of KPIS) {
-    const value = kpi(counts, key);
-    const el = $(`kpi-${key}-value`, box);
-    el.textContent = fmt.format(value);
-    el.dataset.value = String(value);
-    const tile = el.parentElement;
-    if (before && kpi(before, key) !== value) {
-      tile.classList.remove('flash');
-      void tile.offsetWidth; // restart the animation
-      tile.classList.add('flash');
-    }
-  }
-}
-
 function drillable(code) {
   const jurisdiction = session.info?.jurisdiction;
   return !jurisdiction || within(code, jurisdiction);
@@ -361,46 +318,6 @@ function showTrend(code) {
   renderTrend(sameTimeBase ? [...daily.filter(p => p.at < firstLive), ...live] : daily, state.mode === 'big' ? 2 : undefined);
 }
 
-
-function renderTable(update) {
-  const head = $('children-head');
-  if (!head.childElementCount) {
-    head.append(bi('th', 'dash.table.name'));
-    for (const key of TABLE_COLUMNS) head.append(bi('th', `metric.${key}`));
-    for (const [key] of TICKET_COLUMNS) head.append(bi('th', `ticket.${key}`));
-    for (const th of head.children) th.scope = 'col';
-  }
-  const body = $('children-table').tBodies[0];
-  body.replaceChildren();
-  const children = update.children ?? [];
-  $('children-empty').hidden = children.length > 0;
-  for (const child of children) {
-    const row = body.insertRow();
-    row.dataset.testid = 'child-row';
-    row.dataset.code = child.code;
-    const name = row.insertCell();
-    if (drillable(child.code)) {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.dataset.testid = 'child-open';
-      button.textContent = child.name;
-      button.addEventListener('click', () => openRegion(child.code));
-      name.append(button);
-    } else {
-      name.textContent = child.name;
-    }
-    for (const key of TABLE_COLUMNS) {
-      const cell = row.insertCell();
-      cell.dataset.key = key;
-      cell.textContent = fmt.format(child.counts[key] ?? 0);
-    }
-    for (const [key, value] of TICKET_COLUMNS) {
-      const cell = row.insertCell();
-      cell.dataset.key = `tickets.${key}`;
-      cell.textContent = fmt.format(value(child.counts) ?? 0);
-    }
-  }
-}
 
 // ---------------------------------------------------------------- start
 
