@@ -130,9 +130,9 @@ public sealed class CheckpointOfflineTests(BrowserFixture fixture, ITestOutputHe
         var commander = await fixture.NewStaffAsync("commander", "411200", "password-1234");
         var dashboard = await context.NewPageAsync();
         await dashboard.GotoAsync("dashboard.html");
-        await dashboard.GetByTestId("login-username").FillAsync(commander.Username);
-        await dashboard.GetByTestId("login-password").FillAsync(commander.Password);
-        await dashboard.GetByTestId("login-submit").ClickAsync();
+        await dashboard.GetByTestId("staff-username").FillAsync(commander.Username);
+        await dashboard.GetByTestId("staff-password").FillAsync(commander.Password);
+        await dashboard.GetByTestId("staff-sign-in").ClickAsync();
         await Expect(dashboard.GetByTestId("kpi-checkpointPasses-value"))
             .ToHaveAttributeAsync("data-value", (cityBefore + 3).ToString(), new() { Timeout = 30_000 });
     }

@@ -123,9 +123,9 @@ public sealed class DashboardPageTests(BrowserFixture fixture, ITestOutputHelper
     {
         if (navigate) await page.GotoAsync("dashboard.html");
         await Expect(page.GetByTestId("view-signin")).ToBeVisibleAsync();
-        await page.GetByTestId("login-username").FillAsync(username);
-        await page.GetByTestId("login-password").FillAsync("password-1234");
-        await page.GetByTestId("login-submit").ClickAsync();
+        await page.GetByTestId("staff-username").FillAsync(username);
+        await page.GetByTestId("staff-password").FillAsync("password-1234");
+        await page.GetByTestId("staff-sign-in").ClickAsync();
         await Expect(page.GetByTestId("view-dashboard")).ToBeVisibleAsync();
     }
 

@@ -33,9 +33,9 @@ public sealed class DashboardTicketTilesTests(BrowserFixture fixture, ITestOutpu
         var page = await context.NewPageAsync();
         await page.SetViewportSizeAsync(1440, 1000);
         await page.GotoAsync($"dashboard.html#region={township}");
-        await page.GetByTestId("login-username").FillAsync(username);
-        await page.GetByTestId("login-password").FillAsync("password-1234");
-        await page.GetByTestId("login-submit").ClickAsync();
+        await page.GetByTestId("staff-username").FillAsync(username);
+        await page.GetByTestId("staff-password").FillAsync("password-1234");
+        await page.GetByTestId("staff-sign-in").ClickAsync();
         await Expect(page.GetByTestId("region-code")).ToHaveTextAsync(township);
         await Expect(page.GetByTestId("conn")).ToHaveAttributeAsync("data-state", "connected");
         await Expect(page.GetByTestId("tkpi-received-total")).ToHaveAttributeAsync("data-value", before.ToString());

@@ -1,107 +1,30 @@
-// 疫情大数据指挥平台 · the command dashboard: staff sign in, subscribe to their jurisdiction over SignalR
-// (/hubs/dashboard), and watch the roll-ups live: headline numbers, a bar chart and a heat map of the
-// child regions, the live series of this session, and drill-down by clicking a child.
+// 疫情大数据指挥平台 · the command dashboard: staff sign in (the one staff session of js/session.js, shared with
+// staff.html), subscribe to their jurisdiction over SignalR (/hubs/dashboard), and watch the roll-ups live: headline
+// numbers, the codes by child region, a heat map on a fixed scale, the trend as small multiples, and drill-down by
+// clicking a child. ?screen=big (or the header's toggle) turns it into the wall screen (js/dashboard-screen.js).
 // Plain ES module; the SignalR client and ECharts are vendored under lib/ (window.signalR, window.echarts).
-import { applyI18n, register, fill, bi, t } from './i18n.js';
+import { applyI18n, fill, t } from './i18n.js';
 import { $ } from './dom.js';
 import { mountChrome } from './chrome.js';
-import { ApiError, request } from './http.js';
+import { createMessages } from './problems.js';
+import { session, createStaffApi, mountStaffSignIn, setupStaffSignIn, showStaffView, renderWho } from './session.js';
 import { within } from './regions.js';
-import { renderTicketKpis, renderTicketHistory, TICKET_COLUMNS, TICKET_HEAT_METRICS } from './dashboard-tickets.js';
+import { renderTicketKpis, renderTicketHistory } from './dashboard-tickets.js';
+import { renderKpis, renderTable } from './dashboard-tables.js';
+import { HEAT_METRICS, setChartTheme, renderBar, renderHeat, renderTrend } from './dashboard-charts.js';
+import { initialMode, applyMode, setupModeToggle, syncTime, startClock, renderFigures, time } from './dashboard-screen.js';
+import './dashboard-strings.js';
 
-const TOKEN_KEY = 'smx.staff.token';
-const USER_KEY = 'smx.staff.user';
 const ZONE = 'Asia/Shanghai';
-const MAP_NAME = '三门峡';
 const MAX_SERIES_POINTS = 720;
+const VIEWS = ['signin', 'dashboard'];
 
-register({
-  'dash.title': ['疫情大数据指挥平台', 'Command dashboard'],
-  'dash.subtitle': ['实时汇总 · 逐级下钻', 'Live roll-ups, drill down by region'],
-  'dash.signin.heading': ['工作人员登录', 'Staff sign-in'],
-  'dash.signin.username': ['用户名', 'Username'],
-  'dash.signin.password': ['密码', 'Password'],
-  'dash.signin.submit': ['登录', 'Sign in'],
-  'dash.signin.failed': ['用户名或密码错误', 'Wrong username or password'],
-  'dash.updatedAt': ['更新时间', 'Updated'],
-  'dash.latency': ['推送延迟', 'Push latency'],
-  'dash.snapshot': ['快照', 'snapshot'],
-  'dash.conn.idle': ['未连接', 'Not connected'],
-  'dash.conn.connecting': ['连接中', 'Connecting'],
-  'dash.conn.connected': ['实时', 'Live'],
-  'dash.conn.reconnecting': ['重连中', 'Reconnecting'],
-  'dash.conn.disconnected': ['已断开', 'Disconnected'],
-  'dash.bar.heading': ['下级地区健康码分布', 'Health codes by child region'],
-  'dash.heat.heading': ['下级地区热力图', 'Heat map of child regions'],
-  'dash.heat.metric': ['热力指标', 'Heat metric'],
-  'dash.heat.max': ['颜色越深数值越高，最高', 'Darker is higher; highest'],
-  'dash.trend.heading': ['走势', 'Trend'],
-  'dash.trend.note': ['近30天每日收盘值（圆点），加上本次会话的实时序列', 'Daily closing values of the last 30 days (dots), then this session\'s live series'],
-  'dash.table.heading': ['下级地区明细', 'Child regions'],
-  'dash.table.empty': ['村（社区）为最末一级', 'A village or community has no child regions'],
-  'dash.table.name': ['地区', 'Region'],
-  'dash.refused': ['无权查看该地区', 'Not allowed to view this region'],
-  'dash.unknown': ['未知地区', 'Unknown region'],
-  'dash.invalid': ['地区代码有误', 'Invalid region code'],
-  'dash.noJurisdiction': ['该账号未设置管辖范围', 'This account has no jurisdiction'],
-  'dash.notApplied': ['未申领', 'Not applied'],
-
-  'metric.residents': ['居民', 'Residents'],
-  'metric.applied': ['已申领', 'Applied'],
-  'metric.checkpointPasses': ['检测点今日登记', 'Checkpoint passes today'],
-  'metric.green': ['绿码', 'Green'],
-  'metric.yellow': ['黄码', 'Yellow'],
-  'metric.red': ['红码', 'Red'],
-  'metric.clockedInToday': ['今日打卡', 'Clocked in today'],
-  'metric.fever': ['发热', 'Fever'],
-  'metric.isolated': ['隔离', 'Isolated'],
-  'metric.openNeeds': ['待办求助', 'Open needs'],
-  'metric.fromOutsideCity': ['市外返回', 'Back from outside the city'],
-  'metric.fromHubei': ['湖北返回（非武汉）', 'Back from Hubei (not Wuhan)'],
-  'metric.fromWuhan': ['武汉返回', 'Back from Wuhan'],
-  'metric.closeContacts': ['密切接触者', 'Close contacts'],
-  'metric.feverNoExposure': ['发热无接触史', 'Fever, no known exposure'],
-  'metric.riskShare': ['红黄码占比', 'Red + yellow share'],
-  'metric.notClockedInShare': ['今日未打卡占比', 'Not clocked in today (share)'],
-  'metric.keyPersons': ['重点人员合计', 'Key persons (all five)'],
-});
-
-// Headline numbers: the code counts, then the five key-person categories.
-const KPIS = [
-  ['residents'], ['applied'], ['green'], ['yellow'], ['red'], ['clockedInToday'], ['fever'], ['isolated'], ['openNeeds'],
-  ['fromOutsideCity', 'key'], ['fromHubei', 'key'], ['fromWuhan', 'key'], ['closeContacts', 'key'], ['feverNoExposure', 'key'],
-  ['checkpointPasses', 'checkpoint'],
-];
-// A KPI's value: the region's count, or (checkpoint passes) its checkpoints' totals for today, offline uploads included.
-const kpi = (counts, key) => (key === 'checkpointPasses' ? counts?.checkpoints?.passesToday : counts?.[key]) ?? 0;
-const TABLE_COLUMNS = ['residents', 'applied', 'green', 'yellow', 'red', 'clockedInToday', 'fever', 'isolated', 'openNeeds',
-  'fromOutsideCity', 'fromHubei', 'fromWuhan', 'closeContacts', 'feverNoExposure'];
-const KEY_PERSONS = ['fromOutsideCity', 'fromHubei', 'fromWuhan', 'closeContacts', 'feverNoExposure'];
-const HEAT_METRICS = {
-  riskShare: { value: c => share(c.red + c.yellow, c.applied), percent: true },
-  notClockedInShare: { value: c => share(Math.max(0, c.applied - c.clockedInToday), c.applied), percent: true },
-  red: { value: c => c.red }, yellow: { value: c => c.yellow }, fever: { value: c => c.fever },
-  isolated: { value: c => c.isolated }, openNeeds: { value: c => c.openNeeds },
-  keyPersons: { value: c => KEY_PERSONS.reduce((sum, k) => sum + (c[k] ?? 0), 0) },
-  applied: { value: c => c.applied },
-  ...TICKET_HEAT_METRICS,
-};
-const TREND_SERIES = ['applied', 'green', 'yellow', 'red', 'clockedInToday', 'fever'];
-const COLOURS = { green: '#1a9b4a', yellow: '#e0a800', red: '#d2302c', none: '#a9b3bd', applied: '#0b5cad', clockedInToday: '#7b4bb7', fever: '#e8590c' };
-
-const share = (part, whole) => (whole > 0 ? part / whole : 0);
-const fmt = new Intl.NumberFormat('zh-CN');
 const timeFmt = new Intl.DateTimeFormat('zh-CN', { timeZone: ZONE, hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
 
-// ---------------------------------------------------------------- session
+// ---------------------------------------------------------------- session + API (shared with staff.html)
 
-// Its own sign-in, kept in localStorage (it outlives the tab), not the sessionStorage one of the other staff pages.
-const session = {
-  get token() { return localStorage.getItem(TOKEN_KEY); },
-  get user() { try { return JSON.parse(localStorage.getItem(USER_KEY) || 'null'); } catch { return null; } },
-  save(token, user) { localStorage.setItem(TOKEN_KEY, token); localStorage.setItem(USER_KEY, JSON.stringify(user)); },
-  clear() { localStorage.removeItem(TOKEN_KEY); localStorage.removeItem(USER_KEY); },
-};
+const api = createStaffApi(() => signedOut(true));
+const { busy } = createMessages({ fieldLabels: { username: 'staff.signin.username', password: 'staff.signin.password' } });
 
 // ---------------------------------------------------------------- region codes (as RegionCode.cs)
 
@@ -115,6 +38,7 @@ function parentOf(code) {
 // ---------------------------------------------------------------- messages
 
 function clearError() {
+  $('error-fields')?.replaceChildren();
   $('error').hidden = true;
   $('error-title').textContent = '';
   $('error-detail').textContent = '';
@@ -147,18 +71,17 @@ const state = {
   names: new Map(),      // code → name, from updates and the region API
   series: new Map(),     // code → [{ at, counts }] received since the page opened
   daily: new Map(),      // code → [{ at, counts }] daily closing values from /api/regions/{code}/history
+  rows: new Map(),       // code → [{ day, counts }] the same rows as the API answers them
   heatMetric: 'riskShare',
-  charts: {},
+  barView: 'share',
+  mode: 'normal',        // 'big': the wall screen
 };
 
 // ---------------------------------------------------------------- views
 
 function showView(name) {
-  $('loading').hidden = true;
-  $('view-signin').hidden = name !== 'signin';
-  $('view-dashboard').hidden = name !== 'dashboard';
-  $('sign-out').hidden = name !== 'dashboard';
-  $('user-info').hidden = name !== 'dashboard';
+  showStaffView(VIEWS, name);
+  if (name !== 'signin') renderWho();
 }
 
 function setConn(stateName) {
@@ -167,41 +90,28 @@ function setConn(stateName) {
   fill(el, `dash.conn.${stateName}`);
 }
 
-// ---------------------------------------------------------------- sign in
+// ---------------------------------------------------------------- sign in, sign out (js/session.js)
 
 function setupSignIn() {
-  $('signin-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    clearError();
-    const button = $('login-submit');
-    button.disabled = true;
-    try {
-      const username = $('login-username').value.trim();
-      const login = await request('POST', '/api/auth/staff/login', { username, password: $('login-password').value });
-      session.save(login.token, { username, role: login.role, jurisdiction: login.jurisdiction });
-      $('login-password').value = '';
-      await startDashboard();
-    } catch (e) {
-      if (e instanceof ApiError && e.status !== 0) {
-        const { title, detail } = e.problem;
-        showError(e.status === 401 || e.status === 400 ? t('dash.signin.failed') : (title || t('common.error')), detail || '', 'signin');
-      } else {
-        showError(t('common.offline'), '', 'offline');
-      }
-    } finally {
-      button.disabled = false;
-    }
+  setupStaffSignIn({
+    api,
+    run: busy,
+    signedIn: () => startDashboard(),
+    signedOut: () => signedOut(false),
   });
-  $('sign-out').addEventListener('click', async () => {
-    session.clear();
-    const connection = state.connection;
-    state.connection = null;
-    state.code = null;
-    await connection?.stop().catch(() => {});
-    setConn('idle');
-    clearError();
-    showView('signin');
-  });
+}
+
+/** Back to the sign-in: after "sign out" (here or in another tab), or when the server refused the token (`expired`). */
+async function signedOut(expired) {
+  session.clear();
+  const connection = state.connection;
+  state.connection = null;
+  state.code = null;
+  await connection?.stop().catch(() => {});
+  setConn('idle');
+  clearError();
+  showView('signin');
+  if (expired) showError(t('common.sessionExpired'), '', 'signed-out');
 }
 
 // ---------------------------------------------------------------- SignalR
@@ -240,19 +150,10 @@ async function restart(connection) {
     setConn('connected');
     await resubscribe();
   } catch (e) {
-    if (String(e?.message).includes('401')) return signedOut();
+    if (String(e?.message).includes('401')) return signedOut(true);
     setConn('disconnected');
     setTimeout(() => { if (state.connection === connection) restart(connection); }, 5000);
   }
-}
-
-function signedOut() {
-  session.clear();
-  state.connection?.stop().catch(() => {});
-  state.connection = null;
-  setConn('idle');
-  showView('signin');
-  showError(t('common.sessionExpired'), '', 'signed-out');
 }
 
 async function subscribe(code, { quiet = false } = {}) {
@@ -298,11 +199,13 @@ async function openRegion(code) {
 /** The region's daily rows (one per day, PostgreSQL region_daily) for the trend chart. */
 async function loadDailyHistory(code) {
   try {
-    const rows = await request('GET', `/api/regions/${code}/history?days=30`, undefined, { token: session.token });
+    const rows = await api('GET', `/api/regions/${code}/history?days=30`);
+    state.rows.set(code, rows);
     state.daily.set(code, rows.map(r => ({ at: Date.parse(`${r.day}T23:59:59+08:00`), counts: r.counts })));
     if (state.code === code) {
-      renderTrend(code);
+      showTrend(code);
       renderTicketHistory(rows);
+      if (state.update) renderFigures(state.update.counts, rows, time.today);
     }
   } catch { /* the live series still shows */ }
 }
@@ -343,14 +246,13 @@ function render(update, previous) {
   renderBreadcrumb(update.code);
   renderKpis(update.counts, previous?.code === update.code ? previous.counts : null);
   renderTicketKpis(update.counts, previous?.code === update.code ? previous.counts : null);
-  renderBar(update);
-  renderHeat(update);
-  renderTrend(update.code);
-  renderTable(update);
+  renderFigures(update.counts, state.rows.get(update.code) ?? [], time.today);
+  renderCharts(update);
+  renderTable(update, drillable, openRegion);
 }
 
 async function renderBreadcrumb(code) {
-  const jurisdiction = session.user?.jurisdiction;
+  const jurisdiction = session.info?.jurisdiction;
   const chain = [];
   for (let c = code; c; c = parentOf(c)) {
     chain.unshift(c);
@@ -359,7 +261,7 @@ async function renderBreadcrumb(code) {
   // Names of ancestors not seen yet come from the (public) region API.
   await Promise.all(chain.filter(c => !state.names.has(c)).map(async c => {
     try {
-      state.names.set(c, (await request('GET', `/api/regions/${c}`)).name);
+      state.names.set(c, (await api('GET', `/api/regions/${c}`)).name);
     } catch { /* the code stands in */ }
   }));
   if (state.code !== code) return;
@@ -392,211 +294,30 @@ async function renderBreadcrumb(code) {
   });
 }
 
-function renderKpis(counts, before) {
-  const box = $('kpis');
-  if (!box.childElementCount) {
-    for (const [key, group] of KPIS) {
-      const tile = document.createElement('div');
-      tile.className = 'kpi';
-      tile.dataset.key = key;
-      if (group) tile.dataset.group = group;
-      tile.dataset.testid = `kpi-${key}`;
-      const label = bi('span', `metric.${key}`);
-      label.className = 'kpi-label';
-      const value = document.createElement('span');
-      value.className = 'kpi-value';
-      value.dataset.testid = `kpi-${key}-value`;
-      tile.append(label, value);
-      box.append(tile);
-    }
-  }
-  for (const [key] of KPIS) {
-    const value = kpi(counts, key);
-    const el = $(`kpi-${key}-value`, box);
-    el.textContent = fmt.format(value);
-    el.dataset.value = String(value);
-    const tile = el.parentElement;
-    if (before && kpi(before, key) !== value) {
-      tile.classList.remove('flash');
-      void tile.offsetWidth; // restart the animation
-      tile.classList.add('flash');
-    }
-  }
-}
-
-function chart(testid) {
-  const el = $(testid);
-  if (!window.echarts || el.hidden) return null;
-  let c = state.charts[testid];
-  if (!c) {
-    c = state.charts[testid] = echarts.init(el, null, { renderer: 'canvas' });
-    new ResizeObserver(() => c.resize()).observe(el);
-  }
-  return c;
-}
-
 function drillable(code) {
-  const jurisdiction = session.user?.jurisdiction;
+  const jurisdiction = session.info?.jurisdiction;
   return !jurisdiction || within(code, jurisdiction);
 }
 
-function renderBar(update) {
-  const c = chart('chart-bar');
-  if (!c) return;
-  const children = update.children ?? [];
-  const names = children.map(ch => ch.name);
-  const series = [
-    ['green', ch => ch.counts.green, COLOURS.green],
-    ['yellow', ch => ch.counts.yellow, COLOURS.yellow],
-    ['red', ch => ch.counts.red, COLOURS.red],
-    ['dash.notApplied', ch => Math.max(0, ch.counts.residents - ch.counts.applied), COLOURS.none],
-  ].map(([key, value, colour]) => ({
-    name: t(key.startsWith('dash.') ? key : `metric.${key}`), type: 'bar', stack: 'codes', itemStyle: { color: colour },
-    emphasis: { focus: 'series' }, data: children.map(value),
-  }));
-  c.setOption({
-    animationDuration: 300,
-    tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
-    legend: { top: 0, textStyle: { fontSize: 11 } },
-    grid: { left: 8, right: 8, top: 48, bottom: 8, containLabel: true },
-    xAxis: { type: 'category', data: names, axisLabel: { interval: 0, rotate: names.length > 6 ? 40 : 0, fontSize: 11 } },
-    yAxis: { type: 'value', minInterval: 1 },
-    series,
-  }, { replaceMerge: ['series'] });
-  c.off('click');
-  c.on('click', p => { const child = children[p.dataIndex]; if (child && drillable(child.code)) openRegion(child.code); });
+const openChild = code => { if (code && drillable(code)) openRegion(code); };
+
+function renderCharts(update) {
+  renderBar(update, state.barView, openChild);
+  renderHeat(update, HEAT_METRICS[state.heatMetric] ? state.heatMetric : 'riskShare', { drillable, open: openChild });
+  showTrend(update.code);
 }
 
-function heatColour(ratio) {
-  // white → red-brown, perceptually even enough for a tile map
-  const r = Math.round(255 - ratio * (255 - 150));
-  const g = Math.round(255 - ratio * (255 - 30));
-  const b = Math.round(255 - ratio * (255 - 28));
-  return `rgb(${r}, ${g}, ${b})`;
-}
-
-function heatText(metric, value) {
-  return HEAT_METRICS[metric].percent ? `${(value * 100).toFixed(1)}%` : fmt.format(value);
-}
-
-function renderHeat(update) {
-  const children = update.children ?? [];
-  const metric = HEAT_METRICS[state.heatMetric] ? state.heatMetric : 'riskShare';
-  const values = children.map(ch => HEAT_METRICS[metric].value(ch.counts));
-  const max = Math.max(0, ...values);
-  const tiles = $('heatmap');
-  tiles.replaceChildren();
-  children.forEach((child, i) => {
-    const ratio = max > 0 ? values[i] / max : 0;
-    const tile = document.createElement('button');
-    tile.type = 'button';
-    tile.className = 'tile';
-    tile.setAttribute('role', 'listitem');
-    tile.dataset.testid = 'tile';
-    tile.dataset.code = child.code;
-    tile.dataset.value = String(values[i]);
-    tile.style.background = heatColour(ratio);
-    tile.dataset.dark = String(ratio > 0.55);
-    tile.title = `${child.name} · ${t(`metric.${metric}`)}: ${heatText(metric, values[i])}`;
-    const name = document.createElement('span');
-    name.className = 'tile-name';
-    name.textContent = child.name;
-    const value = document.createElement('span');
-    value.className = 'tile-value';
-    value.textContent = heatText(metric, values[i]);
-    tile.append(name, value);
-    if (drillable(child.code)) tile.addEventListener('click', () => openRegion(child.code));
-    else tile.disabled = true;
-    tiles.append(tile);
-  });
-  $('heat-legend').textContent = children.length ? `${t('dash.heat.max')}: ${heatText(metric, max)}` : '';
-
-  // The city's counties also on the real map, when the vendored geometry knows every county by name.
-  const mapEl = $('map');
-  const geo = window.echarts?.getMap?.(MAP_NAME);
-  const features = new Set((geo?.geoJSON?.features ?? geo?.geoJson?.features ?? []).map(f => f.properties?.name));
-  const onMap = update.code.length === 6 && update.code.endsWith('00') && children.length > 0
-    && (features.size === 0 ? !!geo : children.every(ch => features.has(ch.name)));
-  mapEl.hidden = !onMap;
-  if (!onMap) return;
-  const c = chart('map');
-  if (!c) return;
-  c.setOption({
-    tooltip: { trigger: 'item', formatter: p => `${p.name}<br>${t(`metric.${metric}`)}: ${heatText(metric, p.value ?? 0)}` },
-    visualMap: { min: 0, max: max || 1, left: 0, bottom: 0, calculable: false, inRange: { color: ['#fff5f0', '#fb6a4a', '#96201c'] }, text: ['', ''], itemHeight: 80 },
-    series: [{ type: 'map', map: MAP_NAME, roam: false, layoutCenter: ['55%', '50%'], layoutSize: '95%', label: { show: true, fontSize: 11 },
-      data: children.map((ch, i) => ({ name: ch.name, value: values[i], code: ch.code })) }],
-  });
-  c.off('click');
-  c.on('click', p => { const code = p.data?.code; if (code && drillable(code)) openRegion(code); });
-}
-
-function renderTrend(code) {
-  const c = chart('chart-trend');
-  if (!c) return;
-  // Daily closing values first (days before today), then the live points of this session.
+/** Daily closing values first (days before today), then the live points of this session. */
+function showTrend(code) {
   const live = state.series.get(code) ?? [];
   const daily = state.daily.get(code) ?? [];
   const firstLive = live[0]?.at ?? Infinity;
   // Daily rows are dated by the system's clock, live points by this browser's: in a simulation (or a test with a
   // fake clock) they are years apart, and then the daily series is shown on its own.
   const sameTimeBase = daily.length === 0 || live.length === 0 || Math.abs(daily[daily.length - 1].at - firstLive) < 3 * 86_400_000;
-  const points = sameTimeBase ? [...daily.filter(p => p.at < firstLive), ...live] : daily;
-  c.setOption({
-    animation: false,
-    tooltip: { trigger: 'axis' },
-    legend: { top: 0, textStyle: { fontSize: 11 } },
-    grid: { left: 8, right: 16, top: 48, bottom: 8, containLabel: true },
-    // At least a minute wide, so one point does not stretch the axis over days.
-    xAxis: { type: 'time', min: points[0]?.at, max: points.length ? Math.max(points[points.length - 1].at, points[0].at + 60_000) : undefined,
-      axisLabel: { formatter: v => (points.length && points[points.length - 1].at - points[0].at > 86_400_000 ? new Date(v).toLocaleDateString('zh-CN') : timeFmt.format(new Date(v))), fontSize: 11, hideOverlap: true } },
-    yAxis: { type: 'value', minInterval: 1 },
-    series: TREND_SERIES.map(key => ({
-      name: t(`metric.${key}`), type: 'line', step: 'end', showSymbol: points.length < 30,
-      itemStyle: { color: COLOURS[key] }, data: points.map(p => [p.at, p.counts[key] ?? 0]),
-    })),
-  }, { replaceMerge: ['series'] });
+  renderTrend(sameTimeBase ? [...daily.filter(p => p.at < firstLive), ...live] : daily, state.mode === 'big' ? 2 : undefined);
 }
 
-function renderTable(update) {
-  const head = $('children-head');
-  if (!head.childElementCount) {
-    head.append(bi('th', 'dash.table.name'));
-    for (const key of TABLE_COLUMNS) head.append(bi('th', `metric.${key}`));
-    for (const [key] of TICKET_COLUMNS) head.append(bi('th', `ticket.${key}`));
-    for (const th of head.children) th.scope = 'col';
-  }
-  const body = $('children-table').tBodies[0];
-  body.replaceChildren();
-  const children = update.children ?? [];
-  $('children-empty').hidden = children.length > 0;
-  for (const child of children) {
-    const row = body.insertRow();
-    row.dataset.testid = 'child-row';
-    row.dataset.code = child.code;
-    const name = row.insertCell();
-    if (drillable(child.code)) {
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.dataset.testid = 'child-open';
-      button.textContent = child.name;
-      button.addEventListener('click', () => openRegion(child.code));
-      name.append(button);
-    } else {
-      name.textContent = child.name;
-    }
-    for (const key of TABLE_COLUMNS) {
-      const cell = row.insertCell();
-      cell.dataset.key = key;
-      cell.textContent = fmt.format(child.counts[key] ?? 0);
-    }
-    for (const [key, value] of TICKET_COLUMNS) {
-      const cell = row.insertCell();
-      cell.dataset.key = `tickets.${key}`;
-      cell.textContent = fmt.format(value(child.counts) ?? 0);
-    }
-  }
-}
 
 // ---------------------------------------------------------------- start
 
@@ -605,14 +326,34 @@ function setupHeatMetric() {
   for (const key of Object.keys(HEAT_METRICS)) {
     const option = document.createElement('option');
     option.value = key;
-    option.textContent = t(`metric.${key}`);
+    option.textContent = t(`heat.${key}`);
     select.append(option);
   }
   select.value = state.heatMetric;
   select.addEventListener('change', () => {
     state.heatMetric = select.value;
-    if (state.update) renderHeat(state.update);
+    if (state.update) renderCharts(state.update);
   });
+  const view = $('bar-view');
+  for (const key of ['share', 'log']) {
+    const option = document.createElement('option');
+    option.value = key;
+    option.textContent = t(`dash.bar.${key}`);
+    view.append(option);
+  }
+  view.value = state.barView;
+  view.addEventListener('change', () => {
+    state.barView = view.value;
+    if (state.update) renderCharts(state.update);
+  });
+}
+
+/** Normal or big screen: the page's layout and theme, the charts made again in the new theme. */
+function setMode(mode) {
+  state.mode = mode;
+  applyMode(mode);
+  setChartTheme(mode === 'big');
+  if (state.update) render(state.update, null);
 }
 
 function requestedRegion() {
@@ -621,18 +362,17 @@ function requestedRegion() {
 }
 
 async function startDashboard() {
-  const user = session.user;
+  if (!session.valid) return signedOut(false);
+  const user = session.info;
+  showView('dashboard');
   if (!user?.jurisdiction) {
-    showView('signin');
     showError(t('dash.noJurisdiction'), '', 'no-jurisdiction');
     return;
   }
-  $('user-info').textContent = `${user.username} · ${user.role} · ${user.jurisdiction}`;
-  showView('dashboard');
   try {
     await connect();
   } catch (e) {
-    if (String(e?.message).includes('401')) return signedOut();
+    if (String(e?.message).includes('401')) return signedOut(true);
     setConn('disconnected');
     showError(t('common.offline'), String(e?.message ?? ''), 'offline');
     return;
@@ -651,14 +391,29 @@ async function startDashboard() {
   await openRegion(user.jurisdiction);
 }
 
+/** The system's day and clock offset now, then every minute (a new day reloads the daily rows for the figures). */
+async function keepTime() {
+  const before = time.today;
+  try { await syncTime(api); } catch { /* the browser's clock stands in */ }
+  if (before && time.today !== before && state.code) loadDailyHistory(state.code);
+  else if (state.update) renderFigures(state.update.counts, state.rows.get(state.code) ?? [], time.today);
+  setTimeout(keepTime, 60_000);
+}
+
 window.addEventListener('hashchange', () => {
   const wanted = requestedRegion();
   if (wanted && wanted !== state.code && state.connection) openRegion(wanted);
 });
 
 mountChrome();
+mountStaffSignIn();
 applyI18n();
+document.title = t('dash.title');
 setupSignIn();
 setupHeatMetric();
+setupModeToggle(setMode);
+setMode(initialMode());
 setConn('idle');
-if (session.token) startDashboard(); else showView('signin');
+startClock();
+keepTime();
+if (session.valid) startDashboard(); else signedOut(false);

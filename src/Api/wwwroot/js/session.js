@@ -1,6 +1,7 @@
-// The staff session that staff.html, trips.html and checkpoint.html share: one account, one token in
-// sessionStorage (a staff sign-in ends with the browser tab), one sign-in form, one "who is signed in" line.
-// dashboard.html keeps its own sign-in (see dashboard.js); the resident portal has its own session (resident.js).
+// The staff session that staff.html, trips.html, checkpoint.html and dashboard.html share: one account, one token in
+// sessionStorage (a staff sign-in ends with the browser tab), one sign-in form, one "who is signed in" line. Signing
+// out in one tab tells this browser's other tabs of the same site to sign out too (docs/security.md "Staff session in
+// the browser"). The resident portal has its own session (resident.js).
 import { register, t } from './i18n.js';
 import { createApi } from './http.js';
 import { $, h } from './dom.js';
@@ -23,6 +24,27 @@ register({
 const TOKEN_KEY = 'smx.staff.token';
 const SESSION_KEY = 'smx.staff.session';
 const LOGIN_PATH = '/api/auth/staff/login';
+// Tabs opened from a signed-in tab inherit a copy of its sessionStorage; this channel ends those copies together.
+const SIGN_OUT_CHANNEL = 'smx.staff.signout';
+
+/** Tells this browser's other tabs on the site that the staff member signed out. */
+function broadcastSignOut() {
+  try {
+    const channel = new BroadcastChannel(SIGN_OUT_CHANNEL);
+    channel.postMessage({ signedOutAt: Date.now() });
+    channel.close();
+  } catch { /* an old browser: only this tab signs out */ }
+}
+
+/** Calls `signedOut` when another tab signs out (this tab's own copy of the session is cleared first). */
+function onSignOutElsewhere(signedOut) {
+  if (typeof BroadcastChannel !== 'function') return;
+  new BroadcastChannel(SIGN_OUT_CHANNEL).addEventListener('message', async () => {
+    if (!session.token) return;
+    session.clear();
+    await signedOut();
+  });
+}
 
 export const session = {
   get token() { return sessionStorage.getItem(TOKEN_KEY); },
@@ -109,8 +131,10 @@ export function setupStaffSignIn({ api, run, signedIn, signedOut }) {
   $('sign-out').addEventListener('click', async () => {
     try { await api('POST', '/api/auth/logout'); } catch { /* local sign-out is enough */ }
     session.clear();
+    broadcastSignOut();
     await signedOut();
   });
+  onSignOutElsewhere(signedOut);
 }
 
 /** Shows one of the page's `view-<name>` sections; the header's "who" and "sign out" only once signed in. */
