@@ -150,6 +150,53 @@ public sealed class AdminPageTests(BrowserFixture fixture, ITestOutputHelper out
     }
 
     [Fact]
+    public async Task Imports_report_the_rows_loaded_and_each_rejected_line_and_the_region_tree_opens_level_by_level()
+    {
+        await using var context = await fixture.NewContextAsync();
+        var page = await SignedInAdminPageAsync(context);
+        await page.SetViewportSizeAsync(1366, 768);
+        var village = await fixture.EmptyVillageAsync(fromEnd: true);
+        var id = $"cp-{village}-{Random.Shared.Next(1000, 9999)}";
+
+        // Checkpoints: one good line, one in a region that does not exist.
+        var csv = $"id,name,region_code\n{id},导入检测点,{village}\ncp-411202999999-0001,不存在,411202999999\n";
+        await page.GetByTestId("cp-file").SetInputFilesAsync(new FilePayload
+        {
+            Name = "checkpoints.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes(csv),
+        });
+        await page.GetByTestId("cp-import-submit").ClickAsync();
+        var report = page.GetByTestId("cp-import-report");
+        await Expect(report).ToBeVisibleAsync();
+        await Expect(report.GetByTestId("report-rows")).ToHaveTextAsync("2");
+        await Expect(report.GetByTestId("report-created")).ToHaveTextAsync("1");
+        await Expect(report.GetByTestId("report-errors")).ToHaveTextAsync("1");
+        await Expect(report.Locator("[data-testid='report-error'][data-line='3']")).ToContainTextAsync("411202999999");
+        Assert.Equal(HttpStatusCode.OK, (await fixture.Admin.GetAsync($"/api/checkpoints/{id}")).StatusCode);
+
+        // Regions: nothing outside the city and no row without a name is loaded; each is reported on its line.
+        await page.GetByTestId("rg-file").SetInputFilesAsync(new FilePayload
+        {
+            Name = "regions.csv", MimeType = "text/csv", Buffer = System.Text.Encoding.UTF8.GetBytes("code,name\n410100,郑州市\n411202,\n"),
+        });
+        await page.GetByTestId("rg-import-submit").ClickAsync();
+        var regions = page.GetByTestId("rg-import-report");
+        await Expect(regions.GetByTestId("report-loaded")).ToHaveTextAsync("0");
+        await Expect(regions.GetByTestId("report-errors")).ToHaveTextAsync("2");
+        await Expect(regions.Locator("[data-testid='report-error'][data-line='2']")).ToBeVisibleAsync();
+        await Expect(regions.Locator("[data-testid='report-error'][data-line='3']")).ToBeVisibleAsync();
+
+        // The tree: the city is open at its counties; a county opens to its townships, a township to its villages.
+        var county = page.Locator("[data-testid='region-node'][data-level='County']").First;
+        await county.GetByTestId("region-toggle").ClickAsync();
+        var township = county.Locator("[data-testid='region-node'][data-level='Township']").First;
+        await Expect(township).ToBeVisibleAsync();
+        await township.GetByTestId("region-toggle").ClickAsync();
+        await Expect(township.Locator("[data-testid='region-node'][data-level='Village']").First).ToBeVisibleAsync();
+        await Expect(county.GetByTestId("region-toggle").First).ToHaveAttributeAsync("aria-expanded", "true");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = fixture.ScreenshotPath("admin-03-imports-and-tree"), FullPage = true });
+    }
+
+    [Fact]
     public async Task The_administration_page_has_no_serious_or_critical_accessibility_violations()
     {
         await using var context = await fixture.NewContextAsync();
