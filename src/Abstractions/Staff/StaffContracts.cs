@@ -19,11 +19,19 @@ public sealed record NewStaffAccount(
     [property: Id(3)] string PasswordHash,
     [property: Id(4)] string? CheckpointId = null);
 
+/// <summary>A page of staff accounts and how many match in all.</summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.StaffPage")]
+public sealed record StaffPage(
+    [property: Id(0)] IReadOnlyList<StaffAccount> Items,
+    [property: Id(1)] int Total);
+
 /// <summary>A sign-in attempt as the account grain allows it: the hash to verify against, or how long sign-in stays locked.</summary>
 [GenerateSerializer, Immutable, Alias("sanmenxia.StaffLoginAttempt")]
+/// <remarks><see cref="TokenGeneration"/>: the account's session generation in the same turn as the hash (tokens carry it).</remarks>
 public sealed record StaffLoginAttempt(
     [property: Id(0)] TimeSpan LockedFor,
-    [property: Id(1)] string? PasswordHash);
+    [property: Id(1)] string? PasswordHash,
+    [property: Id(3120)] int TokenGeneration = 0);
 
 /// <summary>One staff account; key = lower-case username.</summary>
 [Alias("sanmenxia.IStaffAccountGrain")]
@@ -35,6 +43,17 @@ public interface IStaffAccountGrain : IGrainWithStringKey
     [Alias("SetDisabled")] Task SetDisabledAsync(bool disabled);
     /// <summary>Whether a token naming this account and role may still act: the account exists, is enabled and has that role.</summary>
     [Orleans.Concurrency.ReadOnly, Alias("IsActive")] Task<bool> IsActiveAsync(string role); // asked on every staff request: reads interleave
+    /// <summary>
+    /// Whether a token naming this account, role and session generation may still act: as <see cref="IsActiveAsync"/>,
+    /// and the token was issued in the account's current generation (a password reset or a disabling starts a new one,
+    /// ending every session signed in before it).
+    /// </summary>
+    [Orleans.Concurrency.ReadOnly, Alias("IsSessionActive")] Task<bool> IsSessionActiveAsync(string role, int tokenGeneration);
+    /// <summary>
+    /// Sets a new password hash (an administrator's reset): starts a new session generation, so every token signed in
+    /// with the old password stops working, and clears the sign-in lockout. False for an unknown account.
+    /// </summary>
+    [Alias("ResetPassword")] Task<bool> ResetPasswordAsync(string passwordHash);
     /// <summary>
     /// Starts one sign-in attempt: refused while sign-in is locked (<see cref="StaffLoginAttempt.LockedFor"/>), else
     /// counted as a wrong password at once, before the password is verified, so concurrent attempts cannot all pass
@@ -59,4 +78,6 @@ public interface IStaffDirectoryGrain : IGrainWithIntegerKey
     /// </summary>
     [Alias("ReserveDisable")] Task<bool> ReserveDisableAsync(string username);
     [Alias("List")] Task<IReadOnlyList<StaffAccount>> ListAsync(string? jurisdictionPrefix, int skip, int take);
+    /// <summary>As <see cref="ListAsync"/>, narrowed to one role (null: every role), with the number of matching accounts.</summary>
+    [Alias("ListByRole")] Task<StaffPage> ListByRoleAsync(string? jurisdictionPrefix, string? role, int skip, int take);
 }

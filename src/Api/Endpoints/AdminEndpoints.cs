@@ -11,6 +11,7 @@ namespace Sanmenxia.Api.Endpoints;
 
 public sealed record CreateStaffRequest(string? Username, string? Password, string? DisplayName, string? Role, string? Jurisdiction, string? CheckpointId);
 public sealed record OutboxRequest(string? Phone);
+public sealed record ResetPasswordRequest(string? Password);
 
 public static class AdminEndpoints
 {
@@ -22,6 +23,7 @@ public static class AdminEndpoints
         admin.MapGet("/staff", ListStaff);
         admin.MapPost("/staff/{username}/disable", (string username, IGrainFactory grains, AuditTrail audit, ClaimsPrincipal user) => SetDisabled(username, true, grains, audit, user));
         admin.MapPost("/staff/{username}/enable", (string username, IGrainFactory grains, AuditTrail audit, ClaimsPrincipal user) => SetDisabled(username, false, grains, audit, user));
+        admin.MapPost("/staff/{username}/password", ResetPassword);
         admin.MapPost("/dev/outbox", ReadOutbox);
         // An administrator reads the entries of their own jurisdiction: a county's administrator sees no other county's
         // residents' keys, and no entry without a region (staff management, the outbox), which only the city's may read.
@@ -46,7 +48,7 @@ public static class AdminEndpoints
         errors.Require("username", body.Username, 64);
         if (body.Username is { } u && !u.All(c => char.IsAsciiLetterOrDigit(c) || c is '.' or '-' or '_'))
             errors.Add("username", "may contain only letters, digits, '.', '-' and '_'");
-        if (body.Password is null || body.Password.Length < 10) errors.Add("password", "must be at least 10 characters");
+        CheckPassword(body.Password, errors);
         errors.Require("displayName", body.DisplayName, 64);
         if (body.Role is null || !Roles.IsAccount(body.Role)) errors.Add("role", $"must be one of: {string.Join(", ", Roles.Accounts)}");
         if (!RegionCode.TryParse(body.Jurisdiction, out var jurisdiction, out var regionError))
@@ -76,7 +78,6 @@ public static class AdminEndpoints
             : Refusals.Conflict($"The username '{username}' is taken.");
     }
 
-    /// <summary>Staff roles by what they may do; an account never grants a role above its own.</summary>
     /// <summary>The region prefix of the audit entries a caller may read: none for the city, else their jurisdiction.</summary>
     internal static string? AuditPrefix(Caller caller) => caller.Jurisdiction switch
     {
@@ -85,6 +86,7 @@ public static class AdminEndpoints
         null => "-", // no jurisdiction: no entries (every region code is digits)
     };
 
+    /// <summary>Staff roles by what they may do; an account never grants a role above its own.</summary>
     private static int RoleRank(string role) => role switch
     {
         Roles.Admin => 3,
@@ -93,10 +95,22 @@ public static class AdminEndpoints
         _ => 0,
     };
 
-    private static async Task<IResult> ListStaff(IGrainFactory grains, ClaimsPrincipal user, string? jurisdiction, int skip = 0, int take = 50)
+    /// <summary>The password rule of every staff account: 10 to 256 characters (sign-in accepts at most 256).</summary>
+    private static void CheckPassword(string? password, FieldErrors errors)
+    {
+        if (password is null || password.Length < 10) errors.Add("password", "must be at least 10 characters");
+        else if (password.Length > 256) errors.Add("password", "must be at most 256 characters");
+    }
+
+    /// <summary>
+    /// Lists accounts within the caller's jurisdiction (or the narrower <paramref name="jurisdiction"/>), optionally of one
+    /// <paramref name="role"/>, in username order; the X-Total-Count header says how many match in all.
+    /// </summary>
+    private static async Task<IResult> ListStaff(IGrainFactory grains, ClaimsPrincipal user, HttpContext http, string? jurisdiction, string? role, int skip = 0, int take = 50)
     {
         if (skip < 0) return Refusals.Field("skip", "must not be negative");
         if (take is < 1 or > 500) return Refusals.Field("take", "must be between 1 and 500");
+        if (role is not null && !Roles.IsAccount(role)) return Refusals.Field("role", $"must be one of: {string.Join(", ", Roles.Accounts)}");
         var caller = Caller.From(user);
         if (caller.Jurisdiction is not { } own) return Refusals.Forbidden("Your token names no jurisdiction.");
         RegionCode scope = own;
@@ -105,7 +119,38 @@ public static class AdminEndpoints
             if (!RegionCode.TryParse(jurisdiction, out scope, out var error)) return Refusals.Field("jurisdiction", error ?? "is not a region code");
             if (!caller.Covers(scope)) return Refusals.Forbidden($"Region {scope.Value} is outside your jurisdiction.");
         }
-        return Results.Ok(await grains.GetGrain<IStaffDirectoryGrain>(0).ListAsync(scope.Value, skip, take));
+        var page = await grains.GetGrain<IStaffDirectoryGrain>(0).ListByRoleAsync(scope.Value, role, skip, take);
+        http.Response.Headers["X-Total-Count"] = page.Total.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Results.Ok(page.Items);
+    }
+
+    /// <summary>The account an administrator may manage (within their jurisdiction, no role above their own), or the refusal.</summary>
+    private static async Task<(StaffAccount? Account, IResult? Refusal)> ManageableAsync(string username, IGrainFactory grains, Caller caller)
+    {
+        if (await grains.GetGrain<IStaffAccountGrain>(username).GetAsync() is not { } existing)
+            return (null, Refusals.NotFound($"No staff account '{username}'."));
+        if (!RegionCode.TryParse(existing.Jurisdiction, out var theirs) || !caller.Covers(theirs) || RoleRank(existing.Role) > RoleRank(caller.Role))
+            return (null, Refusals.Forbidden($"The account '{username}' is outside your jurisdiction."));
+        return (existing, null);
+    }
+
+    /// <summary>
+    /// An administrator sets a new initial password (the same rule as at creation) and passes it on; every session of the
+    /// account ends at once (a new session generation), and its sign-in lockout is cleared.
+    /// </summary>
+    private static async Task<IResult> ResetPassword(string username, ResetPasswordRequest body, IGrainFactory grains, AuditTrail audit, ClaimsPrincipal user)
+    {
+        var errors = new FieldErrors();
+        CheckPassword(body.Password, errors);
+        if (errors.Any) return Refusals.Fields(errors);
+        username = username.Trim().ToLowerInvariant();
+        var (existing, refusal) = await ManageableAsync(username, grains, Caller.From(user));
+        if (refusal is not null) return refusal;
+        // Audited before it is done: an audit that fails means the password was not changed.
+        await audit.RecordAsync(user, "staff.password.reset", null, existing!.Jurisdiction, username);
+        return await grains.GetGrain<IStaffAccountGrain>(username).ResetPasswordAsync(PasswordHashing.Hash(body.Password!))
+            ? Results.NoContent()
+            : Refusals.NotFound($"No staff account '{username}'.");
     }
 
     private static async Task<IResult> SetDisabled(string username, bool disabled, IGrainFactory grains, AuditTrail audit, ClaimsPrincipal user)
@@ -113,11 +158,10 @@ public static class AdminEndpoints
         var caller = Caller.From(user);
         username = username.Trim().ToLowerInvariant();
         var account = grains.GetGrain<IStaffAccountGrain>(username);
-        if (await account.GetAsync() is not { } existing) return Refusals.NotFound($"No staff account '{username}'.");
-        if (!RegionCode.TryParse(existing.Jurisdiction, out var theirs) || !caller.Covers(theirs) || RoleRank(existing.Role) > RoleRank(caller.Role))
-            return Refusals.Forbidden($"The account '{username}' is outside your jurisdiction.");
+        var (existing, refusal) = await ManageableAsync(username, grains, caller);
+        if (refusal is not null) return refusal;
         // Audited before it is done: an audit that fails means the account was not changed.
-        await audit.RecordAsync(user, disabled ? "staff.disable" : "staff.enable", null, existing.Jurisdiction, username);
+        await audit.RecordAsync(user, disabled ? "staff.disable" : "staff.enable", null, existing!.Jurisdiction, username);
         if (disabled && !await grains.GetGrain<IStaffDirectoryGrain>(0).ReserveDisableAsync(username))
             return Refusals.Conflict($"'{username}' is the last enabled city administrator: enable or create another first.");
         await account.SetDisabledAsync(disabled);

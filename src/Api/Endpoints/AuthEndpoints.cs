@@ -74,6 +74,8 @@ public static class AuthEndpoints
             new(SanmenxiaClaims.Role, staff.Role),
             new(SanmenxiaClaims.Jurisdiction, staff.Jurisdiction),
             new(SanmenxiaClaims.Name, staff.DisplayName),
+            // The account's session generation: a password reset or a disabling ends the tokens of earlier ones.
+            new(SanmenxiaClaims.TokenGeneration, attempt.TokenGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture), ClaimValueTypes.Integer32),
         ];
         if (staff.CheckpointId is not null) claims.Add(new(SanmenxiaClaims.CheckpointId, staff.CheckpointId));
         var issued = tokens.Issue(claims, options.Value.StaffTokenLifetime);

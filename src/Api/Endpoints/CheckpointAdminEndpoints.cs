@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
 using Sanmenxia.Api.Checkpoints;
 using Sanmenxia.Api.Csv;
@@ -29,7 +30,7 @@ public static class CheckpointAdminEndpoints
         return app;
     }
 
-    private static async Task<IResult> Create(CreateCheckpointRequest body, IGrainFactory grains, RegionCatalog regions)
+    private static async Task<IResult> Create(CreateCheckpointRequest body, IGrainFactory grains, RegionCatalog regions, AuditTrail audit, ClaimsPrincipal user)
     {
         var errors = new FieldErrors();
         var id = body.Id?.Trim().ToLowerInvariant();
@@ -43,6 +44,8 @@ public static class CheckpointAdminEndpoints
         if (errors.Any) return Refusals.Fields(errors);
 
         var info = new CheckpointInfo(id!, body.Name!.Trim(), region!.Value, region.Value.Level, policy, staffNames);
+        // Audited before it is done, like staff management: an audit that fails means nothing was defined.
+        await audit.RecordAsync(user, "checkpoint.define", null, region.Value.Value, id);
         var outcome = (await DefineAllAsync(grains, [info]))[0];
         return outcome == CheckpointDefineOutcome.Created
             ? Results.Created($"/api/checkpoints/{id}", CheckpointDto.From(info))
@@ -50,8 +53,9 @@ public static class CheckpointAdminEndpoints
     }
 
     /// <summary>Columns: id,name,region_code[,policy] with policy like "red=refuse;yellow=check". Bad rows are reported by line; good rows are kept.</summary>
-    private static async Task<IResult> Import(HttpRequest request, IGrainFactory grains, RegionCatalog regions)
+    private static async Task<IResult> Import(HttpRequest request, IGrainFactory grains, RegionCatalog regions, AuditTrail audit, ClaimsPrincipal user)
     {
+        await audit.RecordAsync(user, "checkpoint.import", null, null, $"{request.ContentLength ?? 0} bytes");
         using var csv = await CsvImport.OpenAsync(request.Body, CheckpointCsv.Columns);
         if (csv.Refusal is { } refusal) return refusal;
         var mapping = new CheckpointCsv(regions);
@@ -65,9 +69,10 @@ public static class CheckpointAdminEndpoints
     }
 
     /// <summary>Checkpoints over the loaded region tree (deterministic: 4,136 for the 2,700-village synthetic tree).</summary>
-    private static async Task<IResult> Generate(GenerateCheckpointsRequest? body, IGrainFactory grains, RegionCatalog regions)
+    private static async Task<IResult> Generate(GenerateCheckpointsRequest? body, IGrainFactory grains, RegionCatalog regions, AuditTrail audit, ClaimsPrincipal user)
     {
         if (body?.Target is < 1 or > 50_000) return Refusals.Field("target", "must be between 1 and 50000");
+        await audit.RecordAsync(user, "checkpoint.generate", null, null, body?.Target is { } target ? $"target={target}" : null);
         await regions.RefreshAsync(force: true);
         var tree = await grains.GetGrain<Sanmenxia.Villages.IRegionDirectoryGrain>(0).GetAllAsync();
         if (tree.Count == 0) return Refusals.Unprocessable("No regions", "Load or generate the region tree first (POST /api/admin/regions/generate).");
@@ -78,12 +83,14 @@ public static class CheckpointAdminEndpoints
             outcomes.Count(o => o == CheckpointDefineOutcome.Unchanged), outcomes.Count(o => o == CheckpointDefineOutcome.Updated)));
     }
 
-    private static async Task<IResult> AssignStaff(string id, AssignStaffRequest body, IGrainFactory grains)
+    private static async Task<IResult> AssignStaff(string id, AssignStaffRequest body, IGrainFactory grains, AuditTrail audit, ClaimsPrincipal user)
     {
         var username = body.Username?.Trim().ToLowerInvariant();
         if (string.IsNullOrEmpty(username) || username.Length > 64) return Refusals.Field("username", "is required (at most 64 characters)");
         if (await grains.GetGrain<Sanmenxia.Staff.IStaffAccountGrain>(username).GetAsync() is null) return Refusals.NotFound($"No staff account '{username}'.");
-        var info = CheckpointRules.IsValidId(id) ? await grains.GetGrain<ICheckpointGrain>(id).AddStaffAsync(username) : null;
+        if (!CheckpointRules.IsValidId(id)) return Refusals.NotFound($"Unknown checkpoint {id}.");
+        await audit.RecordAsync(user, "checkpoint.staff.assign", null, null, $"{id} {username}");
+        var info = await grains.GetGrain<ICheckpointGrain>(id).AddStaffAsync(username);
         return info is null ? Refusals.NotFound($"Unknown checkpoint {id}.") : Results.Ok(CheckpointDto.From(info));
     }
 

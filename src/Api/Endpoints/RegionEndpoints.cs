@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using Sanmenxia.Api.Csv;
 using RegionInfo = Sanmenxia.Regions.RegionInfo;
 using Microsoft.AspNetCore.Mvc;
@@ -46,10 +47,11 @@ public static class RegionEndpoints
         return info is null ? Refusals.NotFound($"Unknown region {code}.") : Results.Ok(RegionDto.From(info));
     }
 
-    private static async Task<IResult> Generate(GenerateRegionsRequest? body, IGrainFactory grains, RegionCatalog catalog, CancellationToken ct)
+    private static async Task<IResult> Generate(GenerateRegionsRequest? body, IGrainFactory grains, RegionCatalog catalog, AuditTrail audit, ClaimsPrincipal user, CancellationToken ct)
     {
         var villages = body?.Villages ?? SanmenxiaRegions.DefaultTargetVillages;
         if (villages is < 6 or > 20_000) return Refusals.Field("villages", "must be between 6 and 20000");
+        await audit.RecordAsync(user, "regions.generate", null, null, $"seed={body?.Seed ?? SanmenxiaRegions.DefaultSeed} villages={villages}", ct);
         var tree = SanmenxiaRegions.GenerateSyntheticTree(body?.Seed ?? SanmenxiaRegions.DefaultSeed, villages);
         var loaded = await RegionLoader.LoadAsync(grains, tree, ct);
         await catalog.RefreshAsync(force: true);
@@ -60,8 +62,9 @@ public static class RegionEndpoints
     /// Loads a real tree from CSV: "code,name[,pinyin][,population]". Codes give the level and parent; a
     /// parent must be in the file or already known. Bad rows are reported by line; good rows are loaded.
     /// </summary>
-    private static async Task<IResult> Import(HttpRequest request, IGrainFactory grains, RegionCatalog catalog, CancellationToken ct)
+    private static async Task<IResult> Import(HttpRequest request, IGrainFactory grains, RegionCatalog catalog, AuditTrail audit, ClaimsPrincipal user, CancellationToken ct)
     {
+        await audit.RecordAsync(user, "regions.import", null, null, $"{request.ContentLength ?? 0} bytes", ct);
         using var csv = await CsvImport.OpenAsync(request.Body, RegionCsv.Columns);
         if (csv.Refusal is { } refusal) return refusal;
         var rows = new List<RegionRow>();

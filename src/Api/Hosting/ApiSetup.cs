@@ -48,7 +48,11 @@ public static class ApiSetup
     public static IEndpointRouteBuilder MapSanmenxiaOperations(this WebApplication app)
     {
         app.MapOpenApi().AllowAnonymous();
-        app.MapScalarApiReference("/docs", o => o.WithTitle("Sanmenxia.Orleans API")).AllowAnonymous();
+        // Offline: Scalar's own script is served by this process (/scalar/), its fonts from a CDN are turned off (the
+        // system fonts stand in), and the cloud features are hidden: the AI chat ("Ask AI"), MCP, the developer
+        // toolbar ("Deploy") and telemetry. A browser test blocks every non-loopback request and checks none is made.
+        app.MapScalarApiReference("/docs", o => o.WithTitle("Sanmenxia.Orleans API")
+            .DisableDefaultFonts().DisableAgent().DisableMcp().HideDeveloperTools().DisableTelemetry()).AllowAnonymous();
         // Metrics are for the operators' scraper on this host or the private network, not the public.
         app.MapPrometheusScrapingEndpoint("/metrics").AllowAnonymous().AddEndpointFilter(async (ctx, next) =>
         {

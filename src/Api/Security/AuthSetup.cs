@@ -48,7 +48,10 @@ public static class SanmenxiaClaims
     public const string Jurisdiction = "jur";
     public const string ResidentKey = "rk";
     public const string PhoneKey = "pk";
-    /// <summary>A resident token's generation (IPhoneDirectoryGrain.GetTokenGenerationAsync); absent = 0.</summary>
+    /// <summary>
+    /// A token's generation: a resident's, the phone's (IPhoneDirectoryGrain.GetTokenGenerationAsync); a staff member's, the
+    /// account's (IStaffAccountGrain.IsSessionActiveAsync). Absent = 0.
+    /// </summary>
     public const string TokenGeneration = "tg";
     public const string CheckpointId = "cp";
     public const string Subject = "sub";
@@ -117,8 +120,9 @@ public static class AuthSetup
 public static class ActiveStaffCheck
 {
     /// <summary>
-    /// A staff token would outlive its account's disabling by up to 12 hours: each staff request asks the account
-    /// (in memory once active), and a disabled, missing or re-roled account's request goes on unauthenticated, so
+    /// A staff token would outlive its account's disabling or password reset by up to 12 hours: each staff request asks the
+    /// account (in memory once active), and the request of a disabled, missing or re-roled account, or of a token from an
+    /// earlier session generation (before a reset or a disabling), goes on unauthenticated, so
     /// its endpoint's policy answers 401. After authentication, before authorization; a rejected call is retried
     /// with the request (ProblemSetup), where an exception in the bearer handler's events would have been a 401.
     /// </summary>
@@ -133,7 +137,7 @@ public static class ActiveStaffCheck
         {
             var subject = http.User.FindFirst(SanmenxiaClaims.Subject)?.Value ?? "";
             var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
-            if (subject.Length == 0 || !await grains.GetGrain<Sanmenxia.Staff.IStaffAccountGrain>(subject).IsActiveAsync(role))
+            if (subject.Length == 0 || !await grains.GetGrain<Sanmenxia.Staff.IStaffAccountGrain>(subject).IsSessionActiveAsync(role, TokenGenerationOf(http.User)))
                 http.User = new ClaimsPrincipal(new ClaimsIdentity());
         }
         else if (role == Roles.Resident)
@@ -147,7 +151,7 @@ public static class ActiveStaffCheck
         await next(http);
     });
 
-    /// <summary>The token generation a resident token carries (0 for tokens issued before generations existed).</summary>
+    /// <summary>The token generation a token carries (0 for tokens issued before generations existed).</summary>
     public static int TokenGenerationOf(ClaimsPrincipal user) =>
         int.TryParse(user.FindFirst(SanmenxiaClaims.TokenGeneration)?.Value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var g) ? g : 0;
 }

@@ -10,6 +10,8 @@ public sealed class StaffAccountState
     [Id(0)] public StaffAccount? Account { get; set; }
     /// <summary>PBKDF2 hash (see PasswordHashing); never leaves the grain except for verification.</summary>
     [Id(1)] public string? PasswordHash { get; set; }
+    /// <summary>The session generation staff tokens carry; a password reset or a disabling starts the next one.</summary>
+    [Id(3120)] public int TokenGeneration { get; set; }
 }
 
 public sealed class StaffAccountGrain(
@@ -44,9 +46,26 @@ public sealed class StaffAccountGrain(
 
     public Task<bool> IsActiveAsync(string role) => Task.FromResult(state.State.Account is { Disabled: false } a && a.Role == role);
 
+    public Task<bool> IsSessionActiveAsync(string role, int tokenGeneration) =>
+        Task.FromResult(state.State.Account is { Disabled: false } a && a.Role == role && state.State.TokenGeneration == tokenGeneration);
+
+    public async Task<bool> ResetPasswordAsync(string passwordHash)
+    {
+        if (state.State.Account is null) return false;
+        state.State.PasswordHash = passwordHash;
+        state.State.TokenGeneration++;
+        await state.WriteOrForgetAsync(this);
+        // The holder of the new password may sign in at once, whatever guesses locked the old one.
+        _failedLogins = 0;
+        _loginLockedUntil = default;
+        return true;
+    }
+
     public async Task SetDisabledAsync(bool disabled)
     {
         if (state.State.Account is null) return;
+        // A disabling ends every session for good: enabling the account again does not revive the old tokens.
+        if (disabled && !state.State.Account.Disabled) state.State.TokenGeneration++;
         state.State.Account = state.State.Account with { Disabled = disabled };
         await state.WriteOrForgetAsync(this);
         await GrainFactory.GetGrain<IStaffDirectoryGrain>(0).AddAsync(state.State.Account);
@@ -63,7 +82,8 @@ public sealed class StaffAccountGrain(
             _loginLockedUntil = now + LoginLockout;
             DelayDeactivation(LoginLockout);
         }
-        return Task.FromResult(new StaffLoginAttempt(TimeSpan.Zero, state.State.Account is { Disabled: false } ? state.State.PasswordHash : null));
+        return Task.FromResult(new StaffLoginAttempt(TimeSpan.Zero, state.State.Account is { Disabled: false } ? state.State.PasswordHash : null,
+            state.State.TokenGeneration));
     }
 
     public Task LoginSucceededAsync()

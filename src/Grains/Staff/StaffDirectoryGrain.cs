@@ -42,6 +42,16 @@ public sealed class StaffDirectoryGrain(
         return Task.FromResult(page);
     }
 
+    public Task<StaffPage> ListByRoleAsync(string? jurisdictionPrefix, string? role, int skip, int take)
+    {
+        var matching = state.State.Accounts.Values
+            .Where(a => jurisdictionPrefix is null || a.Jurisdiction.StartsWith(TrimRegion(jurisdictionPrefix), StringComparison.Ordinal))
+            .Where(a => role is null || a.Role == role)
+            .OrderBy(a => a.Username, StringComparer.Ordinal)
+            .ToList();
+        return Task.FromResult(new StaffPage(matching.Skip(skip).Take(take).ToList(), matching.Count));
+    }
+
     // A city code 411200 covers every code starting 4112; a county 411202 covers its own prefix.
     private static string TrimRegion(string code) => code.Length == 6 && code.EndsWith("00", StringComparison.Ordinal) ? code[..4] : code;
 }

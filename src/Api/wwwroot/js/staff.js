@@ -36,6 +36,8 @@ register({
   'console.audit': ['审计日志', 'Audit trail'],
   'console.audit.desc': ['谁查看或修改了谁的个人信息；破窗访问复核；导出', 'Who read or changed whose data; break-the-glass review; export'],
   'console.trips.desc': ['发布、导入、撤回确诊病例的行程', 'Publish, import and withdraw confirmed cases\' trips'],
+  'console.admin': ['系统管理', 'Administration'],
+  'console.admin.desc': ['工作人员账号、检测点、行政区划', 'Staff accounts, checkpoints and the region tree'],
   'console.docs': ['接口文档', 'API reference'],
   'console.docs.desc': ['交互式 API 文档', 'Interactive API reference'],
   'console.orleans': ['Orleans 集群监控', 'Orleans dashboard'],
@@ -163,6 +165,7 @@ const CONSOLES = [
   { name: 'dashboard', href: 'dashboard.html', roles: DASHBOARD_ROLES },
   { name: 'trips', href: 'trips.html', roles: DASHBOARD_ROLES },
   { name: 'audit', href: 'audit.html', roles: ['admin', 'auditor'] },
+  { name: 'admin', href: 'admin.html', roles: ['admin'] },
   { name: 'docs', href: '/docs', roles: ['admin'] },
   { name: 'orleans', href: '/ops/orleans/', roles: ['admin'] },
 ];
