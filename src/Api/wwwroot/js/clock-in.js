@@ -98,6 +98,7 @@ export class ClockInCard {
 
   /** After an accepted clock-in: what was recorded, and whether it only updated today's earlier one. */
   accepted(answer) {
+    $('apply-result', this.root)?.replaceChildren(); // the application's outcome is old news now
     this.editing = false;
     this.show();
     const now = answer.todayClockIn ?? {};
