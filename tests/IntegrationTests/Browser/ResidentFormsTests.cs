@@ -94,6 +94,10 @@ public sealed class ResidentFormsTests(BrowserFixture fixture, ITestOutputHelper
         // Both halves go through i18n.js: the Chinese and the English string, each with the seconds in it.
         await Expect(send.Locator("[lang=zh-CN]")).ToContainTextAsync(new Regex(@"^\d+ 秒后可重新获取$"));
         await Expect(send.Locator("[lang=en]")).ToContainTextAsync(new Regex(@"^Ask again in \d+ s$"));
+        // At 320 px the wider countdown wraps under the phone field instead of squeezing it.
+        var field = await page.GetByTestId("phone").BoundingBoxAsync();
+        Assert.True(field!.Width >= 150, $"the phone field is {field.Width} px wide beside the countdown");
+        await ExpectNoHorizontalScrollAsync(page);
 
         var code = await fixture.ReadCodeAsync(phone);
         await page.GetByTestId("code").FillAsync(code == "000000" ? "111111" : "000000");
