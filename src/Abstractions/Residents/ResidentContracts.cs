@@ -83,14 +83,25 @@ public sealed record CodeView(
     [property: Id(2)] DateOnly? AppliedOn,
     [property: Id(3)] DateOnly Today,
     [property: Id(4)] bool Provisional = false,
-    [property: Id(5)] string? Note = null);
+    [property: Id(5)] string? Note = null,
+    [property: Id(3081)] ClockInRecord? TodayClockIn = null);
+
+/// <summary>
+/// Today's clock-in as the resident sees it: when (null for one recorded before the time was kept) and the temperature.
+/// A later clock-in the same day replaces it; it does not count as another day.
+/// </summary>
+[GenerateSerializer, Immutable, Alias("sanmenxia.ClockInRecord")]
+public sealed record ClockInRecord(
+    [property: Id(0)] DateTimeOffset? At,
+    [property: Id(1)] decimal? Temperature);
 
 /// <summary>An action's outcome: accepted (with the new code) or refused with reasons; nothing is changed when refused.</summary>
 [GenerateSerializer, Immutable, Alias("sanmenxia.CodeActionResult")]
 public sealed record CodeActionResult(
     [property: Id(0)] bool Accepted,
     [property: Id(1)] IReadOnlyList<string> Refusal,
-    [property: Id(2)] CodeView Code);
+    [property: Id(2)] CodeView Code,
+    [property: Id(3082)] ClockInRecord? ReplacedToday = null);
 
 /// <summary>Everything the resident page shows at once.</summary>
 [GenerateSerializer, Immutable, Alias("sanmenxia.ResidentOverview")]

@@ -116,13 +116,14 @@ public static class AuthEndpoints
         var generation = await directory.GetTokenGenerationAsync();
         var check = await grains.GetGrain<IOneTimeCodeGrain>(phoneKey).VerifyAsync(body.Code!);
         if (check != OneTimeCodeCheck.Accepted)
-            return Refusals.Unauthorized(check switch
+            // Still 401 (the proof failed), but said about the code field: the page shows it under the code, not as "signed out".
+            return check switch
             {
-                OneTimeCodeCheck.Expired => "The code has expired; ask for a new one.",
-                OneTimeCodeCheck.TooManyAttempts => "Too many wrong attempts; ask for a new code.",
-                OneTimeCodeCheck.NoCode => "No code was sent to this phone; ask for one first.",
-                _ => "The code is wrong.",
-            });
+                OneTimeCodeCheck.Expired => Refusals.CodeNotAccepted("has expired; ask for a new code", "signin.code-expired"),
+                OneTimeCodeCheck.TooManyAttempts => Refusals.CodeNotAccepted("was entered wrongly too many times; ask for a new code", "signin.code-attempts"),
+                OneTimeCodeCheck.NoCode => Refusals.CodeNotAccepted("was not sent to this phone or was already used; ask for a new code", "signin.no-code"),
+                _ => Refusals.CodeNotAccepted("is wrong; check the SMS or ask for a new code", "signin.code-wrong"),
+            };
 
         var issued = IssueResidentToken(tokens, options.Value, phoneKey, residents.FirstOrDefault(), generation);
         SetCookie(http, issued);

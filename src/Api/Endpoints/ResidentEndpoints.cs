@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Regions;
@@ -34,8 +35,8 @@ public static class ResidentEndpoints
         me.MapGet("/code/qr", Qr);
         me.MapPost("/apply", (ApplyRequest body, ClaimsPrincipal user, IGrainFactory grains) =>
             WithResident(user, key => Apply(grains, key, body, Actor.Self(key))));
-        me.MapPost("/clock-in", (ClockInRequest body, ClaimsPrincipal user, IGrainFactory grains) =>
-            WithResident(user, key => ClockIn(grains, key, body, Actor.Self(key))));
+        me.MapPost("/clock-in", (ClockInRequest body, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json) =>
+            WithResident(user, key => ClockIn(grains, key, body, Actor.Self(key), json.Value)));
         me.MapPut("/self-report", SelfReport);
         me.MapPost("/needs", AddNeed);
 
@@ -48,8 +49,8 @@ public static class ResidentEndpoints
             AsHead(user, grains, memberKey, (_, _) => QrFor(grains, qr, memberKey)));
         household.MapPost("/members/{memberKey}/apply", (string memberKey, ApplyRequest body, ClaimsPrincipal user, IGrainFactory grains) =>
             AsHead(user, grains, memberKey, (head, _) => Apply(grains, memberKey, body, Actor.Proxy(head))));
-        household.MapPost("/members/{memberKey}/clock-in", (string memberKey, ClockInRequest body, ClaimsPrincipal user, IGrainFactory grains) =>
-            AsHead(user, grains, memberKey, (head, _) => ClockIn(grains, memberKey, body, Actor.Proxy(head))));
+        household.MapPost("/members/{memberKey}/clock-in", (string memberKey, ClockInRequest body, ClaimsPrincipal user, IGrainFactory grains,
+            IOptions<JsonOptions> json) => AsHead(user, grains, memberKey, (head, _) => ClockIn(grains, memberKey, body, Actor.Proxy(head), json.Value)));
         return app;
     }
 
@@ -129,14 +130,14 @@ public static class ResidentEndpoints
         return result.Accepted ? Results.Ok(result.Code) : Refused("The application was not accepted", result);
     }
 
-    private static async Task<IResult> ClockIn(IGrainFactory grains, string key, ClockInRequest body, Actor actor)
+    private static async Task<IResult> ClockIn(IGrainFactory grains, string key, ClockInRequest body, Actor actor, JsonOptions json)
     {
         var errors = new FieldErrors();
         ValidateTemperature(errors, body.Temperature);
         var symptoms = ValidateSymptoms(errors, body.Symptoms);
         if (errors.Any) return Refusals.Fields(errors);
         var result = await grains.GetGrain<IResidentGrain>(key).ClockInAsync(body.Temperature!.Value, symptoms, actor);
-        return result.Accepted ? Results.Ok(result.Code) : Refused("The clock-in was not accepted", result);
+        return result.Accepted ? Results.Ok(ClockInAnswer.From(result, json.SerializerOptions)) : Refused("The clock-in was not accepted", result);
     }
 
     private static IResult Refused(string title, CodeActionResult result) =>
@@ -220,12 +221,16 @@ public static class ResidentEndpoints
 
     // ------------------------------------------------------------------ helpers
 
+    /// <summary>The stable code of "signed in, but no resident record yet": the portal shows registration on it.</summary>
+    public const string NotRegisteredCode = "resident.not-registered";
+
     internal static async Task<IResult> WithResident(ClaimsPrincipal user, Func<string, Task<IResult>> action)
     {
         var key = Caller.From(user).ResidentKey;
         return key is null
             ? Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not registered yet",
-                detail: "Register first (POST /api/residents/me) with your name, ID number and village.")
+                detail: "Register first (POST /api/residents/me) with your name, ID number and village.",
+                extensions: new Dictionary<string, object?> { ["code"] = NotRegisteredCode })
             : await action(key);
     }
 

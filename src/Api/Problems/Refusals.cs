@@ -15,6 +15,11 @@ public static class Refusals
 
     private static Dictionary<string, object?>? Code(string? code) => code is null ? null : new() { ["code"] = code };
 
+    /// <summary>A one-time code that did not prove the phone: 401 with the reason on the <c>code</c> field and a stable code.</summary>
+    public static IResult CodeNotAccepted(string reason, string code) =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { ["code"] = [reason] }, statusCode: StatusCodes.Status401Unauthorized,
+            title: "The one-time code was not accepted", extensions: Code(code));
+
     public static IResult Forbidden(string detail) =>
         Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Outside your role or jurisdiction", detail: detail);
 

@@ -172,6 +172,7 @@ public sealed partial class ResidentGrain(
         var result = HealthCodeRules.Apply(calendar.Policy, S.Code, calendar.Now, temperature, honestyPledge, Register.Blockers);
         if (!result.Accepted) return new CodeActionResult(false, result.Refusal, View());
         S.Record(result, actor.Kind);
+        S.LastClockInAt = calendar.Now; // the application is today's clock-in
         Remember(Operations.Apply);
         await CommitAsync(Change.Summary);
         return Accepted();
@@ -185,7 +186,9 @@ public sealed partial class ResidentGrain(
         var now = calendar.Now;
         var result = HealthCodeRules.ClockIn(calendar.Policy, S.Code, now, temperature);
         if (!result.Accepted) return new CodeActionResult(false, result.Refusal, View());
+        var replaced = S.TodayClockIn(calendar.DayOf(now)); // a second clock-in today only updates the reading
         S.Record(result, actor.Kind);
+        S.LastClockInAt = now;
         S.SelfReport = new SelfReport(temperature, symptoms.ToList(), S.SelfReport?.RecentTravel, now);
         if (temperature >= calendar.Policy.FeverThresholdCelsius) S.FeverAtClockIn = true; // the rules raised (or kept) the fever
         // A fever during an observation period counts against its release.
@@ -193,7 +196,7 @@ public sealed partial class ResidentGrain(
         S.LastClockInIssuedAt = RequestStamp.Current?.IssuedAt ?? S.LastClockInIssuedAt;
         Remember(Operations.ClockIn);
         await CommitAsync(Change.Summary);
-        return Accepted();
+        return Accepted() with { ReplacedToday = replaced };
     }
 
     public async Task<SelfReport> UpdateSelfReportAsync(decimal? temperature, IReadOnlyList<string> symptoms, string? recentTravel)

@@ -66,6 +66,11 @@ public sealed class ResidentState
     [Id(172)] public List<RememberedRequest> RecentRequests { get; set; } = [];
     /// <summary>When the API issued the latest clock-in executed, so an older one arriving late never overwrites it.</summary>
     [Id(173)] public DateTimeOffset? LastClockInIssuedAt { get; set; }
+    /// <summary>
+    /// When the latest clock-in (or the application, which is that day's clock-in) was recorded; its temperature is the
+    /// code's LastTemperature. Null in a state stored before this existed.
+    /// </summary>
+    [Id(3080)] public DateTimeOffset? LastClockInAt { get; set; }
 
     public bool IsProvisional => ClaimedBy is not null && !ClaimConfirmed;
 

@@ -28,8 +28,12 @@ internal static class ResidentViews
         var pending = HealthCodeRules.CloseDaysThrough(policy, s.Code, today.AddDays(-1)).Changes;
         var history = s.History.Concat(pending.Select(c => new CodeHistoryEntry(c, ActorKind.System))).ToList();
         return new CodeView(HealthCodeRules.Explain(policy, s.Code, now, exposure), history, s.Code.AppliedOn, today,
-            s.IsProvisional, s.IsProvisional ? ProvisionalNote : null);
+            s.IsProvisional, s.IsProvisional ? ProvisionalNote : null, s.TodayClockIn(today));
     }
+
+    /// <summary>The clock-in that counts for <paramref name="today"/> (the latest reading of the day), or null when there is none yet.</summary>
+    public static ClockInRecord? TodayClockIn(this ResidentState s, DateOnly today) =>
+        s.Code.LastClockInDay >= today ? new ClockInRecord(s.LastClockInAt, s.Code.LastTemperature) : null;
 
     public static ResidentProfile Profile(this ResidentState s, string key)
     {

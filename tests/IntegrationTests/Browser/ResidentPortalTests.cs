@@ -96,6 +96,9 @@ public sealed class ResidentPortalTests(BrowserFixture fixture, ITestOutputHelpe
         await member.GetByTestId("apply-submit").ClickAsync();
         await Expect(member.GetByTestId("code-colour")).ToHaveAttributeAsync("data-colour", "Green");
 
+        // The application was the member's clock-in today: the card shows it, and updating it re-opens the form.
+        await Expect(member.GetByTestId("clockin-summary")).ToContainTextAsync("36.4 °C");
+        await member.GetByTestId("clockin-update").ClickAsync();
         await member.GetByTestId("clockin-temperature").FillAsync("36.5");
         await member.GetByTestId("clockin-symptom-cough").CheckAsync();
         var clockIn = page.WaitForResponseAsync(r => r.Url.Contains("/api/households/mine/members/") && r.Url.EndsWith("/clock-in"));
@@ -179,7 +182,7 @@ public sealed class ResidentPortalTests(BrowserFixture fixture, ITestOutputHelpe
         await page.GetByTestId("code").FillAsync(code == "000000" ? "111111" : "000000");
         await page.GetByTestId("sign-in").ClickAsync();
         await Expect(page.GetByTestId("error")).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("error-detail")).ToContainTextAsync("wrong");
+        await Expect(page.GetByTestId("field-error-code")).ToContainTextAsync("wrong");
         await Expect(page.GetByTestId("view-signin")).ToBeVisibleAsync();
     }
 

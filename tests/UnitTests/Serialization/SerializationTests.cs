@@ -74,6 +74,21 @@ public class SerializationTests
     }
 
     [Fact]
+    public void Todays_clock_in_round_trips_in_the_code_view_and_the_clock_in_answer()
+    {
+        var s = new HealthCode.Scenario().Run("C");
+        var at = new DateTimeOffset(2020, 2, 1, 8, 12, 0, TimeSpan.FromHours(8));
+        var view = new Sanmenxia.Residents.CodeView(s.Explain(1, 9), [], new DateOnly(2020, 2, 1), new DateOnly(2020, 2, 1),
+            TodayClockIn: new Sanmenxia.Residents.ClockInRecord(at, 36.5m));
+        var answer = new Sanmenxia.Residents.CodeActionResult(true, [], view, ReplacedToday: new Sanmenxia.Residents.ClockInRecord(null, 36.4m));
+
+        var copy = RoundTrip(answer);
+        Assert.Equal(view.TodayClockIn, copy.Code.TodayClockIn);
+        Assert.Equal(answer.ReplacedToday, copy.ReplacedToday);
+        Assert.Null(RoundTrip(view with { TodayClockIn = null }).TodayClockIn);
+    }
+
+    [Fact]
     public void A_break_the_glass_grant_round_trips()
     {
         var opened = new DateTimeOffset(2020, 2, 1, 9, 0, 0, TimeSpan.FromHours(8));

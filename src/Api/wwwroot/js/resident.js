@@ -10,10 +10,11 @@ import { createMessages } from './problems.js';
 import { ZONE, formatDateTime } from './format.js';
 import { addModeOptions, seatText } from './trip-fields.js';
 import { renderList, needItem, handledNote, historyItem } from './resident-records.js';
-import { fillRegionSelect } from './regions.js';
 import { setupLead, showLead } from './lead.js';
 import { setupAppeal } from './appeal.js';
 import { downloadFile } from './download.js';
+import { ClockInCard, announce, announceApplied } from './clock-in.js';
+import { setupSignIn, setupRegistration, showRegistration } from './sign-in.js';
 
 register({
   'data.download': ['下载我的数据', 'Download my data'],
@@ -71,7 +72,6 @@ const RESIDENT_KEY = 'smx.resident.key';
 const PHONE_KEY = 'smx.resident.phone'; // session only: registration must name the phone that signed in
 const SYMPTOMS = ['fever', 'cough', 'fatigue', 'short-of-breath', 'sore-throat', 'diarrhoea'];
 const NEED_KINDS = ['Medicine', 'Food', 'Other'];
-const CITY = '411200';
 
 // ---------------------------------------------------------------- session + API
 
@@ -200,96 +200,7 @@ function showSignIn() {
   showView('signin');
 }
 
-// ---------------------------------------------------------------- sign in
-
-function setupSignIn() {
-  const form = $('signin-form');
-  let countdown;
-  $('send-code').addEventListener('click', async () => {
-    const button = $('send-code');
-    clearError();
-    button.disabled = true;
-    try {
-      const sent = await api('POST', '/api/auth/resident/code', { phone: form.elements.phone.value.trim() });
-      const wait = Math.max(0, Number(sent?.resendAfterSeconds ?? 30));
-      const hint = $('code-sent');
-      hint.textContent = `${t('signin.codeSent')} ${sent?.maskedPhone ?? ''}`;
-      form.elements.code.focus();
-      let left = wait;
-      clearInterval(countdown);
-      const tick = () => {
-        if (left <= 0) { clearInterval(countdown); button.disabled = false; fill(button, 'signin.sendCode'); return; }
-        button.textContent = `${left}${t('signin.resendIn')}`;
-        left -= 1;
-      };
-      tick();
-      countdown = setInterval(tick, 1000);
-    } catch (e) {
-      button.disabled = false;
-      if (!e?.signedOut) showProblem(e, form);
-    }
-  });
-
-  form.addEventListener('submit', e => {
-    e.preventDefault();
-    submitting(form, async () => {
-      const token = await api('POST', '/api/auth/resident/login', {
-        phone: form.elements.phone.value.trim(),
-        code: form.elements.code.value.trim(),
-      });
-      session.token = token.token;
-      session.residentKey = token.residentKey;
-      session.phone = token.residentKey ? null : form.elements.phone.value.trim();
-      form.elements.code.value = '';
-      await enter();
-    });
-  });
-}
-
-// ---------------------------------------------------------------- registration
-
-const loadRegions = (select, parent) => fillRegionSelect(select, parent, api);
-
-function setupRegistration() {
-  const form = $('register-form');
-  const county = $('reg-county'), township = $('reg-township'), village = $('reg-village');
-  const guard = fn => async () => { try { clearError(); await fn(); } catch (e) { showProblem(e, form); } };
-  county.addEventListener('change', guard(async () => {
-    await loadRegions(village, null);
-    await loadRegions(township, county.value);
-  }));
-  township.addEventListener('change', guard(() => loadRegions(village, township.value)));
-
-  form.addEventListener('submit', e => {
-    e.preventDefault();
-    submitting(form, async () => {
-      const body = {
-        name: form.elements.name.value.trim(),
-        idNumber: form.elements.idNumber.value.trim().toUpperCase(),
-        villageCode: village.value || null,
-        phone: form.elements.phone.value.trim(),
-      };
-      const created = await api('POST', '/api/residents/me', body);
-      session.token = created.token;
-      session.residentKey = created.profile?.residentKey ?? null;
-      session.phone = null;
-      await loadHome();
-    });
-  });
-}
-
-async function showRegistration() {
-  showView('register');
-  const phone = $('register-form').elements.phone;
-  if (!phone.value) phone.value = session.phone ?? '';
-  try {
-    await loadRegions($('reg-county'), CITY);
-    await loadRegions($('reg-township'), null);
-    await loadRegions($('reg-village'), null);
-  } catch (e) {
-    showProblem(e, $('register-form'));
-  }
-}
+// ---------------------------------------------------------------- sign in and registration: js/sign-in.js
 
 // ---------------------------------------------------------------- the code view (me or a member)
 
@@ -315,10 +226,15 @@ class CodeViewer {
     this.applyForm.addEventListener('submit', e => { e.preventDefault(); this.apply(); });
     this.clockInForm.addEventListener('submit', e => { e.preventDefault(); this.clockIn(); });
     this.appeal = setupAppeal(root, { api, busy, showNotice, showProblem, localProblem });
+    this.clockInCard = new ClockInCard(root);
     this.base = null;
   }
 
   target(base) {
+    if (base !== this.base) {
+      this.clockInCard.clear();
+      $('apply-result', this.root).replaceChildren();
+    }
     this.base = base;
   }
 
@@ -329,8 +245,8 @@ class CodeViewer {
       const view = await api('POST', `${this.base}/apply`, { temperature, honestyPledge: form.elements.honestyPledge.checked });
       form.reset();
       this.render(view);
-      showNotice(t('colour.' + view.explanation.colour));
       if (this.withQr) await refreshQr();
+      announceApplied(this.root, view);
     });
   }
 
@@ -342,7 +258,7 @@ class CodeViewer {
       const view = await api('POST', `${this.base}/clock-in`, { temperature, symptoms });
       form.reset();
       this.render(view);
-      showNotice(t('clockin.done'));
+      this.clockInCard.accepted(view);
       if (this.withQr) await refreshQr();
     });
   }
@@ -376,6 +292,7 @@ class CodeViewer {
     const applied = colour !== 'None' || !!view.appliedOn;
     $('apply-form-card', root).hidden = applied;
     $('clockin-form-card', root).hidden = !applied;
+    this.clockInCard.render(view);
     // An appeal is about a code: offered once there is one (the card shows the latest appeal and its answer).
     $('appeal-card', root).hidden = !applied;
     if (applied) this.appeal.load(this.base);
@@ -466,8 +383,8 @@ async function loadHome() {
   try {
     overview = await api('GET', '/api/residents/me');
   } catch (e) {
-    // 403 "Not registered yet": the token names no resident; 404: no record behind it.
-    if (e instanceof ApiError && (e.status === 404 || (e.status === 403 && e.problem?.title === 'Not registered yet'))) {
+    // 403 resident.not-registered: the token names no resident; 404: no record behind it.
+    if (e instanceof ApiError && (e.status === 404 || (e.status === 403 && e.problem?.code === 'resident.not-registered'))) {
       session.residentKey = null;
       await showRegistration();
       return;
@@ -679,7 +596,7 @@ function setupNeeds() {
       if (!detail) throw localProblem('detail', 'needs.detailRequired');
       const need = await api('POST', '/api/residents/me/needs', { kind: kind.value, detail });
       form.reset();
-      showNotice(t('needs.sent'));
+      announce($('need-result'), 'needs.sent');
       if (home) {
         home.needs = [need, ...(home.needs ?? []).filter(n => n.id !== need.id)];
         renderNeeds(home.needs);
@@ -809,13 +726,17 @@ function renderQueryResult(result) {
   updateTripSave();
 }
 
-/** "Save to my trips" only for a signed-in resident and a matched trip; otherwise a hint to sign in. */
+/**
+ * "Save to my trips" for a signed-in resident and any trip checked, matched or not (a case published later is still
+ * matched to a saved trip); otherwise a hint to sign in. Hidden again once this trip is saved.
+ */
 function updateTripSave() {
   const box = $('trip-result');
-  const matched = !box.hidden && box.dataset.matched === 'true';
+  const shown = !box.hidden;
   const signedIn = !!home && !!session.token;
-  $('trip-save').hidden = !(matched && signedIn && lastQuery);
-  $('trip-signin-hint').hidden = !(matched && !signedIn);
+  $('trip-save').hidden = !(shown && signedIn && lastQuery && !lastQuery.saved);
+  $('trip-signin-hint').hidden = !(shown && !signedIn);
+  if (!shown) $('trip-save-result').replaceChildren();
 }
 
 function renderTripBanner(matches) {
@@ -919,9 +840,9 @@ function savedTripItem(saved) {
   return li;
 }
 
-async function saveTrip(body, form) {
+async function saveTrip(body, form, result) {
   await api('POST', '/api/residents/me/trips', body);
-  showNotice(t('trip.saved'));
+  announce(result, 'trip.saved');
   await loadTrips();
   if (form?.dataset.tripForm === 'save') {
     form.elements.number.value = '';
@@ -951,6 +872,7 @@ function setupTrips() {
       const q = readTripForm(form);
       const result = await queryTrip(q);
       lastQuery = { mode: result.mode, number: result.number, date: result.date, carriage: q.carriage, row: q.row, seat: null };
+      $('trip-save-result').replaceChildren();
       renderQueryResult(result);
     } catch (error) {
       $('trip-result').hidden = true;
@@ -974,7 +896,10 @@ function setupTrips() {
     button.disabled = true;
     try {
       clearError();
-      await saveTrip(lastQuery, null);
+      const { saved, ...trip } = lastQuery;
+      await saveTrip(trip, null, $('trip-save-result'));
+      lastQuery = { ...lastQuery, saved: true };
+      updateTripSave();
     } catch (e) {
       if (!e?.signedOut) showProblem(e, form);
     } finally {
@@ -985,7 +910,7 @@ function setupTrips() {
   const saveForm = $('trip-save-form');
   saveForm.addEventListener('submit', e => {
     e.preventDefault();
-    submitting(saveForm, async () => saveTrip(readTripForm(saveForm), saveForm));
+    submitting(saveForm, async () => saveTrip(readTripForm(saveForm), saveForm, $('trip-save-form-result')));
   });
 
   $('trip-banner-details').addEventListener('click', () => {
@@ -1037,7 +962,7 @@ async function start() {
   document.title = t('app.title');
   myCode = new CodeViewer(document.querySelector('[data-testid="my-code"]'), { withQr: true });
   memberCode = new CodeViewer(document.querySelector('[data-testid="member-code"]'), { withQr: false });
-  setupSignIn();
+  setupSignIn({ api, session, clearError, showProblem, submitting, showView, enter, loadHome: () => loadHome() });
   setupDataDownload();
   setupRegistration();
   setupTabs();
