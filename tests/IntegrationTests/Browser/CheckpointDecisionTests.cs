@@ -85,6 +85,7 @@ public sealed class CheckpointDecisionTests(BrowserFixture fixture, ITestOutputH
         await Expect(page.GetByTestId("cp-change")).ToBeHiddenAsync();
         var header = await page.Locator("header.topbar").BoundingBoxAsync();
         Assert.True(header!.Height <= 56, $"the header is {header.Height} px high");
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways");
         await Expect(page.GetByTestId("temperature-hint")).ToContainTextAsync("37.3");
 
         var result = page.GetByTestId("result");
@@ -176,6 +177,10 @@ public sealed class CheckpointDecisionTests(BrowserFixture fixture, ITestOutputH
         Assert.EndsWith("#" + id, page.Url);
         await Expect(page.GetByTestId("cp-change")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("dev-tools")).ToBeVisibleAsync();
+        // The header keeps its title and fits the phone: no sideways scroll, at most ~56 px high.
+        await Expect(page.Locator("header.topbar h1")).ToBeVisibleAsync();
+        Assert.True((await page.Locator("header.topbar").BoundingBoxAsync())!.Height <= 56);
+        Assert.True(await page.EvaluateAsync<bool>("() => document.documentElement.scrollWidth <= window.innerWidth"), "the page scrolls sideways");
 
         // A QR shown earlier (expired by the time it is registered), then a live one with its content altered.
         var expired = await TokenAsync(resident);
