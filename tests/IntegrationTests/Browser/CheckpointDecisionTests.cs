@@ -74,6 +74,9 @@ public sealed class CheckpointDecisionTests(BrowserFixture fixture, ITestOutputH
 
         var (context, page) = await PhoneAsync();
         await using var _ = context;
+        await page.GotoAsync("/checkpoint.html");
+        await Expect(page.GetByTestId("view-signin")).ToBeVisibleAsync();
+        await AssertAxeCleanAsync(page, "the sign-in");
         await SignInAsync(page, username, Password);
 
         // Straight onto their checkpoint: no list, no developer paste form, no "change checkpoint", a compact header.
