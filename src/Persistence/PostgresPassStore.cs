@@ -14,7 +14,7 @@ namespace Sanmenxia.Persistence;
 /// </summary>
 public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
 {
-    private const string Columns = "pass_id, checkpoint_id, region_code, resident_key, masked_name, direction, at, colour_seen, outcome, reason_code, staff, method, duplicate_of, client_id, review";
+    private const string Columns = "pass_id, checkpoint_id, region_code, resident_key, masked_name, direction, at, colour_seen, outcome, reason_code, staff, method, duplicate_of, client_id, review, temperature";
     private readonly NpgsqlDataSource _db;
     private readonly GroupCommitQueue<PassRecord> _queue;
 
@@ -49,6 +49,7 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
                 if (p.DuplicateOf is { } first) await copy.WriteAsync(first, NpgsqlDbType.Uuid); else await copy.WriteNullAsync();
                 if (p.ClientId is { } clientId) await copy.WriteAsync(clientId, NpgsqlDbType.Uuid); else await copy.WriteNullAsync();
                 if (p.Review != PassReview.None) await copy.WriteAsync(p.Review.ToString(), NpgsqlDbType.Text); else await copy.WriteNullAsync();
+                if (p.Temperature is { } temperature) await copy.WriteAsync(temperature, NpgsqlDbType.Numeric); else await copy.WriteNullAsync();
             }
             await copy.CompleteAsync();
         }
@@ -65,7 +66,7 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
         await using var command = _db.CreateCommand($"""
             insert into checkpoint_passes ({Columns})
             select * from unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::text[], $9::text[],
-              $10::text[], $11::text[], $12::text[], $13::uuid[], $14::uuid[], $15::text[])
+              $10::text[], $11::text[], $12::text[], $13::uuid[], $14::uuid[], $15::text[], $16::numeric[])
             on conflict (client_id) where client_id is not null do nothing
             returning client_id
             """);
@@ -85,6 +86,7 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
         Add(p => p.DuplicateOf);
         Add(p => p.ClientId ?? throw new ArgumentException("An offline pass has a client id.", nameof(passes)));
         Add(p => p.Review == PassReview.None ? null : p.Review.ToString());
+        Add(p => p.Temperature);
         var inserted = new HashSet<Guid>();
         await using var reader = await command.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) inserted.Add(reader.GetGuid(0));
@@ -179,7 +181,8 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
                 Enum.Parse<PassDirection>(reader.GetString(5)), reader.GetFieldValue<DateTimeOffset>(6),
                 Enum.Parse<CodeColour>(reader.GetString(7)), Enum.Parse<PassOutcome>(reader.GetString(8)), reader.GetString(9),
                 reader.GetString(10), Enum.Parse<PassMethod>(reader.GetString(11)), reader.IsDBNull(12) ? null : reader.GetGuid(12),
-                reader.IsDBNull(13) ? null : reader.GetGuid(13), reader.IsDBNull(14) ? PassReview.None : Enum.Parse<PassReview>(reader.GetString(14))));
+                reader.IsDBNull(13) ? null : reader.GetGuid(13), reader.IsDBNull(14) ? PassReview.None : Enum.Parse<PassReview>(reader.GetString(14)),
+                reader.IsDBNull(15) ? null : reader.GetDecimal(15)));
         return result;
     }
 

@@ -20,6 +20,17 @@ public static class CheckpointRules
         return (outcome, $"{name}.{outcome.ToString().ToLowerInvariant()}");
     }
 
+    /// <summary>The reason of a pass refused because staff measured a fever at the gate, whatever the colour.</summary>
+    public const string FeverRefused = "fever.refused";
+
+    /// <summary>
+    /// The decision with the temperature staff measured at the gate: a reading at or above the fever threshold refuses the
+    /// pass whatever the colour (the person is sent to the fever clinic); no reading, or a normal one, leaves the colour's
+    /// decision as it is (a yellow code's "check" stays a check: staff also look at the travel).
+    /// </summary>
+    public static (PassOutcome Outcome, string ReasonCode) Decide(CheckpointPolicy policy, CodeColour colour, decimal? temperature, decimal feverThreshold) =>
+        temperature is { } t && t >= feverThreshold ? (PassOutcome.Refused, FeverRefused) : Decide(policy, colour);
+
     /// <summary>The reason of a pass recorded offline by a typed ID number: checked by hand, colour unknown at the gate.</summary>
     public const string UnknownColourCheck = "unknown.check";
 
@@ -36,6 +47,7 @@ public static class CheckpointRules
         "none.refused" => "No health code applied: this checkpoint refuses people without a code.",
         "none.allowed" => "No health code applied: allowed by this checkpoint's policy.",
         UnknownColourCheck => "Checked by ID number while offline: the colour was unknown at the gate; flagged for review.",
+        FeverRefused => "Fever measured at the gate: passage refused; send the person to the fever clinic.",
         _ => reasonCode,
     };
 

@@ -16,7 +16,9 @@ public sealed record OfflinePassRequest(
     [property: Id(2)] string? ResidentKey,
     [property: Id(3)] PassDirection Direction,
     [property: Id(4)] PassMethod Method,
-    [property: Id(5)] DateTimeOffset ScannedAt);
+    [property: Id(5)] DateTimeOffset ScannedAt,
+    /// <summary>The temperature (°C) measured at the gate, if any.</summary>
+    [property: Id(3100)] decimal? Temperature = null);
 
 /// <summary>An offline pass as the checkpoint grain records it: the person verified, the colour at the gate (or the
 /// colour now, for a typed ID number), why it is flagged.</summary>
@@ -30,7 +32,9 @@ public sealed record OfflinePassAttempt(
     [property: Id(5)] CodeColour Colour,
     [property: Id(6)] PassMethod Method,
     [property: Id(7)] string Staff,
-    [property: Id(8)] PassReview Review);
+    [property: Id(8)] PassReview Review,
+    /// <summary>The temperature (°C) measured at the gate, if any: a fever refuses the pass whatever the colour.</summary>
+    [property: Id(3100)] decimal? Temperature = null);
 
 [GenerateSerializer, Alias("sanmenxia.OfflinePassStatus")]
 public enum OfflinePassStatus { Recorded = 0, AlreadyRecorded = 1, TokenRefused = 2 }

@@ -30,7 +30,9 @@ public sealed record PassRequest(
     [property: Id(2)] string? ResidentKey,
     [property: Id(3)] PassDirection Direction,
     [property: Id(4)] PassMethod Method,
-    [property: Id(5)] string Staff);
+    [property: Id(5)] string Staff,
+    /// <summary>The temperature (°C) staff measured at the gate, if any.</summary>
+    [property: Id(3100)] decimal? Temperature = null);
 
 [GenerateSerializer, Alias("sanmenxia.PassAdmissionStatus")]
 public enum PassAdmissionStatus { Registered = 0, UnknownCheckpoint = 1, TokenRefused = 2, UnknownResident = 3 }

@@ -35,7 +35,9 @@ public sealed record PassRecord(
     /// <summary>The id the checkpoint's device gave a pass it recorded offline (uploaded once, however often sent).</summary>
     [property: Id(160)] Guid? ClientId = null,
     /// <summary>Whether staff should look at this pass again (recorded offline without a colour, or the colour got worse).</summary>
-    [property: Id(161)] PassReview Review = PassReview.None);
+    [property: Id(161)] PassReview Review = PassReview.None,
+    /// <summary>The body temperature (°C) the checkpoint's staff measured with this pass, when they entered one.</summary>
+    [property: Id(3100)] decimal? Temperature = null);
 
 /// <summary>
 /// Why a pass is flagged for review: an ID number typed at an offline checkpoint (the colour could not be looked up at
@@ -52,7 +54,9 @@ public sealed record PassAttempt(
     [property: Id(2)] PassDirection Direction,
     [property: Id(3)] CodeColour Colour,
     [property: Id(4)] PassMethod Method,
-    [property: Id(5)] string Staff);
+    [property: Id(5)] string Staff,
+    /// <summary>The temperature (°C) staff measured at the gate, if any (validated by the API: 34.0–43.0).</summary>
+    [property: Id(3100)] decimal? Temperature = null);
 
 /// <summary>The checkpoint's answer: the pass (or, for a duplicate, the first pass), its decision, dwell time and today's counters.</summary>
 [GenerateSerializer, Immutable, Alias("sanmenxia.PassResult")]

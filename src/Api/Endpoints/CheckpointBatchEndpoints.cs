@@ -4,6 +4,7 @@ using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Residents;
 using Sanmenxia.Api.Security;
 using Sanmenxia.Checkpoints;
+using Sanmenxia.HealthCode;
 using Sanmenxia.Identity;
 using Sanmenxia.Platform.Options;
 using Sanmenxia.Platform.Time;
@@ -12,7 +13,9 @@ using Sanmenxia.Security;
 namespace Sanmenxia.Api.Endpoints;
 
 /// <summary>One pass the checkpoint page recorded offline: its own id (crypto.randomUUID()), the QR or the typed ID number, when.</summary>
-public sealed record OfflinePassItem(Guid? ClientId, string? Direction, string? QrToken, string? IdNumber, string? Method, DateTimeOffset? ScannedAt);
+/// <summary>Temperature: the body temperature (°C) measured at the gate, if any (issue 17).</summary>
+public sealed record OfflinePassItem(Guid? ClientId, string? Direction, string? QrToken, string? IdNumber, string? Method, DateTimeOffset? ScannedAt,
+    decimal? Temperature = null);
 public sealed record OfflinePassBatch(IReadOnlyList<OfflinePassItem?>? Passes);
 public sealed record OfflinePassItemResult(Guid ClientId, string Status, string? Code, string? Message, string Review, IReadOnlyList<string>? Errors);
 public sealed record OfflinePassBatchResponse(string CheckpointId, int Recorded, int AlreadyRecorded, int Refused, int Invalid,
@@ -103,6 +106,8 @@ public static class CheckpointBatchEndpoints
             else if ((m == PassMethod.Qr) != hasToken) errors.Add("method: Qr goes with qrToken; IdCard and IdNumber go with idNumber");
             else method = m;
         }
+        if (item.Temperature is { } t && (t < HealthCodeRules.MinPlausibleTemperature || t > HealthCodeRules.MaxPlausibleTemperature))
+            errors.Add($"temperature must be a body temperature between {HealthCodeRules.MinPlausibleTemperature} and {HealthCodeRules.MaxPlausibleTemperature} °C");
         string? residentKey = null;
         if (hasId && errors.Count == 0)
         {
@@ -111,6 +116,7 @@ public static class CheckpointBatchEndpoints
         }
         if (errors.Count > 0) return (null, errors);
         var check = hasToken ? await qr.VerifyAsync(item.QrToken, item.ScannedAt) : null;
-        return (new OfflinePassRequest(clientId, check, residentKey, direction, method, item.ScannedAt!.Value), errors);
+        var temperature = item.Temperature is { } measured ? Math.Round(measured, 1, MidpointRounding.AwayFromZero) : (decimal?)null;
+        return (new OfflinePassRequest(clientId, check, residentKey, direction, method, item.ScannedAt!.Value, temperature), errors);
     }
 }

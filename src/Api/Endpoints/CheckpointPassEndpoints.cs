@@ -3,16 +3,18 @@ using Sanmenxia.Api.Problems;
 using Sanmenxia.Api.Residents;
 using Sanmenxia.Api.Security;
 using Sanmenxia.Checkpoints;
+using Sanmenxia.HealthCode;
 using Sanmenxia.Identity;
 using Sanmenxia.Platform.Time;
 using Sanmenxia.Security;
 
 namespace Sanmenxia.Api.Endpoints;
 
-public sealed record RegisterPassRequest(string? Direction, string? QrToken, string? IdNumber, string? Method);
+/// <summary>Temperature: the body temperature (°C) staff measured at the gate, optional; at or above the fever threshold the pass is refused.</summary>
+public sealed record RegisterPassRequest(string? Direction, string? QrToken, string? IdNumber, string? Method, decimal? Temperature = null);
 public sealed record PassResponse(Guid PassId, string CheckpointId, string CheckpointName, string Direction, DateTimeOffset At, string Colour,
     string MaskedName, string Outcome, string ReasonCode, string Reason, bool Duplicate, double? DwellSeconds, string? Dwell, string Method,
-    CheckpointDayCounts Today);
+    CheckpointDayCounts Today, decimal? Temperature);
 
 /// <summary>Checkpoint staff register each entry and exit, by the health-code QR, the ID card or the typed ID number.</summary>
 public static class CheckpointPassEndpoints
@@ -53,6 +55,9 @@ public static class CheckpointPassEndpoints
             else if ((m == PassMethod.Qr) != hasToken) errors.Add("method", "Qr goes with qrToken; IdCard and IdNumber go with idNumber");
             else method = m;
         }
+        if (body.Temperature is { } t && (t < HealthCodeRules.MinPlausibleTemperature || t > HealthCodeRules.MaxPlausibleTemperature))
+            errors.Add("temperature", $"must be a body temperature between {HealthCodeRules.MinPlausibleTemperature} and {HealthCodeRules.MaxPlausibleTemperature} °C");
+        var temperature = body.Temperature is { } measured ? Math.Round(measured, 1, MidpointRounding.AwayFromZero) : (decimal?)null;
         string? residentKey = null;
         if (hasId && !errors.Any)
         {
@@ -63,7 +68,7 @@ public static class CheckpointPassEndpoints
 
         // The API checks the QR's signatures (it holds the key); the grain applies the admission rule and does the rest.
         var admitted = await grains.GetGrain<IPassAdmissionGrain>(0).RegisterPassAsync(new PassRequest(id, hasToken ? await qr.VerifyAsync(body.QrToken) : null,
-            residentKey, direction, method, caller.Subject));
+            residentKey, direction, method, caller.Subject, temperature));
         switch (admitted.Status)
         {
             case PassAdmissionStatus.UnknownCheckpoint:
@@ -79,7 +84,7 @@ public static class CheckpointPassEndpoints
         var p = result.Pass;
         return Results.Ok(new PassResponse(p.PassId, id, admitted.CheckpointName!, p.Direction.ToString(), p.At, p.ColourSeen.ToString(), p.MaskedName,
             p.Outcome.ToString(), p.ReasonCode, CheckpointRules.Explain(p.ReasonCode), result.Duplicate, result.Dwell?.TotalSeconds,
-            result.Dwell is { } d ? FormatDwell(d) : null, p.Method.ToString(), result.Today));
+            result.Dwell is { } d ? FormatDwell(d) : null, p.Method.ToString(), result.Today, p.Temperature));
     }
 
     private static string FormatDwell(TimeSpan d) => d.TotalHours >= 1

@@ -15,15 +15,17 @@ using Sanmenxia.Security;
 
 namespace Sanmenxia.Api.Endpoints;
 
-public sealed record CheckpointView(CheckpointDto Checkpoint, CheckpointDayCounts Today);
+/// <summary>A checkpoint, today's counters, and the fever threshold (°C) at which a temperature measured at the gate refuses a pass.</summary>
+public sealed record CheckpointView(CheckpointDto Checkpoint, CheckpointDayCounts Today, decimal FeverThreshold);
 public sealed record PassRow(Guid PassId, string CheckpointId, string ResidentKey, string MaskedName, string Direction, DateTimeOffset At,
-    string Colour, string Outcome, string ReasonCode, string Method, string Staff, bool Duplicate, bool Offline, string Review)
+    string Colour, string Outcome, string ReasonCode, string Method, string Staff, bool Duplicate, bool Offline, string Review, decimal? Temperature)
 {
     /// <summary>Offline: recorded on the checkpoint's device without network and uploaded later; Review: None, ColourUnknown
-    /// (an ID number typed offline) or ColourChanged (the colour was worse on the server at upload).</summary>
+    /// (an ID number typed offline) or ColourChanged (the colour was worse on the server at upload); Temperature: what staff
+    /// measured at the gate (°C), if anything.</summary>
     public static PassRow From(PassRecord p) => new(p.PassId, p.CheckpointId, p.ResidentKey, p.MaskedName, p.Direction.ToString(), p.At,
         p.ColourSeen.ToString(), p.Outcome.ToString(), p.ReasonCode, p.Method.ToString(), p.Staff, p.DuplicateOf is not null, p.ClientId is not null,
-        p.Review.ToString());
+        p.Review.ToString(), p.Temperature);
 }
 public sealed record PassPage(string CheckpointId, DateOnly Day, IReadOnlyList<PassRow> Items, int Total, int Skip, int Take);
 public sealed record ResidentPasses(string ResidentKey, int Days, IReadOnlyList<ResidentPassRow> Items);
@@ -70,11 +72,12 @@ public static class CheckpointQueryEndpoints
         return Results.Ok(new { region = code.Value, total = await directory.CountAsync(), items = await directory.ListAsync(code.Value, skip, take) });
     }
 
-    private static async Task<IResult> Get(string id, ClaimsPrincipal user, IGrainFactory grains)
+    private static async Task<IResult> Get(string id, ClaimsPrincipal user, IGrainFactory grains, DomainCalendar calendar)
     {
         var (info, refusal) = await ReadableAsync(id, user, grains);
         if (refusal is not null) return refusal;
-        return Results.Ok(new CheckpointView(CheckpointDto.From(info!), await grains.GetGrain<ICheckpointGrain>(id).GetTodayAsync()));
+        return Results.Ok(new CheckpointView(CheckpointDto.From(info!), await grains.GetGrain<ICheckpointGrain>(id).GetTodayAsync(),
+            calendar.Policy.FeverThresholdCelsius));
     }
 
     // ------------------------------------------------------------------ queries
@@ -108,11 +111,11 @@ public static class CheckpointQueryEndpoints
             var rows = await store.ForCheckpointAsync(id, from, to, 0, 200_000, http.RequestAborted);
             var zone = HealthCodeRules.TimeZone(calendar.Policy);
             var export = new CsvExport(["pass_id", "checkpoint_id", "at", "direction", "resident_key", "masked_name", "colour", "outcome", "reason_code",
-                "method", "staff", "duplicate", "offline", "review"]);
+                "method", "staff", "duplicate", "offline", "review", "temperature"]);
             foreach (var r in rows)
                 export.Row(r.PassId, r.CheckpointId, TimeZoneInfo.ConvertTime(r.At, zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture),
                     r.Direction, r.ResidentKey, r.MaskedName, r.ColourSeen, r.Outcome, r.ReasonCode, r.Method, r.Staff, r.DuplicateOf is not null,
-                    r.ClientId is not null, r.Review);
+                    r.ClientId is not null, r.Review, r.Temperature?.ToString("0.0", CultureInfo.InvariantCulture) ?? "");
             return export.ToFile($"{id}-{date:yyyy-MM-dd}.csv");
         }
 

@@ -5,11 +5,11 @@
 // - The published code-signing keys are fetched from the network first and fall back to the cached copy offline.
 // - API calls are never touched: they go to the network (or fail), and the page keeps its offline queue and the
 //   checkpoint's policy in IndexedDB (js/offline-store.js). No personal data is ever put in this cache.
-const VERSION = 'smx-checkpoint-v2'; // v2: one language at a time (i18n.js switch)
+const VERSION = 'smx-checkpoint-v3'; // v3: one language at a time, refusal decisions, temperature
 const KEYS = '/.well-known/sanmenxia-code-keys.json';
 const SHELL = [
   '/checkpoint.html', '/checkpoint.webmanifest', '/favicon.svg', '/css/site.css', '/css/checkpoint.css', '/lib/jsqr/jsQR.js',
-  '/js/checkpoint.js', '/js/checkpoint-offline.js', '/js/code-verify.js', '/js/offline-store.js', '/js/i18n.js', '/js/dom.js',
+  '/js/checkpoint.js', '/js/checkpoint-offline.js', '/js/checkpoint-decision.js', '/js/checkpoint-picker.js', '/js/code-verify.js', '/js/offline-store.js', '/js/i18n.js', '/js/dom.js',
   '/js/chrome.js', '/js/http.js', '/js/session.js', KEYS,
 ];
 

@@ -12,11 +12,13 @@ public sealed partial class CheckpointGrain
         var info = state.State.Info ?? throw new InvalidOperationException($"Checkpoint {Id} is not defined.");
         var records = attempts.DistinctBy(a => a.ClientId).Select(a =>
         {
-            var (outcome, reason) = a.Review == PassReview.ColourUnknown
-                ? (PassOutcome.Check, CheckpointRules.UnknownColourCheck)
+            // A fever measured at the gate refused the person there, whatever the colour (the device decided the same way).
+            var fever = a.Temperature >= calendar.Policy.FeverThresholdCelsius;
+            var (outcome, reason) = fever ? (PassOutcome.Refused, CheckpointRules.FeverRefused)
+                : a.Review == PassReview.ColourUnknown ? (PassOutcome.Check, CheckpointRules.UnknownColourCheck)
                 : CheckpointRules.Decide(info.Policy, a.Colour);
             return new PassRecord(Guid.CreateVersion7(a.At), Id, info.RegionCode.Value, a.ResidentKey, a.MaskedName, a.Direction, a.At, a.Colour,
-                outcome, reason, a.Staff, a.Method, ClientId: a.ClientId, Review: a.Review);
+                outcome, reason, a.Staff, a.Method, ClientId: a.ClientId, Review: a.Review, Temperature: a.Temperature);
         }).ToList();
 
         IReadOnlySet<Guid> inserted;

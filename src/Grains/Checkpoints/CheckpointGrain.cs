@@ -108,19 +108,32 @@ public sealed partial class CheckpointGrain(
         RollDay(now);
 
         var key = (attempt.ResidentKey, attempt.Direction);
+        var fever = calendar.Policy.FeverThresholdCelsius;
         if (_recent.TryGetValue(key, out var first) && now >= first.Pass.At && now - first.Pass.At < options.Value.DuplicateWindow)
         {
-            // Recorded (so the count of duplicates is exact too) but not counted as a pass; the first pass is the answer.
+            // Recorded (so the count of duplicates is exact too) but not counted as a pass; the first pass is the answer,
+            // with the temperature a repeat brings when the first had none (staff measured after a yellow "check"): a
+            // fever then refuses, and later repeats within the window answer the same.
+            var measured = first.Pass.Temperature is null && attempt.Temperature is not null;
+            var refusedForFever = measured
+                && CheckpointRules.Decide(info.Policy, attempt.Colour, attempt.Temperature, fever) is { ReasonCode: CheckpointRules.FeverRefused };
+            var answer = !measured ? first.Pass
+                : refusedForFever
+                    ? first.Pass with { Outcome = PassOutcome.Refused, ReasonCode = CheckpointRules.FeverRefused, Temperature = attempt.Temperature }
+                    : first.Pass with { Temperature = attempt.Temperature };
             var duplicate = new PassRecord(Guid.CreateVersion7(now), Id, info.RegionCode.Value, attempt.ResidentKey, attempt.MaskedName,
-                attempt.Direction, now, attempt.Colour, first.Pass.Outcome, first.Pass.ReasonCode, attempt.Staff, attempt.Method, first.Pass.PassId);
+                attempt.Direction, now, attempt.Colour, answer.Outcome, answer.ReasonCode, attempt.Staff, attempt.Method, first.Pass.PassId,
+                Temperature: attempt.Temperature);
             await AppendAsync(duplicate);
             Count(duplicate);
-            return new PassResult(first.Pass, true, first.Dwell, _today);
+            if (measured) _recent[key] = (answer, first.Dwell);
+            if (refusedForFever && attempt.Direction == PassDirection.In) _inside.Remove(attempt.ResidentKey);
+            return new PassResult(answer, true, first.Dwell, _today);
         }
 
-        var (outcome, reason) = CheckpointRules.Decide(info.Policy, attempt.Colour);
+        var (outcome, reason) = CheckpointRules.Decide(info.Policy, attempt.Colour, attempt.Temperature, fever);
         var pass = new PassRecord(Guid.CreateVersion7(now), Id, info.RegionCode.Value, attempt.ResidentKey, attempt.MaskedName,
-            attempt.Direction, now, attempt.Colour, outcome, reason, attempt.Staff, attempt.Method);
+            attempt.Direction, now, attempt.Colour, outcome, reason, attempt.Staff, attempt.Method, Temperature: attempt.Temperature);
         TimeSpan? dwell = attempt.Direction == PassDirection.Out && _inside.TryGetValue(attempt.ResidentKey, out var entered) && now >= entered
             ? now - entered : null;
         await AppendAsync(pass);

@@ -39,7 +39,7 @@ public sealed class PassAdmissionGrain(DomainCalendar calendar) : Grain, IPassAd
         var person = await IdentifyAsync(residentKey);
         if (person is null) return new PassAdmissionResult(PassAdmissionStatus.UnknownResident, info.Name);
         var pass = await checkpoint.RegisterPassAsync(new PassAttempt(residentKey, person.MaskedName, request.Direction, person.Colour,
-            request.Method, request.Staff));
+            request.Method, request.Staff, request.Temperature));
         return new PassAdmissionResult(PassAdmissionStatus.Registered, info.Name, Pass: pass);
     }
 
@@ -82,7 +82,7 @@ public sealed class PassAdmissionGrain(DomainCalendar calendar) : Grain, IPassAd
                 ? (c, now > c ? PassReview.ColourChanged : PassReview.None)
                 : (now, PassReview.ColourUnknown);
             attempts.Add(new OfflinePassAttempt(pass.ClientId, residentKey, person?.MaskedName ?? "?", pass.Direction, pass.ScannedAt, colour,
-                pass.Method, staff, review));
+                pass.Method, staff, review, pass.Temperature));
         }
         var recorded = attempts.Count == 0 ? [] : (await checkpoint.RegisterOfflineAsync(attempts)).ToHashSet();
         foreach (var a in attempts)

@@ -13,7 +13,7 @@ namespace Sanmenxia.IntegrationTests.Browser;
 /// <summary>
 /// The checkpoint console (platform 5) in headless Chromium: checkpoint staff sign in on the staff entry, follow the
 /// console link (the session carries over), type a resident's ID number and see the big colour result; the counters
-/// rise; an exit shows the dwell time; a bad ID number is refused next to nothing counted.
+/// rise; an exit shows the dwell time; a bad ID number is a "check by ID" decision and nothing is counted.
 /// </summary>
 [Collection("browser")]
 public sealed class CheckpointConsoleTests(BrowserFixture fixture, ITestOutputHelper output)
@@ -78,12 +78,12 @@ public sealed class CheckpointConsoleTests(BrowserFixture fixture, ITestOutputHe
         await Expect(page.GetByTestId("result-dwell")).ToContainTextAsync("20min");
         await Shot(page, "checkpoint-02-exit-dwell");
 
-        // A mistyped ID number is refused and counts nothing.
+        // A mistyped ID number is a decision (check by the ID card), not an error, and counts nothing (issue 17).
         await page.GetByTestId("id-number").FillAsync(idNumber[..17] + (idNumber[17] == '0' ? '1' : '0'));
         await page.GetByTestId("id-submit").ClickAsync();
-        await Expect(page.GetByTestId("error")).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("error")).ToHaveAttributeAsync("data-status", "400");
-        await Expect(page.GetByTestId("result")).ToBeHiddenAsync();
+        await Expect(page.GetByTestId("result")).ToHaveAttributeAsync("data-outcome", "IdCheck");
+        await Expect(page.GetByTestId("result")).ToHaveAttributeAsync("data-refusal", "idNumber");
+        await Expect(page.GetByTestId("error")).ToBeHiddenAsync();
         await Expect(page.GetByTestId("count-passes")).ToHaveAttributeAsync("data-value", "2");
         await Shot(page, "checkpoint-03-bad-id");
     }

@@ -59,6 +59,8 @@ public sealed class CheckpointOfflineTests(BrowserFixture fixture, ITestOutputHe
         });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
+        // The developer's switch shows the "paste a QR token" form to this guard (it stands in for the camera here).
+        await page.AddInitScriptAsync("localStorage.setItem('smx.checkpoint.dev', '1')");
         page.PageError += (_, error) => Log($"page error: {error}");
         page.Console += (_, m) => { if (m.Type is "error") Log($"console: {m.Text}"); };
 
@@ -76,7 +78,7 @@ public sealed class CheckpointOfflineTests(BrowserFixture fixture, ITestOutputHe
 
         // The network goes; every scan is decided on the device.
         await context.SetOfflineAsync(true);
-        await page.GetByTestId("view-scan").Locator("summary").ClickAsync();
+        await page.GetByTestId("dev-tools").Locator("summary").ClickAsync();
         await ScanAsync(page, valid);
         var result = page.GetByTestId("result");
         await Expect(result).ToHaveAttributeAsync("data-colour", "Green");
@@ -87,14 +89,18 @@ public sealed class CheckpointOfflineTests(BrowserFixture fixture, ITestOutputHe
         await Expect(page.GetByTestId("offline-banner")).Not.ToContainTextAsync("offline");
         await Shot(page, "checkpoint-offline-01-valid");
 
+        // Refusals decided on the device are decisions in the block too (issue 17).
         await ScanAsync(page, expired);
-        await Expect(page.GetByTestId("error")).ToHaveAttributeAsync("data-code", "token.expired");
+        await Expect(result).ToHaveAttributeAsync("data-refusal", "token.expired");
+        await Expect(result).ToHaveAttributeAsync("data-outcome", "IdCheck");
         await ScanAsync(page, forged);
-        await Expect(page.GetByTestId("error")).ToHaveAttributeAsync("data-code", "token.forged");
+        await Expect(result).ToHaveAttributeAsync("data-refusal", "token.forged");
+        await Expect(result).ToHaveAttributeAsync("data-outcome", "Refused");
         await Shot(page, "checkpoint-offline-02-forged");
         await Expect(page.GetByTestId("offline-banner")).ToHaveAttributeAsync("data-pending", "1");
 
         await ScanAsync(page, validToo);
+        await Expect(result).ToHaveAttributeAsync("data-colour", "Green");
         await Expect(page.GetByTestId("error")).ToBeHiddenAsync();
         await Expect(page.GetByTestId("offline-banner")).ToHaveAttributeAsync("data-pending", "2");
         // A typed ID number: no colour can be looked up; recorded "checked by ID, colour unknown".

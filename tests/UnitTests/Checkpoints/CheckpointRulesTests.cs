@@ -29,6 +29,26 @@ public sealed class CheckpointRulesTests
     public void The_default_policy_refuses_red_and_checks_yellow_and_no_code(CodeColour colour, PassOutcome outcome, string reason) =>
         Assert.Equal((outcome, reason), CheckpointRules.Decide(CheckpointPolicy.Default, colour));
 
+    [Theory]
+    [InlineData(CodeColour.Green, 37.3, PassOutcome.Refused, "fever.refused")]
+    [InlineData(CodeColour.Green, 39.0, PassOutcome.Refused, "fever.refused")]
+    [InlineData(CodeColour.Yellow, 38.1, PassOutcome.Refused, "fever.refused")]
+    [InlineData(CodeColour.Green, 37.2, PassOutcome.Allowed, "green.allowed")]
+    [InlineData(CodeColour.Yellow, 36.5, PassOutcome.Check, "yellow.check")]
+    [InlineData(CodeColour.Red, 36.5, PassOutcome.Refused, "red.refused")]
+    public void A_fever_measured_at_the_gate_refuses_whatever_the_colour_and_a_normal_reading_changes_nothing(
+        CodeColour colour, double temperature, PassOutcome outcome, string reason) =>
+        Assert.Equal((outcome, reason), CheckpointRules.Decide(CheckpointPolicy.Default, colour, (decimal)temperature, 37.3m));
+
+    [Property]
+    public Property Without_a_temperature_the_decision_is_the_colours() =>
+        Prop.ForAll(Policies, Colours, (policy, colour) =>
+            CheckpointRules.Decide(policy, colour, null, 37.3m) == CheckpointRules.Decide(policy, colour));
+
+    [Fact]
+    public void The_fever_refusal_is_explained_in_plain_words() =>
+        Assert.Contains("fever clinic", CheckpointRules.Explain(CheckpointRules.FeverRefused));
+
     [Fact]
     public void A_configured_policy_changes_the_decision()
     {

@@ -73,16 +73,21 @@ export async function verifyOffline(token) {
 }
 
 /**
- * Records a pass offline: queued (committed to IndexedDB) before the decision is shown, so no shown pass is lost.
+ * Records a pass offline (item: { body, colour, temperature, feverThreshold }): queued (committed to IndexedDB) before the decision is shown, so no shown pass is lost.
  * Answers the pass as the page renders it (colour, decision, reason), marked offline.
  */
 export async function recordOffline(checkpoint, direction, item) {
   const scannedAt = new Date(serverNow()).toISOString();
   const pass = { clientId: crypto.randomUUID(), checkpointId: checkpoint.id, direction, scannedAt, ...item.body };
   await store.enqueue(pass);
-  const { outcome, reasonCode } = item.colour ? decide(checkpoint.policy, item.colour) : { outcome: 'Check', reasonCode: 'unknown.check' };
+  // A fever measured at the gate refuses whatever the colour (CheckpointRules.Decide with the temperature).
+  const temperature = item.temperature ?? null;
+  const fever = temperature !== null && temperature >= (item.feverThreshold ?? 37.3);
+  const { outcome, reasonCode } = fever ? { outcome: 'Refused', reasonCode: 'fever.refused' }
+    : item.colour ? decide(checkpoint.policy, item.colour) : { outcome: 'Check', reasonCode: 'unknown.check' };
   return {
     offline: true, clientId: pass.clientId, colour: item.colour ?? 'Unknown', outcome, reasonCode, reason: '', maskedName: '', duplicate: false,
+    temperature,
   };
 }
 
@@ -102,7 +107,7 @@ export async function sync(api, checkpointId) {
     const body = {
       passes: batch.map(p => ({
         clientId: p.clientId, direction: p.direction, qrToken: p.qrToken ?? null, idNumber: p.idNumber ?? null, method: p.method ?? null,
-        scannedAt: p.scannedAt,
+        scannedAt: p.scannedAt, temperature: p.temperature ?? null,
       })),
     };
     const answer = await api('POST', `/api/checkpoints/${encodeURIComponent(checkpointId)}/passes/batch`, body);

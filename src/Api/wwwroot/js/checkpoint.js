@@ -2,8 +2,13 @@
 // with the phone camera (jsQR), by the ID card, or by typing the ID number; the answer is a big colour block with the
 // decision and why, and today's counters. Reuses the staff sign-in of staff.html (token in sessionStorage).
 // Offline (issue 18: js/checkpoint-offline.js, sw.js) it verifies QRs on the device, queues the passes and uploads them later.
+// Issue 17: refusals are decisions in the same block (js/checkpoint-decision.js); the guard may enter the temperature
+// measured with the pass (a fever refuses); checkpoint staff land on their checkpoint, administrators pick one from the
+// list (js/checkpoint-picker.js) and alone see the developer's "paste a QR token" form.
 import { applyI18n, register, fill, t, has } from './i18n.js';
 import * as offline from './checkpoint-offline.js';
+import { refusalOf } from './checkpoint-decision.js';
+import { mountPicker, showPicker } from './checkpoint-picker.js';
 import { $ } from './dom.js';
 import { mountChrome } from './chrome.js';
 import { ApiError } from './http.js';
@@ -11,8 +16,18 @@ import { session, createStaffApi, mountStaffSignIn, setupStaffSignIn, showStaffV
 
 register({
   'cp.title': ['检测点登记', 'Checkpoint'],
-  'cp.id': ['检测点编号', 'Checkpoint id'],
-  'cp.open': ['打开', 'Open'],
+  'cp.change': ['换检测点', 'Change checkpoint'],
+  'cp.registerHeading': ['登记通行', 'Register a pass'],
+  'cp.camera': ['扫码画面', 'Camera view'],
+  'cp.temperature': ['测得体温 (°C，选填)', 'Measured temperature (°C, optional)'],
+  'cp.temperatureHint': ['≥ {t} °C：拒绝通行，引导至发热门诊', '≥ {t} °C: refused, send the person to the fever clinic'],
+  'cp.temperatureBad': ['请输入体温，如 36.5', 'Enter a temperature such as 36.5'],
+  'cp.temperatureRange': ['体温应在 34.0 至 43.0 °C 之间', 'A body temperature lies between 34.0 and 43.0 °C'],
+  'cp.temperatureNeeded': ['请先填入测得的体温', 'Enter the measured temperature first'],
+  'cp.measured': ['体温 {t} °C', 'Temperature {t} °C'],
+  'cp.measurePrompt': ['请测量体温：填入体温后点“带体温重新登记”', 'Measure the temperature: enter it and press "Register again with the temperature"'],
+  'cp.retemp': ['带体温重新登记', 'Register again with the temperature'],
+  'cp.token': ['二维码内容', 'QR token'],
   'cp.in': ['进', 'In'],
   'cp.out': ['出', 'Out'],
   'cp.scan': ['扫码登记', 'Scan the QR'],
@@ -20,7 +35,7 @@ register({
   'cp.idNumber': ['身份证号', 'ID number'],
   'cp.fromCard': ['读卡器读取', 'Read from the ID card'],
   'cp.register': ['登记', 'Register'],
-  'cp.pasteToken': ['粘贴二维码内容', 'Paste a QR token'],
+  'cp.pasteToken': ['开发者工具：粘贴二维码内容', 'Developer tool: paste a QR token'],
   'cp.today': ['今日统计', 'Today'],
   'cp.duplicate': ['重复扫码：已按首次登记，不重复计数', 'Repeated scan: the first registration stands, not counted twice'],
   'cp.dwell': ['停留时长', 'Dwell time'],
@@ -28,7 +43,7 @@ register({
   'cp.needCheckpoint': ['您的账号未分配检测点', 'Your account has no checkpoint'],
   'decision.Allowed': ['通行', 'Allowed'],
   'decision.Check': ['需核查', 'Check'],
-  'decision.Refused': ['禁止通行', 'Refused'],
+  'decision.Refused': ['拒绝通行', 'Refused'],
   'count.entries': ['进', 'Entries'],
   'count.exits': ['出', 'Exits'],
   'count.passes': ['登记人次', 'Passes'],
@@ -46,11 +61,20 @@ register({
   'reason.none.check': ['未申领健康码，请核查并协助申领', 'No code: check and help to apply'],
   'reason.none.refused': ['未申领健康码，不予通行', 'No code: refused here'],
   'reason.none.allowed': ['未申领健康码，允许通行', 'No code: allowed here'],
+  'reason.fever.refused': ['体温异常（发热）：拒绝通行，请引导至发热门诊', 'Fever: refused; send the person to the fever clinic'],
 });
+
+/** The fever threshold (°C) when the checkpoint's view does not say (HealthCodePolicy's default). */
+const DEFAULT_FEVER = 37.3;
+const MIN_TEMPERATURE = 34.0;
+const MAX_TEMPERATURE = 43.0;
 
 const COUNTS = ['entries', 'exits', 'passes', 'redSeen', 'yellowSeen', 'refused', 'duplicates'];
 
-const state = { checkpoint: null, direction: 'In', stream: null, scanning: false, busy: false, online: navigator.onLine, syncing: false };
+const state = {
+  checkpoint: null, direction: 'In', stream: null, scanning: false, busy: false, online: navigator.onLine, syncing: false,
+  me: null, fever: DEFAULT_FEVER, lastBody: null,
+};
 
 const api = createStaffApi(() => signOutLocal());
 
@@ -75,10 +99,33 @@ function showError(e) {
 
 const show = view => showStaffView(['signin', 'pick', 'scan'], view);
 
+/** Fills a {placeholder} string: the key's text(s) with the values put in. */
+function fillVars(el, key, vars) {
+  fill(el, key);
+  const put = text => text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
+  const parts = el.children.length ? [...el.children] : [el];
+  for (const part of parts) part.textContent = put(part.textContent);
+  return el;
+}
+
+/**
+ * Administrators alone pick another checkpoint. The developer's "paste a QR token" form is for administrators, or on a
+ * device where a developer set the switch (localStorage smx.checkpoint.dev = 1, for tests and demos); never for a guard.
+ */
+function showRoleTools(me) {
+  const admin = me?.role === 'admin';
+  let developer = false;
+  try { developer = localStorage.getItem('smx.checkpoint.dev') === '1'; } catch { /* storage blocked */ }
+  $('dev-tools').hidden = !(admin || (developer && me));
+  $('cp-change').hidden = !admin;
+}
+
 function signOutLocal() {
   session.clear();
   stopCamera();
   state.checkpoint = null;
+  state.me = null;
+  showRoleTools(null);
   show('signin');
 }
 
@@ -94,13 +141,19 @@ async function start() {
     signOutLocal();
     return;
   }
+  state.me = me;
   const who = $('who');
   who.textContent = `${me.subject} · ${t(`role.${me.role}`, me.role)}`;
   who.dataset.role = me.role;
+  showRoleTools(me);
+  // Checkpoint staff land on their own checkpoint; an administrator opens the one in the address (#cp-…) or picks one.
   const fromHash = decodeURIComponent(location.hash.replace(/^#\/?/, ''));
-  const id = me.checkpointId ?? (fromHash || null);
-  if (!id) { show('pick'); if (me.role !== 'admin') showError(new Error(t('cp.needCheckpoint'))); return; }
-  await openCheckpoint(id, me);
+  const id = me.checkpointId ?? (me.role === 'admin' && fromHash ? fromHash : null);
+  if (id) { await openCheckpoint(id, me); return; }
+  show('pick');
+  $('pick-form').hidden = me.role !== 'admin';
+  if (me.role === 'admin') await showPicker(api);
+  else showError(new Error(t('cp.needCheckpoint')));
 }
 
 async function openCheckpoint(id, me) {
@@ -113,6 +166,10 @@ async function openCheckpoint(id, me) {
 
 function showCheckpoint(view) {
   state.checkpoint = view.checkpoint;
+  state.fever = Number(view.feverThreshold) || DEFAULT_FEVER;
+  state.lastBody = null;
+  fillVars($('temperature-hint'), 'cp.temperatureHint', { t: state.fever.toFixed(1) });
+  $('result').hidden = true;
   $('cp-name').textContent = `${view.checkpoint.name} · ${view.checkpoint.id}`;
   $('cp-name').dataset.id = view.checkpoint.id;
   renderCounts(view.today);
@@ -125,6 +182,8 @@ async function startOffline() {
   const fromHash = decodeURIComponent(location.hash.replace(/^#\/?/, '')) || null;
   const { me, view } = await offline.cached(fromHash);
   if (!view) { show('pick'); showError(new Error(t('cp.offline.noCheckpoint'))); return; }
+  state.me = me;
+  showRoleTools(me);
   if (me) {
     $('who').textContent = `${me.subject} · ${t(`role.${me.role}`, me.role)}`;
     $('who').dataset.role = me.role;
@@ -184,18 +243,37 @@ function renderCounts(today) {
   }
 }
 
+/** Shows the block: the decision, and the lines a pass or a refusal fills (the rest hidden). */
+function resetResult() {
+  for (const id of ['result-detail', 'result-temperature', 'result-dwell', 'result-duplicate', 'result-offline', 'result-retemp']) $(id).hidden = true;
+  $('result-name').hidden = false;
+  $('result-colour').hidden = false;
+}
+
 function renderResult(pass) {
+  resetResult();
   const box = $('result');
   box.dataset.colour = pass.colour;
   box.dataset.outcome = pass.outcome;
+  box.dataset.reason = pass.reasonCode;
   box.dataset.duplicate = String(pass.duplicate);
+  delete box.dataset.refusal;
   fill($('result-decision'), `decision.${pass.outcome}`);
   $('result-decision').dataset.outcome = pass.outcome;
   $('result-name').textContent = pass.maskedName;
+  $('result-name').hidden = !pass.maskedName;
   fill($('result-colour'), `colour.${pass.colour}`);
   $('result-colour').dataset.colour = pass.colour;
   fill($('result-reason'), `reason.${pass.reasonCode}`, pass.reason);
   $('result-reason').dataset.code = pass.reasonCode;
+  const temperature = $('result-temperature');
+  const measured = pass.temperature ?? null;
+  temperature.dataset.value = measured === null ? '' : String(measured);
+  if (measured !== null) fillVars(temperature, 'cp.measured', { t: Number(measured).toFixed(1) }).hidden = false;
+  // A check without a temperature: measure it and register the same person again with it (counted once).
+  const measure = pass.outcome === 'Check' && measured === null && !pass.offline && state.lastBody !== null;
+  if (measure) fill($('result-detail'), 'cp.measurePrompt').hidden = false;
+  $('result-retemp').hidden = !measure;
   const dwell = $('result-dwell');
   dwell.hidden = !pass.dwell;
   dwell.textContent = pass.dwell ? `${t('cp.dwell')}: ${pass.dwell}` : '';
@@ -210,26 +288,89 @@ function renderResult(pass) {
   box.scrollIntoView?.({ block: 'nearest' });
 }
 
+/** A refusal as a decision (js/checkpoint-decision.js): "Refused" or "Check by ID", the reason, what to do. */
+function renderRefusal(refusal) {
+  resetResult();
+  const box = $('result');
+  box.dataset.colour = 'Unknown';
+  box.dataset.outcome = refusal.outcome;
+  box.dataset.reason = refusal.code;
+  box.dataset.refusal = refusal.code;
+  box.dataset.duplicate = 'false';
+  box.dataset.offline = 'false';
+  fill($('result-decision'), `decision.${refusal.outcome}`);
+  $('result-decision').dataset.outcome = refusal.outcome;
+  $('result-name').textContent = '';
+  $('result-name').hidden = true;
+  fill($('result-colour'), `refusal.advice.${refusal.outcome}`);
+  $('result-colour').dataset.colour = 'Unknown';
+  const reason = $('result-reason');
+  if (refusal.reasonKey) fill(reason, refusal.reasonKey);
+  else reason.textContent = refusal.reason;
+  reason.dataset.code = refusal.code;
+  const detail = $('result-detail');
+  detail.textContent = refusal.detail;
+  detail.hidden = !refusal.detail;
+  box.hidden = false;
+  box.scrollIntoView?.({ block: 'nearest' });
+}
+
+/** The temperature field: { ok, value } (value null when empty); a bad entry is shown under the field. */
+function readTemperature() {
+  const input = $('temperature');
+  const text = input.value.trim().replace(',', '.');
+  setTemperatureError(null);
+  if (!text) return { ok: true, value: null };
+  const value = /^\d{2}(\.\d)?$/.test(text) ? Number(text) : NaN;
+  if (Number.isNaN(value)) { setTemperatureError('cp.temperatureBad'); return { ok: false }; }
+  if (value < MIN_TEMPERATURE || value > MAX_TEMPERATURE) { setTemperatureError('cp.temperatureRange'); return { ok: false }; }
+  return { ok: true, value };
+}
+
+/** Shows (an i18n key, or the server's reason text) or clears the temperature's field error. */
+function setTemperatureError(keyOrText, isText = false) {
+  const input = $('temperature');
+  const error = $('temperature-error');
+  if (!keyOrText) { error.replaceChildren(); input.removeAttribute('aria-invalid'); return; }
+  if (isText) error.textContent = keyOrText; else fill(error, keyOrText);
+  input.setAttribute('aria-invalid', 'true');
+}
+
 async function registerPass(body) {
-  if (state.busy || !state.checkpoint) return;
+  if (state.busy || !state.checkpoint) return false;
+  const temperature = readTemperature();
+  if (!temperature.ok) { $('temperature').focus(); return false; }
   state.busy = true;
   clearError();
+  const sent = temperature.value === null ? body : { ...body, temperature: temperature.value };
   try {
+    let pass = null;
     if (navigator.onLine) {
       try {
-        const pass = await api('POST', `/api/checkpoints/${encodeURIComponent(state.checkpoint.id)}/passes`, { direction: state.direction, ...body });
-        renderResult(pass);
+        pass = await api('POST', `/api/checkpoints/${encodeURIComponent(state.checkpoint.id)}/passes`, { direction: state.direction, ...sent });
         if (!state.online) { setOnline(true); syncQueue(); }
-        return true;
       } catch (e) {
         if (!(e instanceof ApiError) || e.status !== 0) throw e;
       }
     }
-    setOnline(false);
-    renderResult(await registerOffline(body));
-    await renderBanner();
+    if (!pass) {
+      setOnline(false);
+      pass = await registerOffline(sent);
+    }
+    $('temperature').value = '';
+    state.lastBody = body;
+    renderResult(pass);
+    if (pass.offline) await renderBanner();
     return true;
   } catch (e) {
+    const temperatureReasons = e instanceof ApiError && e.status === 400 ? e.problem?.errors?.temperature : null;
+    if (temperatureReasons) {
+      $('result').hidden = true;
+      setTemperatureError(temperatureReasons.join('; '), true);
+      return false;
+    }
+    const refusal = refusalOf(e, !!body.qrToken);
+    if (refusal) { state.lastBody = null; renderRefusal(refusal); return false; }
     $('result').hidden = true;
     showError(e);
     return false;
@@ -238,16 +379,26 @@ async function registerPass(body) {
   }
 }
 
+/** Registers the last person again with the temperature just entered (after a "check" decision). */
+async function registerAgainWithTemperature() {
+  if (!state.lastBody) return;
+  if (!$('temperature').value.trim()) { setTemperatureError('cp.temperatureNeeded'); $('temperature').focus(); return; }
+  await registerPass(state.lastBody);
+}
+
 /** No network: a QR verified on the device (refusals as the server would), an ID number recorded with the colour unknown. */
 async function registerOffline(body) {
+  const item = { feverThreshold: state.fever, temperature: body.temperature ?? null };
   if (body.qrToken) {
     const check = await offline.verifyOffline(body.qrToken);
     if (!check) throw new Error(t('cp.offline.noKeys'));
     if (check.status !== 'valid') throw new ApiError(422, { title: t(check.code), detail: '', code: check.code });
-    return offline.recordOffline(state.checkpoint, state.direction, { body: { qrToken: body.qrToken, method: 'Qr' }, colour: check.payload.colour });
+    return offline.recordOffline(state.checkpoint, state.direction,
+      { ...item, body: { qrToken: body.qrToken, method: 'Qr', temperature: item.temperature }, colour: check.payload.colour });
   }
   if (!/^[0-9]{17}[0-9X]$/.test(body.idNumber ?? '')) throw new ApiError(400, { title: t('cp.offline.badId'), detail: '', code: 'idNumber' });
-  return offline.recordOffline(state.checkpoint, state.direction, { body: { idNumber: body.idNumber, method: body.method } });
+  return offline.recordOffline(state.checkpoint, state.direction,
+    { ...item, body: { idNumber: body.idNumber, method: body.method, temperature: item.temperature } });
 }
 
 // ---------------------------------------------------------------- camera scanning (getUserMedia + jsQR)
@@ -319,11 +470,19 @@ function setup() {
     signedIn: () => start(),
     signedOut: signOutLocal,
   });
-  $('pick-form').addEventListener('submit', async e => {
-    e.preventDefault();
+  mountPicker(api, async id => {
     clearError();
-    try { await openCheckpoint(e.currentTarget.elements.id.value.trim().toLowerCase()); } catch (err) { showError(err); }
+    history.replaceState(null, '', `#${encodeURIComponent(id)}`);
+    try { await openCheckpoint(id, state.me); } catch (err) { showError(err); }
   });
+  $('cp-change').addEventListener('click', async () => {
+    stopCamera();
+    clearError();
+    show('pick');
+    try { await showPicker(api); } catch (err) { showError(err); }
+  });
+  $('result-retemp').addEventListener('click', registerAgainWithTemperature);
+  $('temperature').addEventListener('input', () => setTemperatureError(null));
   for (const b of document.querySelectorAll('[data-direction]')) b.addEventListener('click', () => setDirection(b.dataset.direction));
   $('id-form').addEventListener('submit', async e => {
     e.preventDefault();
