@@ -17,6 +17,7 @@ if (StartupSecrets.Problems(builder.Configuration, StartupSecrets.ApiKeys) is { 
     foreach (var problem in refused) log.LogCritical("Refusing to start: {Problem}", problem);
     throw new InvalidOperationException("Refusing to start: " + string.Join(" ", refused));
 }
+builder.AddSanmenxiaStaticFiles();
 builder.AddSanmenxiaOrleans();
 builder.Services.AddSanmenxiaPlatform(builder.Configuration);
 if (SanmenxiaClusterOptions.From(builder.Configuration).Providers == ProviderMode.Postgres)
@@ -37,7 +38,7 @@ app.UseSanmenxiaForwardedHeaders();
 app.UseSanmenxiaProblems();
 app.UseUnsafeTextRefusal();
 app.UseDefaultFiles();
-app.UseSanmenxiaStaticFiles();
+app.UseRouting();
 app.UseAuthentication();
 app.UseActiveStaffOnly();
 app.UseAuthorization();
@@ -45,6 +46,7 @@ app.UseRateLimiter();
 app.UseSanmenxiaRequestSizeLimits();
 app.UseSanmenxiaRequestStamps();
 
+app.MapSanmenxiaStaticFiles();
 app.MapSanmenxiaHealth();
 app.MapSanmenxiaOperations();
 app.MapAuthEndpoints();

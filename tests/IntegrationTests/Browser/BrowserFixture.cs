@@ -24,6 +24,9 @@ public sealed class BrowserFixture : IAsyncLifetime
     /// <summary>Where screenshots go: artifacts/screenshots/ at the repository root (git-ignored).</summary>
     public string ScreenshotDirectory { get; } = Path.Combine(RepositoryRoot(), "artifacts", "screenshots");
 
+    /// <summary>The repository's root folder (where Sanmenxia.Orleans.sln is).</summary>
+    public static string Root { get; } = RepositoryRoot();
+
     public async Task InitializeAsync()
     {
         if (!File.Exists(ChromiumPath))
