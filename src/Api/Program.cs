@@ -55,6 +55,7 @@ app.MapTimeEndpoints();
 app.MapRegionEndpoints();
 app.MapResidentEndpoints();
 app.MapVillageEndpoints();
+app.MapVillageContactEndpoints();
 app.MapHouseholdClaimEndpoints();
 app.MapCodeEndpoints();
 app.MapCodeKeyEndpoints();
