@@ -47,7 +47,10 @@ public sealed class CodeFaceTests(BrowserFixture fixture, ITestOutputHelper outp
         await Expect(clockTime).ToHaveTextAsync(new Regex(@"^\d{2}:\d{2}:\d{2}$"));
         var second = int.Parse((await me.GetByTestId("code-clock").GetAttributeAsync("data-second"))!);
         var shown = await clockTime.TextContentAsync();
+        const string probe = "() => [Date.now(), document.querySelector('[data-testid=my-code] [data-testid=code-clock-time]')?.getAttribute('datetime')].join(' ')";
+        output.WriteLine($"before: {await page.EvaluateAsync<string>(probe)} second {second}");
         await page.Clock.RunForAsync(1_000);
+        output.WriteLine($"after: {await page.EvaluateAsync<string>(probe)}");
         await Expect(me.GetByTestId("code-clock")).ToHaveAttributeAsync("data-second", ((second + 1) % 60).ToString());
         Assert.NotEqual(shown, await clockTime.TextContentAsync());
         Assert.Equal("smx-ring", await me.GetByTestId("qr-live").EvaluateAsync<string>("e => getComputedStyle(e, '::before').animationName"));
@@ -128,8 +131,8 @@ public sealed class CodeFaceTests(BrowserFixture fixture, ITestOutputHelper outp
         // The checkpoint page keeps its own worker (scope /checkpoint); the two registrations live side by side.
         var checkpoint = await context.NewPageAsync();
         await checkpoint.GotoAsync("/checkpoint.html");
-        await checkpoint.WaitForFunctionAsync("() => navigator.serviceWorker.controller !== null");
-        Assert.EndsWith("/sw.js", await checkpoint.EvaluateAsync<string>("() => navigator.serviceWorker.controller.scriptURL"));
+        // (The portal's worker answers the page's first load, passing it through; the checkpoint's then claims it.)
+        await checkpoint.WaitForFunctionAsync("() => navigator.serviceWorker.controller?.scriptURL.endsWith('/sw.js') === true");
         var scopes = await page.EvaluateAsync<string[]>("async () => (await navigator.serviceWorker.getRegistrations()).map(r => new URL(r.scope).pathname).sort()");
         Assert.Equal(["/", "/checkpoint"], scopes);
         Assert.EndsWith("/portal-sw.js", await page.EvaluateAsync<string>("() => navigator.serviceWorker.controller.scriptURL"));
