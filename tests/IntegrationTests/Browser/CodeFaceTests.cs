@@ -45,7 +45,7 @@ public sealed class CodeFaceTests(BrowserFixture fixture, ITestOutputHelper outp
         // Live: Beijing time by the second, one second later a second later; the ring turns.
         var clockTime = me.GetByTestId("code-clock-time");
         await Expect(clockTime).ToHaveTextAsync(new Regex(@"^\d{2}:\d{2}:\d{2}$"));
-        // (A tick due exactly at the end of a run may wait for the next one: each step runs a second and a half.)
+        // (Each step runs a second and a half: one whole second of the clock shown is crossed, perhaps two.)
         var clockLine = me.GetByTestId("code-clock");
         var second = (await clockLine.GetAttributeAsync("data-second"))!;
         var shown = await clockTime.TextContentAsync();

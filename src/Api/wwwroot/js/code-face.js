@@ -138,8 +138,9 @@ export class CodeFace {
     const time = h('time', { datetime: new Date(now).toISOString(), 'data-testid': 'code-clock-time' }, secondsFormat.format(now));
     this.clock.replaceChildren(time);
     this.clock.dataset.second = String(Math.floor(now / 1000) % 60);
-    // The next whole second of the page's clock (one timer a second, never drifting behind).
-    this.tickTimer = setTimeout(() => this.tick(), 1000 - (Date.now() % 1000));
+    // At the next whole second of the clock shown (the server's, not the browser's: their milliseconds differ), so the
+    // seconds change once a second, on the second.
+    this.tickTimer = setTimeout(() => this.tick(), 1000 - (((now % 1000) + 1000) % 1000));
   }
 
   schedule(ms) {
@@ -231,6 +232,12 @@ export class CodeFace {
       const { explanation, observationEndsOn, villageContact, appliedOn, today } = view;
       localStorage.setItem(key, JSON.stringify({ ...old, view: { explanation, observationEndsOn, villageContact, appliedOn, today, history: [] } }));
     } catch { /* as keep() */ }
+  }
+
+  /** Signing out: the kept code goes with the session (a shared phone shows nobody's code offline). */
+  forget() {
+    const key = this.storageKey();
+    try { if (key) localStorage.removeItem(key); } catch { /* nothing kept */ }
   }
 
   /** My last code as kept: { qr, view, fetchedAt } or null. */

@@ -928,6 +928,7 @@ async function start() {
   setupLead({ busy, clearError, showProblem, localProblem, showNotice, token: () => (session.residentKey ? session.token : null) });
   $('sign-out').addEventListener('click', async () => {
     try { await api('POST', '/api/auth/logout'); } catch { /* signing out locally is enough */ }
+    myCode.face.forget();
     session.clear();
     home = null;
     household.close();
