@@ -57,6 +57,7 @@ app.MapTimeEndpoints();
 app.MapRegionEndpoints();
 app.MapResidentEndpoints();
 app.MapVillageEndpoints();
+app.MapVillageContactEndpoints();
 app.MapHouseholdClaimEndpoints();
 app.MapCodeEndpoints();
 app.MapCodeKeyEndpoints();

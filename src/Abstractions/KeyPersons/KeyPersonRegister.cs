@@ -73,6 +73,13 @@ public sealed class KeyPersonRegister(
     /// <summary>True if some period has ended by <paramref name="today"/> and is not yet settled.</summary>
     public bool AnyPeriodEnded(DateOnly today) => entries.Any(e => e.RequiresObservation && today >= e.ObservationEndsOn);
 
+    /// <summary>
+    /// The last day an open entry's observation or isolation runs to as of <paramref name="today"/> (ended periods settled):
+    /// what the resident is told their red or yellow code waits for. Null when no period runs.
+    /// </summary>
+    public DateOnly? ObservationEndsOn(DateOnly today) =>
+        AsOf(today).Where(e => e.RequiresObservation).Select(e => (DateOnly?)e.ObservationEndsOn).Max();
+
     public KeyPersonFlags OpenCategories => entries.Where(e => e.Status == KeyPersonStatus.Open)
         .Aggregate(KeyPersonFlags.None, (flags, e) => flags | (KeyPersonFlags)(1 << ((int)e.Category - 1)));
 

@@ -75,7 +75,11 @@ public sealed record CodeHistoryEntry(
     [property: Id(0)] ColourChange Change,
     [property: Id(1)] ActorKind? By);
 
-/// <summary>Everything a code read returns: colour, why, what to do next, when it turns green, and the history.</summary>
+/// <summary>
+/// Everything a code read returns: colour, why, what to do next, when it turns green, and the history. Since issue 17 also
+/// the day an observation or isolation period runs to (<see cref="ObservationEndsOn"/>), the resident's village, and that
+/// village's public duty phone (<see cref="VillageContact"/>, added by the API from its store; null from the grain).
+/// </summary>
 [GenerateSerializer, Immutable, Alias("sanmenxia.CodeView")]
 public sealed record CodeView(
     [property: Id(0)] CodeExplanation Explanation,
@@ -84,7 +88,10 @@ public sealed record CodeView(
     [property: Id(3)] DateOnly Today,
     [property: Id(4)] bool Provisional = false,
     [property: Id(5)] string? Note = null,
-    [property: Id(3081)] ClockInRecord? TodayClockIn = null);
+    [property: Id(3081)] ClockInRecord? TodayClockIn = null,
+    [property: Id(3040)] DateOnly? ObservationEndsOn = null,
+    [property: Id(3041)] string? VillageCode = null,
+    [property: Id(3042)] string? VillageContact = null);
 
 /// <summary>
 /// Today's clock-in as the resident sees it: when (null for one recorded before the time was kept) and the temperature.

@@ -31,26 +31,27 @@ public static class ResidentEndpoints
         // Safe to re-run: the same ID number and phone asked again finishes the registration (IRegistrationGrain).
         me.MapPost("/", Register);
         me.MapGet("/", Overview);
-        me.MapGet("/code", (ClaimsPrincipal user, IGrainFactory grains) => WithResident(user, key => GetCode(grains, key)));
+        me.MapGet("/code", (ClaimsPrincipal user, IGrainFactory grains, VillageContacts contacts) => WithResident(user, key => GetCode(grains, contacts, key)));
         me.MapGet("/code/qr", Qr);
-        me.MapPost("/apply", (ApplyRequest body, ClaimsPrincipal user, IGrainFactory grains) =>
-            WithResident(user, key => Apply(grains, key, body, Actor.Self(key))));
-        me.MapPost("/clock-in", (ClockInRequest body, ClaimsPrincipal user, IGrainFactory grains, IOptions<JsonOptions> json) =>
-            WithResident(user, key => ClockIn(grains, key, body, Actor.Self(key), json.Value)));
+        me.MapPost("/apply", (ApplyRequest body, ClaimsPrincipal user, IGrainFactory grains, VillageContacts contacts) =>
+            WithResident(user, key => Apply(grains, contacts, key, body, Actor.Self(key))));
+        me.MapPost("/clock-in", (ClockInRequest body, ClaimsPrincipal user, IGrainFactory grains, VillageContacts contacts, IOptions<JsonOptions> json) =>
+            WithResident(user, key => ClockIn(grains, contacts, key, body, Actor.Self(key), json.Value)));
         me.MapPut("/self-report", SelfReport);
         me.MapPost("/needs", AddNeed);
 
         var household = app.MapGroup("/api/households/mine").WithTags("Households").RequireAuthorization(Policies.Resident);
         household.MapGet("/", MyHousehold);
         household.MapPost("/members", AddMember); // as Register: the same member asked again into the same household finishes it
-        household.MapGet("/members/{memberKey}/code", (string memberKey, ClaimsPrincipal user, IGrainFactory grains) =>
-            AsHead(user, grains, memberKey, (_, _) => GetCode(grains, memberKey)));
+        household.MapGet("/members/{memberKey}/code", (string memberKey, ClaimsPrincipal user, IGrainFactory grains, VillageContacts contacts) =>
+            AsHead(user, grains, memberKey, (_, _) => GetCode(grains, contacts, memberKey)));
         household.MapGet("/members/{memberKey}/code/qr", (string memberKey, ClaimsPrincipal user, IGrainFactory grains, HealthCodeQr qr) =>
             AsHead(user, grains, memberKey, (_, _) => QrFor(grains, qr, memberKey)));
-        household.MapPost("/members/{memberKey}/apply", (string memberKey, ApplyRequest body, ClaimsPrincipal user, IGrainFactory grains) =>
-            AsHead(user, grains, memberKey, (head, _) => Apply(grains, memberKey, body, Actor.Proxy(head))));
+        household.MapPost("/members/{memberKey}/apply", (string memberKey, ApplyRequest body, ClaimsPrincipal user, IGrainFactory grains, VillageContacts contacts) =>
+            AsHead(user, grains, memberKey, (head, _) => Apply(grains, contacts, memberKey, body, Actor.Proxy(head))));
         household.MapPost("/members/{memberKey}/clock-in", (string memberKey, ClockInRequest body, ClaimsPrincipal user, IGrainFactory grains,
-            IOptions<JsonOptions> json) => AsHead(user, grains, memberKey, (head, _) => ClockIn(grains, memberKey, body, Actor.Proxy(head), json.Value)));
+            VillageContacts contacts, IOptions<JsonOptions> json) =>
+            AsHead(user, grains, memberKey, (head, _) => ClockIn(grains, contacts, memberKey, body, Actor.Proxy(head), json.Value)));
         return app;
     }
 
@@ -89,14 +90,16 @@ public static class ResidentEndpoints
         return Results.Created("/api/residents/me", new RegisterResidentResponse(issued.Token, issued.ExpiresAt, profile));
     }
 
-    private static Task<IResult> Overview(ClaimsPrincipal user, IGrainFactory grains) => WithResident(user, async key =>
+    private static Task<IResult> Overview(ClaimsPrincipal user, IGrainFactory grains, VillageContacts contacts) => WithResident(user, async key =>
     {
         var overview = await grains.GetGrain<IResidentGrain>(key).GetOverviewAsync();
-        return overview is null ? Refusals.NotFound("No resident record for this sign-in.") : Results.Ok(overview);
+        return overview is null ? Refusals.NotFound("No resident record for this sign-in.")
+            : Results.Ok(overview with { Code = await contacts.AddToAsync(overview.Code) });
     });
 
-    private static async Task<IResult> GetCode(IGrainFactory grains, string key) =>
-        Results.Ok(await grains.GetGrain<IResidentGrain>(key).GetCodeAsync());
+    // Every code view a resident reads carries the village's duty phone (issue 17: who to call about a red or yellow code).
+    private static async Task<IResult> GetCode(IGrainFactory grains, VillageContacts contacts, string key) =>
+        Results.Ok(await contacts.AddToAsync(await grains.GetGrain<IResidentGrain>(key).GetCodeAsync()));
 
     private static Task<IResult> Qr(ClaimsPrincipal user, IGrainFactory grains, HealthCodeQr qr) =>
         WithResident(user, key => QrFor(grains, qr, key));
@@ -120,24 +123,26 @@ public static class ResidentEndpoints
 
     // ------------------------------------------------------------------ code actions (self or proxy)
 
-    private static async Task<IResult> Apply(IGrainFactory grains, string key, ApplyRequest body, Actor actor)
+    private static async Task<IResult> Apply(IGrainFactory grains, VillageContacts contacts, string key, ApplyRequest body, Actor actor)
     {
         var errors = new FieldErrors();
         ValidateTemperature(errors, body.Temperature);
         if (body.HonestyPledge is null) errors.Add("honestyPledge", "is required");
         if (errors.Any) return Refusals.Fields(errors);
         var result = await grains.GetGrain<IResidentGrain>(key).ApplyAsync(body.Temperature!.Value, body.HonestyPledge!.Value, actor);
-        return result.Accepted ? Results.Ok(result.Code) : Refused("The application was not accepted", result);
+        return result.Accepted ? Results.Ok(await contacts.AddToAsync(result.Code)) : Refused("The application was not accepted", result);
     }
 
-    private static async Task<IResult> ClockIn(IGrainFactory grains, string key, ClockInRequest body, Actor actor, JsonOptions json)
+    private static async Task<IResult> ClockIn(IGrainFactory grains, VillageContacts contacts, string key, ClockInRequest body, Actor actor, JsonOptions json)
     {
         var errors = new FieldErrors();
         ValidateTemperature(errors, body.Temperature);
         var symptoms = ValidateSymptoms(errors, body.Symptoms);
         if (errors.Any) return Refusals.Fields(errors);
         var result = await grains.GetGrain<IResidentGrain>(key).ClockInAsync(body.Temperature!.Value, symptoms, actor);
-        return result.Accepted ? Results.Ok(ClockInAnswer.From(result, json.SerializerOptions)) : Refused("The clock-in was not accepted", result);
+        return result.Accepted
+            ? Results.Ok(ClockInAnswer.From(result with { Code = await contacts.AddToAsync(result.Code) }, json.SerializerOptions))
+            : Refused("The clock-in was not accepted", result);
     }
 
     private static IResult Refused(string title, CodeActionResult result) =>

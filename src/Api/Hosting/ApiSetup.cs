@@ -24,6 +24,7 @@ public static class ApiSetup
         services.AddSanmenxiaMessageSender(configuration);
         services.AddHostedService<BootstrapAdmin>();
         services.AddSingleton<Sanmenxia.Api.Regions.RegionCatalog>();
+        services.AddSingleton<Sanmenxia.Api.Regions.VillageContacts>();
         services.Configure<Sanmenxia.Api.Residents.QrOptions>(configuration.GetSection(Sanmenxia.Api.Residents.QrOptions.Section));
         services.AddSingleton<Sanmenxia.Api.Residents.CodeSigningKeyRing>();
         services.AddSingleton<Sanmenxia.Api.Residents.HealthCodeQr>();

@@ -364,8 +364,8 @@ public sealed partial class ResidentGrain(
 
     private CodeView View()
     {
-        var now = calendar.Now;
-        return S.View(calendar.Policy, now, calendar.DayOf(now), Register.PendingNotice(Watch.ExposureOf));
+        var (now, today) = (calendar.Now, calendar.DayOf(calendar.Now));
+        return S.View(calendar.Policy, now, today, Register.PendingNotice(Watch.ExposureOf), Register.ObservationEndsOn(today));
     }
 
     private static string NewId() => Guid.NewGuid().ToString("N")[..12];

@@ -22,13 +22,16 @@ internal static class ResidentViews
     /// <summary>
     /// The code as of <paramref name="now"/>. Days that ended since the last evaluation are projected (not stored), so a
     /// read between midnight and this resident's reminder shows the right colour and the history that explains it.
+    /// The view names the village; its duty phone is the API's to add (<see cref="CodeView.VillageContact"/>).
     /// </summary>
-    public static CodeView View(this ResidentState s, HealthCodePolicy policy, DateTimeOffset now, DateOnly today, PendingExposureNotice? exposure)
+    public static CodeView View(this ResidentState s, HealthCodePolicy policy, DateTimeOffset now, DateOnly today, PendingExposureNotice? exposure,
+        DateOnly? observationEndsOn = null)
     {
         var pending = HealthCodeRules.CloseDaysThrough(policy, s.Code, today.AddDays(-1)).Changes;
         var history = s.History.Concat(pending.Select(c => new CodeHistoryEntry(c, ActorKind.System))).ToList();
         return new CodeView(HealthCodeRules.Explain(policy, s.Code, now, exposure), history, s.Code.AppliedOn, today,
-            s.IsProvisional, s.IsProvisional ? ProvisionalNote : null, s.TodayClockIn(today));
+            s.IsProvisional, s.IsProvisional ? ProvisionalNote : null, s.TodayClockIn(today), observationEndsOn,
+            string.IsNullOrEmpty(s.VillageCode) ? null : s.VillageCode);
     }
 
     /// <summary>The clock-in that counts for <paramref name="today"/> (the latest reading of the day), or null when there is none yet.</summary>

@@ -43,6 +43,7 @@ public static class PostgresServiceCollectionExtensions
             new PostgresTicketStore(sp.GetRequiredService<NpgsqlDataSource>(), sp.GetRequiredService<ILogger<PostgresTicketStore>>())));
         services.Replace(ServiceDescriptor.Singleton<IRetentionStore>(sp => new PostgresRetentionStore(sp.GetRequiredService<NpgsqlDataSource>())));
         services.Replace(ServiceDescriptor.Singleton<ICodeSigningKeyStore>(sp => new PostgresCodeSigningKeyStore(sp.GetRequiredService<NpgsqlDataSource>())));
+        services.Replace(ServiceDescriptor.Singleton<IVillageContactStore>(sp => new PostgresVillageContactStore(sp.GetRequiredService<NpgsqlDataSource>())));
         return services;
     }
 }

@@ -45,6 +45,7 @@ public static class PlatformServiceCollectionExtensions
             services.TryAddSingleton<ITicketStore, InMemoryTicketStore>();
             services.TryAddSingleton<IRetentionStore>(sp => new InMemoryRetentionStore(sp.GetRequiredService<ITicketStore>(), sp.GetRequiredService<IPassStore>()));
             services.TryAddSingleton<ICodeSigningKeyStore, InMemoryCodeSigningKeyStore>();
+            services.TryAddSingleton<IVillageContactStore, InMemoryVillageContactStore>();
         }
         else
         {
@@ -55,6 +56,7 @@ public static class PlatformServiceCollectionExtensions
             services.TryAddSingleton<ITicketStore>(_ => throw StoreMissing<ITicketStore>());
             services.TryAddSingleton<IRetentionStore>(_ => throw StoreMissing<IRetentionStore>());
             services.TryAddSingleton<ICodeSigningKeyStore>(_ => throw StoreMissing<ICodeSigningKeyStore>());
+            services.TryAddSingleton<IVillageContactStore>(_ => throw StoreMissing<IVillageContactStore>());
         }
         // The Open311 search is the tickets store's (the in-memory double or the PostgreSQL store, whichever is registered).
         services.TryAddSingleton<ITicketSearch>(sp => sp.GetRequiredService<ITicketStore>() as ITicketSearch

@@ -51,6 +51,8 @@ public static class SitePages
         new("staff-tickets-commander", "/staff.html#/tickets", PageRole.Commander, "body[data-ready='true']", Desk, "tickets console"),
         new("trips-commander", "/trips.html", PageRole.Commander, "[data-testid='view-main']", Desk, "trips pages"),
         new("dashboard-commander", "/dashboard.html", PageRole.Commander, "[data-testid='view-dashboard']", [Viewport.Wall, Viewport.Laptop], "command dashboard"),
+        new("dashboard-big-screen", "/dashboard.html?screen=big", PageRole.Commander, "body[data-screen='big'] [data-testid='figures']", [Viewport.Wall], "command dashboard"),
+        new("admin-console", "/admin.html", PageRole.Admin, "[data-testid='create-jurisdiction'][data-loaded='true']", Desk, "administration console"),
         new("audit-auditor", "/audit.html", PageRole.Auditor, "[data-testid='view-main']", Desk, "audit reader"),
     ];
 

@@ -15,6 +15,8 @@ import { setupAppeal } from './appeal.js';
 import { downloadFile } from './download.js';
 import { ClockInCard, announce, announceApplied } from './clock-in.js';
 import { setupSignIn, setupRegistration, showRegistration } from './sign-in.js';
+import { CodeFace, renderGuidance, registerPortalShell } from './code-face.js';
+import { setupHouseholdTab } from './household-code.js';
 
 register({
   'data.download': ['下载我的数据', 'Download my data'],
@@ -193,7 +195,7 @@ function showView(name) {
   $('sign-out').hidden = name === 'signin' || !session.token;
   for (const entry of document.querySelectorAll('[data-signin-entry]')) entry.hidden = name !== 'signin';
   document.body.dataset.view = name;
-  if (name !== 'home') stopQrRefresh();
+  if (name !== 'home') myCode?.face.stop();
 }
 
 function showSignIn() {
@@ -228,6 +230,17 @@ class CodeViewer {
     this.appeal = setupAppeal(root, { api, busy, showNotice, showProblem, localProblem });
     this.clockInCard = new ClockInCard(root);
     this.base = null;
+    // The live QR face (js/code-face.js): mine is kept for offline use; a member's QR path is set by the household tab.
+    this.face = new CodeFace(root, {
+      api,
+      path: () => (withQr ? '/api/residents/me/code/qr' : null),
+      now: () => Date.now() + clock.offsetMs,
+      realMsUntil,
+      storageKey: () => (withQr && session.residentKey ? `smx.resident.lastCode.${session.residentKey}` : null),
+      onProblem: e => showProblem(e),
+      // Opened offline with my kept code: once a refresh gets through, the rest of the page is loaded as usual.
+      onLive: () => { if (withQr && !home && session.token) route().catch(() => undefined); },
+    });
   }
 
   target(base) {
@@ -245,7 +258,7 @@ class CodeViewer {
       const view = await api('POST', `${this.base}/apply`, { temperature, honestyPledge: form.elements.honestyPledge.checked });
       form.reset();
       this.render(view);
-      if (this.withQr) await refreshQr();
+      if (!view.provisional) await this.face.start();
       announceApplied(this.root, view);
     });
   }
@@ -259,7 +272,7 @@ class CodeViewer {
       form.reset();
       this.render(view);
       this.clockInCard.accepted(view);
-      if (this.withQr) await refreshQr();
+      await this.face.refresh();
     });
   }
 
@@ -299,12 +312,10 @@ class CodeViewer {
 
     renderList($('history', root), [...(view.history ?? [])].reverse(), 'code.noHistory', historyItem);
 
-    if (!this.withQr || colour === 'None') {
-      const qr = $('qr', root);
-      qr.hidden = true;
-      qr.replaceChildren();
-      $('qr-expiry', root).textContent = '';
-    }
+    renderGuidance(root, view);
+    if (colour === 'None') this.face.clear();
+    this.face.provisional(!!view.provisional);
+    if (colour !== 'None' && !view.provisional) this.face.keepView(view);
   }
 }
 
@@ -318,65 +329,14 @@ function renderCoded(el, prefix, code, serverText) {
   if (serverText) el.title = serverText;
 }
 
-// ---------------------------------------------------------------- QR
+// ---------------------------------------------------------------- QR (js/code-face.js)
 
 let myCode;
-let qrTimer;
-
-function stopQrRefresh() {
-  clearTimeout(qrTimer);
-  qrTimer = undefined;
-}
-
-function safeSvg(svgText) {
-  const doc = new DOMParser().parseFromString(svgText, 'image/svg+xml');
-  const svg = doc.documentElement;
-  if (!svg || svg.nodeName.toLowerCase() !== 'svg' || doc.querySelector('parsererror')) return null;
-  for (const bad of svg.querySelectorAll('script, foreignObject')) bad.remove();
-  for (const el of [svg, ...svg.querySelectorAll('*')]) {
-    for (const attr of [...el.attributes]) {
-      if (/^on/i.test(attr.name) || /^\s*javascript:/i.test(attr.value)) el.removeAttribute(attr.name);
-    }
-  }
-  svg.setAttribute('focusable', 'false');
-  svg.setAttribute('aria-hidden', 'true');
-  return document.importNode(svg, true);
-}
-
-async function refreshQr() {
-  stopQrRefresh();
-  const root = myCode.root;
-  const qr = $('qr', root);
-  if ($('code-card', root).dataset.colour === 'None') return;
-  try {
-    const result = await api('GET', '/api/residents/me/code/qr');
-    const svg = safeSvg(result.svg ?? '');
-    qr.replaceChildren(...(svg ? [svg] : []));
-    qr.hidden = !svg;
-    qr.dataset.expiresAt = result.expiresAt ?? '';
-    const expiry = $('qr-expiry', root);
-    expiry.textContent = result.expiresAt ? `${t('code.qrExpires')} ${timeFormat.format(new Date(result.expiresAt))}` : '';
-    // Refresh a little before it expires (tokens live about 5 minutes), at most every 4 minutes.
-    const ms = result.expiresAt ? realMsUntil(result.expiresAt) - 30_000 : 240_000;
-    qrTimer = setTimeout(() => {
-      qrTimer = undefined; // a hidden page refreshes when it is shown again (visibilitychange below)
-      if (!document.hidden) refreshQr();
-    }, Math.min(240_000, Math.max(10_000, ms)));
-  } catch (e) {
-    qr.hidden = true;
-    if (!e?.signedOut) showProblem(e);
-  }
-}
-
-document.addEventListener('visibilitychange', () => {
-  if (!document.hidden && document.body.dataset.view === 'home' && myCode && qrTimer === undefined) refreshQr();
-});
 
 // ---------------------------------------------------------------- home
 
 let home = null;
 let memberCode;
-let currentMember = null;
 
 async function loadHome() {
   let overview;
@@ -401,10 +361,10 @@ async function loadHome() {
   renderNeeds(overview.needs ?? []);
   renderTripBanner(overview.tripMatches ?? []);
   updateTripSave();
-  await refreshQr();
+  await myCode.face.start();
   if (!$('panel-trips').hidden) await loadTrips();
   // The household tab is loaded when shown, or now if it is already open.
-  if (!$('panel-household').hidden) await loadHousehold();
+  if (!$('panel-household').hidden) await household.load();
 }
 
 function renderProfile(profile) {
@@ -430,7 +390,7 @@ function setupTabs() {
     }
     clearError();
     showNotice('');
-    if (tab.id === 'tab-household') loadHousehold().catch(e => showProblem(e));
+    if (tab.id === 'tab-household') household.load().catch(e => showProblem(e));
     if (tab.id === 'tab-trips') {
       placeQueryCard('tab');
       loadTrips().catch(e => { if (!e?.signedOut) showProblem(e); });
@@ -448,96 +408,9 @@ function setupTabs() {
   }
 }
 
-// ---------------------------------------------------------------- household
+// ---------------------------------------------------------------- household (js/household-code.js)
 
-async function loadHousehold() {
-  const household = await api('GET', '/api/households/mine');
-  const list = $('members');
-  list.replaceChildren();
-  list.dataset.householdId = household.householdId ?? '';
-  const me = home?.profile?.residentKey ?? session.residentKey;
-  for (const m of household.members ?? []) {
-    const li = document.createElement('li');
-    li.dataset.testid = 'member';
-    li.dataset.residentKey = m.residentKey;
-    li.dataset.isHead = String(!!m.isHead);
-    const info = document.createElement('div');
-    info.className = 'member-info';
-    const name = document.createElement('span');
-    name.className = 'member-name';
-    name.dataset.testid = 'member-name-text';
-    name.textContent = m.name;
-    const meta = document.createElement('span');
-    meta.className = 'member-meta';
-    meta.textContent = m.maskedIdNumber ?? '';
-    info.append(name, meta);
-    const badges = document.createElement('span');
-    badges.className = 'badges';
-    if (m.residentKey === me) badges.append(badge('household.you'));
-    if (m.isHead) badges.append(badge('household.head'));
-    badges.append(badge(m.hasPhone ? 'household.hasPhone' : 'household.noPhone'));
-    info.append(badges);
-    li.append(info);
-    if (m.residentKey !== me) {
-      const button = bi('button', 'household.viewCode');
-      button.type = 'button';
-      button.className = 'secondary';
-      button.dataset.testid = 'member-view-code';
-      button.setAttribute('aria-label', `${m.name} ${t('household.viewCode')}`);
-      button.addEventListener('click', () => openMember(m).catch(e => showProblem(e)));
-      li.append(button);
-    }
-    list.append(li);
-  }
-  if (currentMember && !$('member-panel').hidden) {
-    const still = (household.members ?? []).find(m => m.residentKey === currentMember.residentKey);
-    if (!still) closeMember();
-  }
-}
-
-function badge(key) {
-  const b = bi('span', key);
-  b.className = 'badge';
-  return b;
-}
-
-async function openMember(member) {
-  clearError();
-  const base = `/api/households/mine/members/${encodeURIComponent(member.residentKey)}`;
-  const view = await api('GET', `${base}/code`);
-  currentMember = member;
-  memberCode.target(base);
-  memberCode.render(view);
-  const panel = $('member-panel');
-  panel.dataset.residentKey = member.residentKey;
-  $('member-panel-name').textContent = member.name;
-  panel.hidden = false;
-  panel.scrollIntoView?.({ block: 'start' });
-}
-
-function closeMember() {
-  currentMember = null;
-  $('member-panel').hidden = true;
-}
-
-function setupHousehold() {
-  const form = $('member-form');
-  $('member-panel-close').addEventListener('click', closeMember);
-  form.addEventListener('submit', e => {
-    e.preventDefault();
-    submitting(form, async () => {
-      const phone = form.elements.phone.value.trim();
-      const member = await api('POST', '/api/households/mine/members', {
-        name: form.elements.name.value.trim(),
-        idNumber: form.elements.idNumber.value.trim().toUpperCase(),
-        phone: phone || null,
-      });
-      form.reset();
-      await loadHousehold();
-      if (member?.residentKey) await openMember(member);
-    });
-  });
-}
+let household;
 
 // ---------------------------------------------------------------- self-report
 
@@ -966,16 +839,19 @@ async function start() {
   setupDataDownload();
   setupRegistration();
   setupTabs();
-  setupHousehold();
+  household = setupHouseholdTab({ api, viewer: memberCode, me: () => home?.profile?.residentKey ?? session.residentKey, submitting, showProblem, clearError });
   setupSelfReport();
   setupNeeds();
   setupTrips();
   setupLead({ busy, clearError, showProblem, localProblem, showNotice, token: () => (session.residentKey ? session.token : null) });
   $('sign-out').addEventListener('click', async () => {
     try { await api('POST', '/api/auth/logout'); } catch { /* signing out locally is enough */ }
+    myCode.face.forget();
     session.clear();
     home = null;
-    closeMember();
+    household.close();
+    myCode.face.stop();
+    myCode.face.clear();
     clearError();
     renderTripBanner([]);
     updateTripSave();
@@ -987,12 +863,24 @@ async function start() {
   try {
     await route();
   } catch (e) {
-    if (!e?.signedOut) {
+    if (!e?.signedOut && !showKeptOffline(e)) {
       showView(session.token ? 'home' : 'signin');
       showProblem(e);
     }
   }
   document.body.dataset.ready = 'true';
+  registerPortalShell();
+}
+
+/** Opened with no network (the shell from portal-sw.js): my last code as kept, marked offline, retried with back-off. */
+function showKeptOffline(e) {
+  if (!(e instanceof ApiError) || e.status !== 0 || !session.token) return false;
+  const kept = myCode.face.kept();
+  if (!kept?.view) return false;
+  showView('home');
+  myCode.target(null); // nothing to act on until the network is back
+  myCode.render(kept.view);
+  return myCode.face.showKept();
 }
 
 start();

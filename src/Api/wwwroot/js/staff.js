@@ -16,6 +16,7 @@ import { downloadFile } from './download.js';
 import { setupTickets } from './hotline.js';
 import { setupDeletionRequests, loadDeletionRequests } from './deletion-requests.js';
 import { setupBreakGlass, resetBreakGlass } from './break-glass.js';
+import { setupVillageContact, loadVillageContact } from './village-contact.js';
 
 register({
   'staff.title': ['三门峡疫情防控', 'Sanmenxia epidemic control'],
@@ -196,7 +197,7 @@ const { clearError, showProblem, localProblem, showNotice, busy } = createMessag
     temperature: 'common.temperature', symptoms: 'kp.symptoms', reached: 'kp.reached',
     phone: 'call.phone', kind: 'call.kind', regionCode: 'call.place', address: 'call.address', description: 'call.description',
     name: 'call.name', result: 'act.result', outcome: 'act.outcome', department: 'act.dispatchTo', village: 'act.dispatchVillage',
-    duplicateOf: 'act.duplicateOf', idNumber: 'glass.idNumber',
+    duplicateOf: 'act.duplicateOf', idNumber: 'glass.idNumber', dutyPhone: 'contact.phone',
   },
   // 403 is about the jurisdiction (or the role) here, whatever the body says.
   titleKey: status => (status === 403 ? 'staff.outside' : statusKey(status)),
@@ -455,6 +456,7 @@ async function openVillage(code) {
     picker.dataset.state = 'open';
     await loadResidents();
     loadDeletionRequests(() => village.code, api).catch(() => { $('deletion-card').hidden = true; });
+    loadVillageContact(code, api).catch(() => { $('village-contact-card').hidden = true; });
   } catch (e) {
     picker.dataset.state = 'refused';
     throw e;
@@ -976,6 +978,7 @@ function start() {
   setupDetail();
   setupImport();
   setupDeletionRequests(() => village.code, { api, busy, showNotice, showProblem });
+  setupVillageContact(() => village.code, { api, busy, showNotice });
   setupBreakGlass({ api, showProblem, clearError, showNotice });
   setupRegisterPane();
   window.addEventListener('hashchange', () => { clearError(); route(); });
