@@ -64,7 +64,7 @@ public static class AuthEndpoints
         if (!verified)
         {
             logger.LogWarning("Failed staff login for {Username}", username);
-            return Refusals.Unauthorized("Unknown username or wrong password.");
+            return Refusals.Unauthorized("Unknown username or wrong password.", Refusals.SignInFailed);
         }
         await account.LoginSucceededAsync();
         var staff = (await account.GetAsync())!;
@@ -120,7 +120,7 @@ public static class AuthEndpoints
                 OneTimeCodeCheck.TooManyAttempts => "Too many wrong attempts; ask for a new code.",
                 OneTimeCodeCheck.NoCode => "No code was sent to this phone; ask for one first.",
                 _ => "The code is wrong.",
-            });
+            }, Refusals.SignInFailed);
 
         var issued = IssueResidentToken(tokens, options.Value, phoneKey, residents.FirstOrDefault(), generation);
         SetCookie(http, issued);

@@ -52,7 +52,7 @@ public static class CheckpointAdminEndpoints
     /// <summary>Columns: id,name,region_code[,policy] with policy like "red=refuse;yellow=check". Bad rows are reported by line; good rows are kept.</summary>
     private static async Task<IResult> Import(HttpRequest request, IGrainFactory grains, RegionCatalog regions)
     {
-        using var csv = await CsvImport.OpenAsync(request.Body, CheckpointCsv.Columns);
+        using var csv = await CsvImport.OpenAsync(request, CheckpointCsv.Columns);
         if (csv.Refusal is { } refusal) return refusal;
         var mapping = new CheckpointCsv(regions);
         var rows = new List<CheckpointInfo>();

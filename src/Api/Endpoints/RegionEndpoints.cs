@@ -62,7 +62,7 @@ public static class RegionEndpoints
     /// </summary>
     private static async Task<IResult> Import(HttpRequest request, IGrainFactory grains, RegionCatalog catalog, CancellationToken ct)
     {
-        using var csv = await CsvImport.OpenAsync(request.Body, RegionCsv.Columns);
+        using var csv = await CsvImport.OpenAsync(request, RegionCsv.Columns);
         if (csv.Refusal is { } refusal) return refusal;
         var rows = new List<RegionRow>();
         await foreach (var line in csv.RowsAsync())
