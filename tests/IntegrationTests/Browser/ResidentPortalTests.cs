@@ -179,7 +179,7 @@ public sealed class ResidentPortalTests(BrowserFixture fixture, ITestOutputHelpe
         await page.GetByTestId("code").FillAsync(code == "000000" ? "111111" : "000000");
         await page.GetByTestId("sign-in").ClickAsync();
         await Expect(page.GetByTestId("error")).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("error-detail")).ToContainTextAsync("wrong");
+        await Expect(page.GetByTestId("error-detail")).ToContainTextAsync("验证码错误");
         await Expect(page.GetByTestId("view-signin")).ToBeVisibleAsync();
     }
 

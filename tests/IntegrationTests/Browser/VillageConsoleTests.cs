@@ -162,7 +162,7 @@ public sealed class VillageConsoleTests(BrowserFixture fixture, ITestOutputHelpe
         await page.GetByTestId("staff-password").FillAsync("not-the-password");
         await page.GetByTestId("staff-sign-in").ClickAsync();
         await Expect(page.GetByTestId("error")).ToHaveAttributeAsync("data-status", "401");
-        await Expect(page.GetByTestId("error-detail")).ToContainTextAsync("wrong password");
+        await Expect(page.GetByTestId("error-detail")).ToContainTextAsync("密码错误");
         await Expect(page.GetByTestId("view-signin")).ToBeVisibleAsync();
 
         await SignInAsync(page, staff);

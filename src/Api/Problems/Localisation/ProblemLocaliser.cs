@@ -64,7 +64,8 @@ public sealed class ProblemLocaliser(ProblemCatalog catalog, ILogger<ProblemLoca
             problem.Extensions["reasons"] = texts.Select(t => Localise(t, language, ProblemFallbacks.Reason, http).Text).ToArray();
 
         if (!problem.Extensions.TryGetValue("code", out var code) || code is null)
-            problem.Extensions["code"] = errors is { Count: > 0 } ? InvalidFields
+            problem.Extensions["code"] = jsonBody ? "json.malformed"
+                : errors is { Count: > 0 } ? InvalidFields
                 : detailCode is not null and not Unlocalised ? detailCode
                 : titleCode ?? detailCode ?? ProblemFallbacks.StatusCode(status);
     }
