@@ -61,7 +61,16 @@ public sealed partial class ProblemCatalog
     {
         if (_exact.TryGetValue(english, out var exact)) return new ProblemCatalogMatch(exact, null);
         foreach (var entry in _templates)
-            if (entry.Pattern.Match(english) is { Success: true } m) return new ProblemCatalogMatch(entry, m);
+        {
+            try
+            {
+                if (entry.Pattern.Match(english) is { Success: true } m) return new ProblemCatalogMatch(entry, m);
+            }
+            catch (RegexMatchTimeoutException)
+            {
+                // Only a pathological text (a huge echoed value) gets here: it is simply not this entry.
+            }
+        }
         return null;
     }
 
@@ -96,6 +105,9 @@ public sealed partial class ProblemCatalog
 /// <summary>One catalogued text: a stable code, the English the code writes, the Chinese a reader gets.</summary>
 public sealed record ProblemCatalogEntry(string Code, string English, string Chinese, Regex Pattern, IReadOnlyList<string> Holes)
 {
+    /// <summary>Wall-clock bound of one match: generous, because a loaded machine gives a thread little CPU.</summary>
+    private static readonly TimeSpan MatchTimeout = TimeSpan.FromSeconds(2);
+
     public static ProblemCatalogEntry Create(string code, string english, string chinese)
     {
         var pattern = new StringBuilder("^");
@@ -111,7 +123,7 @@ public sealed record ProblemCatalogEntry(string Code, string English, string Chi
         }
         pattern.Append(Regex.Escape(english[at..])).Append('$');
         return new ProblemCatalogEntry(code, english, chinese,
-            new Regex(pattern.ToString(), RegexOptions.Singleline | RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(100)), holes.Distinct().ToList());
+            new Regex(pattern.ToString(), RegexOptions.Singleline | RegexOptions.CultureInvariant, MatchTimeout), holes.Distinct().ToList());
     }
 }
 

@@ -22,6 +22,19 @@ public sealed class ProblemLocaliser(ProblemCatalog catalog, ILogger<ProblemLoca
 
     public void Apply(ProblemDetailsContext context)
     {
+        try
+        {
+            Localise(context);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A problem in English beats no answer: the exception handler would otherwise rethrow the original error.
+            logger.LogError(e, "Could not localise the problem of {Method} {Path}", context.HttpContext.Request.Method, context.HttpContext.Request.Path);
+        }
+    }
+
+    private void Localise(ProblemDetailsContext context)
+    {
         var http = context.HttpContext;
         var problem = context.ProblemDetails;
         // Open311 clients get the specification's error format, rewritten from these problems, in English (docs/tickets.md).
