@@ -179,7 +179,7 @@ public sealed class VillageConsoleTests(BrowserFixture fixture, ITestOutputHelpe
         Assert.Equal(403, (await refused).Status);
         await Expect(page.GetByTestId("error")).ToBeVisibleAsync();
         await Expect(page.GetByTestId("error")).ToHaveAttributeAsync("data-status", "403");
-        await Expect(page.GetByTestId("error-title")).ToHaveTextAsync("不在您的管辖范围内 · Outside your role or jurisdiction");
+        await Expect(page.GetByTestId("error-title")).ToHaveTextAsync("不在您的管辖范围内 · 超出您的权限或管辖范围");
         await Expect(page.GetByTestId("error-detail")).ToContainTextAsync(theirs);
         await Expect(page.GetByTestId("village-panel")).ToBeHiddenAsync();
         await Shot(page, "village-06-outside-jurisdiction");
@@ -300,7 +300,7 @@ public sealed class VillageConsoleTests(BrowserFixture fixture, ITestOutputHelpe
         await Expect(error).ToHaveAttributeAsync("data-line", "4");
         await Expect(error).ToHaveAttributeAsync("data-field", "id_number");
         await Expect(error.GetByTestId("import-error-line")).ToHaveTextAsync("4");
-        await Expect(error.GetByTestId("import-error-reason")).ToContainTextAsync(new Regex("check", RegexOptions.IgnoreCase));
+        await Expect(error.GetByTestId("import-error-reason")).ToContainTextAsync("校验位");
         // The village's counts and list were read again.
         await Expect(page.GetByTestId("count-residents")).ToHaveAttributeAsync("data-value", "2");
         await Expect(page.GetByTestId("resident-row")).ToHaveCountAsync(2);

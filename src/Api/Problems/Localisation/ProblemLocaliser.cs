@@ -86,7 +86,8 @@ public sealed class ProblemLocaliser(ProblemCatalog catalog, ILogger<ProblemLoca
     private (string Code, string Text) Localise(string english, ProblemLanguage language, string fallback, HttpContext http)
     {
         if (catalog.Translate(english, language) is { } known) return known;
-        if (_warned.TryAdd(english, 0))
+        // Once per text, and a bounded set: an unknown text may echo a caller's input.
+        if (_warned.Count < 1000 && _warned.TryAdd(english, 0))
             logger.LogWarning("Problem text without a translation on {Method} {Path}: {Text}", http.Request.Method, http.Request.Path, english);
         return (Unlocalised, language == ProblemLanguage.English ? english : fallback);
     }
