@@ -2,11 +2,15 @@ using System.Globalization;
 using CsvHelper;
 using CsvHelper.Configuration;
 using Sanmenxia.Api.Problems;
+using Sanmenxia.Api.Problems.Localisation;
 
 namespace Sanmenxia.Api.Csv;
 
-/// <summary>One bad field of an imported row: the file's line number (the header is line 1), the column, and why.</summary>
-public sealed record ImportLineError(int Line, string Field, string Reason);
+/// <summary>
+/// One bad field of an imported row: the file's line number (the header is line 1), the column, and why, in the
+/// caller's language, with the reason's stable code (Problems/Localisation).
+/// </summary>
+public sealed record ImportLineError(int Line, string Field, string Reason, string? Code = null);
 
 /// <summary>
 /// The columns an import reads: those it requires in the header, those it reads when present, and the header as an
@@ -66,11 +70,24 @@ public sealed class CsvImport : IDisposable
     /// <summary>Data rows read so far (good and bad).</summary>
     public int Rows { get; private set; }
 
+    /// <summary>The language the line errors are reported in (Accept-Language, as problems are); null: as recorded.</summary>
+    private ProblemLanguage? _language;
+
     /// <summary>Opens the body and reads its header; check <see cref="Refusal"/> before reading rows.</summary>
     public static async Task<CsvImport> OpenAsync(Stream body, CsvColumns columns)
     {
         var import = new CsvImport(body);
         await import.ReadHeaderAsync(columns);
+        return import;
+    }
+
+    /// <summary>Opens a request's body: the line errors are reported in the caller's language.</summary>
+    public static async Task<CsvImport> OpenAsync(HttpRequest request, CsvColumns columns)
+    {
+        var import = await OpenAsync(request.Body, columns);
+        var language = ProblemLanguages.Negotiate(request);
+        import._language = language;
+        request.HttpContext.Response.Headers.ContentLanguage = language.Tag();
         return import;
     }
 
@@ -103,11 +120,15 @@ public sealed class CsvImport : IDisposable
         lock (_errors) _errors.Add(new ImportLineError(line, field, reason));
     }
 
-    /// <summary>The errors recorded, in the order recorded.</summary>
+    /// <summary>The errors recorded, in the order recorded, each in the caller's language with its code.</summary>
     public IReadOnlyList<ImportLineError> Errors
     {
-        get { lock (_errors) return _errors.ToList(); }
+        get { lock (_errors) return _errors.Select(Localised).ToList(); }
     }
+
+    private ImportLineError Localised(ImportLineError error) => _language is not { } language ? error
+        : ProblemCatalog.Default.Translate(error.Reason, language) is { } known ? error with { Reason = known.Text, Code = known.Code }
+        : error with { Reason = language == ProblemLanguage.English ? error.Reason : "填写有误", Code = ProblemLocaliser.Unlocalised };
 
     /// <summary>The errors recorded, by line.</summary>
     public IReadOnlyList<ImportLineError> ErrorsByLine() => Errors.OrderBy(e => e.Line).ToList();

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Sanmenxia.Api.Problems.Localisation;
 using Sanmenxia.Api.Regions;
 using Sanmenxia.Api.Security;
 using Sanmenxia.Dashboard;
@@ -30,15 +31,15 @@ public sealed class DashboardHub(RegionCatalog regions, IGrainFactory grains, IL
     public async Task<RegionUpdate> Subscribe(string regionCode)
     {
         if (!RegionCode.TryParse(regionCode, out var code, out var error))
-            throw new HubException($"[invalid] Region code {error}.");
-        var info = await regions.FindAsync(code.Value) ?? throw new HubException($"[unknown] Unknown region {code.Value}.");
+            throw Refusal("invalid", $"Region code {error}.");
+        var info = await regions.FindAsync(code.Value) ?? throw Refusal("unknown", $"Unknown region {code.Value}.");
         var caller = Caller.From(Context.User!);
         if (!caller.Covers(code))
-            throw new HubException($"[forbidden] Region {code.Value} is outside your jurisdiction ({caller.Jurisdiction?.Value ?? "none"}).");
+            throw Refusal("forbidden", $"Region {code.Value} is outside your jurisdiction ({caller.Jurisdiction?.Value ?? "none"}).");
 
         var subscriptions = Subscriptions();
         if (!subscriptions.Contains(code.Value) && subscriptions.Count >= MaxSubscriptionsPerConnection)
-            throw new HubException($"[too-many] At most {MaxSubscriptionsPerConnection} regions per connection; unsubscribe first.");
+            throw Refusal("too-many", $"At most {MaxSubscriptionsPerConnection} regions per connection; unsubscribe first.");
         // Join first, then read: an update published in between reaches the client too, and is never older
         // than the snapshot read after it (clients keep the highest version; the snapshot has version 0).
         await Groups.AddToGroupAsync(Context.ConnectionId, Group(code.Value));
@@ -47,6 +48,14 @@ public sealed class DashboardHub(RegionCatalog regions, IGrainFactory grains, IL
         await Clients.Caller.SendAsync(UpdateMethod, snapshot);
         logger.LogDebug("Connection {Connection} of {Subject} subscribed to {Region}", Context.ConnectionId, caller.Subject, code.Value);
         return snapshot;
+    }
+
+    /// <summary>A refusal "[kind] text", the text in the language of the connection's request (as problems are).</summary>
+    private HubException Refusal(string kind, string english)
+    {
+        var language = Context.GetHttpContext() is { } http ? ProblemLanguages.Negotiate(http.Request) : ProblemLanguage.Chinese;
+        var text = ProblemCatalog.Default.Translate(english, language)?.Text ?? english;
+        return new HubException($"[{kind}] {text}");
     }
 
     public async Task Unsubscribe(string regionCode)

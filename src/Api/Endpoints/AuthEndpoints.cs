@@ -64,7 +64,7 @@ public static class AuthEndpoints
         if (!verified)
         {
             logger.LogWarning("Failed staff login for {Username}", username);
-            return Refusals.Unauthorized("Unknown username or wrong password.");
+            return Refusals.Unauthorized("Unknown username or wrong password.", Refusals.SignInFailed);
         }
         await account.LoginSucceededAsync();
         var staff = (await account.GetAsync())!;

@@ -56,7 +56,7 @@ public static class CheckpointAdminEndpoints
     private static async Task<IResult> Import(HttpRequest request, IGrainFactory grains, RegionCatalog regions, AuditTrail audit, ClaimsPrincipal user)
     {
         await audit.RecordAsync(user, "checkpoint.import", null, null, $"{request.ContentLength ?? 0} bytes");
-        using var csv = await CsvImport.OpenAsync(request.Body, CheckpointCsv.Columns);
+        using var csv = await CsvImport.OpenAsync(request, CheckpointCsv.Columns);
         if (csv.Refusal is { } refusal) return refusal;
         var mapping = new CheckpointCsv(regions);
         var rows = new List<CheckpointInfo>();

@@ -36,7 +36,7 @@ public static class ImportEndpoints
         DomainCalendar calendar, System.Security.Claims.ClaimsPrincipal user, AuditTrail audit, CancellationToken ct)
     {
         var caller = Caller.From(user);
-        using var csv = await CsvImport.OpenAsync(request.Body, ResidentCsv.Columns);
+        using var csv = await CsvImport.OpenAsync(request, ResidentCsv.Columns);
         if (csv.Refusal is { } refusal) return refusal;
         var mapping = new ResidentCsv(regions, caller, calendar.Today);
         var rows = new List<ImportedResident>();

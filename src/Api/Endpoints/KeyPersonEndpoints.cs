@@ -202,7 +202,7 @@ public static class KeyPersonEndpoints
     private static async Task<IResult> ImportComparison(HttpRequest request, IGrainFactory grains, PseudonymousKeys keys, ClaimsPrincipal user,
         AuditTrail audit, DomainCalendar calendar, CancellationToken ct)
     {
-        using var csv = await CsvImport.OpenAsync(request.Body, ComparisonCsv.Columns);
+        using var csv = await CsvImport.OpenAsync(request, ComparisonCsv.Columns);
         if (csv.Refusal is { } refusal) return refusal;
         var mapping = new ComparisonCsv(calendar.Today);
         var rows = new List<ComparisonRow>();

@@ -65,7 +65,7 @@ public static class RegionEndpoints
     private static async Task<IResult> Import(HttpRequest request, IGrainFactory grains, RegionCatalog catalog, AuditTrail audit, ClaimsPrincipal user, CancellationToken ct)
     {
         await audit.RecordAsync(user, "regions.import", null, null, $"{request.ContentLength ?? 0} bytes", ct);
-        using var csv = await CsvImport.OpenAsync(request.Body, RegionCsv.Columns);
+        using var csv = await CsvImport.OpenAsync(request, RegionCsv.Columns);
         if (csv.Refusal is { } refusal) return refusal;
         var rows = new List<RegionRow>();
         await foreach (var line in csv.RowsAsync())

@@ -78,10 +78,9 @@ public static class ResidentEndpoints
         if (registered.Household is null)
             return registered.Refusal == RegistrationRefusal.ClaimedByHousehold
                 ? ClaimedByHousehold("Your ID number was added to another household by its head, and the village confirmed it. If that is not your "
-                    + "household, ask your village committee (村委会) to review the claim: once they reverse it, register here again. "
-                    + "您的身份证号已被其他户的户主添加为家庭成员并经村（社区）确认；如非本人家庭，请联系村委会复核，撤销后再注册。")
+                    + "household, ask your village committee (村委会) to review the claim: once they reverse it, register here again.")
                 : Refusals.Conflict("A resident with this ID number is already registered; sign in with the phone registered for it. If you did not "
-                    + "register it, ask your village committee (村委会). 该身份证号已注册，请用注册时的手机号登录；如非本人注册，请联系村委会。",
+                    + "register it, ask your village committee (村委会).",
                     "registration.already-registered");
 
         var issued = AuthEndpoints.IssueResidentToken(tokens, auth.Value, caller.PhoneKey!, registered.ResidentKey, ActiveStaffCheck.TokenGenerationOf(http.User));

@@ -150,7 +150,7 @@ public static class TripEndpoints
     private static async Task<IResult> Import(HttpRequest request, IGrainFactory grains, ClaimsPrincipal user, AuditTrail audit,
         DomainCalendar calendar)
     {
-        using var csv = await CsvImport.OpenAsync(request.Body, CaseCsv.Columns);
+        using var csv = await CsvImport.OpenAsync(request, CaseCsv.Columns);
         if (csv.Refusal is { } refusal) return refusal;
         var mapping = new CaseCsv(calendar);
         // The whole file is read (and refused, if it breaks the control-character rule) before anything is published.

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
+using Sanmenxia.Api.Problems.Localisation;
 
 namespace Sanmenxia.Api.Problems;
 
@@ -18,7 +19,10 @@ public static class ProblemSetup
         {
             ctx.ProblemDetails.Instance ??= ctx.HttpContext.Request.Path;
             ctx.ProblemDetails.Extensions["traceId"] = ctx.HttpContext.TraceIdentifier;
+            ctx.HttpContext.RequestServices.GetRequiredService<ProblemLocaliser>().Apply(ctx);
         });
+        services.AddSingleton(ProblemCatalog.Default);
+        services.AddSingleton<ProblemLocaliser>();
         services.AddExceptionHandler<SanmenxiaExceptionHandler>();
         // Malformed bodies and missing parameters reach the exception handler, which says what was wrong.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);

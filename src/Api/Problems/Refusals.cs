@@ -33,8 +33,11 @@ public static class Refusals
         Results.Problem(statusCode: StatusCodes.Status422UnprocessableEntity, title: title, detail: detail,
             extensions: code is null ? null : new Dictionary<string, object?> { ["code"] = code });
 
-    public static IResult Unauthorized(string detail) =>
-        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Not signed in", detail: detail);
+    public static IResult Unauthorized(string detail, string title = "Not signed in") =>
+        Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: title, detail: detail);
+
+    /// <summary>The title of a refused sign-in (a wrong password or one-time code): the caller is signing in, not signed out.</summary>
+    public const string SignInFailed = "Sign-in failed";
 
     public static IResult TooMany(string detail, TimeSpan retryAfter, HttpContext http)
     {

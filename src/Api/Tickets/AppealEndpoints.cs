@@ -72,7 +72,7 @@ public static class AppealEndpoints
             ResidentKey: residentKey, AppealReason: reason, DispatchTo: TicketAssignee.Village(village)));
         if (filing.AlreadyOpen is { } open)
             return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "An appeal is already open",
-                detail: $"Your appeal {open.Number} still awaits the village's answer (due {open.DueAt:yyyy-MM-dd HH:mm}). 您的申诉 {open.Number} 尚待村（社区）答复。",
+                detail: $"Your appeal {open.Number} still awaits the village's answer (due {open.DueAt:yyyy-MM-dd HH:mm}).",
                 extensions: new Dictionary<string, object?> { ["code"] = AlreadyOpenCode, ["number"] = open.Number });
         var ticket = filing.Filed!;
         return Results.Created($"/api/residents/me/appeals/{ticket.Number}", ResidentAppealDto.From(ticket));

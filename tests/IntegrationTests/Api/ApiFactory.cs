@@ -46,6 +46,16 @@ public class ApiFactory : WebApplicationFactory<Program>
         });
     }
 
+    /// <summary>
+    /// Test clients ask for English problems (Accept-Language: en), so assertions on reasons keep their meaning; the
+    /// server's default is Chinese, which ProblemLanguageApiTests asserts explicitly.
+    /// </summary>
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.AcceptLanguage.ParseAdd("en");
+    }
+
     public const string SigningKey = "test-signing-key-0123456789-0123456789-0123456789";
     public const string KeySecret = "test-key-secret-0123456789-0123456789";
 

@@ -26,6 +26,7 @@ public sealed class DashboardHubTests(ApiFactory factory)
             {
                 o.Transports = HttpTransportType.LongPolling;
                 o.HttpMessageHandlerFactory = _ => factory.Server.CreateHandler();
+                o.Headers["Accept-Language"] = "en"; // refusals in English, as the factory's HTTP clients ask
                 if (token is not null) o.AccessTokenProvider = () => Task.FromResult<string?>(token);
             })
             .Build();

@@ -49,7 +49,7 @@ public sealed partial class BreakGlassPageTests(BrowserFixture fixture, ITestOut
         await page.GetByTestId("glass-id-number").FillAsync(idNumber);
         await page.GetByTestId("glass-submit").ClickAsync();
         await Expect(page.GetByTestId("error")).ToHaveAttributeAsync("data-status", "400");
-        await Expect(page.GetByTestId("glass-reason-error")).ToContainTextAsync("at least 10 characters");
+        await Expect(page.GetByTestId("glass-reason-error")).ToContainTextAsync("至少 10 个字符");
         await Expect(page.GetByTestId("glass-reason")).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(page.GetByTestId("glass-result")).ToBeHiddenAsync();
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = fixture.ScreenshotPath("break-glass-01-refused"), FullPage = true });
@@ -80,7 +80,7 @@ public sealed partial class BreakGlassPageTests(BrowserFixture fixture, ITestOut
         await page.GetByTestId("glass-reason").FillAsync("急救：患者昏迷，核查流行病学史");
         await page.GetByTestId("glass-submit").ClickAsync();
         await Expect(page.GetByTestId("error")).ToHaveAttributeAsync("data-status", "422");
-        await Expect(page.GetByTestId("glass-id-error")).ToContainTextAsync("within your jurisdiction");
+        await Expect(page.GetByTestId("glass-id-error")).ToContainTextAsync("在您的管辖范围内");
         await Expect(page.GetByTestId("glass-result")).ToBeHiddenAsync();
 
         // The ID number went in request bodies only.

@@ -112,7 +112,7 @@ public sealed class DashboardPageTests(BrowserFixture fixture, ITestOutputHelper
         await Expect(error).ToBeVisibleAsync();
         await Expect(error).ToHaveAttributeAsync("data-kind", "forbidden");
         await Expect(page.GetByTestId("error-title")).ToContainTextAsync("无权查看该地区");
-        await Expect(page.GetByTestId("error-detail")).ToContainTextAsync("outside your jurisdiction");
+        await Expect(page.GetByTestId("error-detail")).ToContainTextAsync("超出您的管辖范围");
         // Its own county is shown instead, with no way up to the city.
         await Expect(page.GetByTestId("region-code")).ToHaveTextAsync("411202");
         await Expect(page.GetByTestId("crumb")).ToHaveCountAsync(1);

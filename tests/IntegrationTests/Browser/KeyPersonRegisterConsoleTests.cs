@@ -227,7 +227,7 @@ public sealed class KeyPersonRegisterConsoleTests(BrowserFixture fixture, ITestO
         // A whole phone number is refused (never searched, never in a URL); its last four digits find the resident.
         await page.GetByTestId("search-query").FillAsync(well.Phone);
         await page.GetByTestId("search-query").PressAsync("Enter");
-        await Expect(page.GetByTestId("search-form").Locator(".field-error[data-field=query]")).ToContainTextAsync("last 4 digits");
+        await Expect(page.GetByTestId("search-form").Locator(".field-error[data-field=query]")).ToContainTextAsync("后 4 位");
         var searched = page.WaitForRequestAsync(r => r.Url.EndsWith($"/api/villages/{village}/residents/search"));
         await page.GetByTestId("search-query").FillAsync(well.Phone[^4..]);
         await page.GetByTestId("search-query").PressAsync("Enter");

@@ -162,7 +162,7 @@ public sealed class ResidentPortalTests(BrowserFixture fixture, ITestOutputHelpe
         Assert.InRange((await response).Status, 400, 499);
 
         await Expect(page.GetByTestId("error")).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("field-error-idNumber")).ToContainTextAsync(new Regex("check character", RegexOptions.IgnoreCase));
+        await Expect(page.GetByTestId("field-error-idNumber")).ToContainTextAsync("校验位");
         await Expect(page.GetByTestId("error-fields")).ToContainTextAsync("身份证号");
         await Expect(page.GetByTestId("reg-id-number")).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(page.GetByTestId("view-register")).ToBeVisibleAsync();
@@ -182,7 +182,7 @@ public sealed class ResidentPortalTests(BrowserFixture fixture, ITestOutputHelpe
         await page.GetByTestId("code").FillAsync(code == "000000" ? "111111" : "000000");
         await page.GetByTestId("sign-in").ClickAsync();
         await Expect(page.GetByTestId("error")).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("field-error-code")).ToContainTextAsync("wrong");
+        await Expect(page.GetByTestId("field-error-code")).ToContainTextAsync("验证码错误");
         await Expect(page.GetByTestId("view-signin")).ToBeVisibleAsync();
     }
 

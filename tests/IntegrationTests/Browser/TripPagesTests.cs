@@ -230,7 +230,7 @@ public sealed class TripPagesTests(BrowserFixture fixture, ITestOutputHelper out
         await page.GetByTestId("trip-query-submit").ClickAsync();
         Assert.Equal(400, (await response).Status);
         await Expect(page.GetByTestId("error")).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("trip-error-number")).ToContainTextAsync("not a train number");
+        await Expect(page.GetByTestId("trip-error-number")).ToContainTextAsync("不是火车车次");
         await Expect(page.GetByTestId("trip-number")).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(page.GetByTestId("error-fields")).ToContainTextAsync("车次");
         await Expect(page.GetByTestId("trip-result")).ToBeHiddenAsync();

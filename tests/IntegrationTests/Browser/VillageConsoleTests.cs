@@ -162,7 +162,7 @@ public sealed class VillageConsoleTests(BrowserFixture fixture, ITestOutputHelpe
         await page.GetByTestId("staff-password").FillAsync("not-the-password");
         await page.GetByTestId("staff-sign-in").ClickAsync();
         await Expect(page.GetByTestId("error")).ToHaveAttributeAsync("data-status", "401");
-        await Expect(page.GetByTestId("error-detail")).ToContainTextAsync("wrong password");
+        await Expect(page.GetByTestId("error-detail")).ToContainTextAsync("密码错误");
         await Expect(page.GetByTestId("view-signin")).ToBeVisibleAsync();
 
         await SignInAsync(page, staff);
@@ -304,7 +304,7 @@ public sealed class VillageConsoleTests(BrowserFixture fixture, ITestOutputHelpe
         await Expect(error).ToHaveAttributeAsync("data-line", "4");
         await Expect(error).ToHaveAttributeAsync("data-field", "id_number");
         await Expect(error.GetByTestId("import-error-line")).ToHaveTextAsync("4");
-        await Expect(error.GetByTestId("import-error-reason")).ToContainTextAsync(new Regex("check", RegexOptions.IgnoreCase));
+        await Expect(error.GetByTestId("import-error-reason")).ToContainTextAsync("校验位");
         // The village's counts and list were read again.
         await Expect(page.GetByTestId("count-residents")).ToHaveAttributeAsync("data-value", "2");
         await Expect(page.GetByTestId("resident-row")).ToHaveCountAsync(2);
