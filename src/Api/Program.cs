@@ -36,9 +36,10 @@ app.UseSanmenxiaSecurityHeaders();
 app.UseOpen311Errors();
 app.UseSanmenxiaForwardedHeaders();
 app.UseSanmenxiaProblems();
-app.UseUnsafeTextRefusal();
 app.UseDefaultFiles();
 app.UseRouting();
+// After routing: the control-character rule reads the route values the chosen endpoint binds.
+app.UseUnsafeTextRefusal();
 app.UseAuthentication();
 app.UseActiveStaffOnly();
 app.UseAuthorization();

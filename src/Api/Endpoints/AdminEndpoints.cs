@@ -127,7 +127,7 @@ public static class AdminEndpoints
     /// <summary>The account an administrator may manage (within their jurisdiction, no role above their own), or the refusal.</summary>
     private static async Task<(StaffAccount? Account, IResult? Refusal)> ManageableAsync(string username, IGrainFactory grains, Caller caller)
     {
-        if (await grains.GetGrain<IStaffAccountGrain>(username).GetAsync() is not { } existing)
+        if (string.IsNullOrWhiteSpace(username) || await grains.GetGrain<IStaffAccountGrain>(username).GetAsync() is not { } existing)
             return (null, Refusals.NotFound($"No staff account '{username}'."));
         if (!RegionCode.TryParse(existing.Jurisdiction, out var theirs) || !caller.Covers(theirs) || RoleRank(existing.Role) > RoleRank(caller.Role))
             return (null, Refusals.Forbidden($"The account '{username}' is outside your jurisdiction."));
@@ -157,9 +157,9 @@ public static class AdminEndpoints
     {
         var caller = Caller.From(user);
         username = username.Trim().ToLowerInvariant();
-        var account = grains.GetGrain<IStaffAccountGrain>(username);
         var (existing, refusal) = await ManageableAsync(username, grains, caller);
         if (refusal is not null) return refusal;
+        var account = grains.GetGrain<IStaffAccountGrain>(username);
         // Audited before it is done: an audit that fails means the account was not changed.
         await audit.RecordAsync(user, disabled ? "staff.disable" : "staff.enable", null, existing!.Jurisdiction, username);
         if (disabled && !await grains.GetGrain<IStaffDirectoryGrain>(0).ReserveDisableAsync(username))

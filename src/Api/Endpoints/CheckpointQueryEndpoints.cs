@@ -139,7 +139,7 @@ public static class CheckpointQueryEndpoints
         IOptions<RetentionOptions> options, DomainCalendar calendar, BreakGlassAccess breakGlass, int days = 14)
     {
         if (days < 1 || days > Math.Max(1, options.Value.CheckpointPassDays)) return Refusals.Field("days", $"must be between 1 and {options.Value.CheckpointPassDays} (the retention period)");
-        if (residentKey.Length > 64) return Refusals.NotFound("No such resident.");
+        if (string.IsNullOrWhiteSpace(residentKey) || residentKey.Length > 64) return Refusals.NotFound("No such resident.");
         var profile = await grains.GetGrain<IResidentGrain>(residentKey).GetProfileAsync();
         if (profile is null) return Refusals.NotFound("No such resident.");
         var access = RegionCode.TryParse(profile.VillageCode, out var village)

@@ -423,19 +423,19 @@ export function setupTickets({ api, busy, showNotice, showProblem, clearError, l
 
   /** One queue line: number, state, flags, kind/category, place, due; Enter or a click opens it. */
   function queueItem(item, open, testid = 'queue-item') {
+    // A list item holding one button (a list may hold only list items, so the item itself is not the button).
     const li = h('li', {
-      class: 'queue-line', tabindex: 0, role: 'button', 'data-testid': testid, 'data-number': item.number, 'data-state': item.state,
+      class: 'queue-line', 'data-testid': testid, 'data-number': item.number, 'data-state': item.state,
       'data-overdue': String(!!item.overdue), 'data-escalation': String(item.escalationLevel ?? 0),
     });
     const what = item.category ? t(`cat.${item.category}`, item.category) : t(`ticketKind.${item.kind}`, item.kind);
-    li.append(
-      h('div', { class: 'queue-line-head' }, h('strong', { class: 'queue-number' }, item.number), stateBadge(item.state), ...flags(item)),
-      h('div', { class: 'queue-line-what' }, what),
-      h('div', { class: 'queue-line-meta' }, [item.regionCode, assigneeText(item.assigneeKind, item.assignee),
+    const button = h('button', { type: 'button', class: 'queue-line-open' },
+      h('span', { class: 'queue-line-head' }, h('strong', { class: 'queue-number' }, item.number), stateBadge(item.state), ...flags(item)),
+      h('span', { class: 'queue-line-what' }, what),
+      h('span', { class: 'queue-line-meta' }, [item.regionCode, assigneeText(item.assigneeKind, item.assignee),
         item.dueAt ? `${t('ticket.dueAt')} ${formatDateTime(item.dueAt)}` : ''].filter(Boolean).join(' · ')));
-    const go = guard(() => open(item.number));
-    li.addEventListener('click', go);
-    li.addEventListener('keydown', e => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); go(); } });
+    button.addEventListener('click', guard(() => open(item.number)));
+    li.append(button);
     return li;
   }
 
