@@ -1,6 +1,6 @@
 // A resident's requests for help and health-code history as both sides see them: the resident (index.html) and
 // village staff (staff.html) get the same items; each page adds what only it does (staff: mark a need handled).
-import { t, bi } from './i18n.js';
+import { t, bi, currentLanguage } from './i18n.js';
 import { formatDateTime } from './format.js';
 
 /** Replaces a list's items with one per entry, or a single "empty" item saying `emptyKey`. */
@@ -74,7 +74,9 @@ export function historyItem(entry) {
   cause.className = 'cause';
   const detail = document.createElement('span');
   detail.className = 'detail';
-  detail.textContent = change.detail ?? '';
+  // The rules write the detail as English free text ("applied on … with the honesty pledge"); the colours and the cause
+  // above say the same in the page's language, so the detail is shown on the English page only.
+  detail.textContent = currentLanguage() === 'en' ? change.detail ?? '' : '';
   li.append(when, move, cause, detail);
   if (entry.by) {
     const by = bi('span', `by.${entry.by}`, entry.by);

@@ -326,7 +326,8 @@ function renderCoded(el, prefix, code, serverText) {
   } else {
     el.textContent = serverText ?? code ?? '';
   }
-  if (serverText) el.title = serverText;
+  // No tooltip with the server's English wording: a Chinese page shows Chinese only (issue 17).
+  el.removeAttribute('title');
 }
 
 // ---------------------------------------------------------------- QR (js/code-face.js)
