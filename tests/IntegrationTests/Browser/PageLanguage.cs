@@ -25,7 +25,9 @@ public static partial class PageLanguage
     {
         var texts = await page.EvaluateAsync<string[]>("""
             within => {
-              const toggle = [...document.querySelectorAll('[data-testid="lang-switch"]')];
+              // The switch names both languages by design; translate="no" marks what people typed (an audit row's reason).
+              const toggle = [...document.querySelectorAll('[data-testid="lang-switch"], [translate="no"]')];
+              const before = toggle.map(el => el.hidden);
               for (const el of toggle) el.hidden = true;
               try {
                 const shown = el => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
@@ -41,7 +43,7 @@ public static partial class PageLanguage
                 }
                 return out;
               } finally {
-                for (const el of toggle) el.hidden = false;
+                toggle.forEach((el, i) => { el.hidden = before[i]; });
               }
             }
             """, within);

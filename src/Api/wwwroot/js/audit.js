@@ -151,7 +151,7 @@ function appendRows(page) {
     },
     h('td', {}, formatDateTime(r.at)), h('td', {}, r.actorId), h('td', {}, t(`role.${r.actorRole}`, r.actorRole)),
     h('td', {}, h('code', {}, r.action)), h('td', {}, r.subjectKey ? h('code', {}, r.subjectKey) : ''),
-    h('td', {}, r.regionCode ?? ''), h('td', {}, r.detail ?? '')));
+    h('td', {}, r.regionCode ?? ''), h('td', { translate: 'no' }, r.detail ?? '')));
   }
   shown += items.length;
   if (shown === 0) body.append(h('tr', {}, cellSpan(7, 'au.rows.empty')));
