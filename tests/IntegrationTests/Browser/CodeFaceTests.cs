@@ -101,15 +101,7 @@ public sealed class CodeFaceTests(BrowserFixture fixture, ITestOutputHelper outp
     {
         var village = await fixture.EmptyVillageAsync(fromEnd: true);
         var (_, client) = await GreenResidentAsync(village, "许安");
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = fixture.Factory.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 390, Height = 844 },
-            Locale = "zh-CN",
-            TimezoneId = "Asia/Shanghai",
-            ServiceWorkers = ServiceWorkerPolicy.Allow, // the point of this test
-        });
-        context.SetDefaultTimeout(15_000);
+        await using var context = await PortalContextAsync(390, 844, ServiceWorkerPolicy.Allow); // the portal's worker is the point of this test
         var page = await SignedInPageAsync(context, client);
         await OpenAsync(page);
         var me = page.GetByTestId("my-code");
@@ -242,15 +234,7 @@ public sealed class CodeFaceTests(BrowserFixture fixture, ITestOutputHelper outp
     {
         var village = await fixture.EmptyVillageAsync(fromEnd: true);
         var (_, client) = await GreenResidentAsync(village, "吴小");
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = fixture.Factory.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 320, Height = 568 },
-            Locale = "zh-CN",
-            TimezoneId = "Asia/Shanghai",
-            ServiceWorkers = ServiceWorkerPolicy.Block,
-        });
-        context.SetDefaultTimeout(15_000);
+        await using var context = await PortalContextAsync(320, 568, ServiceWorkerPolicy.Block);
         var page = await SignedInPageAsync(context, client);
         await OpenAsync(page);
         var qr = page.GetByTestId("my-code").GetByTestId("qr");
@@ -269,15 +253,7 @@ public sealed class CodeFaceTests(BrowserFixture fixture, ITestOutputHelper outp
     {
         var village = await fixture.EmptyVillageAsync(fromEnd: true);
         var (_, client) = await GreenResidentAsync(village, "郑大");
-        await using var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
-        {
-            BaseURL = fixture.Factory.BaseAddress.ToString(),
-            ViewportSize = new ViewportSize { Width = 390, Height = 844 },
-            Locale = "zh-CN",
-            TimezoneId = "Asia/Shanghai",
-            ServiceWorkers = ServiceWorkerPolicy.Block,
-        });
-        context.SetDefaultTimeout(15_000);
+        await using var context = await PortalContextAsync(390, 844, ServiceWorkerPolicy.Block);
         var page = await SignedInPageAsync(context, client);
         await OpenAsync(page);
         await Expect(page.GetByTestId("my-code").GetByTestId("qr").Locator("svg")).ToBeVisibleAsync();
@@ -319,6 +295,22 @@ public sealed class CodeFaceTests(BrowserFixture fixture, ITestOutputHelper outp
     }
 
     /// <summary>A page signed in as the client's resident (its token and key in the portal's storage, as a sign-in leaves them).</summary>
+
+    /// <summary>A Chinese phone context on Beijing time, with the portal's service worker allowed or blocked.</summary>
+    private async Task<IBrowserContext> PortalContextAsync(int width, int height, ServiceWorkerPolicy workers)
+    {
+        var context = await fixture.Browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = fixture.Factory.BaseAddress.ToString(),
+            ViewportSize = new ViewportSize { Width = width, Height = height },
+            Locale = "zh-CN",
+            TimezoneId = "Asia/Shanghai",
+            ServiceWorkers = workers,
+        });
+        context.SetDefaultTimeout(15_000);
+        return context;
+    }
+
     private static async Task<IPage> SignedInPageAsync(IBrowserContext context, HttpClient resident)
     {
         var token = resident.DefaultRequestHeaders.Authorization!.Parameter!;
