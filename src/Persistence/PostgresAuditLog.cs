@@ -63,9 +63,10 @@ public sealed partial class PostgresAuditLog : IAuditLog, IAsyncDisposable
     {
         await using var connection = await _db.OpenConnectionAsync();
         var asWriter = await BecomeWriterAsync(connection);
-        await using (var copy = await connection.BeginBinaryImportAsync(
-            "copy audit_log (at, actor_id, actor_role, action, subject_key, region_code, detail) from stdin (format binary)"))
+        try
         {
+            await using var copy = await connection.BeginBinaryImportAsync(
+                "copy audit_log (at, actor_id, actor_role, action, subject_key, region_code, detail) from stdin (format binary)");
             foreach (var entry in batch)
             {
                 await copy.StartRowAsync();
@@ -79,10 +80,15 @@ public sealed partial class PostgresAuditLog : IAuditLog, IAsyncDisposable
             }
             await copy.CompleteAsync();
         }
-        if (asWriter)
+        finally
         {
-            await using var reset = new NpgsqlCommand("reset role", connection);
-            await reset.ExecuteNonQueryAsync();
+            // Pooled connections are not reset when returned (No Reset On Close, PostgresServiceCollectionExtensions): the
+            // role must never outlive this batch, whether the copy succeeded or not. A broken connection is not pooled again.
+            if (asWriter && connection.State == System.Data.ConnectionState.Open)
+            {
+                await using var reset = new NpgsqlCommand("reset role", connection);
+                await reset.ExecuteNonQueryAsync();
+            }
         }
     }
 

@@ -21,6 +21,20 @@ public sealed class DeploymentOperatorTests
             (kv.Key.StartsWith("DOTNET_", StringComparison.Ordinal) ? kv.Key["DOTNET_".Length..] : kv.Key).Replace("__", ":"), kv.Value.Value)))
         .Build();
 
+    [Theory]
+    [InlineData("Sanmenxia.Silo")]
+    [InlineData("Sanmenxia.Api")]
+    public void The_runtime_settings_chosen_by_measurement_travel_with_the_build_wherever_it_starts(string program)
+    {
+        // Set in the project (runtimeconfig.json), not in a start script: ./sanmenxia, the images and k8s all run the
+        // same files (docs/benchmarks.md, issue 20). The built copy is next to the test assembly (project reference).
+        var file = Path.Combine(AppContext.BaseDirectory, program + ".runtimeconfig.json");
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(file));
+        var properties = json.RootElement.GetProperty("runtimeOptions").GetProperty("configProperties");
+        Assert.Equal("0", properties.GetProperty("System.Threading.ThreadPool.UnfairSemaphoreSpinLimit").ToString());
+        Assert.True(properties.GetProperty("System.GC.Server").GetBoolean());
+    }
+
     [Fact]
     public void The_silo_uses_the_shutdown_timeout_the_manifests_set_and_the_grace_period_covers_it()
     {

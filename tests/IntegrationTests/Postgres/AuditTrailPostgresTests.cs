@@ -84,6 +84,31 @@ public sealed class AuditTrailPostgresTests(PostgresFixture fixture)
         Assert.Empty(await log.ActorsOfSubjectAsync("rk-0", "411203"));
     }
 
+    [Fact]
+    public async Task A_pooled_connection_never_keeps_the_writer_role_even_after_a_refused_batch()
+    {
+        // The data source does not reset connections returned to the pool (No Reset On Close): the writer's SET ROLE must
+        // be undone by the writer itself, also when PostgreSQL refuses the COPY (a zero byte in a text value).
+        var connectionString = await fixture.NewMigratedDatabaseAsync("audit_role_reset");
+        await using var db = new NpgsqlDataSourceBuilder(connectionString) { ConnectionStringBuilder = { MaxPoolSize = 1, NoResetOnClose = true } }.Build();
+        await using var log = new PostgresAuditLog(db, NullLogger<PostgresAuditLog>.Instance);
+        var applicationUser = await ScalarAsync<string>(connectionString, "select current_user::text");
+
+        await log.RecordAsync(new AuditEntry(DateTimeOffset.UtcNow, "staff-a", "village", "resident.read", "rk-1", "411202001001", null));
+        Assert.Equal(applicationUser, await CurrentUserOfThePooledConnectionAsync(db));
+
+        await Assert.ThrowsAnyAsync<Exception>(() =>
+            log.RecordAsync(new AuditEntry(DateTimeOffset.UtcNow, "staff-\0", "village", "resident.read", "rk-1", "411202001001", null)));
+        Assert.Equal(applicationUser, await CurrentUserOfThePooledConnectionAsync(db));
+        Assert.Equal(1L, await ScalarAsync<long>(connectionString, "select count(*) from audit_log"));
+    }
+
+    private static async Task<string> CurrentUserOfThePooledConnectionAsync(NpgsqlDataSource db)
+    {
+        await using var command = db.CreateCommand("select current_user::text");
+        return (string)(await command.ExecuteScalarAsync())!;
+    }
+
     private static async Task ExecuteAsync(string connectionString, string sql)
     {
         await using var connection = new NpgsqlConnection(connectionString);
