@@ -155,7 +155,8 @@ public static class OpenLoopRunner
             }
         }
         recorder.Stop();
-        if (recorder.Completed < count) recorder.Truncated = true;
+        // Cut by the deadline (not every request scheduled, or answers cancelled); requests dropped at the cap are counted apart.
+        if (!dispatcher.Done || recorder.Completed < dispatcher.Sent) recorder.Truncated = true;
         var end = Math.Max(Interlocked.Read(ref lastAnswer), scheduleEnd);
         var report = OpenLoopReport.From(dispatcher, maxInFlight, backlog, Interlocked.Read(ref completed),
             time.GetElapsedTime(start, scheduleEnd).TotalSeconds, time.GetElapsedTime(start, end).TotalSeconds);

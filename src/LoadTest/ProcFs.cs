@@ -78,7 +78,7 @@ public static partial class ProcFs
         else if (text.IndexOf(needle) is var found and >= 0) at = found + 1;
         else return 0;
         var line = text[(at + key.Length)..];
-        line = line[..Math.Max(0, line.IndexOf((byte)'\n'))].Trim((byte)' ').Trim((byte)'\t');
+        line = line[..Math.Max(0, line.IndexOf((byte)'\n'))].Trim(" \t"u8);
         var unit = line.IndexOf((byte)' ');
         return long.Parse(Encoding.ASCII.GetString(unit < 0 ? line : line[..unit]), CultureInfo.InvariantCulture);
     }
