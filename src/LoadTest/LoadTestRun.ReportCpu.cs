@@ -31,7 +31,7 @@ public sealed partial class LoadTestRun
             if (p.Extra.TryGetValue("openLoop", out var value) && value is OpenLoopReport r)
                 sb.AppendLine(inv, $"- {p.Phase}, open loop at {r.TargetRate:N0}/s: sent {r.Sent:N0} of {r.Planned:N0}, achieved {r.AchievedRate:N0}/s, dropped at the in-flight cap ({r.MaxInFlight:N0}) {r.Dropped:N0}, sends > 10 ms late {r.LateShare:P2} (max lag {r.MaxSendLagMs} ms), max in flight {r.MaxInFlightSeen:N0}, backlog when the last was sent {r.BacklogAtEnd:N0}, drained in {r.DrainSeconds} s: **{(r.KeptUp ? "kept up" : "did not keep up")}**.");
         if (_samplerCost is { } cost)
-            sb.AppendLine(inv, $"- Sampler's own cost: {cost.CpuPercentOfCore} % of one core ({cost.CpuSeconds} CPU s over {cost.WallSeconds} s; {cost.MicrosPerSample} µs per 1 s sample; PostgreSQL PSS every {cost.PssEverySeconds} s).");
+            sb.AppendLine(inv, $"- Sampler's own cost: {cost.CpuPercentOfCore} % of one core ({cost.CpuSeconds} CPU s over {cost.WallSeconds} s; {cost.MicrosPerSample} µs per 1 s sample; {cost.CpuPercentOfCoreAfterFirstSample} % without the first sample's {cost.FirstSampleMs} ms of JIT; PostgreSQL PSS every {cost.PssEverySeconds} s).");
         foreach (var silo in _siloRss)
             sb.AppendLine(inv, $"- {silo.Process} RSS: peak {silo.PeakMb:N0} MB, last {silo.LastMb:N0} MB ({silo.Points.Count} points of ≤ 1 per {silo.BucketSeconds} s in the JSON, `siloRss`).");
         return sb.ToString();
@@ -41,7 +41,7 @@ public sealed partial class LoadTestRun
     {
         foreach (var p in _phases.Where(p => p.CpuPerOp is not null))
             AnsiConsole.MarkupLineInterpolated($"CPU per op, {p.Phase}: system [bold]{p.CpuPerOp!.SystemMsPerOp} ms[/] ({string.Join(", ", p.CpuPerOp.MsPerOpByProcess.Select(kv => $"{kv.Key} {kv.Value}"))})");
-        if (_samplerCost is { } cost) AnsiConsole.MarkupLineInterpolated($"Sampler: {cost.CpuPercentOfCore} % of one core ({cost.MicrosPerSample} µs per sample)");
+        if (_samplerCost is { } cost) AnsiConsole.MarkupLineInterpolated($"Sampler: {cost.CpuPercentOfCore} % of one core ({cost.MicrosPerSample} µs per sample; {cost.CpuPercentOfCoreAfterFirstSample} % without the first sample's {cost.FirstSampleMs} ms)");
         foreach (var silo in _siloRss) AnsiConsole.MarkupLineInterpolated($"{silo.Process} RSS: peak {silo.PeakMb:N0} MB, last {silo.LastMb:N0} MB");
     }
 }

@@ -117,6 +117,8 @@ public sealed partial class LoadTestRun
                 i => $"{ApiClient.RunKey}-c{residents[i]}", i => ClockInBody(i, residents[i]));
             AnsiConsole.MarkupLineInterpolated($"  wrk export: {n:N0} clock-ins written to {written} (not sent); see docs/benchmarks.md, \"Cross-check with wrk\"");
             recorder.Extra["exportedForWrk"] = written;
+            recorder.MarkStarted(); // nothing was sent: a phase of 0 operations in ~0 s
+            recorder.Stop();
             return recorder;
         }
         await RunResidentLoadAsync(recorder, n, async (i, ct) =>

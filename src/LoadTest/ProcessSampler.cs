@@ -9,15 +9,18 @@ public sealed record ProcessSample(double AtSeconds, string Process, double CpuP
 
 public sealed record ProcessSummary(string Process, int Pid, double PeakRssMb, double PeakHwmMb, double AvgCpuPercent, double PeakCpuPercent, string Memory);
 
-/// <summary>What sampling cost this tool: its own CPU time over the run (the sampler's thread CPU clock).</summary>
+/// <summary>
+/// What sampling cost this tool: its own CPU time over the run (the sampler's thread CPU clock), and the same without
+/// the first sample, which pays for JIT compilation and dominates short runs.
+/// </summary>
 public sealed record SamplerCost(long Samples, long Snapshots, double CpuSeconds, double WallSeconds, double CpuPercentOfCore, double MicrosPerSample,
-    int CpuEverySeconds, int PssEverySeconds);
+    double FirstSampleMs, double CpuPercentOfCoreAfterFirstSample, int CpuEverySeconds, int PssEverySeconds);
 
 /// <summary>
 /// Samples CPU% (of one core; 200% = both cores of this machine) and memory of the system's processes from /proc,
 /// cheaply (issue 20: the old sampler read every backend's smaps each second, 0.22-0.55 of a core): CPU from
 /// /proc/pid/stat and .NET RSS from /proc/pid/statm every second; PostgreSQL's backends are listed from the
-/// postmaster's children file and their PSS (smaps_rollup, shared buffers counted once) read every
+/// postmaster's children file (every second: one small read) and their PSS (smaps_rollup, shared buffers counted once) read every
 /// <see cref="PssEverySeconds"/> s; VmHWM every <see cref="PssEverySeconds"/> s and at the end. Its own CPU time is
 /// measured and reported (<see cref="Cost"/>). <see cref="CpuSnapshot"/> gives exact cumulative CPU seconds at a phase's
 /// start and end for CPU per operation.
@@ -36,7 +39,7 @@ public sealed class ProcessSampler : IAsyncDisposable
     private readonly Task _loop;
     private readonly object _gate = new();
     private readonly object _readGate = new();
-    private long _ownCpuNanos, _sampleCount, _snapshotCount;
+    private long _ownCpuNanos, _sampleCount, _snapshotCount, _firstSampleNanos;
 
     public ProcessSampler(List<Watched> watched)
     {
@@ -108,21 +111,22 @@ public sealed class ProcessSampler : IAsyncDisposable
         do
         {
             var started = ProcFs.ThreadCpuNanoseconds();
-            var slow = tick++ % PssEverySeconds == 0; // children list, PSS and VmHWM: every 10 s
+            var slow = tick++ % PssEverySeconds == 0; // PSS and VmHWM: every 10 s
             var at = Now;
             lock (_readGate)
                 foreach (var w in _watched)
                     try { SampleOne(w, at, slow, last); }
                     catch (Exception e) when (IsGone(e)) { /* the process ended or is not readable: skip this sample */ }
-            Interlocked.Add(ref _ownCpuNanos, ProcFs.ThreadCpuNanoseconds() - started);
-            Interlocked.Increment(ref _sampleCount);
+            var spent = ProcFs.ThreadCpuNanoseconds() - started;
+            Interlocked.Add(ref _ownCpuNanos, spent);
+            if (Interlocked.Increment(ref _sampleCount) == 1) Interlocked.Exchange(ref _firstSampleNanos, spent);
         } while (await SafeWait(timer));
         lock (_readGate) foreach (var w in _watched.Where(w => !w.WithChildren)) try { Hwm(w); } catch (Exception e) when (IsGone(e)) { }
     }
 
     private void SampleOne(Watched w, double at, bool slow, Dictionary<string, (double At, long Ticks)> last)
     {
-        var ticks = CpuTicks(w, refreshChildren: slow);
+        var ticks = CpuTicks(w, refreshChildren: true); // the children file is one small read: a new backend is never counted late in one lump
         double memoryKb;
         if (!w.WithChildren)
         {
@@ -164,8 +168,10 @@ public sealed class ProcessSampler : IAsyncDisposable
         var cpu = Interlocked.Read(ref _ownCpuNanos) / 1e9;
         var wall = Math.Max(1e-9, Now);
         var samples = Interlocked.Read(ref _sampleCount);
+        var first = Interlocked.Read(ref _firstSampleNanos) / 1e9;
         return new SamplerCost(samples, Interlocked.Read(ref _snapshotCount), Math.Round(cpu, 3), Math.Round(wall, 1),
-            Math.Round(cpu / wall * 100, 3), samples == 0 ? 0 : Math.Round(cpu * 1e6 / samples, 1), CpuEverySeconds, PssEverySeconds);
+            Math.Round(cpu / wall * 100, 3), samples == 0 ? 0 : Math.Round(cpu * 1e6 / samples, 1),
+            Math.Round(first * 1000, 1), Math.Round((cpu - first) / wall * 100, 3), CpuEverySeconds, PssEverySeconds);
     }
 
     public List<ProcessSample> Samples()
