@@ -19,6 +19,12 @@ public sealed class LoadTestOptions
     /// <summary>Disjoint populations for the same seed (0-9): ID sequence numbers, phones and household references differ.</summary>
     public int Cohort { get; private set; }
     public int Concurrency { get; private set; } = 256;
+    /// <summary>Open loop: requests per second of the resident phases (apply, clockin, code); null = closed loop at <see cref="Concurrency"/>.</summary>
+    public double? Rate { get; private set; }
+    /// <summary>Open loop: requests outstanding at most; one due beyond it is dropped and counted, not sent late.</summary>
+    public int MaxInFlight { get; private set; } = 4_096;
+    /// <summary>Write the clock-in phase's requests for wrk into this folder instead of sending them (docs/benchmarks.md).</summary>
+    public string? ExportWrk { get; private set; }
     public int ImportChunk { get; private set; } = 20_000;
     public int ImportParallel { get; private set; } = 4;
     public double ApplyShare { get; private set; } = 1.0;
@@ -55,7 +61,14 @@ public sealed class LoadTestOptions
           --villages N            villages of the synthetic tree (default: as many as the system holds)
           --seed N                seed of the region tree and the population (default 2020)
           --cohort K              0-9: a population disjoint from other cohorts of the same seed (default 0)
-          --concurrency N         requests in flight in the day profile (default 256)
+          --concurrency N         closed loop: requests in flight in the day profile (default 256)
+          --rate N                open loop for apply, clockin and code: N requests per second at fixed intended send
+                                  times, latency measured from the intended time (no coordinated omission); default:
+                                  closed loop at --concurrency
+          --max-in-flight N       open loop: requests outstanding at most (default 4,096); a request due beyond it is
+                                  dropped and counted as late/dropped, never sent late
+          --export-wrk DIR        with phase clockin: write DIR/clockin.lua and DIR/requests.tsv (pre-minted tokens,
+                                  bodies, Idempotency-Keys) for wrk instead of sending the clock-ins (docs/benchmarks.md)
           --import-chunk N        CSV rows per import request (default 20,000)
           --import-parallel N     import requests in flight (default 4)
           --apply-share X         share of residents who apply for a code (default 1.0)
@@ -119,6 +132,9 @@ public sealed class LoadTestOptions
                 case "--seed": o.Seed = Int(); break;
                 case "--cohort": o.Cohort = Int(); break;
                 case "--concurrency": o.Concurrency = Int(); break;
+                case "--rate": o.Rate = double.Parse(Next().Replace(",", "").Replace("_", ""), CultureInfo.InvariantCulture); break;
+                case "--max-in-flight": o.MaxInFlight = Int(); break;
+                case "--export-wrk": o.ExportWrk = Next(); break;
                 case "--import-chunk": o.ImportChunk = Int(); break;
                 case "--import-parallel": o.ImportParallel = Int(); break;
                 case "--apply-share": o.ApplyShare = Share(); break;
@@ -164,6 +180,9 @@ public sealed class LoadTestOptions
         if (Villages is < 6 or > 20_000) throw new ArgumentException("--villages must be 6..20,000");
         if (Cohort is < 0 or > 9) throw new ArgumentException("--cohort must be 0..9");
         if (Concurrency is < 1 or > 4_096) throw new ArgumentException("--concurrency must be 1..4096");
+        if (Rate is { } rate && (double.IsNaN(rate) || rate is < 1 or > 100_000)) throw new ArgumentException("--rate must be 1..100,000 requests per second");
+        if (MaxInFlight is < 1 or > 65_536) throw new ArgumentException("--max-in-flight must be 1..65,536");
+        if (ExportWrk is not null && !Phases.Contains("clockin")) throw new ArgumentException("--export-wrk needs the clockin phase (--phases ...,clockin)");
         if (ImportChunk is < 100 or > 200_000) throw new ArgumentException("--import-chunk must be 100..200,000 (64 MiB per request)");
         if (ImportParallel is < 1 or > 64) throw new ArgumentException("--import-parallel must be 1..64");
         if (MaxSeconds < 1) throw new ArgumentException("--max-seconds must be positive");

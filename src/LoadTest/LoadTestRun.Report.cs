@@ -63,7 +63,8 @@ public sealed partial class LoadTestRun
             {
                 baseUrl = o.BaseUrl.ToString(), o.Residents, villages = regions.Villages, o.Seed, o.Cohort, o.Concurrency, o.ImportChunk, o.ImportParallel,
                 o.ApplyShare, o.ClockInShare, o.CodeReadShare, o.FeverShare, o.VillageStaff, o.VillageQueries, o.MaxSeconds, o.PgBenchSeconds, o.PgBenchClients,
-                o.Smoke, phases = o.Phases.Order().ToList(),
+                o.Smoke, phases = o.Phases.Order().ToList(), o.Rate, o.MaxInFlight,
+                loop = o.Rate is null ? $"closed loop, {o.Concurrency} in flight" : $"open loop at {o.Rate}/s (resident phases), at most {o.MaxInFlight} in flight",
             },
             regions,
             population = new { residents = _population.Count, households = _population.Households, withPhone = _population.AdultsWithPhone(), villages = _population.Villages.Count },
@@ -74,8 +75,17 @@ public sealed partial class LoadTestRun
             extrapolation,
             database,
             notes = _notes,
+            sampler = _samplerCost = sampler.Cost(),
+            siloRss = _siloRss = SiloRss(sampler),
             samples = sampler.Samples(),
         };
+    }
+
+    /// <summary>Every silo's RSS through the whole run: peak, last, and a series of at most one point per 5 s.</summary>
+    private static List<RssSeries> SiloRss(ProcessSampler sampler)
+    {
+        var samples = sampler.Samples();
+        return sampler.Watched.Where(w => w.Name.StartsWith("silo", StringComparison.Ordinal)).Select(w => RssSeries.From(w.Name, samples, 5)).ToList();
     }
 
     private async Task<(string Json, string Md)> WriteAsync(object result)
@@ -85,7 +95,7 @@ public sealed partial class LoadTestRun
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         await File.WriteAllTextAsync(path, JsonSerializer.Serialize(result, new JsonSerializerOptions(JsonSerializerOptions.Web) { WriteIndented = true }));
         var md = Path.ChangeExtension(path, ".md");
-        await File.WriteAllTextAsync(md, Markdown());
+        await File.WriteAllTextAsync(md, Markdown() + MarkdownCpu());
         return (path, md);
     }
 
@@ -97,10 +107,12 @@ public sealed partial class LoadTestRun
         sb.AppendLine();
         sb.AppendLine(inv, $"{Environment.ProcessorCount} cores, {MemoryGb():F0} GB, .NET {Environment.Version}, commit {GitCommit() ?? "?"}; {_population.Villages.Count:N0} villages, {_population.Households:N0} households; concurrency {o.Concurrency}, import {o.ImportParallel} × {o.ImportChunk:N0} rows.");
         sb.AppendLine();
-        sb.AppendLine("| phase | operation | count | seconds | ops/s | units/s | p50 ms | p90 ms | p99 ms | max ms | refused | errors |");
-        sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        sb.AppendLine(inv, $"Load: {(o.Rate is { } rate ? $"open loop at {rate:N0}/s for the resident phases (latency from the intended send time, at most {o.MaxInFlight:N0} in flight)" : $"closed loop, {o.Concurrency} in flight")}.");
+        sb.AppendLine();
+        sb.AppendLine("| phase | operation | count | seconds | ops/s | units/s | p50 ms | p90 ms | p99 ms | max ms | system CPU ms/op (`cpuMsPerOp`) | refused | errors |");
+        sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         foreach (var p in _phases)
-            sb.AppendLine(inv, $"| {p.Phase}{(p.Truncated ? " (deadline)" : "")} | `{p.Operation}` | {p.Count:N0} | {p.Seconds:N1} | {p.PerSecond:N0} | {p.UnitsPerSecond:N0} | {p.P50Ms} | {p.P90Ms} | {p.P99Ms} | {p.MaxMs} | {p.Refused:N0} | {p.Errors:N0}{(p.ErrorsByKind.Count > 0 ? " (" + string.Join(", ", p.ErrorsByKind.Select(e => $"{e.Key}: {e.Value}")) + ")" : "")} |");
+            sb.AppendLine(inv, $"| {p.Phase}{(p.Truncated ? " (deadline)" : "")} | `{p.Operation}` | {p.Count:N0} | {p.Seconds:N1} | {p.PerSecond:N0} | {p.UnitsPerSecond:N0} | {p.P50Ms} | {p.P90Ms} | {p.P99Ms} | {p.MaxMs} | {(p.CpuMsPerOp is { } c ? c.ToString(inv) : "–")} | {p.Refused:N0} | {p.Errors:N0}{(p.ErrorsByKind.Count > 0 ? " (" + string.Join(", ", p.ErrorsByKind.Select(e => $"{e.Key}: {e.Value}")) + ")" : "")} |");
         sb.AppendLine();
         sb.AppendLine("| process | peak memory MB | peak RSS since start (VmHWM) MB | avg CPU % (whole run) | peak CPU % |");
         sb.AppendLine("| --- | ---: | ---: | ---: | ---: |");
@@ -132,6 +144,7 @@ public sealed partial class LoadTestRun
         foreach (var p in _processesByPhase.GetValueOrDefault("run") ?? [])
             procs.AddRow(p.Process, p.Pid.ToString(), p.PeakRssMb.ToString("N0"), p.PeakHwmMb > 0 ? p.PeakHwmMb.ToString("N0") : "–", p.AvgCpuPercent.ToString(), p.PeakCpuPercent.ToString());
         AnsiConsole.Write(procs);
+        PrintCpu();
         foreach (var note in _notes) AnsiConsole.MarkupLineInterpolated($"[yellow]note:[/] {note}");
     }
 

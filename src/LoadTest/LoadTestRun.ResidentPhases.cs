@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using Spectre.Console;
@@ -32,6 +33,37 @@ public sealed partial class LoadTestRun
 
     private static readonly byte[] FeverClockIn = Encoding.UTF8.GetBytes("{\"temperature\":38.1,\"symptoms\":[\"fever\",\"cough\"]}");
 
+    /// <summary>
+    /// Every token (and the keys in it) the phase will send, minted before its clock starts, so the measured loop does no
+    /// cryptography; recorded in the phase's Extra (mint time, and tokens the loop still had to mint: should be 0).
+    /// </summary>
+    private void MintAhead(PhaseRecorder recorder, IReadOnlyList<int> residents)
+    {
+        var sw = Stopwatch.StartNew();
+        var minted = _tokens.Mint(residents);
+        recorder.Extra["tokensMintedAhead"] = minted;
+        recorder.Extra["tokenMintSeconds"] = Math.Round(sw.Elapsed.TotalSeconds, 2);
+        _mintedInLoopBefore = _tokens.MintedInLoop;
+    }
+
+    private long _mintedInLoopBefore;
+
+    /// <summary>Open loop at --rate when given, else closed loop at --concurrency.</summary>
+    private async Task RunResidentLoadAsync(PhaseRecorder recorder, int count, Func<int, CancellationToken, Task<(Outcome Outcome, string? Kind)>> operation, ProgressTask task)
+    {
+        if (o.Rate is { } rate)
+        {
+            var report = await OpenLoopRunner.RunAsync(recorder, count, rate, o.MaxInFlight, TimeSpan.FromSeconds(o.MaxSeconds), operation, () => task.Increment(1));
+            AnsiConsole.MarkupLineInterpolated($"  open loop at {rate:N0}/s: sent {report.Sent:N0}, achieved {report.AchievedRate:N0}/s, dropped {report.Dropped:N0}, sends > 10 ms late {report.LateShare:P2}, max in flight {report.MaxInFlightSeen:N0}, backlog at end {report.BacklogAtEnd:N0}: [bold]{(report.KeptUp ? "kept up" : "did NOT keep up")}[/]");
+        }
+        else
+        {
+            await BoundedRunner.RunAsync(recorder, count, o.Concurrency, TimeSpan.FromSeconds(o.MaxSeconds), operation, () => task.Increment(1));
+            recorder.Extra["closedLoopConcurrency"] = o.Concurrency;
+        }
+        recorder.Extra["tokensMintedInLoop"] = _tokens.MintedInLoop - _mintedInLoopBefore;
+    }
+
     private async Task<PhaseRecorder> ApplyAsync(ProgressTask task)
     {
         var set = _applied;
@@ -44,18 +76,19 @@ public sealed partial class LoadTestRun
         DashboardWatcher? dashboard = null;
         try { dashboard = await DashboardWatcher.StartAsync(o.BaseUrl, _adminToken, ["411200", "411202", "411203", "411221", "411224", "411281", "411282"], "applied"); }
         catch (Exception e) { _notes.Add($"dashboard subscribers not started: {e.GetType().Name}: {e.Message}"); }
-        await BoundedRunner.RunAsync(recorder, set.Length, o.Concurrency, TimeSpan.FromSeconds(o.MaxSeconds), async (i, ct) =>
+        MintAhead(recorder, set);
+        await RunResidentLoadAsync(recorder, set.Length, async (i, ct) =>
         {
             var r = set[i];
             var body = ApplyBodies[(int)((Temperature(r, 1) - 36.0m) * 10)];
-            var (status, text) = await _api.SendFastAsync(HttpMethod.Post, "api/residents/me/apply", _tokens.For(r), body, false, ct,
+            var (status, text) = await _api.SendFastAsync(HttpMethod.Post, "api/residents/me/apply", _tokens.Token(r), body, false, ct,
                 $"{ApiClient.RunKey}-a{r}");
             var outcome = Classify(status, text);
             if (outcome.Item1 == Outcome.Ok) dashboard?.Acknowledged();
             // Applied now, or before (a re-run): either way this resident can clock in.
             if (outcome.Item1 == Outcome.Ok || outcome.Item2?.Contains("already applied", StringComparison.Ordinal) == true) _hasCode![r] = true;
             return outcome;
-        }, () => task.Increment(1));
+        }, task);
         if (dashboard is not null)
         {
             await dashboard.SettleAsync(TimeSpan.FromSeconds(15));
@@ -76,18 +109,33 @@ public sealed partial class LoadTestRun
         var n = (int)Math.Ceiling(candidates.Length * o.ClockInShare);
         var recorder = new PhaseRecorder("clockin", "POST /api/residents/me/clock-in", n);
         task.MaxValue = n;
-        var feverEvery = o.FeverShare > 0 ? (int)Math.Max(1, 1 / o.FeverShare) : int.MaxValue;
-        await BoundedRunner.RunAsync(recorder, n, o.Concurrency, TimeSpan.FromSeconds(o.MaxSeconds), async (i, ct) =>
+        var residents = order[..n].Select(k => candidates[k]).ToArray();
+        MintAhead(recorder, residents);
+        if (o.ExportWrk is { } dir)
         {
-            var r = candidates[order[i]];
-            var body = i % feverEvery == feverEvery - 1 ? FeverClockIn : ClockInBodies[(int)((Temperature(r, 2) - 36.0m) * 10)];
-            var (status, text) = await _api.SendFastAsync(HttpMethod.Post, "api/residents/me/clock-in", _tokens.For(r), body, false, ct,
-                $"{ApiClient.RunKey}-c{r}");
+            var written = WrkExport.Write(Path.IsPathRooted(dir) ? dir : Path.Combine(_root, dir), n, i => _tokens.Token(residents[i]),
+                i => $"{ApiClient.RunKey}-c{residents[i]}", i => ClockInBody(i, residents[i]));
+            AnsiConsole.MarkupLineInterpolated($"  wrk export: {n:N0} clock-ins written to {written} (not sent); see docs/benchmarks.md, \"Cross-check with wrk\"");
+            recorder.Extra["exportedForWrk"] = written;
+            recorder.MarkStarted(); // nothing was sent: a phase of 0 operations in ~0 s
+            recorder.Stop();
+            return recorder;
+        }
+        await RunResidentLoadAsync(recorder, n, async (i, ct) =>
+        {
+            var (status, text) = await _api.SendFastAsync(HttpMethod.Post, "api/residents/me/clock-in", _tokens.Token(residents[i]), ClockInBody(i, residents[i]), false, ct,
+                $"{ApiClient.RunKey}-c{residents[i]}");
             return Classify(status, text);
-        }, () => task.Increment(1));
+        }, task);
         recorder.Extra["share"] = o.ClockInShare;
         recorder.Extra["feverShare"] = o.FeverShare;
         return recorder;
+    }
+
+    private byte[] ClockInBody(int i, int resident)
+    {
+        var feverEvery = o.FeverShare > 0 ? (int)Math.Max(1, 1 / o.FeverShare) : int.MaxValue;
+        return i % feverEvery == feverEvery - 1 ? FeverClockIn : ClockInBodies[(int)((Temperature(resident, 2) - 36.0m) * 10)];
     }
 
     private async Task<PhaseRecorder> CodeReadsAsync(ProgressTask task)
@@ -96,11 +144,12 @@ public sealed partial class LoadTestRun
         var n = (int)Math.Ceiling(order.Length * o.CodeReadShare);
         var recorder = new PhaseRecorder("code", "GET /api/residents/me/code", n);
         task.MaxValue = n;
-        await BoundedRunner.RunAsync(recorder, n, o.Concurrency, TimeSpan.FromSeconds(o.MaxSeconds), async (i, ct) =>
+        MintAhead(recorder, order[..n]);
+        await RunResidentLoadAsync(recorder, n, async (i, ct) =>
         {
-            var (status, text) = await _api.SendFastAsync(HttpMethod.Get, "api/residents/me/code", _tokens.For(order[i]), null, false, ct);
+            var (status, text) = await _api.SendFastAsync(HttpMethod.Get, "api/residents/me/code", _tokens.Token(order[i]), null, false, ct);
             return Classify(status, text);
-        }, () => task.Increment(1));
+        }, task);
         recorder.Extra["share"] = o.CodeReadShare;
         return recorder;
     }

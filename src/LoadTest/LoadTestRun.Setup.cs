@@ -77,7 +77,8 @@ public sealed partial class LoadTestRun
     /// <summary>The minted resident token must be one the API accepts (same key, issuer, claims).</summary>
     private async Task CheckMintedTokenAsync()
     {
-        var (status, body) = await _api.SendAsync(HttpMethod.Get, "api/auth/me", _tokens.For(0));
+        if (!_tokens.MatchesMinter(0, _secrets.SigningKey)) throw new LoadTestException("the pre-minted token table assembles a token different from ResidentTokenMinter's");
+        var (status, body) = await _api.SendAsync(HttpMethod.Get, "api/auth/me", _tokens.Token(0));
         if (status != HttpStatusCode.OK)
             throw new LoadTestException($"the API refused a minted resident token ({(int)status}): is Auth__SigningKey in secrets.env the one the API runs with? {ApiClient.Trim(body)}");
         var me = JsonDocument.Parse(body).RootElement;

@@ -19,7 +19,7 @@ public sealed partial class LoadTestRun(LoadTestOptions o)
     private readonly Dictionary<string, List<ProcessSummary>> _processesByPhase = new(StringComparer.Ordinal);
     private readonly List<string> _notes = [];
     private Population _population = null!;
-    private ResidentTokens _tokens = null!;
+    private TokenTable _tokens = null!;
     private ApiClient _api = null!;
     private string _adminToken = "";
     private int[] _applied = [];
@@ -30,7 +30,7 @@ public sealed partial class LoadTestRun(LoadTestOptions o)
     {
         var dataDir = o.DataDir ?? (Environment.GetEnvironmentVariable("SANMENXIA_DATA") is { Length: > 0 } d ? d : Path.Combine(_root, ".data"));
         var secrets = _secrets = Secrets.Load(dataDir);
-        _api = new ApiClient(o.BaseUrl, o.Concurrency + o.ImportParallel + 32);
+        _api = new ApiClient(o.BaseUrl, Math.Max(o.Concurrency, o.Rate is null ? 0 : o.MaxInFlight) + o.ImportParallel + 32);
         var runStarted = DateTimeOffset.UtcNow;
         var wall = Stopwatch.StartNew();
 
@@ -52,7 +52,8 @@ public sealed partial class LoadTestRun(LoadTestOptions o)
         // ---------------------------------------------------------------- the population
         var generation = Stopwatch.StartNew();
         _population = Population.Generate(tree, o.Residents, o.Seed, o.Cohort);
-        _tokens = new ResidentTokens(secrets, _population);
+        _tokens = new TokenTable(secrets.SigningKey, secrets.KeySecret, _population.Count, _population.IdNumber, _population.SignInPhone,
+            DateTimeOffset.UtcNow.AddMinutes(-1), TimeSpan.FromDays(1));
         AnsiConsole.MarkupLineInterpolated($"Population: {_population.Count:N0} residents in {_population.Households:N0} households over {_population.Villages.Count:N0} villages, {_population.AdultsWithPhone():N0} with phones (generated in {generation.Elapsed.TotalSeconds:F1} s, seed {o.Seed}, cohort {o.Cohort})");
         await CheckMintedTokenAsync();
 
@@ -63,6 +64,7 @@ public sealed partial class LoadTestRun(LoadTestOptions o)
         PgBenchResult? pgbench = null;
         await using (var sampler = new ProcessSampler(watched))
         {
+            PhaseRecorder.CpuClock = sampler.CpuSnapshot; // exact CPU seconds at each phase's first send and last answer
             if (o.Phases.Contains("pgbench"))
             {
                 if (o.PgBenchSeconds > 0)
@@ -93,7 +95,7 @@ public sealed partial class LoadTestRun(LoadTestOptions o)
                         var r = recorder.Result();
                         _processesByPhase[key == "tickets" ? r.Phase : key] = sampler.Summaries(from, sampler.Now);
                         _phases.Add(r);
-                        AnsiConsole.MarkupLineInterpolated($"  {title}: {r.Count:N0} ops ({r.Units:N0} units) in {r.Seconds:N1} s = [bold]{r.UnitsPerSecond:N0}/s[/], p50 {r.P50Ms} ms, p99 {r.P99Ms} ms, errors {r.Errors:N0}, refused {r.Refused:N0}{(r.Truncated ? " (deadline)" : "")}");
+                        AnsiConsole.MarkupLineInterpolated($"  {title}: {r.Count:N0} ops ({r.Units:N0} units) in {r.Seconds:N1} s = [bold]{r.UnitsPerSecond:N0}/s[/], p50 {r.P50Ms} ms, p99 {r.P99Ms} ms, errors {r.Errors:N0}, refused {r.Refused:N0}{(r.Truncated ? " (deadline)" : "")}{(r.CpuPerOp is { } c ? $", system CPU {c.SystemMsPerOp} ms/op ({c.SystemCoresBusy} cores busy)" : "")}");
                     }
 
                     await Phase("register", "register (CSV import)", RegisterAsync);
@@ -114,6 +116,7 @@ public sealed partial class LoadTestRun(LoadTestOptions o)
                 });
 
             _processesByPhase["run"] = sampler.Summaries();
+            PhaseRecorder.CpuClock = null;
             var database = await DatabaseFactsAsync(secrets);
             var result = BuildResult(runStarted, wall.Elapsed, regionInfo, pgbench, sampler, database);
             var (jsonPath, mdPath) = await WriteAsync(result);

@@ -29,8 +29,24 @@ public sealed class PhaseRecorder(string name, string operation, long planned)
     public long Units;
     public Dictionary<string, object> Extra { get; } = new(StringComparer.Ordinal);
 
-    public void Start() => _startedAt = Stopwatch.GetTimestamp();
-    public void Stop() => _endedAt = Stopwatch.GetTimestamp();
+    /// <summary>
+    /// Cumulative CPU seconds per watched process (ProcessSampler.CpuSnapshot), read at the phase's first send and after
+    /// its last answer for CPU per operation; set once per run, null in unit tests.
+    /// </summary>
+    public static Func<Dictionary<string, double>>? CpuClock { get; set; }
+    private Dictionary<string, double>? _cpuAtStart, _cpuAtEnd;
+
+    public void Start()
+    {
+        _cpuAtStart = CpuClock?.Invoke();
+        _startedAt = Stopwatch.GetTimestamp();
+    }
+
+    public void Stop()
+    {
+        _endedAt = Stopwatch.GetTimestamp();
+        _cpuAtEnd = CpuClock?.Invoke();
+    }
     public DateTimeOffset StartedAtUtc { get; private set; } = DateTimeOffset.UtcNow;
     public TimeSpan Elapsed => Duration ?? Stopwatch.GetElapsedTime(_startedAt, _endedAt == 0 ? Stopwatch.GetTimestamp() : _endedAt);
     /// <summary>Set when the phase's duration is observed rather than timed (the day-close sweep: midnight → last write).</summary>
@@ -66,7 +82,8 @@ public sealed class PhaseRecorder(string name, string operation, long planned)
                 Math.Round(Ms(50), 2), Math.Round(Ms(90), 2), Math.Round(Ms(99), 2), Math.Round(Ms(99.9), 2),
                 _latency.TotalCount == 0 ? 0 : Math.Round(_latency.GetMaxValue() / 1000.0, 2),
                 new Dictionary<string, long>(_errors), new Dictionary<string, long>(_refusals), new Dictionary<string, object>(Extra),
-                StartedAtUtc);
+                StartedAtUtc,
+                _cpuAtStart is { } a && _cpuAtEnd is { } b ? CpuPerOperation.Compute(a, b, Units == 0 ? count : Units, Elapsed.TotalSeconds) : null);
         }
     }
 
@@ -82,7 +99,11 @@ public sealed record PhaseResult(
     double Seconds, double PerSecond, long Units, double UnitsPerSecond,
     double P50Ms, double P90Ms, double P99Ms, double P999Ms, double MaxMs,
     Dictionary<string, long> ErrorsByKind, Dictionary<string, long> RefusalsByKind, Dictionary<string, object> Extra,
-    DateTimeOffset StartedAtUtc);
+    DateTimeOffset StartedAtUtc, CpuPerOperation? CpuPerOp = null)
+{
+    /// <summary>System CPU (silos + APIs + PostgreSQL) per operation in ms, when the phase was sampled.</summary>
+    public double? CpuMsPerOp => CpuPerOp?.SystemMsPerOp;
+}
 
 /// <summary>
 /// Runs <c>count</c> operations with at most <c>concurrency</c> in flight, stopping early at the deadline.

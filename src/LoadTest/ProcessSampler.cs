@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace Sanmenxia.LoadTest;
 
@@ -11,20 +10,36 @@ public sealed record ProcessSample(double AtSeconds, string Process, double CpuP
 public sealed record ProcessSummary(string Process, int Pid, double PeakRssMb, double PeakHwmMb, double AvgCpuPercent, double PeakCpuPercent, string Memory);
 
 /// <summary>
-/// Samples CPU% (of one core; 200% = both cores of this machine) and memory of the system's processes once a
-/// second from /proc. For PostgreSQL, memory is the sum of PSS over the postmaster and its backends (shared
-/// buffers counted once); for .NET processes it is RSS, and the kernel's high-water mark (VmHWM) is kept too.
+/// What sampling cost this tool: its own CPU time over the run (the sampler's thread CPU clock), and the same without
+/// the first sample, which pays for JIT compilation and dominates short runs.
+/// </summary>
+public sealed record SamplerCost(long Samples, long Snapshots, double CpuSeconds, double WallSeconds, double CpuPercentOfCore, double MicrosPerSample,
+    double FirstSampleMs, double CpuPercentOfCoreAfterFirstSample, int CpuEverySeconds, int PssEverySeconds);
+
+/// <summary>
+/// Samples CPU% (of one core; 200% = both cores of this machine) and memory of the system's processes from /proc,
+/// cheaply (issue 20: the old sampler read every backend's smaps each second, 0.22-0.55 of a core): CPU from
+/// /proc/pid/stat and .NET RSS from /proc/pid/statm every second; PostgreSQL's backends are listed from the
+/// postmaster's children file (every second: one small read) and their PSS (smaps_rollup, shared buffers counted once) read every
+/// <see cref="PssEverySeconds"/> s; VmHWM every <see cref="PssEverySeconds"/> s and at the end. Its own CPU time is
+/// measured and reported (<see cref="Cost"/>). <see cref="CpuSnapshot"/> gives exact cumulative CPU seconds at a phase's
+/// start and end for CPU per operation.
 /// </summary>
 public sealed class ProcessSampler : IAsyncDisposable
 {
-    private static readonly double TicksPerSecond = 100; // USER_HZ on Linux
+    public const int CpuEverySeconds = 1;
+    public const int PssEverySeconds = 10;
     private readonly List<Watched> _watched;
     private readonly List<ProcessSample> _samples = [];
     private readonly Dictionary<string, double> _peakHwm = new();
+    private readonly Dictionary<string, double> _lastMemoryKb = new();
+    private readonly Dictionary<int, List<int>> _children = new();
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
     private readonly object _gate = new();
+    private readonly object _readGate = new();
+    private long _ownCpuNanos, _sampleCount, _snapshotCount, _firstSampleNanos;
 
     public ProcessSampler(List<Watched> watched)
     {
@@ -55,44 +70,90 @@ public sealed class ProcessSampler : IAsyncDisposable
 
     public double Now => _clock.Elapsed.TotalSeconds;
 
+    /// <summary>Cumulative CPU seconds of every watched process group now (children listed afresh): phase boundaries.</summary>
+    public Dictionary<string, double> CpuSnapshot()
+    {
+        var started = ProcFs.ThreadCpuNanoseconds();
+        var result = new Dictionary<string, double>(StringComparer.Ordinal);
+        lock (_readGate)
+            foreach (var w in _watched)
+                try { result[w.Name] = CpuTicks(w, refreshChildren: true) / ProcFs.TicksPerSecond; }
+                catch (Exception e) when (IsGone(e)) { }
+        Interlocked.Add(ref _ownCpuNanos, ProcFs.ThreadCpuNanoseconds() - started);
+        Interlocked.Increment(ref _snapshotCount);
+        return result;
+    }
+
+    private long CpuTicks(Watched w, bool refreshChildren)
+    {
+        var (own, reaped) = ProcFs.CpuTicks(w.Pid);
+        if (!w.WithChildren) return own;
+        var ticks = own + reaped; // backends that exited: their time is in the postmaster's cutime + cstime
+        foreach (var child in Children(w, refreshChildren))
+            try { ticks += ProcFs.CpuTicks(child).Own; }
+            catch (Exception e) when (IsGone(e)) { }
+        return ticks;
+    }
+
+    private List<int> Children(Watched w, bool refresh)
+    {
+        if (refresh || !_children.TryGetValue(w.Pid, out var list)) _children[w.Pid] = list = ProcFs.Children(w.Pid);
+        return list;
+    }
+
+    private static bool IsGone(Exception e) => e is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException;
+
     private async Task LoopAsync()
     {
         var last = new Dictionary<string, (double At, long Ticks)>();
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(CpuEverySeconds));
+        long tick = 0;
         do
         {
+            var started = ProcFs.ThreadCpuNanoseconds();
+            var slow = tick++ % PssEverySeconds == 0; // PSS and VmHWM: every 10 s
             var at = Now;
-            foreach (var w in _watched)
-            {
-                try
-                {
-                    var pids = w.WithChildren ? WithChildren(w.Pid) : [w.Pid];
-                    long ticks = 0;
-                    double memoryKb = 0;
-                    foreach (var pid in pids)
-                    {
-                        var (t, children) = CpuTicks(pid);
-                        ticks += t + (pid == w.Pid && w.WithChildren ? children : 0); // reaped backends' time lands in the postmaster's cutime
-                        memoryKb += w.WithChildren ? PssKb(pid) : StatusKb(pid, "VmRSS:");
-                    }
-                    if (!w.WithChildren)
-                    {
-                        var hwm = StatusKb(w.Pid, "VmHWM:") / 1024.0;
-                        lock (_gate) _peakHwm[w.Name] = Math.Max(_peakHwm.GetValueOrDefault(w.Name), hwm);
-                    }
-                    if (last.TryGetValue(w.Name, out var prev) && at > prev.At)
-                    {
-                        var cpu = Math.Max(0, (ticks - prev.Ticks) / TicksPerSecond / (at - prev.At) * 100);
-                        lock (_gate) _samples.Add(new ProcessSample(Math.Round(at, 1), w.Name, Math.Round(cpu, 1), Math.Round(memoryKb / 1024, 1)));
-                    }
-                    last[w.Name] = (at, ticks);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException)
-                {
-                    // The process ended or is not readable: skip this sample.
-                }
-            }
+            lock (_readGate)
+                foreach (var w in _watched)
+                    try { SampleOne(w, at, slow, last); }
+                    catch (Exception e) when (IsGone(e)) { /* the process ended or is not readable: skip this sample */ }
+            var spent = ProcFs.ThreadCpuNanoseconds() - started;
+            Interlocked.Add(ref _ownCpuNanos, spent);
+            if (Interlocked.Increment(ref _sampleCount) == 1) Interlocked.Exchange(ref _firstSampleNanos, spent);
         } while (await SafeWait(timer));
+        lock (_readGate) foreach (var w in _watched.Where(w => !w.WithChildren)) try { Hwm(w); } catch (Exception e) when (IsGone(e)) { }
+    }
+
+    private void SampleOne(Watched w, double at, bool slow, Dictionary<string, (double At, long Ticks)> last)
+    {
+        var ticks = CpuTicks(w, refreshChildren: true); // the children file is one small read: a new backend is never counted late in one lump
+        double memoryKb;
+        if (!w.WithChildren)
+        {
+            memoryKb = ProcFs.RssKb(w.Pid);
+            if (slow) Hwm(w);
+        }
+        else if (slow || !_lastMemoryKb.ContainsKey(w.Name))
+        {
+            memoryKb = ProcFs.PssKb(w.Pid);
+            foreach (var child in Children(w, false))
+                try { memoryKb += ProcFs.PssKb(child); }
+                catch (Exception e) when (IsGone(e)) { }
+            _lastMemoryKb[w.Name] = memoryKb;
+        }
+        else memoryKb = _lastMemoryKb[w.Name];
+        if (last.TryGetValue(w.Name, out var prev) && at > prev.At)
+        {
+            var cpu = Math.Max(0, (ticks - prev.Ticks) / ProcFs.TicksPerSecond / (at - prev.At) * 100);
+            lock (_gate) _samples.Add(new ProcessSample(Math.Round(at, 1), w.Name, Math.Round(cpu, 1), Math.Round(memoryKb / 1024, 1)));
+        }
+        last[w.Name] = (at, ticks);
+    }
+
+    private void Hwm(Watched w)
+    {
+        var hwm = ProcFs.KbLine($"/proc/{w.Pid}/status", "VmHWM:") / 1024.0;
+        lock (_gate) _peakHwm[w.Name] = Math.Max(_peakHwm.GetValueOrDefault(w.Name), hwm);
     }
 
     private async Task<bool> SafeWait(PeriodicTimer timer)
@@ -101,52 +162,16 @@ public sealed class ProcessSampler : IAsyncDisposable
         catch (OperationCanceledException) { return false; }
     }
 
-    private static List<int> WithChildren(int root)
+    /// <summary>The sampler's own CPU time (sampling loop and snapshots) as a share of one core over the run so far.</summary>
+    public SamplerCost Cost()
     {
-        var result = new List<int> { root };
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            var name = Path.GetFileName(dir);
-            if (!int.TryParse(name, out var pid) || pid == root) continue;
-            try
-            {
-                var stat = File.ReadAllText($"/proc/{pid}/stat");
-                var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                if (int.Parse(fields[1], CultureInfo.InvariantCulture) == root) result.Add(pid);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { }
-        }
-        return result;
-    }
-
-    /// <summary>utime + stime, and cutime + cstime (fields 14-17 of /proc/pid/stat).</summary>
-    private static (long Own, long Children) CpuTicks(int pid)
-    {
-        var stat = File.ReadAllText($"/proc/{pid}/stat");
-        var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        // f[0] is field 3 (state): field n is f[n - 3].
-        long L(int field) => long.Parse(f[field - 3], CultureInfo.InvariantCulture);
-        return (L(14) + L(15), L(16) + L(17));
-    }
-
-    private static double StatusKb(int pid, string key)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            if (line.StartsWith(key, StringComparison.Ordinal))
-                return double.Parse(line[key.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-        return 0;
-    }
-
-    private static double PssKb(int pid)
-    {
-        try
-        {
-            foreach (var line in File.ReadLines($"/proc/{pid}/smaps_rollup"))
-                if (line.StartsWith("Pss:", StringComparison.Ordinal))
-                    return double.Parse(line[4..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        return StatusKb(pid, "VmRSS:");
+        var cpu = Interlocked.Read(ref _ownCpuNanos) / 1e9;
+        var wall = Math.Max(1e-9, Now);
+        var samples = Interlocked.Read(ref _sampleCount);
+        var first = Interlocked.Read(ref _firstSampleNanos) / 1e9;
+        return new SamplerCost(samples, Interlocked.Read(ref _snapshotCount), Math.Round(cpu, 3), Math.Round(wall, 1),
+            Math.Round(cpu / wall * 100, 3), samples == 0 ? 0 : Math.Round(cpu * 1e6 / samples, 1),
+            Math.Round(first * 1000, 1), Math.Round((cpu - first) / wall * 100, 3), CpuEverySeconds, PssEverySeconds);
     }
 
     public List<ProcessSample> Samples()
@@ -167,7 +192,7 @@ public sealed class ProcessSampler : IAsyncDisposable
                 w.WithChildren ? 0 : Math.Round(hwm, 1),
                 mine.Count == 0 ? 0 : Math.Round(mine.Average(s => s.CpuPercent), 1),
                 mine.Count == 0 ? 0 : mine.Max(s => s.CpuPercent),
-                w.WithChildren ? "PSS sum over postmaster + backends" : "RSS");
+                w.WithChildren ? $"PSS sum over postmaster + backends (every {PssEverySeconds} s)" : "RSS");
         }).ToList();
     }
 

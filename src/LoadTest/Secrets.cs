@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text;
-using Sanmenxia.Security;
 using Sanmenxia.Tooling;
 
 namespace Sanmenxia.LoadTest;
@@ -25,22 +24,4 @@ public sealed record Secrets(string AdminUsername, string AdminPassword, string 
     /// <summary>A password for a load-test staff account, derived from the signing key so re-runs can sign in again.</summary>
     public string StaffPassword(string username) =>
         "Lt-" + Convert.ToBase64String(HMACSHA256.HashData(Encoding.UTF8.GetBytes(SigningKey), Encoding.UTF8.GetBytes("loadtest-staff:" + username)))[..24];
-}
-
-/// <summary>The token a signed-in resident of the synthetic population holds (see ResidentTokenMinter).</summary>
-public sealed class ResidentTokens(Secrets secrets, Population population)
-{
-    private readonly PseudonymousKeys _keys = new(secrets.KeySecret);
-    private readonly ResidentTokenMinter _minter = new(secrets.SigningKey);
-    private readonly DateTimeOffset _issuedAt = DateTimeOffset.UtcNow.AddMinutes(-1);
-
-    public string ResidentKey(int index) => _keys.ForIdNumber(population.IdNumber(index));
-
-    /// <summary>
-    /// The phone key a resident's token carries: the API refuses a resident token without one (it checks the phone's
-    /// token generation on every request), so a member without a phone signs in through the household's phone.
-    /// </summary>
-    public string? PhoneKey(int index) => population.SignInPhone(index) is { } phone ? _keys.ForPhone(phone) : null;
-
-    public string For(int index) => _minter.Mint(ResidentKey(index), PhoneKey(index), _issuedAt, TimeSpan.FromDays(1));
 }

@@ -18,11 +18,16 @@ public sealed class ResidentTokenMinter(string signingKey)
     public string Mint(string residentKey, string? phoneKey, DateTimeOffset issuedAt, TimeSpan lifetime)
     {
         var iat = issuedAt.ToUnixTimeSeconds();
-        var exp = iat + (long)lifetime.TotalSeconds;
-        // Keys are lowercase base32 (PseudonymousKeys): nothing to escape, so the payload is written directly
-        // (the load tester mints millions).
+        return _handler.CreateToken(Payload(residentKey, phoneKey, iat, iat + (long)lifetime.TotalSeconds), _credentials);
+    }
+
+    /// <summary>
+    /// The token's JSON payload. Keys are lowercase base32 (PseudonymousKeys): nothing to escape, so it is written
+    /// directly (the load tester assembles millions from pre-computed signatures, see its TokenTable).
+    /// </summary>
+    public static string Payload(string residentKey, string? phoneKey, long iat, long exp)
+    {
         var pk = phoneKey is null ? "" : $"\"pk\":\"{phoneKey}\",";
-        var payload = $"{{\"sub\":\"{residentKey}\",\"role\":\"resident\",\"rk\":\"{residentKey}\",{pk}\"iss\":\"sanmenxia\",\"aud\":\"sanmenxia\",\"iat\":{iat},\"nbf\":{iat},\"exp\":{exp}}}";
-        return _handler.CreateToken(payload, _credentials);
+        return $"{{\"sub\":\"{residentKey}\",\"role\":\"resident\",\"rk\":\"{residentKey}\",{pk}\"iss\":\"sanmenxia\",\"aud\":\"sanmenxia\",\"iat\":{iat},\"nbf\":{iat},\"exp\":{exp}}}";
     }
 }
