@@ -17,6 +17,18 @@ public enum GrainStorageMode
     AdoNet,
 }
 
+/// <summary>
+/// Which reminder table writes <c>orleans_reminder</c> (both use the same table, columns and versions, so a system can
+/// switch between them on the same data). See docs/benchmarks.md, "Group-commit reminder table".
+/// </summary>
+public enum ReminderTableMode
+{
+    /// <summary>Group commit on Npgsql: concurrent upserts share one statement and one commit (Sanmenxia.Persistence.Reminders).</summary>
+    Batched,
+    /// <summary>The stock Orleans ADO.NET reminder provider: one transaction per upsert.</summary>
+    AdoNet,
+}
+
 /// <summary>Cluster settings, section "Orleans". Every value can be set by environment (Orleans__SiloPort=11112).</summary>
 // Not named ClusterOptions: Orleans.Configuration has one, and both are configured side by side.
 public sealed class SanmenxiaClusterOptions
@@ -30,6 +42,11 @@ public sealed class SanmenxiaClusterOptions
     public ProviderMode Providers { get; set; } = ProviderMode.Postgres;
     /// <summary>Grain storage provider when <see cref="Providers"/> is Postgres (Orleans:GrainStorage = Batched | AdoNet).</summary>
     public GrainStorageMode GrainStorage { get; set; } = GrainStorageMode.Batched;
+    /// <summary>
+    /// Reminder table when <see cref="Providers"/> is Postgres (Orleans:ReminderTable = Batched | AdoNet). Not
+    /// "Orleans:Reminders": Orleans itself reads any section of that name as a reminder provider's configuration.
+    /// </summary>
+    public ReminderTableMode ReminderTable { get; set; } = ReminderTableMode.Batched;
     public string ClusterId { get; set; } = "sanmenxia";
     public string ServiceId { get; set; } = "sanmenxia";
     public string AdvertisedAddress { get; set; } = "127.0.0.1";

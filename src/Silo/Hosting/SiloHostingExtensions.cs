@@ -12,6 +12,7 @@ using Sanmenxia.Persistence.BatchingGrainStorage;
 using Npgsql;
 using Sanmenxia.Grains;
 using Sanmenxia.Persistence.Hosting;
+using Sanmenxia.Persistence.Reminders;
 using Sanmenxia.Platform.Hosting;
 using Sanmenxia.Platform.Options;
 
@@ -155,6 +156,20 @@ public static class SiloHostingExtensions
         if (cluster.Providers == ProviderMode.Memory)
         {
             silo.UseInMemoryReminderService();
+            return silo;
+        }
+        if (cluster.ReminderTable == ReminderTableMode.Batched)
+        {
+            // Group commit (Orleans:BatchedReminders: WriteConcurrency, MaxWriteBatch) on the process's one data source,
+            // same orleans_reminder rows as the stock provider (docs/benchmarks.md, "Group-commit reminder table").
+            silo.Services.AddSanmenxiaPostgresStores(configuration);
+            var batching = configuration.GetSection("Orleans:BatchedReminders").Get<BatchingReminderTableOptions>() ?? new BatchingReminderTableOptions();
+            silo.AddReminders();
+            silo.Services.AddSingleton<IReminderTable>(services => new BatchingReminderTable(
+                services.GetRequiredService<IOptions<Orleans.Configuration.ClusterOptions>>().Value.ServiceId,
+                batching,
+                services.GetRequiredService<NpgsqlDataSource>(),
+                services.GetRequiredService<ILogger<BatchingReminderTable>>()));
             return silo;
         }
         silo.UseAdoNetReminderService(o =>

@@ -1,25 +1,32 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Orleans;
 using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.Serialization;
 using Orleans.Storage;
 using Orleans.TestingHost;
 using Sanmenxia.Persistence;
+using Sanmenxia.Persistence.Reminders;
 using Sanmenxia.Platform.Options;
 
 namespace Sanmenxia.IntegrationTests.Postgres;
 
 /// <summary>
 /// Builds an in-process Orleans test cluster whose membership, grain state and reminders all go
-/// through the stock ADO.NET providers to our PostgreSQL schema.
+/// through the stock ADO.NET providers to our PostgreSQL schema (reminders optionally through our group-commit
+/// table, <see cref="BatchingReminderTable"/>, on the same schema).
 /// </summary>
 internal static class PgOrleansCluster
 {
     private const string ConnectionStringKey = "PgTest:ConnectionString";
+    private const string RemindersKey = "PgTest:Reminders";
 
-    public static async Task<TestCluster> StartAsync(string connectionString, string serviceId, string clusterId, short silos = 2)
+    public static async Task<TestCluster> StartAsync(string connectionString, string serviceId, string clusterId, short silos = 2,
+        ReminderTableMode reminders = ReminderTableMode.AdoNet)
     {
         var builder = new TestClusterBuilder(silos);
         builder.Options.UseTestClusterMembership = false; // use the ADO.NET membership table instead
@@ -27,6 +34,7 @@ internal static class PgOrleansCluster
         builder.Options.ServiceId = serviceId;
         builder.Options.ClusterId = clusterId;
         builder.Properties[ConnectionStringKey] = connectionString;
+        builder.Properties[RemindersKey] = reminders.ToString();
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         builder.AddClientBuilderConfigurator<ClientConfigurator>();
         var cluster = builder.Build();
@@ -63,11 +71,22 @@ internal static class PgOrleansCluster
                     // Orleans' binary serializer, not the Newtonsoft default.
                     o.GrainStorageSerializer = new OrleansGrainStorageSerializer(serializer);
                 }));
-            silo.UseAdoNetReminderService(o =>
+            if (silo.Configuration[RemindersKey] == nameof(ReminderTableMode.Batched))
             {
-                o.Invariant = PostgresOptions.Invariant;
-                o.ConnectionString = connectionString;
-            });
+                silo.AddReminders();
+                silo.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+                silo.Services.AddSingleton<IReminderTable>(services => new BatchingReminderTable(
+                    services.GetRequiredService<IOptions<ClusterOptions>>().Value.ServiceId, new BatchingReminderTableOptions(),
+                    services.GetRequiredService<NpgsqlDataSource>(), NullLogger<BatchingReminderTable>.Instance));
+            }
+            else
+            {
+                silo.UseAdoNetReminderService(o =>
+                {
+                    o.Invariant = PostgresOptions.Invariant;
+                    o.ConnectionString = connectionString;
+                });
+            }
             silo.Configure<ReminderOptions>(o => o.MinimumReminderPeriod = TimeSpan.FromSeconds(1));
         }
     }
