@@ -118,7 +118,11 @@ public static class SiloHostingExtensions
     {
         if (cluster.Providers == ProviderMode.Memory)
         {
-            silo.AddMemoryGrainStorage(StorageNames.Default);
+            // Orleans' binary serializer here too, not the JSON default: Newtonsoft populates existing objects, so reading
+            // a state back (a reactivated resident) wrote into the shared HealthCodeState.NotApplied instance, and every
+            // resident created after it started out "already applied".
+            silo.AddMemoryGrainStorage(StorageNames.Default, (OptionsBuilder<MemoryGrainStorageOptions> options) => options.Configure<IServiceProvider>(
+                (o, services) => o.GrainStorageSerializer = ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services)));
             return silo;
         }
 

@@ -63,7 +63,7 @@ public sealed class OutboxAndRetryTests(OutboxClusterFixture fixture) : IClassFi
         var clockedIn = await resident.ClockInAsync(36.5m, [], Actor.Self(key));
         watch.Stop();
 
-        Assert.True(applied.Accepted && clockedIn.Accepted);
+        Assert.True(applied.Accepted && clockedIn.Accepted, string.Join(";", applied.Refusal.Concat(clockedIn.Refusal)));
         Assert.True(watch.Elapsed < Quick, $"two writes took {watch.Elapsed.TotalMilliseconds:0} ms with the village {fault}");
         if (fault == VillageFaults.Mode.Throw) Assert.Equal(before.Applied, (await Village.GetCountsAsync()).Applied); // not counted yet
 
@@ -180,6 +180,7 @@ public sealed class OutboxAndRetryTests(OutboxClusterFixture fixture) : IClassFi
         await Eventually.Until(() => IsActiveAsync(warmKey), active => !active, Converge, "the other staff-registered resident to deactivate");
 
         Assert.NotNull(await warm.GetCodeAsync()); // the page read the code first: a warm activation
+        Assert.True(await IsActiveAsync(warmKey)); // (and the probe sees activations)
         Assert.True((await warm.ApplyAsync(36.6m, true, Actor.Self(warmKey))).Accepted);
         Assert.True((await cold.ApplyAsync(36.6m, true, Actor.Self(coldKey))).Accepted);
         await Eventually.Until(() => IsActiveAsync(coldKey), active => !active, Converge, "the one-off application activation to deactivate");
@@ -198,6 +199,6 @@ public sealed class OutboxAndRetryTests(OutboxClusterFixture fixture) : IClassFi
     private async Task<bool> IsActiveAsync(string residentKey)
     {
         var activations = await Grains.GetGrain<Orleans.Runtime.IManagementGrain>(0).GetDetailedGrainStatistics();
-        return activations.Any(a => a.GrainType.EndsWith(".ResidentGrain", StringComparison.Ordinal) && a.GrainId.Key.ToString() == residentKey);
+        return activations.Any(a => a.GrainId.Key.ToString() == residentKey && a.GrainType.Contains("ResidentGrain", StringComparison.Ordinal));
     }
 }
