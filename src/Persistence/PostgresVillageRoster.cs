@@ -16,13 +16,13 @@ namespace Sanmenxia.Persistence;
 public sealed class PostgresVillageRoster : IVillageRoster, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _db;
-    private readonly Serializer<ResidentSummary> _serializer;
+    private readonly VillageResidentRows _rows;
     private readonly GroupCommitQueue<(string Village, IReadOnlyCollection<ResidentSummary> Changed)> _queue;
 
     public PostgresVillageRoster(NpgsqlDataSource db, Serializer<ResidentSummary> serializer, ILogger<PostgresVillageRoster> logger)
     {
         _db = db;
-        _serializer = serializer;
+        _rows = new(serializer);
         // Two writer loops, each batch up to 5,000 rows (a village's save may carry several).
         _queue = new("Village roster", 10_000, 5_000, WriteBatchAsync, logger, writers: 2, weight: p => p.Changed.Count);
     }
@@ -33,7 +33,7 @@ public sealed class PostgresVillageRoster : IVillageRoster, IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = villageCode });
         var rows = new List<ResidentSummary>();
         await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) rows.Add(_serializer.Deserialize(reader.GetFieldValue<byte[]>(0)) ?? throw new InvalidDataException($"village_resident row of {villageCode} has an empty payload"));
+        while (await reader.ReadAsync(ct)) rows.Add(_rows.Read(villageCode, reader.GetFieldValue<byte[]>(0)));
         return rows;
     }
 
@@ -56,32 +56,34 @@ public sealed class PostgresVillageRoster : IVillageRoster, IAsyncDisposable
         await using var transaction = await connection.BeginTransactionAsync();
         if (upserts.Count > 0)
         {
-            await using var upsert = new NpgsqlCommand("""
-                insert into village_resident (village_code, resident_key, version, payload, updated_at)
-                select village, resident, version, payload, now() from unnest($1::text[], $2::text[], $3::bigint[], $4::bytea[]) as t(village, resident, version, payload)
-                on conflict (village_code, resident_key) do update
-                  set version = excluded.version, payload = excluded.payload, updated_at = excluded.updated_at
-                  where village_resident.version < excluded.version
-                """, connection, transaction);
+            await using var upsert = new NpgsqlCommand(VillageResidentRows.Upsert(
+                "unnest($1::text[], $2::text[], $3::bigint[], $4::bytea[]) as t(village, resident, version, payload)"), connection, transaction);
             upsert.Parameters.Add(new NpgsqlParameter { Value = upserts.Select(r => r.Village).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             upsert.Parameters.Add(new NpgsqlParameter { Value = upserts.Select(r => r.Summary.ResidentKey).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             upsert.Parameters.Add(new NpgsqlParameter { Value = upserts.Select(r => r.Summary.Version).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
-            upsert.Parameters.Add(new NpgsqlParameter { Value = upserts.Select(r => _serializer.SerializeToArray(r.Summary)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+            upsert.Parameters.Add(new NpgsqlParameter { Value = upserts.Select(r => _rows.Payload(r.Summary)).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
             await upsert.ExecuteNonQueryAsync();
         }
         if (deletes.Count > 0)
         {
-            await using var delete = new NpgsqlCommand("""
-                delete from village_resident v using unnest($1::text[], $2::text[], $3::bigint[]) as t(village, resident, version)
-                where v.village_code = t.village and v.resident_key = t.resident and v.version < t.version
-                """, connection, transaction);
+            await using var delete = new NpgsqlCommand(VillageResidentRows.Delete(
+                "unnest($1::text[], $2::text[], $3::bigint[]) as t(village, resident, version)"), connection, transaction);
             delete.Parameters.Add(new NpgsqlParameter { Value = deletes.Select(r => r.Village).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             delete.Parameters.Add(new NpgsqlParameter { Value = deletes.Select(r => r.Summary.ResidentKey).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             delete.Parameters.Add(new NpgsqlParameter { Value = deletes.Select(r => r.Summary.Version).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
             await delete.ExecuteNonQueryAsync();
         }
         await transaction.CommitAsync();
+        Interlocked.Increment(ref _savedBatches);
     }
+
+    private long _savedBatches;
+
+    /// <summary>
+    /// Batches this roster committed since start. Stays 0 while the residents store their own rows with their state
+    /// (VillageRosterOptions.RowsStoredWithResidentState): then no village writes a row.
+    /// </summary>
+    public long SavedBatches => Interlocked.Read(ref _savedBatches);
 
     public async ValueTask DisposeAsync()
     {

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Sanmenxia.HealthCode;
 using Sanmenxia.Identity;
 using Sanmenxia.Residents;
 using Sanmenxia.Retention;
@@ -36,8 +35,7 @@ public sealed partial class ResidentGrain
         {
             S.SummaryVersion++;
             // Awaited, not left to the outbox: the record is gone after this call, so nothing could re-send it.
-            await GrainFactory.GetGrain<IVillageGrain>(village).ReportAsync(new ResidentSummary(Key, S.SummaryVersion, "", "", "",
-                HealthCodeState.NotApplied, 0, Removed: true));
+            await GrainFactory.GetGrain<IVillageGrain>(village).ReportAsync(ResidentViews.Removal(Key, S.SummaryVersion));
             if (claimed) await GrainFactory.GetGrain<IHouseholdClaimsGrain>(village).RemoveAsync(Key);
         }
         if (!string.IsNullOrEmpty(household)) await GrainFactory.GetGrain<IHouseholdGrain>(household).ForgetMemberAsync(Key);
@@ -47,6 +45,11 @@ public sealed partial class ResidentGrain
         await GrainFactory.GetGrain<IResidentAppealsGrain>(Key).ForgetAsync();
         foreach (var name in new[] { DayCloseReminder.Name, DecisionReminder.Name, VillageOutbox.ReminderName })
             if (await this.GetReminder(name) is { } reminder) await this.UnregisterReminder(reminder);
+        // The clear carries the deletion of the village rows (the batched PostgreSQL storage deletes them in the same
+        // transaction; with other storages the village deleted them on the report above).
+        S.VillageRows.Clear();
+        if (!string.IsNullOrEmpty(village)) S.VillageRows.Add(new(village, ResidentViews.Removal(Key, S.SummaryVersion)));
+        foreach (var left in S.VillagesToLeave.Where(v => v != village)) S.VillageRows.Add(new(left, ResidentViews.Removal(Key, S.SummaryVersion)));
         await state.ClearAndDeactivateAsync(this, () => new ResidentState());
         logger.LogInformation("Resident {Resident} erased by {Actor} ({Role}); {Passes} pass rows deleted", Key, by.Id, by.Role, passes);
         return new ErasureOutcome(Key, existed, string.IsNullOrEmpty(village) ? null : village,

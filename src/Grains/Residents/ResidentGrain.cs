@@ -48,6 +48,8 @@ public sealed partial class ResidentGrain(
     private NeedList Needs => new(S.Needs);
     private DomainCalendar Calendar => calendar;
     private bool _servedCaller;
+    /// <summary>Calls to the resident's own interfaces this activation has taken (<see cref="LeaveIfOneOff"/>).</summary>
+    private int _callerCalls;
     private VillageOutbox? _outbox;
     private RequestGuard? _guard;
     private RequestGuard Guard => _guard ??= new(requestClock, requestOptions.Value);
@@ -72,6 +74,7 @@ public sealed partial class ResidentGrain(
         {
             Guard.ThrowIfExpired($"Resident call {context.InterfaceMethod.Name}");
             _servedCaller = true;
+            _callerCalls++;
         }
         return context.Invoke();
     }
@@ -167,6 +170,13 @@ public sealed partial class ResidentGrain(
 
     public async Task<CodeActionResult> ApplyAsync(decimal temperature, bool honestyPledge, Actor actor)
     {
+        var result = await ApplyOnceAsync(temperature, honestyPledge, actor);
+        LeaveIfOneOff();
+        return result;
+    }
+
+    private async Task<CodeActionResult> ApplyOnceAsync(decimal temperature, bool honestyPledge, Actor actor)
+    {
         RequireRegistered();
         if (Replayed(Operations.Apply) is not null) return Accepted();
         var result = HealthCodeRules.Apply(calendar.Policy, S.Code, calendar.Now, temperature, honestyPledge, Register.Blockers);
@@ -179,6 +189,13 @@ public sealed partial class ResidentGrain(
     }
 
     public async Task<CodeActionResult> ClockInAsync(decimal temperature, IReadOnlyList<string> symptoms, Actor actor)
+    {
+        var result = await ClockInOnceAsync(temperature, symptoms, actor);
+        LeaveIfOneOff();
+        return result;
+    }
+
+    private async Task<CodeActionResult> ClockInOnceAsync(decimal temperature, IReadOnlyList<string> symptoms, Actor actor)
     {
         RequireRegistered();
         if (Replayed(Operations.ClockIn) is not null) return Accepted();
@@ -328,33 +345,6 @@ public sealed partial class ResidentGrain(
         var result = HealthCodeRules.SetBlockers(calendar.Policy, S.Code, calendar.Now, desired);
         S.Record(result, by);
         return result.Changes.Count > 0;
-    }
-
-    // ------------------------------------------------------------------ commit: reminder, state, village
-
-    /// <summary>
-    /// The one commit step of every action. The reminder first, so the one state write records it; then the write
-    /// (a failed write drops the activation: DurableState), which stores the new summary version as pending; then the
-    /// village is told, waiting for it only briefly (<see cref="VillageOutbox"/>).
-    /// <see cref="Change.None"/> writes only if the reminder registration changed: closing a day that changes no
-    /// colour writes nothing.
-    /// </summary>
-    private async Task CommitAsync(Change change)
-    {
-        var reminderNeeded = (S.Code.IsApplied && !DayCloseReminder.IsFixedPoint(S.Code)) || Register.AnyObserved || Watch.IsWatching;
-        var offset = DeadlineSpread.Offset(Key, deadlines.Value.SpreadAfterMidnight);
-        var reminderChanged = await DayCloseReminder.EnsureAsync(this, S, reminderNeeded, calendar, scale, offset);
-        reminderChanged |= await EnsureDecisionReminderAsync(force: false);
-        if (change == Change.None && !reminderChanged) return;
-        if (change == Change.Summary)
-        {
-            Register.RefreshMarks();
-            S.SummaryVersion++;
-        }
-        await state.WriteOrForgetAsync(this);
-        // The outbox: what the village must learn was stored with this write; the answer does not wait for the village
-        // longer than a short bound (it is delivered at least once from the stored state: VillageOutbox).
-        await Outbox.AfterWriteAsync();
     }
 
     private Task<bool> EnsureDecisionReminderAsync(bool force) => DecisionReminder.EnsureAsync(this, S, Register.NextDecisionDue, force, calendar, scale,

@@ -7,7 +7,7 @@ using Sanmenxia.Trips;
 namespace Sanmenxia.Grains.Residents;
 
 [GenerateSerializer, Alias("sanmenxia.ResidentState")]
-public sealed class ResidentState
+public sealed class ResidentState : Platform.Stores.IVillageRowCarrier
 {
     /// <summary>The clear ID number: it lives only here (grain keys, logs and URLs use the pseudonymous key).</summary>
     [Id(0)] public string? IdNumber { get; set; }
@@ -71,6 +71,18 @@ public sealed class ResidentState
     /// code's LastTemperature. Null in a state stored before this existed.
     /// </summary>
     [Id(3080)] public DateTimeOffset? LastClockInAt { get; set; }
+
+    /// <summary>
+    /// Not stored (no [Id]): the village rows the next write carries (<see cref="Platform.Stores.IVillageRowCarrier"/>), set
+    /// by the grain just before it writes and emptied after. The batched PostgreSQL storage writes them in the same
+    /// transaction as this state; other storages ignore them (the village then writes the rows itself).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore, Newtonsoft.Json.JsonIgnore]
+    public List<Platform.Stores.VillageRow> VillageRows => _villageRows ??= [];
+
+    [NonSerialized] private List<Platform.Stores.VillageRow>? _villageRows;
+
+    IReadOnlyList<Platform.Stores.VillageRow> Platform.Stores.IVillageRowCarrier.VillageRows => VillageRows;
 
     public bool IsProvisional => ClaimedBy is not null && !ClaimConfirmed;
 

@@ -53,6 +53,9 @@ internal static class ResidentViews
         : new HouseholdClaim(key, s.Name, ResidentIdNumber.Parse(s.IdNumber, DateOnly.MaxValue).Masked, s.VillageCode, s.HouseholdId,
             s.ClaimedBy, s.RegisteredAt, s.ClaimConfirmed);
 
+    /// <summary>The summary that takes a resident out of a village (its row deleted), at <paramref name="version"/>.</summary>
+    public static ResidentSummary Removal(string key, long version) => new(key, version, "", "", "", HealthCodeState.NotApplied, 0, Removed: true);
+
     /// <summary>What the village counts and lists, at the state's summary version.</summary>
     public static ResidentSummary Summary(this ResidentState s, string key, KeyPersonRegister register, NeedList needs)
     {

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging;
-using Sanmenxia.HealthCode;
 using Sanmenxia.Platform.Options;
 using Sanmenxia.Residents;
 using Sanmenxia.Villages;
@@ -107,8 +106,7 @@ internal sealed class VillageOutbox(Grain grain, IGrainFactory grains, ILogger l
         {
             // Removed at a version newer than any the old village saw (the resident's version moved on when it left).
             if (left != s.VillageCode)
-                await grains.GetGrain<IVillageGrain>(left).ReportAsync(new ResidentSummary(grain.GetPrimaryKeyString(), s.SummaryVersion, "", "", "",
-                    HealthCodeState.NotApplied, 0, Removed: true));
+                await grains.GetGrain<IVillageGrain>(left).ReportAsync(ResidentViews.Removal(grain.GetPrimaryKeyString(), s.SummaryVersion));
             s.VillagesToLeave.Remove(left);
         }
         if (s.SummaryVersion <= s.ReportedVersion || string.IsNullOrEmpty(s.VillageCode)) return;

@@ -20,8 +20,10 @@ public sealed class VillageState
 /// <summary>
 /// A village or community: holds its residents' summaries, counts them (<see cref="VillageCounter"/>), lists them for
 /// staff, and pushes its counts to its township at most once per upward interval (at once after a quiet interval). The summaries are kept in memory and
-/// stored in the <see cref="IVillageRoster"/>, one row per resident: a report is acknowledged once its row is written,
-/// and reports arriving together share one write. The village wakes only when it has something to do
+/// loaded from the <see cref="IVillageRoster"/> at activation, one row per resident. With the batched PostgreSQL grain
+/// storage each resident stores its own row with its state (<see cref="VillageRosterOptions"/>), so a report only
+/// updates memory and is acknowledged at once; otherwise the village stores the rows: a report is acknowledged once its
+/// row is written, and reports arriving together share one write. The village wakes only when it has something to do
 /// (<see cref="WakeTimer"/>: counts to push, a history row to write, a failed write or registration to retry), and once
 /// a day after midnight from its day-roll reminder.
 /// </summary>
@@ -34,6 +36,7 @@ public sealed class VillageGrain(
     IOptions<DeadlineOptions> options,
     IRegionHistory history,
     IVillageRoster roster,
+    IOptions<VillageRosterOptions> rosterOptions,
     TimeScale scale,
     ILogger<VillageGrain> logger) : Grain, IVillageGrain, IRemindable
 {
@@ -53,6 +56,8 @@ public sealed class VillageGrain(
     private WakeTimer _wake = null!;
 
     private string Code => this.GetPrimaryKeyString();
+    /// <summary>Whether each resident's row is stored with the resident's state (<see cref="VillageRosterOptions"/>): the village then never writes rows.</summary>
+    private bool RowsStoredByResidents => rosterOptions.Value.RowsStoredWithResidentState;
     private DeadlineOptions Deadlines => options.Value;
     private TimeSpan Upward => Deadlines.UpwardInterval < Deadlines.RollupInterval ? Deadlines.UpwardInterval : Deadlines.RollupInterval;
 
@@ -92,14 +97,16 @@ public sealed class VillageGrain(
         if (_residents.TryGetValue(summary.ResidentKey, out var known) && known.Version >= summary.Version)
         {
             // A retry or a replay: already counted. Acknowledge it once it is stored (a failed write keeps it unsaved).
-            return _unsaved.TryGetValue(summary.ResidentKey, out var pending) && pending.Version >= summary.Version ? JoinNextSave() : Task.CompletedTask;
+            return RowsStoredByResidents ? Task.CompletedTask : _unsaved.TryGetValue(summary.ResidentKey, out var pending) && pending.Version >= summary.Version ? JoinNextSave() : Task.CompletedTask;
         }
         EnsureCountedToday();
         if (summary.Removed) _residents.Remove(summary.ResidentKey);
         else _residents[summary.ResidentKey] = summary;
         _counter.Count(summary);
-        _unsaved[summary.ResidentKey] = summary;
         CountsChanged();
+        // The resident stored this row with its own state, in the same transaction: nothing to write, acknowledged now.
+        if (RowsStoredByResidents) return Task.CompletedTask;
+        _unsaved[summary.ResidentKey] = summary;
         return JoinNextSave();
     }
 

@@ -7,6 +7,7 @@ using Orleans;
 using Orleans.Runtime;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
+using Sanmenxia.Platform.Stores;
 
 namespace Sanmenxia.Persistence.BatchingGrainStorage;
 
@@ -16,40 +17,18 @@ namespace Sanmenxia.Persistence.BatchingGrainStorage;
 /// concurrently activating grains are batched the same way (one SELECT).
 /// <para>
 /// Same table, key, hashes and version semantics as the stock ADO.NET provider (<c>orleans_grain_state</c>, migration
-/// 0002; <see cref="GrainStateKey"/>), so the two can be swapped on the same data. Every row of a batch goes through
-/// the migration's own <c>orleans_grain_state_write</c> function, which checks the caller's version in SQL: a stale ETag
-/// or a lost first-insert race changes nothing for that row and fails only that grain's write with
-/// <see cref="InconsistentStateException"/>; the others in the batch commit. A batch refused for one key's data (a zero
+/// 0002; <see cref="GrainStateKey"/>), so the two can be swapped on the same data. A batch is one set-based statement
+/// (<see cref="WriteSql"/>) that checks each caller's version in SQL: a stale ETag or a lost first-insert race changes
+/// nothing for that row and fails only that grain's write with <see cref="InconsistentStateException"/>; the others in
+/// the batch commit. A state that carries village rows (<see cref="IVillageRowCarrier"/>: the resident) has them written
+/// in the same statement, only if its own write happened: one commit per clock-in. A batch refused for one key's data (a zero
 /// byte in a string key) is split until that key fails alone (<see cref="BatchIsolation"/>), for reads and writes. A
 /// batch that fails as a whole (connection lost, PostgreSQL down) fails each of its callers with the database's own
 /// exception, as the stock provider does.
 /// </para>
 /// </summary>
-public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
+public sealed partial class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
 {
-    // One row per queued write, evaluated in array order (sorted by key), each row its own versioned upsert;
-    // the function returns the new version, the caller's version unchanged (stale ETag) or NULL (lost the first insert).
-    private const string WriteSql = """
-        SELECT (t.ord - 1)::int,
-               orleans_grain_state_write(t.h, t.n0, t.n1, t.th, t.gt, t.ext, $1, t.v, t.p)
-          FROM unnest($2::int[], $3::bigint[], $4::bigint[], $5::int[], $6::text[], $7::text[], $8::int[], $9::bytea[])
-               WITH ORDINALITY AS t(h, n0, n1, th, gt, ext, v, p, ord)
-        """;
-
-    // LATERAL ... LIMIT 1 keeps the lookup a parameterised index probe per key whatever the planner thinks of unnest().
-    private const string ReadSql = """
-        SELECT (t.ord - 1)::int, s.payload, s.version
-          FROM unnest($2::int[], $3::bigint[], $4::bigint[], $5::int[], $6::text[], $7::text[])
-               WITH ORDINALITY AS t(h, n0, n1, th, gt, ext, ord)
-          CROSS JOIN LATERAL (
-               SELECT payload, version
-                 FROM orleans_grain_state g
-                WHERE g.grain_id_hash = t.h AND g.grain_type_hash = t.th AND g.service_id = $1
-                  AND g.grain_id_n0 = t.n0 AND g.grain_id_n1 = t.n1 AND g.grain_type = t.gt
-                  AND g.grain_id_extension IS NOT DISTINCT FROM t.ext
-                LIMIT 1) s
-        """;
-
     private readonly string _name;
     private readonly string _serviceId;
     private readonly BatchingGrainStorageOptions _options;
@@ -57,6 +36,7 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
     private readonly IActivatorProvider _activators;
     private readonly ILogger _logger;
     private readonly NpgsqlDataSource _db;
+    private readonly VillageResidentRows _villageRows;
     private readonly Channel<WriteRequest> _writes = Channel.CreateUnbounded<WriteRequest>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Channel<ReadRequest> _reads = Channel.CreateUnbounded<ReadRequest>(new UnboundedChannelOptions { SingleReader = false });
     private readonly Task[] _workers;
@@ -64,8 +44,9 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
 
     public BatchingGrainStorage(
         string name, string serviceId, BatchingGrainStorageOptions options, NpgsqlDataSource db, IGrainStorageSerializer serializer,
-        IActivatorProvider activators, ILogger<BatchingGrainStorage> logger)
+        IActivatorProvider activators, VillageResidentRows villageRows, ILogger<BatchingGrainStorage> logger)
     {
+        _villageRows = villageRows;
         _name = name;
         _serviceId = serviceId;
         _options = options;
@@ -97,7 +78,7 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
         var key = GrainStateKey.Create(stateName, grainId);
         var expected = ParseETag(grainState.ETag);
         var payload = _serializer.Serialize(grainState.State).ToArray();
-        var stored = await EnqueueWrite(key, expected, payload);
+        var stored = await EnqueueWrite(key, expected, payload, VillageRowsOf(grainState.State));
         ThrowIfConflict("WriteState", key, grainState.ETag, expected, stored);
         grainState.ETag = stored!.Value.ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = true;
@@ -105,6 +86,7 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
 
     public async Task ClearStateAsync<T>(string stateName, GrainId grainId, IGrainState<T> grainState)
     {
+        var villageRows = VillageRowsOf(grainState.State); // taken before a read below replaces the state
         // As the stock provider: a grain that never read or wrote first learns whether there is anything to clear.
         if (!grainState.RecordExists && string.IsNullOrWhiteSpace(grainState.ETag))
         {
@@ -114,7 +96,7 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
         var key = GrainStateKey.Create(stateName, grainId);
         var expected = ParseETag(grainState.ETag);
         // Payload NULL with the current version: the row and its version stay (version + 1), so old ETags keep conflicting.
-        var stored = await EnqueueWrite(key, expected, null);
+        var stored = await EnqueueWrite(key, expected, null, villageRows);
         ThrowIfConflict("ClearState", key, grainState.ETag, expected, stored);
         grainState.ETag = stored!.Value.ToString(CultureInfo.InvariantCulture);
         grainState.RecordExists = false;
@@ -133,9 +115,12 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
 
     private T CreateInstance<T>() => _activators.GetActivator<T>().Create();
 
-    private Task<int?> EnqueueWrite(GrainStateKey key, int? expected, byte[]? payload)
+    private static VillageRow[]? VillageRowsOf<T>(T state) =>
+        state is IVillageRowCarrier { VillageRows: { Count: > 0 } rows } ? rows.ToArray() : null;
+
+    private Task<int?> EnqueueWrite(GrainStateKey key, int? expected, byte[]? payload, VillageRow[]? villageRows)
     {
-        var request = new WriteRequest(key, expected, payload);
+        var request = new WriteRequest(key, expected, payload, villageRows);
         if (!_writes.Writer.TryWrite(request)) throw new ObjectDisposedException(nameof(BatchingGrainStorage));
         return request.Done.Task;
     }
@@ -189,13 +174,13 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
             var k = rows[i].Key;
             (h[i], n0[i], n1[i], th[i], gt[i], ext[i], v[i], p[i]) = (k.GrainIdHash, k.N0, k.N1, k.GrainTypeHash, k.GrainType, k.Extension, rows[i].Expected, rows[i].Payload);
         }
+        var villageRows = VillageRowParameters(rows);
 
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 var results = new int?[n];
-                var seen = new bool[n];
                 await using (var connection = await _db.OpenConnectionAsync().ConfigureAwait(false))
                 await using (var command = new NpgsqlCommand(WriteSql, connection))
                     await WithPreparedStatementsResetOnErrorAsync(connection, async () =>
@@ -203,21 +188,18 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
                         AddKeyParameters(command, h, n0, n1, th, gt, ext);
                         command.Parameters.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
                         command.Parameters.Add(new NpgsqlParameter { Value = p, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+                        foreach (var parameter in villageRows) command.Parameters.Add(parameter);
                         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
                         while (await reader.ReadAsync().ConfigureAwait(false))
                         {
                             var i = reader.GetInt32(0);
-                            results[i] = reader.IsDBNull(1) ? null : reader.GetInt32(1);
-                            seen[i] = true;
+                            results[i] = reader.GetInt32(1);
                         }
                     }).ConfigureAwait(false);
                 // The statement ran in its own implicit transaction: reaching here means it committed.
                 Statistics.RecordWriteBatch(n);
-                for (var i = 0; i < n; i++)
-                {
-                    if (seen[i]) rows[i].Done.TrySetResult(results[i]);
-                    else rows[i].Done.TrySetException(new InvalidOperationException($"Grain storage batch returned no row for {rows[i].Key}."));
-                }
+                // A write not returned changed nothing (stale ETag, lost first insert): null, that caller's conflict.
+                for (var i = 0; i < n; i++) rows[i].Done.TrySetResult(results[i]);
                 return;
             }
             catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < 3)
@@ -226,6 +208,33 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
                 _logger.LogWarning("Grain storage batch of {Count} writes hit {SqlState}; retrying.", n, e.SqlState);
             }
         }
+    }
+
+    /// <summary>The village rows the writes carry, as the statement's parameters $10..$14 (owner = the write's 1-based position).</summary>
+    private NpgsqlParameter[] VillageRowParameters(IReadOnlyList<WriteRequest> rows)
+    {
+        var (owner, village, resident, version, payload) = (new List<long>(), new List<string>(), new List<string>(), new List<long>(), new List<byte[]?>());
+        for (var i = 0; i < rows.Count; i++)
+        {
+            if (rows[i].VillageRows is not { } carried) continue;
+            // One row per (village, resident) per write: the newest version (an upsert may touch a row once per statement).
+            foreach (var row in carried.GroupBy(r => (r.VillageCode, r.Summary.ResidentKey)).Select(g => g.MaxBy(r => r.Summary.Version)))
+            {
+                owner.Add(i + 1);
+                village.Add(row.VillageCode);
+                resident.Add(row.Summary.ResidentKey);
+                version.Add(row.Summary.Version);
+                payload.Add(row.Summary.Removed ? null : _villageRows.Payload(row.Summary));
+            }
+        }
+        return
+        [
+            new NpgsqlParameter<long[]> { TypedValue = owner.ToArray() },
+            new NpgsqlParameter<string[]> { TypedValue = village.ToArray() },
+            new NpgsqlParameter<string[]> { TypedValue = resident.ToArray() },
+            new NpgsqlParameter<long[]> { TypedValue = version.ToArray() },
+            new NpgsqlParameter { Value = payload.ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea },
+        ];
     }
 
     // One line a minute while there is traffic, so the batch sizes under real load are on record in the silo log.
@@ -353,8 +362,9 @@ public sealed class BatchingGrainStorage : IGrainStorage, IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private sealed class WriteRequest(GrainStateKey key, int? expected, byte[]? payload)
+    private sealed class WriteRequest(GrainStateKey key, int? expected, byte[]? payload, VillageRow[]? villageRows)
     {
+        public VillageRow[]? VillageRows { get; } = villageRows;
         public GrainStateKey Key { get; } = key;
         public int? Expected { get; } = expected;
         public byte[]? Payload { get; } = payload;

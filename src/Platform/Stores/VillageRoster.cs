@@ -40,3 +40,22 @@ public sealed class InMemoryVillageRoster : IVillageRoster
         return Task.CompletedTask;
     }
 }
+
+/// <summary>
+/// A village_resident row a resident's write carries: the resident's summary for <paramref name="VillageCode"/>, or (a
+/// <see cref="ResidentSummary.Removed"/> summary) the deletion of its row there, at the summary's version.
+/// </summary>
+public readonly record struct VillageRow(string VillageCode, ResidentSummary Summary);
+
+/// <summary>
+/// A grain state that carries its owner's village rows to its next write. A grain storage that recognises it (the batched
+/// PostgreSQL storage) writes the rows in the same transaction as the state, and only if the state's write succeeded (its
+/// version check passed): the resident's stored summary row is then the durable report to its village. Other storages
+/// ignore it, and the village writes the rows itself (<see cref="Options.VillageRosterOptions"/>). The rows are not part of
+/// the state: the grain sets them just before a write or clear and empties them after.
+/// </summary>
+public interface IVillageRowCarrier
+{
+    /// <summary>The rows to store with the state's next write (or clear); empty when none.</summary>
+    IReadOnlyList<VillageRow> VillageRows { get; }
+}

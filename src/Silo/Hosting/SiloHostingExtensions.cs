@@ -8,7 +8,10 @@ using Microsoft.Extensions.Options;
 using Orleans.Runtime.Hosting;
 using Orleans.Serialization.Serializers;
 using Orleans.Storage;
+using Sanmenxia.Persistence;
 using Sanmenxia.Persistence.BatchingGrainStorage;
+using Sanmenxia.Residents;
+using Orleans.Serialization;
 using Npgsql;
 using Sanmenxia.Grains;
 using Sanmenxia.Persistence.Hosting;
@@ -116,7 +119,11 @@ public static class SiloHostingExtensions
     {
         if (cluster.Providers == ProviderMode.Memory)
         {
-            silo.AddMemoryGrainStorage(StorageNames.Default);
+            // Orleans' binary serializer here too, not the JSON default: Newtonsoft populates existing objects, so reading
+            // a state back (a reactivated resident) wrote into the shared HealthCodeState.NotApplied instance, and every
+            // resident created after it started out "already applied".
+            silo.AddMemoryGrainStorage(StorageNames.Default, (OptionsBuilder<MemoryGrainStorageOptions> options) => options.Configure<IServiceProvider>(
+                (o, services) => o.GrainStorageSerializer = ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services)));
             return silo;
         }
 
@@ -136,7 +143,11 @@ public static class SiloHostingExtensions
                 services.GetRequiredService<NpgsqlDataSource>(),
                 ActivatorUtilities.CreateInstance<OrleansGrainStorageSerializer>(services),
                 services.GetRequiredService<IActivatorProvider>(),
+                new VillageResidentRows(services.GetRequiredService<Serializer<ResidentSummary>>()),
                 services.GetRequiredService<ILogger<BatchingGrainStorage>>()));
+            // This storage writes each resident's village row with the resident's state (one commit per clock-in), so
+            // the villages stop writing rows themselves and acknowledge reports at once (docs/operations.md).
+            silo.Services.Configure<VillageRosterOptions>(o => o.RowsStoredWithResidentState = true);
             return silo;
         }
         // Orleans' own binary serializer: compact, fast, and version-tolerant through the [Id] numbers on

@@ -43,7 +43,8 @@ public sealed class OutboxRestartTests(PostgresFixture postgres)
             Assert.False(await first.Grains.GetGrain<IVillageGrain>(Village.Code.Value).HasResidentAsync(residentKey));
         } // the silo stops with the report undelivered
 
-        Assert.Equal(0, await CountAsync(connectionString, "select count(*) from village_resident"));
+        // The resident's row was stored with its own write (the batched storage), though the village took nothing.
+        Assert.Equal(1, await CountAsync(connectionString, "select count(*) from village_resident"));
         Assert.True(await CountAsync(connectionString, "select count(*) from orleans_reminder where reminder_name = 'village-outbox'") >= 1,
             "the outbox reminder is stored");
 
@@ -53,9 +54,8 @@ public sealed class OutboxRestartTests(PostgresFixture postgres)
         var counts = await Eventually.Until(() => village.GetCountsAsync(), c => c.Applied == 1, TimeSpan.FromSeconds(60),
             "the restarted silo to deliver the pending summary");
         Assert.Equal(1, counts.Residents);
-        // The village acknowledges a report once its row is written: the row follows the count.
-        await Eventually.Until(async () => await CountAsync(connectionString, "select count(*) from village_resident") == 1,
-            TimeSpan.FromSeconds(30), "the village to store the delivered summary's row");
+        // The restarted village counts from the rows; the pending report is still delivered (the reminder goes once it is).
+        Assert.Equal(1, await CountAsync(connectionString, "select count(*) from village_resident"));
         await Eventually.Until(async () => await CountAsync(connectionString, "select count(*) from orleans_reminder where reminder_name = 'village-outbox'") == 0,
             TimeSpan.FromSeconds(30), "the delivered outbox to unregister its reminder");
     }

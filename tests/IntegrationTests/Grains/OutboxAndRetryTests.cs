@@ -63,7 +63,7 @@ public sealed class OutboxAndRetryTests(OutboxClusterFixture fixture) : IClassFi
         var clockedIn = await resident.ClockInAsync(36.5m, [], Actor.Self(key));
         watch.Stop();
 
-        Assert.True(applied.Accepted && clockedIn.Accepted);
+        Assert.True(applied.Accepted && clockedIn.Accepted, string.Join(";", applied.Refusal.Concat(clockedIn.Refusal)));
         Assert.True(watch.Elapsed < Quick, $"two writes took {watch.Elapsed.TotalMilliseconds:0} ms with the village {fault}");
         if (fault == VillageFaults.Mode.Throw) Assert.Equal(before.Applied, (await Village.GetCountsAsync()).Applied); // not counted yet
 
@@ -168,5 +168,37 @@ public sealed class OutboxAndRetryTests(OutboxClusterFixture fixture) : IClassFi
 
         Assert.Equal(first, retried);
         Assert.NotEqual(first, other);
+    }
+
+    [Fact]
+    public async Task A_clock_in_that_woke_the_resident_deactivates_it_after_answering_and_a_warm_resident_stays()
+    {
+        var (coldKey, cold) = await NewResidentAsync();
+        var (warmKey, warm) = await NewResidentAsync();
+        // Registered by staff: those activations go at once (RegisterAsync); wait until both are gone.
+        await Eventually.Until(() => IsActiveAsync(coldKey), active => !active, Converge, "the staff-registered resident to deactivate");
+        await Eventually.Until(() => IsActiveAsync(warmKey), active => !active, Converge, "the other staff-registered resident to deactivate");
+
+        Assert.NotNull(await warm.GetCodeAsync()); // the page read the code first: a warm activation
+        Assert.True(await IsActiveAsync(warmKey)); // (and the probe sees activations)
+        Assert.True((await warm.ApplyAsync(36.6m, true, Actor.Self(warmKey))).Accepted);
+        Assert.True((await cold.ApplyAsync(36.6m, true, Actor.Self(coldKey))).Accepted);
+        await Eventually.Until(() => IsActiveAsync(coldKey), active => !active, Converge, "the one-off application activation to deactivate");
+        Assert.True((await cold.ClockInAsync(36.5m, [], Actor.Self(coldKey))).Accepted);
+        await Eventually.Until(() => IsActiveAsync(coldKey), active => !active, Converge, "the one-off clock-in activation to deactivate");
+        Assert.True((await warm.ClockInAsync(36.5m, [], Actor.Self(warmKey))).Accepted);
+
+        // The cold one went; the warm one is still in memory (its collection age is 90 s) and the village counted both.
+        Assert.True(await IsActiveAsync(warmKey));
+        var counts = await Eventually.Until(() => Village.GetCountsAsync(), c => c.Applied >= 2, Converge, "the village to count both applications");
+        Assert.True(await Village.HasResidentAsync(coldKey) && await Village.HasResidentAsync(warmKey));
+        Assert.Equal(36.5m, (await cold.GetCodeAsync()).TodayClockIn?.Temperature); // the one-off clock-in was stored
+        Assert.True(counts.ClockedInToday >= 2);
+    }
+
+    private async Task<bool> IsActiveAsync(string residentKey)
+    {
+        var activations = await Grains.GetGrain<Orleans.Runtime.IManagementGrain>(0).GetDetailedGrainStatistics();
+        return activations.Any(a => a.GrainId.Key.ToString() == residentKey && a.GrainType.Contains("ResidentGrain", StringComparison.Ordinal));
     }
 }

@@ -301,6 +301,128 @@ public sealed class BatchingGrainStorageTests(PostgresFixture fixture)
         Assert.Equal(("v7", "1"), (reads[7].State.State!.Value, reads[7].State.ETag));
     }
 
+    // ---- the resident's village rows in the same statement (issue #20: one commit per clock-in) ----
+
+    [Fact]
+    public async Task A_write_and_its_village_rows_commit_together_and_a_stale_etag_writes_neither_while_the_others_commit_with_theirs()
+    {
+        await using var env = await StorageSilo.StartAsync(fixture, "batch_rows_stale");
+        await using var storage = env.NewBatched(new BatchingGrainStorageOptions { WriteConcurrency = 1, BatchReads = false });
+        var contested = GrainId.Create("probe", "rows-contested");
+        var winner = Carrier("first", ("v1", Row("rows-contested", 1)));
+        await storage.WriteStateAsync(StateName, contested, winner);
+        Assert.Equal(1L, await RowVersionAsync(env, "v1", "rows-contested"));
+        var stale = Carrier();
+        await storage.ReadStateAsync(StateName, contested, stale);
+        winner.State!.Rows.Clear();
+        winner.State.Rows.Add(new("v1", Row("rows-contested", 2)));
+        await storage.WriteStateAsync(StateName, contested, winner); // version 2; `stale` holds ETag 1
+
+        // One batch: 20 residents with their rows (one also leaving another village), and the stale write with a newer row.
+        var others = Enumerable.Range(0, 20).Select(i => (Id: GrainId.Create("probe", $"rows-{i}"), State: Carrier($"v{i}", ("v1", Row($"rows-{i}", 1))))).ToList();
+        await env.InsertRowAsync("v-old", "rows-3", 0);
+        others[3].State.State!.Rows.Add(new("v-old", Row("rows-3", 1, removed: true)));
+        stale.State!.Rows.Add(new("v1", Row("rows-contested", 9)));
+        stale.State.Rows.Add(new("v-old", Row("rows-contested", 9, removed: true)));
+        await env.InsertRowAsync("v-old", "rows-contested", 0);
+        var tasks = await InOneBatchAsync(env, storage, () =>
+            [.. others.Select(o => storage.WriteStateAsync(StateName, o.Id, o.State)), storage.WriteStateAsync(StateName, contested, stale)]);
+
+        await Assert.ThrowsAsync<InconsistentStateException>(() => tasks[^1]);
+        Assert.All(tasks[..^1], t => Assert.True(t.IsCompletedSuccessfully, t.Exception?.InnerException?.Message));
+        // Neither the stale state nor its rows: the stored row keeps the winner's version, the old village keeps its row.
+        Assert.Equal(2L, await RowVersionAsync(env, "v1", "rows-contested"));
+        Assert.Equal(0L, await RowVersionAsync(env, "v-old", "rows-contested"));
+        // The others' rows committed with their states, the removal included.
+        foreach (var (id, state) in others) Assert.Equal(("1", 1L), (state.ETag, await RowVersionAsync(env, "v1", id.Key.ToString()!)));
+        Assert.Null(await RowVersionAsync(env, "v-old", "rows-3"));
+        var payload = (await env.LoadRosterAsync("v1")).Single(s => s.ResidentKey == "rows-7");
+        Assert.Equal(("名rows-7", 1L), (payload.Name, payload.Version)); // the roster's own row format: the village loads it
+    }
+
+    [Fact]
+    public async Task A_statement_refused_for_a_carried_row_stores_neither_that_state_nor_its_rows_and_the_rest_of_the_batch_commits()
+    {
+        await using var env = await StorageSilo.StartAsync(fixture, "batch_rows_fail");
+        await using var storage = env.NewBatched(new BatchingGrainStorageOptions { WriteConcurrency = 1, BatchReads = false });
+        // PostgreSQL refuses the zero byte in the row's village code: the whole statement fails (then the batch is split).
+        var doomed = GrainId.Create("probe", "rows-doomed");
+        var doomedState = Carrier("doomed", ("v1", Row("rows-doomed", 1)), ("bad\0village", Row("rows-doomed", 1)));
+        var good = Enumerable.Range(0, 10).Select(i => (Id: GrainId.Create("probe", $"rows-good-{i}"), State: Carrier($"g{i}", ("v1", Row($"rows-good-{i}", 1))))).ToList();
+
+        var tasks = await InOneBatchAsync(env, storage, () =>
+            [storage.WriteStateAsync(StateName, doomed, doomedState), .. good.Select(g => storage.WriteStateAsync(StateName, g.Id, g.State))]);
+
+        await Assert.ThrowsAnyAsync<NpgsqlException>(() => tasks[0]);
+        Assert.All(tasks[1..], t => Assert.True(t.IsCompletedSuccessfully, t.Exception?.InnerException?.Message));
+        Assert.Equal(0L, await ScalarAsync<long>(env.ConnectionString, "SELECT count(*) FROM orleans_grain_state WHERE grain_id_extension = 'rows-doomed'"));
+        Assert.Null(await RowVersionAsync(env, "v1", "rows-doomed"));
+        Assert.Equal(10L, await ScalarAsync<long>(env.ConnectionString, "SELECT count(*) FROM village_resident WHERE village_code = 'v1'"));
+    }
+
+    [Fact]
+    public async Task A_clear_carries_the_deletion_of_its_rows_and_a_removal_never_deletes_a_newer_row()
+    {
+        await using var env = await StorageSilo.StartAsync(fixture, "batch_rows_clear");
+        await using var storage = env.NewBatched();
+        var id = GrainId.Create("probe", "rows-erased");
+        var state = Carrier("x", ("v1", Row("rows-erased", 4)), ("v2", Row("rows-erased", 4)));
+        await storage.WriteStateAsync(StateName, id, state);
+        await env.InsertRowAsync("v3", "rows-erased", 10); // newer than the removal below
+
+        state.State!.Rows.Clear();
+        state.State.Rows.AddRange([new("v1", Row("rows-erased", 5, removed: true)), new("v2", Row("rows-erased", 3, removed: true)), new("v3", Row("rows-erased", 5, removed: true))]);
+        await storage.ClearStateAsync(StateName, id, state);
+
+        Assert.Equal(("2", false), (state.ETag, state.RecordExists));
+        Assert.Null(await RowVersionAsync(env, "v1", "rows-erased"));
+        Assert.Equal(4L, await RowVersionAsync(env, "v2", "rows-erased")); // the removal was older than the row
+        Assert.Equal(10L, await RowVersionAsync(env, "v3", "rows-erased"));
+    }
+
+    [Fact]
+    public async Task Two_updates_of_one_key_with_the_same_etag_in_one_batch_one_wins_the_other_conflicts()
+    {
+        await using var env = await StorageSilo.StartAsync(fixture, "batch_dup_update");
+        await using var storage = env.NewBatched(new BatchingGrainStorageOptions { WriteConcurrency = 1, BatchReads = false });
+        var id = GrainId.Create("probe", "dup");
+        await storage.WriteStateAsync(StateName, id, NewState("v1"));
+        var a = NewState();
+        var b = NewState();
+        await storage.ReadStateAsync(StateName, id, a);
+        await storage.ReadStateAsync(StateName, id, b);
+        (a.State!.Value, b.State!.Value) = ("a", "b");
+
+        var tasks = await InOneBatchAsync(env, storage, () => [storage.WriteStateAsync(StateName, id, a), storage.WriteStateAsync(StateName, id, b)]);
+
+        Assert.Equal(1, tasks.Count(t => t.IsCompletedSuccessfully));
+        Assert.IsType<InconsistentStateException>(Assert.Single(tasks, t => t.IsFaulted).Exception!.InnerException);
+        var read = NewState();
+        await storage.ReadStateAsync(StateName, id, read);
+        Assert.Equal("2", read.ETag);
+        Assert.Equal(tasks[0].IsCompletedSuccessfully ? "a" : "b", read.State!.Value);
+    }
+
+    private static GrainState<RowCarrierState> Carrier(string? value = null, params (string Village, ResidentSummary Summary)[] rows)
+    {
+        var state = new RowCarrierState { Value = value };
+        foreach (var (village, summary) in rows) state.Rows.Add(new(village, summary));
+        return new(state);
+    }
+
+    private static ResidentSummary Row(string resident, long version, bool removed = false) =>
+        new(resident, version, "名" + resident, "4112**********123X", "h-" + resident, Sanmenxia.HealthCode.HealthCodeState.NotApplied, 0, Removed: removed);
+
+    private static async Task<long?> RowVersionAsync(StorageSilo env, string village, string resident)
+    {
+        await using var connection = new NpgsqlConnection(env.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT version FROM village_resident WHERE village_code = $1 AND resident_key = $2", connection);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = village });
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = resident });
+        return await command.ExecuteScalarAsync() is long version ? version : null;
+    }
+
     // ---- helpers ----
 
     private static GrainState<PgProbeState> NewState(string? value = null) => new(new PgProbeState { Value = value });
@@ -427,7 +549,30 @@ public sealed class BatchingGrainStorageTests(PostgresFixture fixture)
             _dataSources.Add(db);
             return new BatchingGrainStorage("Batched", ServiceId, options ?? new BatchingGrainStorageOptions(), db,
                 new OrleansGrainStorageSerializer(_services.GetRequiredService<Serializer>()),
-                _services.GetRequiredService<IActivatorProvider>(), NullLogger<BatchingGrainStorage>.Instance);
+                _services.GetRequiredService<IActivatorProvider>(), new VillageResidentRows(_services.GetRequiredService<Serializer<ResidentSummary>>()),
+                NullLogger<BatchingGrainStorage>.Instance);
+        }
+
+        /// <summary>A village_resident row written directly (payload irrelevant to the test), as another writer's.</summary>
+        public async Task InsertRowAsync(string village, string resident, long version)
+        {
+            await using var connection = new NpgsqlConnection(ConnectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("INSERT INTO village_resident (village_code, resident_key, version, payload) VALUES ($1, $2, $3, '\\x00')", connection);
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = village });
+            command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = resident });
+            command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = version });
+            await command.ExecuteNonQueryAsync();
+        }
+
+        /// <summary>The village's rows as the PostgreSQL roster loads them (so the storage's row format is the roster's).</summary>
+        public async Task<IReadOnlyList<ResidentSummary>> LoadRosterAsync(string village)
+        {
+            var db = NpgsqlDataSource.Create(ConnectionString);
+            _dataSources.Add(db);
+            await using var roster = new PostgresVillageRoster(db, _services.GetRequiredService<Serializer<ResidentSummary>>(),
+                NullLogger<PostgresVillageRoster>.Instance);
+            return await roster.LoadAsync(village);
         }
 
         public async ValueTask DisposeAsync()

@@ -74,6 +74,9 @@ public sealed class VillageRosterTests(PostgresFixture postgres)
         Assert.Equal(2_000L, (long)(await count.ExecuteScalarAsync())!);
     }
 
+    /// <summary>The stock ADO.NET grain storage: the village writes the rows it is told about (VillageRosterOptions).</summary>
+    private static readonly Dictionary<string, string?> StockGrainStorage = new() { ["Orleans:GrainStorage"] = "AdoNet" };
+
     [Fact]
     public async Task A_village_rebuilds_from_its_rows_after_a_restart()
     {
@@ -81,7 +84,7 @@ public sealed class VillageRosterTests(PostgresFixture postgres)
         var clusterId = "roster-" + Guid.NewGuid().ToString("N")[..8];
         var code = Village.Code.Value;
 
-        await using (var first = await SanmenxiaHost.StartAsync(connectionString, clusterId))
+        await using (var first = await SanmenxiaHost.StartAsync(connectionString, clusterId, StockGrainStorage))
         {
             var village = first.Grains.GetGrain<IVillageGrain>(code);
             await village.DefineAsync(Village);
@@ -98,10 +101,52 @@ public sealed class VillageRosterTests(PostgresFixture postgres)
         }
         Assert.Equal(29, await RowsOf(code));
 
-        await using var second = await SanmenxiaHost.StartAsync(connectionString, clusterId);
+        await using var second = await SanmenxiaHost.StartAsync(connectionString, clusterId, StockGrainStorage);
         var again = second.Grains.GetGrain<IVillageGrain>(code);
         Assert.Equal(29, (await again.GetCountsAsync()).Residents);
         Assert.False(await again.HasResidentAsync("new00"));
         Assert.True(await again.HasResidentAsync("new29"));
+    }
+
+    [Fact]
+    public async Task With_the_batched_storage_residents_store_their_own_rows_the_village_writes_none_and_rebuilds_the_same_counts()
+    {
+        var connectionString = await postgres.NewMigratedDatabaseAsync("roster_by_residents");
+        var clusterId = "roster-" + Guid.NewGuid().ToString("N")[..8];
+        var code = Village.Code.Value;
+        var keys = Enumerable.Range(0, 6).Select(i => $"r{i}" + Guid.NewGuid().ToString("N")[..20]).ToList();
+        RegionCounts before;
+
+        await using (var first = await SanmenxiaHost.StartAsync(connectionString, clusterId))
+        {
+            var roster = Assert.IsType<PostgresVillageRoster>(first.Services.GetRequiredService<IVillageRoster>());
+            var village = first.Grains.GetGrain<IVillageGrain>(code);
+            await village.DefineAsync(Village);
+            for (var i = 0; i < keys.Count; i++)
+            {
+                var resident = first.Grains.GetGrain<IResidentGrain>(keys[i]);
+                var id = Sanmenxia.Identity.ResidentIdNumber.Create("411202", new DateOnly(1980, 1, 1).AddDays(i * 41), 200 + i).Value;
+                Assert.Equal(RegistrationOutcome.Created, await resident.RegisterAsync(
+                    new ResidentRegistration(id, "行" + i, null, code, "h-" + keys[i], Actor.Staff("test", "admin"))));
+                if (i < 4) Assert.True((await resident.ApplyAsync(36.6m, true, Actor.Self(keys[i]))).Accepted);
+                if (i < 2) Assert.True((await resident.ClockInAsync(38.2m, [], Actor.Self(keys[i]))).Accepted); // a fever
+            }
+            await first.Grains.GetGrain<IResidentGrain>(keys[5]).EraseAsync(Actor.Staff("test", "admin"), "test erasure");
+
+            before = await village.GetCountsAsync();
+            Assert.Equal((5, 4, 2), (before.Residents, before.Applied, before.Fever));
+            // Every report was acknowledged without the village writing a row: the residents' writes carried them.
+            Assert.Equal(0, roster.SavedBatches);
+            var rows = (await roster.LoadAsync(code)).ToDictionary(s => s.ResidentKey);
+            Assert.Equal(keys.Take(5).Order(), rows.Keys.Order());
+            var code0 = await first.Grains.GetGrain<IResidentGrain>(keys[0]).GetCodeAsync();
+            Assert.Equal(38.2m, rows[keys[0]].Code.LastTemperature);
+            Assert.Equal(code0.TodayClockIn?.Temperature, rows[keys[0]].Code.LastTemperature);
+        }
+
+        // A new activation counts from the rows alone: the same counts.
+        await using var second = await SanmenxiaHost.StartAsync(connectionString, clusterId);
+        var after = await second.Grains.GetGrain<IVillageGrain>(code).GetCountsAsync();
+        Assert.Equal(before, after);
     }
 }
