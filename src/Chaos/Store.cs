@@ -52,6 +52,20 @@ public sealed class Store(string connectionString, string clusterId, string serv
         return Convert.ToInt32(await command.ExecuteScalarAsync(ct));
     }
 
+    /// <summary>The resident keys among <paramref name="residentKeys"/> that have a row of the day-close reminder.</summary>
+    public async Task<IReadOnlySet<string>> DayCloseReminderKeysAsync(IReadOnlyCollection<string> residentKeys, CancellationToken ct = default)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT split_part(grain_id, '/', 2) FROM orleans_reminder WHERE reminder_name = 'day-close' AND split_part(grain_id, '/', 2) = ANY(@keys)", connection);
+        command.Parameters.AddWithValue("keys", residentKeys.ToArray());
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) keys.Add(reader.GetString(0));
+        return keys;
+    }
+
     /// <summary>
     /// The stored state of residents: the given keys, or every resident row of the service when <paramref name="keys"/>
     /// is null. Rows without a payload (cleared) are left out.
