@@ -37,6 +37,9 @@ public static class StaleConnections
     public static bool IsStale(Exception exception) => exception switch
     {
         PostgresException pg => pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow,
+        // A refused connect is PostgreSQL being down, not a stale pooled connection: nothing to clear, and asking again at
+        // once would only be refused again (the drill's PostgreSQL phase logged one such "retry" per write batch).
+        NpgsqlException { InnerException: SocketException { SocketErrorCode: SocketError.ConnectionRefused } } => false,
         NpgsqlException { InnerException: IOException or SocketException } => true,
         _ => false,
     };

@@ -84,6 +84,20 @@ public sealed partial class BatchingGrainStorageTests
         foreach (var connection in open) await connection.DisposeAsync();
     }
 
+    [Fact]
+    public void What_counts_as_a_stale_connection()
+    {
+        Assert.True(StaleConnections.IsStale(new PostgresException("terminating connection", "FATAL", "FATAL", PostgresErrorCodes.AdminShutdown)));
+        Assert.True(StaleConnections.IsStale(new PostgresException("crash", "FATAL", "FATAL", PostgresErrorCodes.CrashShutdown)));
+        Assert.True(StaleConnections.IsStale(new PostgresException("shutting down", "FATAL", "FATAL", PostgresErrorCodes.CannotConnectNow)));
+        Assert.True(StaleConnections.IsStale(new NpgsqlException("Exception while reading from stream", new EndOfStreamException())));
+        Assert.True(StaleConnections.IsStale(new NpgsqlException("Exception while writing to stream", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionReset))));
+        // PostgreSQL down (refused), a statement's own error, a timeout: not a stale pooled connection.
+        Assert.False(StaleConnections.IsStale(new NpgsqlException("Failed to connect to 127.0.0.1:1", new System.Net.Sockets.SocketException((int)System.Net.Sockets.SocketError.ConnectionRefused))));
+        Assert.False(StaleConnections.IsStale(new PostgresException("duplicate key", "ERROR", "ERROR", PostgresErrorCodes.UniqueViolation)));
+        Assert.False(StaleConnections.IsStale(new NpgsqlException("Exception while reading from stream", new TimeoutException())));
+    }
+
     private static Task<long> PooledBackendsAsync(string connectionString) => ScalarAsync<long>(connectionString,
         $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{StorageSilo.ApplicationName}'");
 
