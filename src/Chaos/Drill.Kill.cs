@@ -87,6 +87,9 @@ public sealed partial class Drill
         if (resumed is not null)
             Line($"  after SIGCONT (the process learns it was declared dead)  failed {resumed.Failed} of {resumed.Requests} (unexpected {resumed.Unexpected}); max latency {PhaseFigures.Seconds(resumed.MaxLatency)}");
         Line($"  reminder rows of the cohort          before {remindersBefore}, after failover {remindersAfter}");
+        (int Rows, int FixedPoints, int Missing, int Extra)? agreement = _cohort.Count > 0 && !cohortFresh ? await CohortRemindersAgreeAsync(cohortKeys) : null;
+        if (agreement is { } a)
+            Line($"  cohort's day-close reminders vs stored state  {a.Rows} rows; {a.FixedPoints} fixed points (red, no streak, no blocker: removed on purpose); rows missing for a code that can still change {a.Missing}; rows left for a fixed point {a.Extra}");
         Line($"  silo rejoined (./sanmenxia cluster)  in {PhaseFigures.Seconds(rejoined)}; failed requests while it joined: {rejoin.Failed} (unexpected {rejoin.Unexpected})");
         var goal = limit.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
         Check(declaredDead is { } d && d <= limit, $"{name}: membership declared it dead within {goal} s ({PhaseFigures.Seconds(declaredDead)})");
@@ -96,10 +99,37 @@ public sealed partial class Drill
         if (_cohort.Count > 0 && cohortFresh)
             Check(remindersBefore == _cohort.Count && remindersAfter >= remindersBefore,
                 $"{name}: every cohort resident had a reminder row and none was lost with the failed silo ({remindersBefore} of {_cohort.Count} → {remindersAfter})");
+        if (agreement is { } b)
+            Check(b.Missing == 0, $"{name}: every cohort resident whose stored code can still change has its day-close reminder row ({b.Missing} missing; {b.FixedPoints} fixed points without one)");
         var phases = new List<(string, PhaseFigures)> { (name, f) };
         if (resumed is not null) phases.Add(("after SIGCONT", resumed));
         phases.Add(($"{name} rejoin", rejoin));
         return phases;
+    }
+
+    /// <summary>
+    /// Days after the cohort applied, rows disappear on purpose: a resident who never clocks in turns red, and a red code
+    /// with no streak and no blocker is a fixed point that needs no reminder until the next clock-in (DayCloseReminder).
+    /// So the row count alone says nothing; each row is judged against the resident's stored state instead: a code that
+    /// can still change (applied, not a fixed point) must have its row. The grain removes a row just before it writes the
+    /// state that records it, so a disagreement is polled away for a few seconds before it counts.
+    /// </summary>
+    private async Task<(int Rows, int FixedPoints, int Missing, int Extra)> CohortRemindersAgreeAsync(IReadOnlyCollection<string> keys)
+    {
+        var until = _clock.Elapsed + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var rows = await _store.DayCloseReminderKeysAsync(keys);
+            var states = await _store.ResidentStatesAsync(keys);
+            static bool FixedPoint(Store.ResidentRow r) =>
+                r.State.Code is { BaseColour: HealthCode.CodeColour.Red, RedStreak: 0, Blockers: HealthCode.Blocker.None };
+            var needs = states.Values.Where(r => r.State.Code.IsApplied && !FixedPoint(r)).Select(r => r.Key).ToList();
+            var fixedPoints = states.Values.Count(FixedPoint);
+            var missing = needs.Count(k => !rows.Contains(k));
+            var extra = states.Values.Count(r => FixedPoint(r) && rows.Contains(r.Key));
+            if ((missing == 0 && extra == 0) || _clock.Elapsed > until) return (rows.Count, fixedPoints, missing, extra);
+            await Task.Delay(500);
+        }
     }
 
     /// <summary>

@@ -41,6 +41,26 @@ public sealed class Store(string connectionString, string clusterId, string serv
         return rows;
     }
 
+    /// <summary>
+    /// Every suspicion vote in the membership rows (Orleans keeps them in <c>suspect_times</c>, "voter,time|…"), as
+    /// "suspected silo ← vote" strings: a vote cast between two readings is in the second set only. Orleans logs votes
+    /// at Information, below the silos' Warning level for Orleans, so the table is where they can be counted.
+    /// </summary>
+    public async Task<IReadOnlySet<string>> SuspicionVotesAsync(CancellationToken ct = default)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT address, port, generation, suspect_times FROM orleans_membership WHERE deployment_id = @d AND suspect_times IS NOT NULL AND suspect_times <> ''", connection);
+        command.Parameters.AddWithValue("d", clusterId);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        var votes = new HashSet<string>(StringComparer.Ordinal);
+        while (await reader.ReadAsync(ct))
+            foreach (var vote in reader.GetString(3).Split('|', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                votes.Add($"{reader.GetString(0)}:{reader.GetInt32(1)}:{reader.GetInt32(2)} <- {vote}");
+        return votes;
+    }
+
     /// <summary>Reminder rows of the given resident keys (grain ids end with the key).</summary>
     public async Task<int> CountRemindersAsync(IReadOnlyCollection<string> residentKeys, CancellationToken ct = default)
     {
@@ -50,6 +70,20 @@ public sealed class Store(string connectionString, string clusterId, string serv
             "SELECT count(*) FROM orleans_reminder WHERE split_part(grain_id, '/', 2) = ANY(@keys)", connection);
         command.Parameters.AddWithValue("keys", residentKeys.ToArray());
         return Convert.ToInt32(await command.ExecuteScalarAsync(ct));
+    }
+
+    /// <summary>The resident keys among <paramref name="residentKeys"/> that have a row of the day-close reminder.</summary>
+    public async Task<IReadOnlySet<string>> DayCloseReminderKeysAsync(IReadOnlyCollection<string> residentKeys, CancellationToken ct = default)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT split_part(grain_id, '/', 2) FROM orleans_reminder WHERE reminder_name = 'day-close' AND split_part(grain_id, '/', 2) = ANY(@keys)", connection);
+        command.Parameters.AddWithValue("keys", residentKeys.ToArray());
+        var keys = new HashSet<string>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) keys.Add(reader.GetString(0));
+        return keys;
     }
 
     /// <summary>

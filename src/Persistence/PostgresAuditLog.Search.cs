@@ -45,7 +45,7 @@ public sealed partial class PostgresAuditLog
         command.CommandText = sql.ToString();
 
         var items = new List<AuditRecord>(Math.Min(search.Take + 1, 1001));
-        await using (var reader = await command.ExecuteReaderAsync(ct))
+        await using (var reader = await StaleConnections.RetryOnceAsync(_db, () => command.ExecuteReaderAsync(ct)))
             while (await reader.ReadAsync(ct))
                 items.Add(new AuditRecord(reader.GetInt64(0), new AuditEntry(reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), reader.GetString(3),
                     reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6),
@@ -69,7 +69,7 @@ public sealed partial class PostgresAuditLog
         command.Parameters.Add(new NpgsqlParameter { Value = subjectKey, NpgsqlDbType = NpgsqlDbType.Text });
         if (regionPrefix is not null) command.Parameters.Add(new NpgsqlParameter { Value = regionPrefix, NpgsqlDbType = NpgsqlDbType.Text });
         var results = new List<AuditActorSummary>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        await using var reader = await StaleConnections.RetryOnceAsync(_db, () => command.ExecuteReaderAsync(ct));
         while (await reader.ReadAsync(ct))
             results.Add(new AuditActorSummary(reader.GetString(0), reader.GetString(1), reader.GetInt64(2),
                 reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4)));

@@ -29,7 +29,8 @@ public sealed partial class PostgresAuditLog : IAuditLog, IAsyncDisposable
     {
         _db = db;
         _logger = logger;
-        _queue = new GroupCommitQueue<AuditEntry>("Audit log", 50_000, 5_000, WriteBatchAsync, logger);
+        // A COPY is not repeatable (a committed batch would be stored twice): a stale connection clears the pool, no retry.
+        _queue = new GroupCommitQueue<AuditEntry>("Audit log", 50_000, 5_000, b => StaleConnections.ClearOnFailureAsync(_db, () => WriteBatchAsync(b)), logger);
     }
 
     public Task RecordAsync(AuditEntry entry, CancellationToken ct = default) => _queue.WriteAsync(entry, ct);
@@ -52,7 +53,7 @@ public sealed partial class PostgresAuditLog : IAuditLog, IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = query.Take });
         command.Parameters.Add(new NpgsqlParameter { Value = (object?)query.RegionPrefix ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
         var results = new List<AuditEntry>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        await using var reader = await StaleConnections.RetryOnceAsync(_db, () => command.ExecuteReaderAsync(ct));
         while (await reader.ReadAsync(ct))
             results.Add(new AuditEntry(reader.GetFieldValue<DateTimeOffset>(0), reader.GetString(1), reader.GetString(2), reader.GetString(3),
                 reader.IsDBNull(4) ? null : reader.GetString(4), reader.IsDBNull(5) ? null : reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6)));

@@ -15,7 +15,7 @@ public sealed class PostgresCodeSigningKeyStore(NpgsqlDataSource db) : ICodeSign
             """);
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = since.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
         var result = new List<StoredCodeSigningKey>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        await using var reader = await StaleConnections.RetryOnceAsync(db, () => command.ExecuteReaderAsync(ct));
         while (await reader.ReadAsync(ct))
             result.Add(new StoredCodeSigningKey(reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetFieldValue<DateTimeOffset>(2),
                 reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<byte[]>(5),
@@ -34,6 +34,7 @@ public sealed class PostgresCodeSigningKeyStore(NpgsqlDataSource db) : ICodeSign
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = at.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = key.PublicKey });
         command.Parameters.Add(new NpgsqlParameter<byte[]> { TypedValue = key.ProtectedPrivateKey });
-        return await command.ExecuteNonQueryAsync(ct) == 1;
+        // Not retried: a repeat of a committed insert would answer "already there" (false) for the key it just added.
+        return await StaleConnections.ClearOnFailureAsync(db, () => command.ExecuteNonQueryAsync(ct)) == 1;
     }
 }

@@ -21,7 +21,8 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
     public PostgresPassStore(NpgsqlDataSource db, ILogger<PostgresPassStore> logger)
     {
         _db = db;
-        _queue = new GroupCommitQueue<PassRecord>("Checkpoint passes", 50_000, 5_000, WriteBatchAsync, logger);
+        // A COPY is not repeatable (a committed batch would be stored twice): a stale connection clears the pool, no retry.
+        _queue = new GroupCommitQueue<PassRecord>("Checkpoint passes", 50_000, 5_000, b => StaleConnections.ClearOnFailureAsync(_db, () => WriteBatchAsync(b)), logger);
     }
 
     public Task AppendAsync(PassRecord pass, CancellationToken ct = default) => _queue.WriteAsync(pass, ct);
@@ -88,7 +89,8 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
         Add(p => p.Review == PassReview.None ? null : p.Review.ToString());
         Add(p => p.Temperature);
         var inserted = new HashSet<Guid>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        // Not retried: a repeat of a committed upload would answer "none inserted" (all duplicates) for rows it just stored.
+        await using var reader = await StaleConnections.ClearOnFailureAsync(_db, () => command.ExecuteReaderAsync(ct));
         while (await reader.ReadAsync(ct)) inserted.Add(reader.GetGuid(0));
         return inserted;
     }
@@ -110,7 +112,7 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = checkpointId });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = from.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = to.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        return (int)(long)(await command.ExecuteScalarAsync(ct))!;
+        return (int)(long)(await StaleConnections.RetryOnceAsync(_db, () => command.ExecuteScalarAsync(ct)))!;
     }
 
     public async Task<IReadOnlyList<PassRecord>> ForResidentAsync(string residentKey, DateTimeOffset from, DateTimeOffset to, int take, CancellationToken ct = default)
@@ -130,7 +132,8 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
             "delete from checkpoint_passes where id in (select id from checkpoint_passes where at < $1 order by at limit $2)");
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = cutoff.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
         command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchSize });
-        return await command.ExecuteNonQueryAsync(ct);
+        // A repeat deletes the next bounded batch of rows that qualify anyway: harmless.
+        return await StaleConnections.RetryOnceAsync(_db, () => command.ExecuteNonQueryAsync(ct));
     }
 
     public async Task UpsertDailyAsync(CheckpointDaily daily, CancellationToken ct = default)
@@ -148,7 +151,8 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = daily.RegionCode });
         foreach (var n in new[] { c.Entries, c.Exits, c.RedSeen, c.YellowSeen, c.Refused, c.Duplicates, c.Passes })
             command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = n });
-        await command.ExecuteNonQueryAsync(ct);
+        // An upsert of the same counts: a repeat is harmless.
+        await StaleConnections.RetryOnceAsync(_db, () => command.ExecuteNonQueryAsync(ct));
     }
 
     public async Task<IReadOnlyList<CheckpointDayCounts>> DailyAsync(string checkpointId, DateOnly from, DateOnly to, CancellationToken ct = default)
@@ -161,7 +165,7 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = from });
         command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = to });
         var result = new List<CheckpointDayCounts>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        await using var reader = await StaleConnections.RetryOnceAsync(_db, () => command.ExecuteReaderAsync(ct));
         while (await reader.ReadAsync(ct))
             result.Add(new CheckpointDayCounts
             {
@@ -171,10 +175,10 @@ public sealed class PostgresPassStore : IPassStore, IAsyncDisposable
         return result;
     }
 
-    private static async Task<IReadOnlyList<PassRecord>> ReadAsync(NpgsqlCommand command, CancellationToken ct)
+    private async Task<IReadOnlyList<PassRecord>> ReadAsync(NpgsqlCommand command, CancellationToken ct)
     {
         var result = new List<PassRecord>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        await using var reader = await StaleConnections.RetryOnceAsync(_db, () => command.ExecuteReaderAsync(ct));
         while (await reader.ReadAsync(ct))
             result.Add(new PassRecord(
                 reader.GetGuid(0), reader.GetString(1), reader.GetString(2), reader.GetString(3), reader.GetString(4),

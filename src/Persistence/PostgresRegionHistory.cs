@@ -29,7 +29,7 @@ public sealed class PostgresRegionHistory : IRegionHistory, IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = from });
         command.Parameters.Add(new NpgsqlParameter { Value = to });
         var rows = new List<RegionDay>();
-        await using var reader = await command.ExecuteReaderAsync();
+        await using var reader = await StaleConnections.RetryOnceAsync(_db, () => command.ExecuteReaderAsync());
         while (await reader.ReadAsync())
             rows.Add(new RegionDay(reader.GetFieldValue<DateOnly>(0), JsonSerializer.Deserialize<RegionCounts>(reader.GetString(1))!));
         return rows;
@@ -47,7 +47,8 @@ public sealed class PostgresRegionHistory : IRegionHistory, IAsyncDisposable
         command.Parameters.Add(new NpgsqlParameter { Value = latest.Select(b => b.Code).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
         command.Parameters.Add(new NpgsqlParameter { Value = latest.Select(b => b.Day).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Date });
         command.Parameters.Add(new NpgsqlParameter { Value = latest.Select(b => b.Json).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
-        await command.ExecuteNonQueryAsync();
+        // An upsert of the same values: a repeat is harmless.
+        await StaleConnections.RetryOnceAsync(_db, () => command.ExecuteNonQueryAsync());
     }
 
     public async ValueTask DisposeAsync()

@@ -27,7 +27,7 @@ public sealed partial class PostgresTicketStore : ITicketSearch
         p.Add(new NpgsqlParameter { Value = q.Open is { } open ? open : DBNull.Value, NpgsqlDbType = NpgsqlDbType.Boolean });
         p.Add(new NpgsqlParameter<int> { TypedValue = q.Take });
         var numbers = new List<string>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        await using var reader = await StaleConnections.RetryOnceAsync(db, () => command.ExecuteReaderAsync(ct));
         while (await reader.ReadAsync(ct)) numbers.Add(reader.GetString(0));
         return numbers;
     }

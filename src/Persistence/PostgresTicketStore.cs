@@ -48,7 +48,8 @@ public sealed partial class PostgresTicketStore(NpgsqlDataSource db, ILogger<Pos
         p.Add(Time(row.RejectedAt));
         p.Add(Time(row.ClosedAt));
         p.Add(new NpgsqlParameter<long> { TypedValue = row.Version });
-        await command.ExecuteNonQueryAsync(ct);
+        // Versioned (where tickets.version < excluded.version): a repeat changes nothing.
+        await StaleConnections.RetryOnceAsync(db, () => command.ExecuteNonQueryAsync(ct));
     }
 
     public async Task<TicketRow?> GetAsync(string number, CancellationToken ct = default)
@@ -120,7 +121,7 @@ public sealed partial class PostgresTicketStore(NpgsqlDataSource db, ILogger<Pos
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset[]> { TypedValue = windows.Select(x => x.End.ToUniversalTime()).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz });
         command.Parameters.Add(Time(now));
         var result = new List<TicketFigures>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        await using var reader = await StaleConnections.RetryOnceAsync(db, () => command.ExecuteReaderAsync(ct));
         while (await reader.ReadAsync(ct))
         {
             var window = windows[(int)reader.GetInt64(0) - 1];
@@ -139,10 +140,10 @@ public sealed partial class PostgresTicketStore(NpgsqlDataSource db, ILogger<Pos
     private static NpgsqlParameter Time(DateTimeOffset? value) =>
         new() { Value = value is { } v ? v.ToUniversalTime() : DBNull.Value, NpgsqlDbType = NpgsqlDbType.TimestampTz };
 
-    private static async Task<IReadOnlyList<TicketRow>> ReadAsync(NpgsqlCommand command, CancellationToken ct)
+    private async Task<IReadOnlyList<TicketRow>> ReadAsync(NpgsqlCommand command, CancellationToken ct)
     {
         var result = new List<TicketRow>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        await using var reader = await StaleConnections.RetryOnceAsync(db, () => command.ExecuteReaderAsync(ct));
         DateTimeOffset? At(int i) => reader.IsDBNull(i) ? null : reader.GetFieldValue<DateTimeOffset>(i);
         string? Str(int i) => reader.IsDBNull(i) ? null : reader.GetString(i);
         while (await reader.ReadAsync(ct))

@@ -11,7 +11,7 @@ public sealed class PostgresVillageContactStore(NpgsqlDataSource db) : IVillageC
     {
         await using var command = db.CreateCommand("select duty_phone, updated_at, updated_by from village_contacts where village_code = $1");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = villageCode });
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        await using var reader = await StaleConnections.RetryOnceAsync(db, () => command.ExecuteReaderAsync(ct));
         return await reader.ReadAsync(ct)
             ? new VillageContact(villageCode, reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2))
             : null;
@@ -32,6 +32,7 @@ public sealed class PostgresVillageContactStore(NpgsqlDataSource db) : IVillageC
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = contact.UpdatedAt.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
             command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = contact.UpdatedBy });
         }
-        await command.ExecuteNonQueryAsync(ct);
+        // An upsert (or delete) of the same values: a repeat is harmless.
+        await StaleConnections.RetryOnceAsync(db, () => command.ExecuteNonQueryAsync(ct));
     }
 }

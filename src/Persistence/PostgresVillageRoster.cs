@@ -24,7 +24,8 @@ public sealed class PostgresVillageRoster : IVillageRoster, IAsyncDisposable
         _db = db;
         _rows = new(serializer);
         // Two writer loops, each batch up to 5,000 rows (a village's save may carry several).
-        _queue = new("Village roster", 10_000, 5_000, WriteBatchAsync, logger, writers: 2, weight: p => p.Changed.Count);
+        // Versioned rows (version < excluded.version): a repeated batch changes nothing, so a stale connection's batch runs once more.
+        _queue = new("Village roster", 10_000, 5_000, b => StaleConnections.RetryOnceAsync(_db, () => WriteBatchAsync(b)), logger, writers: 2, weight: p => p.Changed.Count);
     }
 
     public async Task<IReadOnlyList<ResidentSummary>> LoadAsync(string villageCode, CancellationToken ct = default)
@@ -32,7 +33,7 @@ public sealed class PostgresVillageRoster : IVillageRoster, IAsyncDisposable
         await using var command = _db.CreateCommand("select payload from village_resident where village_code = $1");
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = villageCode });
         var rows = new List<ResidentSummary>();
-        await using var reader = await command.ExecuteReaderAsync(ct);
+        await using var reader = await StaleConnections.RetryOnceAsync(_db, () => command.ExecuteReaderAsync(ct));
         while (await reader.ReadAsync(ct)) rows.Add(_rows.Read(villageCode, reader.GetFieldValue<byte[]>(0)));
         return rows;
     }

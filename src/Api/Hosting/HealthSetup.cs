@@ -75,7 +75,8 @@ internal sealed class DatabaseHealthCheck(NpgsqlDataSource db) : IHealthCheck
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             timeout.CancelAfter(TimeSpan.FromSeconds(3));
             await using var command = db.CreateCommand("select 1");
-            await command.ExecuteScalarAsync(timeout.Token);
+            // A stale pooled connection (after a PostgreSQL restart) clears the pool and asks again: not a failed probe.
+            await Sanmenxia.Persistence.StaleConnections.RetryOnceAsync(db, () => command.ExecuteScalarAsync(timeout.Token));
             return HealthCheckResult.Healthy("PostgreSQL answers");
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)

@@ -176,8 +176,10 @@ public sealed partial class BatchingGrainStorage : IGrainStorage, IAsyncDisposab
         }
         var villageRows = VillageRowParameters(rows);
 
+        var staleRetried = false;
         for (var attempt = 1; ; attempt++)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 var results = new int?[n];
@@ -206,6 +208,13 @@ public sealed partial class BatchingGrainStorage : IGrainStorage, IAsyncDisposab
             {
                 // Rolled back as a whole, so nothing of it is visible: safe to run again.
                 _logger.LogWarning("Grain storage batch of {Count} writes hit {SqlState}; retrying.", n, e.SqlState);
+            }
+            catch (Exception e) when (!staleRetried && StaleConnections.Observe(_db, e, started))
+            {
+                // A pooled connection the server had closed (a PostgreSQL restart): the pool is cleared, and a second run is
+                // harmless even if the first had committed, since every row's version check then refuses it (a conflict, never twice).
+                staleRetried = true;
+                _logger.LogWarning("Grain storage batch of {Count} writes met a stale connection ({Error}); pool cleared, retrying once.", n, e.Message);
             }
         }
     }
@@ -271,7 +280,8 @@ public sealed partial class BatchingGrainStorage : IGrainStorage, IAsyncDisposab
 
     private Task ReadBatchAsync(List<ReadRequest> batch) =>
         // As for writes: a key PostgreSQL refuses fails its own read only, not the other grains activating with it.
-        BatchIsolation.WriteIsolatingAsync(batch, ReadRowsAsync, (failed, e) =>
+        // A read met on a stale pooled connection is run once more on a fresh one (StaleConnections).
+        BatchIsolation.WriteIsolatingAsync(batch, part => StaleConnections.RetryOnceAsync(_db, () => ReadRowsAsync(part)), (failed, e) =>
         {
             _logger.LogError(e, "Grain storage batch of {Count} reads failed.", failed.Count);
             foreach (var request in failed) request.Done.TrySetException(e);

@@ -28,7 +28,7 @@ namespace Sanmenxia.IntegrationTests.Postgres;
 /// stock ADO.NET provider on the same orleans_grain_state rows.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class BatchingGrainStorageTests(PostgresFixture fixture)
+public sealed partial class BatchingGrainStorageTests(PostgresFixture fixture)
 {
     private const string StateName = "probe";
     private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(30);
@@ -539,6 +539,9 @@ public sealed class BatchingGrainStorageTests(PostgresFixture fixture)
         public const string ApplicationName = "sanmenxia-batched-test";
 
         private readonly List<NpgsqlDataSource> _dataSources = [];
+
+        /// <summary>The data source (connection pool) of the storage <see cref="NewBatched"/> made last.</summary>
+        public NpgsqlDataSource LastDataSource => _dataSources[^1];
 
         public BatchingGrainStorage NewBatched(BatchingGrainStorageOptions? options = null)
         {
