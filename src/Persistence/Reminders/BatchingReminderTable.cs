@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Npgsql;
@@ -114,18 +113,19 @@ public sealed partial class BatchingReminderTable : IReminderTable, IAsyncDispos
         var reconnected = false;
         for (var attempt = 1; ; attempt++)
         {
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
             try
             {
                 await using var connection = await _db.OpenConnectionAsync().ConfigureAwait(false);
                 return await run(connection).ConfigureAwait(false);
             }
-            catch (Exception e) when (!reconnected && IsDroppedConnection(e))
+            catch (Exception e) when (!reconnected && StaleConnections.Observe(_db, e, started))
             {
+                // The pool is cleared (once per failure wave, for every store of the process: StaleConnections).
                 reconnected = true;
                 Statistics.RecordRetry();
-                _logger.LogWarning("Reminder table {What}: the connection was dropped ({Error}); clearing the pool and retrying once.", what,
+                _logger.LogWarning("Reminder table {What}: the connection was dropped ({Error}); pool cleared, retrying once.", what,
                     e is PostgresException pg ? pg.SqlState : e.GetType().Name);
-                _db.Clear();
             }
             catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < 3)
             {
@@ -133,19 +133,6 @@ public sealed partial class BatchingReminderTable : IReminderTable, IAsyncDispos
             }
         }
     }
-
-    /// <summary>
-    /// A failure of the connection, not of the statement: the server shut the backend down (57P01 admin shutdown, 57P02
-    /// crash shutdown), is not accepting connections yet (57P03), a connection exception (class 08), or an I/O failure on
-    /// the socket (a pooled connection whose server went away).
-    /// </summary>
-    internal static bool IsDroppedConnection(Exception e) => e switch
-    {
-        PostgresException pg => pg.SqlState is PostgresErrorCodes.AdminShutdown or PostgresErrorCodes.CrashShutdown or PostgresErrorCodes.CannotConnectNow
-            || pg.SqlState.StartsWith("08", StringComparison.Ordinal),
-        NpgsqlException n => n.InnerException is IOException or SocketException || n.IsTransient,
-        _ => false,
-    };
 
     // One line a minute while there are upserts, so the batch sizes under real load are on record in the silo log.
     private async Task ReportLoopAsync()
