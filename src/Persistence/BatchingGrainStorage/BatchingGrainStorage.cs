@@ -190,7 +190,8 @@ public sealed partial class BatchingGrainStorage : IGrainStorage, IAsyncDisposab
                         AddKeyParameters(command, h, n0, n1, th, gt, ext);
                         command.Parameters.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
                         command.Parameters.Add(new NpgsqlParameter { Value = p, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-                        foreach (var parameter in villageRows) command.Parameters.Add(parameter);
+                        // A parameter belongs to one command: a retry (deadlock, stale connection) takes fresh copies.
+                        foreach (var parameter in villageRows) command.Parameters.Add(parameter.Clone());
                         await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
                         while (await reader.ReadAsync().ConfigureAwait(false))
                         {
