@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Sanmenxia.Persistence;
 using Sanmenxia.Platform.Stores;
+using static Sanmenxia.IntegrationTests.Postgres.PgTestSql;
 
 namespace Sanmenxia.IntegrationTests.Postgres;
 
@@ -117,11 +118,4 @@ public sealed class AuditTrailPostgresTests(PostgresFixture fixture)
         await command.ExecuteNonQueryAsync();
     }
 
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
 }

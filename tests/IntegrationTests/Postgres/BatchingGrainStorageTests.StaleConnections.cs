@@ -6,6 +6,7 @@ using Sanmenxia.Persistence;
 using Sanmenxia.Persistence.BatchingGrainStorage;
 using Sanmenxia.Platform.Stores;
 using Sanmenxia.Villages;
+using static Sanmenxia.IntegrationTests.Postgres.PgTestSql;
 
 namespace Sanmenxia.IntegrationTests.Postgres;
 

@@ -19,6 +19,7 @@ using Sanmenxia.Regions;
 using Sanmenxia.Residents;
 using Sanmenxia.Villages;
 using Sanmenxia.IntegrationTests.Support;
+using static Sanmenxia.IntegrationTests.Postgres.PgTestSql;
 
 namespace Sanmenxia.IntegrationTests.Postgres;
 
@@ -450,24 +451,9 @@ public sealed partial class BatchingGrainStorageTests(PostgresFixture fixture)
         var blocker = NewState("blocker");
         await storage.WriteStateAsync(StateName, blockerId, blocker);
 
-        await using var locker = new NpgsqlConnection(env.ConnectionString);
-        await locker.OpenAsync();
-        await using var transaction = await locker.BeginTransactionAsync();
-        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM orleans_grain_state WHERE grain_id_extension = $1 FOR UPDATE", locker, transaction))
-        {
-            lockRow.Parameters.Add(new NpgsqlParameter<string> { TypedValue = blockerId.Key.ToString() });
-            await lockRow.ExecuteScalarAsync();
-        }
-        var blocked = storage.WriteStateAsync(StateName, blockerId, blocker);
-        await Eventually.Until(
-            () => ScalarAsync<long>(env.ConnectionString,
-                $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{StorageSilo.ApplicationName}' AND wait_event_type = 'Lock'"),
-            waiting => waiting == 1, s_deadline, "the blocked batch to wait on the row lock", TimeSpan.FromMilliseconds(20));
-        var tasks = start().ToArray();
-        await transaction.CommitAsync();
-        await blocked;
-        await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
-        return tasks;
+        return await PgTestSql.InOneBatchAsync(env.ConnectionString,
+            RowLock("SELECT 1 FROM orleans_grain_state WHERE grain_id_extension = $1", blockerId.Key.ToString()),
+            () => storage.WriteStateAsync(StateName, blockerId, blocker), LockWaiters(StorageSilo.ApplicationName), start);
     }
 
     /// <summary>
@@ -476,29 +462,8 @@ public sealed partial class BatchingGrainStorageTests(PostgresFixture fixture)
     /// </summary>
     private static async Task<Task[]> InOneReadBatchAsync(StorageSilo env, BatchingGrainStorage storage, Func<IReadOnlyList<Task>> start)
     {
-        await using var locker = new NpgsqlConnection(env.ConnectionString);
-        await locker.OpenAsync();
-        await using var transaction = await locker.BeginTransactionAsync();
-        await using (var lockTable = new NpgsqlCommand("LOCK TABLE orleans_grain_state IN ACCESS EXCLUSIVE MODE", locker, transaction))
-            await lockTable.ExecuteNonQueryAsync();
-        var blocked = storage.ReadStateAsync(StateName, GrainId.Create("probe", "read-blocker"), NewState());
-        await Eventually.Until(
-            () => ScalarAsync<long>(env.ConnectionString,
-                $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{StorageSilo.ApplicationName}' AND wait_event_type = 'Lock'"),
-            waiting => waiting == 1, s_deadline, "the blocked read batch to wait on the table lock", TimeSpan.FromMilliseconds(20));
-        var tasks = start().ToArray();
-        await transaction.CommitAsync();
-        await blocked;
-        await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
-        return tasks;
-    }
-
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
+        return await PgTestSql.InOneBatchAsync(env.ConnectionString, TableLock("orleans_grain_state"),
+            () => storage.ReadStateAsync(StateName, GrainId.Create("probe", "read-blocker"), NewState()), LockWaiters(StorageSilo.ApplicationName), start);
     }
 
     /// <summary>

@@ -11,6 +11,7 @@ using Sanmenxia.Platform.Options;
 using Sanmenxia.Regions;
 using Sanmenxia.Residents;
 using Sanmenxia.Villages;
+using static Sanmenxia.IntegrationTests.Postgres.PgTestSql;
 
 namespace Sanmenxia.IntegrationTests.Postgres;
 
@@ -240,32 +241,9 @@ public sealed class BatchingReminderTableTests(PostgresFixture fixture)
     {
         var blocker = GrainId.Create("probe", "blocker-" + Guid.NewGuid().ToString("N")[..8]);
         await env.Table.UpsertRow(Entry(blocker, "b", TimeSpan.FromMinutes(1)));
-        await using var locker = new NpgsqlConnection(env.ConnectionString);
-        await locker.OpenAsync();
-        await using var transaction = await locker.BeginTransactionAsync();
-        await using (var lockRow = new NpgsqlCommand("SELECT 1 FROM orleans_reminder WHERE grain_id = $1 FOR UPDATE", locker, transaction))
-        {
-            lockRow.Parameters.Add(new NpgsqlParameter<string> { TypedValue = blocker.ToString() });
-            await lockRow.ExecuteScalarAsync();
-        }
-        var blocked = env.Table.UpsertRow(Entry(blocker, "b", TimeSpan.FromMinutes(1)));
-        await Eventually.Until(
-            () => ScalarAsync<long>(env.ConnectionString,
-                $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{ApplicationName}' AND wait_event_type = 'Lock'"),
-            waiting => waiting == 1, s_deadline, "the blocked upsert to wait on the row lock", TimeSpan.FromMilliseconds(20));
-        var tasks = start().ToArray();
-        await transaction.CommitAsync();
-        await blocked;
-        await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
-        return tasks;
-    }
-
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
+        return await PgTestSql.InOneBatchAsync(env.ConnectionString,
+            RowLock("SELECT 1 FROM orleans_reminder WHERE grain_id = $1", blocker.ToString()),
+            () => env.Table.UpsertRow(Entry(blocker, "b", TimeSpan.FromMinutes(1))), LockWaiters(ApplicationName), start);
     }
 
     /// <summary>A fresh migrated database and a batched table on it (its own data source, named for pg_stat_activity).</summary>

@@ -1,10 +1,10 @@
-using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Sanmenxia.Checkpoints;
 using Sanmenxia.Platform.Stores;
 using Sanmenxia.HealthCode;
 using Sanmenxia.Persistence;
+using static Sanmenxia.IntegrationTests.Postgres.PgTestSql;
 
 namespace Sanmenxia.IntegrationTests.Postgres;
 
@@ -15,8 +15,6 @@ namespace Sanmenxia.IntegrationTests.Postgres;
 [Collection(PostgresCollection.Name)]
 public sealed class GroupCommitIsolationTests(PostgresFixture fixture)
 {
-    private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(30);
-
     [Fact]
     public async Task An_audit_entry_postgres_refuses_fails_alone_and_the_rest_of_its_batch_is_written()
     {
@@ -54,40 +52,7 @@ public sealed class GroupCommitIsolationTests(PostgresFixture fixture)
     /// Makes the items <paramref name="start"/> queues land in one batch: the table is locked by another transaction, a
     /// blocker item's COPY waits on it (the queue's one writer is busy), the items queue behind it, the lock is released.
     /// </summary>
-    private static async Task<Task[]> InOneBatchAsync(string connectionString, string table, Func<Task> blocker, Func<IReadOnlyList<Task>> start)
-    {
-        await using var locker = new NpgsqlConnection(connectionString);
-        await locker.OpenAsync();
-        await using var transaction = await locker.BeginTransactionAsync();
-        await using (var lockTable = new NpgsqlCommand($"LOCK TABLE {table} IN ACCESS EXCLUSIVE MODE", locker, transaction))
-            await lockTable.ExecuteNonQueryAsync();
-        var blocked = blocker();
-        await PollAsync(() => ScalarAsync<long>(connectionString,
-            $"select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike 'copy {table}%'"), n => n == 1);
-        var tasks = start().ToArray();
-        await transaction.CommitAsync();
-        await blocked;
-        await Task.WhenAll(tasks.Select(t => t.ContinueWith(_ => { }, TaskScheduler.Default)));
-        return tasks;
-    }
-
-    private static async Task<T> ScalarAsync<T>(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    private static async Task PollAsync<T>(Func<Task<T>> probe, Func<T, bool> done)
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            var value = await probe();
-            if (done(value)) return;
-            if (clock.Elapsed > s_deadline) Assert.Fail($"Condition not met within {s_deadline}; last value: {value}");
-            await Task.Delay(20);
-        }
-    }
+    private static Task<Task[]> InOneBatchAsync(string connectionString, string table, Func<Task> blocker, Func<IReadOnlyList<Task>> start) =>
+        PgTestSql.InOneBatchAsync(connectionString, TableLock(table), blocker,
+            $"select count(*) from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock' and query ilike 'copy {table}%'", start);
 }
