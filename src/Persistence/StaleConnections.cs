@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 
 namespace Sanmenxia.Persistence;
@@ -77,6 +78,36 @@ public static class StaleConnections
             // The statement failed on a dead connection: nothing of it was applied, or (a versioned write) a repeat is harmless.
         }
         return await run().ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs a statement whose repeat is harmless (a read, a versioned or idempotent batch) under the group-commit writers'
+    /// rule: after a stale connection's failure once more on the cleared pool (<paramref name="onStaleRetry"/> is told);
+    /// after a deadlock or serialization failure (rolled back as a whole, nothing of it visible) up to three attempts in
+    /// all. Any other failure reaches the caller.
+    /// </summary>
+    public static async Task<T> RunRepeatableAsync<T>(NpgsqlDataSource db, ILogger logger, string what, Func<Task<T>> run, Action? onStaleRetry = null)
+    {
+        var staleRetried = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            try
+            {
+                return await run().ConfigureAwait(false);
+            }
+            catch (Exception e) when (!staleRetried && Observe(db, e, started))
+            {
+                staleRetried = true;
+                onStaleRetry?.Invoke();
+                logger.LogWarning("{What} met a stale connection ({Error}); pool cleared, retrying once.", what,
+                    e is PostgresException pg ? pg.SqlState : e.GetType().Name);
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < 3)
+            {
+                logger.LogWarning("{What} hit {SqlState}; retrying.", what, e.SqlState);
+            }
+        }
     }
 
     /// <inheritdoc cref="RetryOnceAsync{T}"/>

@@ -176,48 +176,33 @@ public sealed partial class BatchingGrainStorage : IGrainStorage, IAsyncDisposab
         }
         var villageRows = VillageRowParameters(rows);
 
-        var staleRetried = false;
-        for (var attempt = 1; ; attempt++)
+        // A repeat is harmless even if the first run had committed (a stale connection's lost answer): every row's version
+        // check then refuses it, a conflict, never a second write.
+        var results = await StaleConnections.RunRepeatableAsync(_db, _logger, $"Grain storage batch of {n} writes", async () =>
         {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            try
+            var versions = new int?[n];
+            await using var connection = await _db.OpenConnectionAsync().ConfigureAwait(false);
+            await using var command = new NpgsqlCommand(WriteSql, connection);
+            await WithPreparedStatementsResetOnErrorAsync(connection, async () =>
             {
-                var results = new int?[n];
-                await using (var connection = await _db.OpenConnectionAsync().ConfigureAwait(false))
-                await using (var command = new NpgsqlCommand(WriteSql, connection))
-                    await WithPreparedStatementsResetOnErrorAsync(connection, async () =>
-                    {
-                        AddKeyParameters(command, h, n0, n1, th, gt, ext);
-                        command.Parameters.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
-                        command.Parameters.Add(new NpgsqlParameter { Value = p, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
-                        // A parameter belongs to one command: a retry (deadlock, stale connection) takes fresh copies.
-                        foreach (var parameter in villageRows) command.Parameters.Add(parameter.Clone());
-                        await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
-                        while (await reader.ReadAsync().ConfigureAwait(false))
-                        {
-                            var i = reader.GetInt32(0);
-                            results[i] = reader.GetInt32(1);
-                        }
-                    }).ConfigureAwait(false);
-                // The statement ran in its own implicit transaction: reaching here means it committed.
-                Statistics.RecordWriteBatch(n);
-                // A write not returned changed nothing (stale ETag, lost first insert): null, that caller's conflict.
-                for (var i = 0; i < n; i++) rows[i].Done.TrySetResult(results[i]);
-                return;
-            }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < 3)
-            {
-                // Rolled back as a whole, so nothing of it is visible: safe to run again.
-                _logger.LogWarning("Grain storage batch of {Count} writes hit {SqlState}; retrying.", n, e.SqlState);
-            }
-            catch (Exception e) when (!staleRetried && StaleConnections.Observe(_db, e, started))
-            {
-                // A pooled connection the server had closed (a PostgreSQL restart): the pool is cleared, and a second run is
-                // harmless even if the first had committed, since every row's version check then refuses it (a conflict, never twice).
-                staleRetried = true;
-                _logger.LogWarning("Grain storage batch of {Count} writes met a stale connection ({Error}); pool cleared, retrying once.", n, e.Message);
-            }
-        }
+                AddKeyParameters(command, h, n0, n1, th, gt, ext);
+                command.Parameters.Add(new NpgsqlParameter { Value = v, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Integer });
+                command.Parameters.Add(new NpgsqlParameter { Value = p, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bytea });
+                // A parameter belongs to one command: a retry (deadlock, stale connection) takes fresh copies.
+                foreach (var parameter in villageRows) command.Parameters.Add(parameter.Clone());
+                await using var reader = await command.ExecuteReaderAsync().ConfigureAwait(false);
+                while (await reader.ReadAsync().ConfigureAwait(false))
+                {
+                    var i = reader.GetInt32(0);
+                    versions[i] = reader.GetInt32(1);
+                }
+            }).ConfigureAwait(false);
+            return versions;
+        }).ConfigureAwait(false);
+        // The statement ran in its own implicit transaction: reaching here means it committed.
+        Statistics.RecordWriteBatch(n);
+        // A write not returned changed nothing (stale ETag, lost first insert): null, that caller's conflict.
+        for (var i = 0; i < n; i++) rows[i].Done.TrySetResult(results[i]);
     }
 
     /// <summary>The village rows the writes carry, as the statement's parameters $10..$14 (owner = the write's 1-based position).</summary>

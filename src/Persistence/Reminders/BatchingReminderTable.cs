@@ -104,35 +104,16 @@ public sealed partial class BatchingReminderTable : IReminderTable, IAsyncDispos
     });
 
     /// <summary>
-    /// Runs <paramref name="run"/> on a pooled connection; when that fails because the connection was dropped (PostgreSQL
-    /// restarted or terminated the backend, or the socket broke), clears the pool and runs it once more on a new one.
-    /// A deadlock or serialization failure (the whole statement rolled back) is retried too, up to three attempts.
+    /// Runs <paramref name="run"/> on a pooled connection under the writers' retry rule (StaleConnections.RunRepeatableAsync):
+    /// once more after a dropped connection, up to three attempts after a deadlock. Every statement here may be repeated:
+    /// an upsert leaves the same row, a remove that answers false makes Orleans check whether the row is gone.
     /// </summary>
-    private async Task<T> OnFreshConnectionIfDroppedAsync<T>(string what, Func<NpgsqlConnection, Task<T>> run)
-    {
-        var reconnected = false;
-        for (var attempt = 1; ; attempt++)
+    private Task<T> OnFreshConnectionIfDroppedAsync<T>(string what, Func<NpgsqlConnection, Task<T>> run) =>
+        StaleConnections.RunRepeatableAsync(_db, _logger, $"Reminder table {what}", async () =>
         {
-            var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            try
-            {
-                await using var connection = await _db.OpenConnectionAsync().ConfigureAwait(false);
-                return await run(connection).ConfigureAwait(false);
-            }
-            catch (Exception e) when (!reconnected && StaleConnections.Observe(_db, e, started))
-            {
-                // The pool is cleared (once per failure wave, for every store of the process: StaleConnections).
-                reconnected = true;
-                Statistics.RecordRetry();
-                _logger.LogWarning("Reminder table {What}: the connection was dropped ({Error}); pool cleared, retrying once.", what,
-                    e is PostgresException pg ? pg.SqlState : e.GetType().Name);
-            }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure && attempt < 3)
-            {
-                _logger.LogWarning("Reminder table {What} hit {SqlState}; retrying.", what, e.SqlState);
-            }
-        }
-    }
+            await using var connection = await _db.OpenConnectionAsync().ConfigureAwait(false);
+            return await run(connection).ConfigureAwait(false);
+        }, Statistics.RecordRetry);
 
     // One line a minute while there are upserts, so the batch sizes under real load are on record in the silo log.
     private async Task ReportLoopAsync()
