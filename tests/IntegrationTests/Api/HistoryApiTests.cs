@@ -18,8 +18,12 @@ public sealed class HistoryApiTests(ApiFactory factory)
         var firstDay = DateOnly.FromDateTime(factory.Clock.GetUtcNow().ToOffset(TimeSpan.FromHours(8)).DateTime);
         var commander = await factory.NewStaffAsync("commander", "411200");
 
-        // Today's row appears once the village has ticked (polled with a deadline, no sleeps).
-        var rows = await PollRows(commander, village, rows => rows.Any(x => x.GetProperty("day").GetString() == firstDay.ToString("yyyy-MM-dd")));
+        // Today's row appears once the village has ticked, and holds the application once the village's next history
+        // write has it: a row written between the registration and the application still says 0 (polled with a
+        // deadline, no sleeps).
+        static bool AppliedToday(JsonElement row, DateOnly day) =>
+            row.GetProperty("day").GetString() == day.ToString("yyyy-MM-dd") && row.GetProperty("counts").GetProperty("applied").GetInt32() >= 1;
+        var rows = await PollRows(commander, village, rows => rows.Any(x => AppliedToday(x, firstDay)));
         Assert.Equal(1, rows.Single(x => x.GetProperty("day").GetString() == firstDay.ToString("yyyy-MM-dd")).GetProperty("counts").GetProperty("applied").GetInt32());
 
         // Walk into the next day: the first day's row is closed and kept; the city keeps its own rows.
