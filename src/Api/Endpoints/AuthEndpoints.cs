@@ -144,12 +144,13 @@ public static class AuthEndpoints
     /// Deletes the cookie and, for a resident, ends every token of the phone (on every device): the next generation
     /// starts. The request's token is read if it is still valid; anonymous callers just lose the cookie.
     /// </summary>
-    private static async Task<IResult> Logout(HttpContext http, IGrainFactory grains)
+    private static async Task<IResult> Logout(HttpContext http, IGrainFactory grains, ResidentTokenRevocations revocations)
     {
         http.Response.Cookies.Delete(AuthSetup.TokenCookie);
         var caller = Caller.From(http.User);
+        // This process refuses the old tokens at once; the others at their next read of the revocation list.
         if (caller.Role == Roles.Resident && caller.PhoneKey is { Length: > 0 } phoneKey)
-            await grains.GetGrain<IPhoneDirectoryGrain>(phoneKey).RevokeTokensAsync();
+            revocations.Note(phoneKey, await grains.GetGrain<IPhoneDirectoryGrain>(phoneKey).RevokeTokensAsync());
         return Results.NoContent();
     }
 

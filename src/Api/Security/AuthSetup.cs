@@ -16,6 +16,10 @@ public sealed class AuthOptions
     public string Issuer { get; set; } = "sanmenxia";
     public TimeSpan StaffTokenLifetime { get; set; } = TimeSpan.FromHours(12);
     public TimeSpan ResidentTokenLifetime { get; set; } = TimeSpan.FromDays(7);
+    /// <summary>How often each API process reads what changed in the resident-token revocation list (a sign-out through another process counts here within this).</summary>
+    public TimeSpan RevocationPollInterval { get; set; } = TimeSpan.FromSeconds(1);
+    /// <summary>A revocation list not read successfully for this long is not trusted: resident requests ask the phone's grain again.</summary>
+    public TimeSpan RevocationMaxStaleness { get; set; } = TimeSpan.FromSeconds(10);
     /// <summary>First administrator, created at start if no account of that name exists.</summary>
     public string BootstrapAdminUsername { get; set; } = "admin";
     public string BootstrapAdminPassword { get; set; } = "";
@@ -69,6 +73,8 @@ public static class AuthSetup
             throw new InvalidOperationException("Auth:SigningKey must be at least 32 characters (environment Auth__SigningKey).");
         services.Configure<AuthOptions>(configuration.GetSection(AuthOptions.Section));
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<ResidentTokenRevocations>();
+        services.AddHostedService(sp => sp.GetRequiredService<ResidentTokenRevocations>());
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(jwt =>
         {
@@ -128,7 +134,8 @@ public static class ActiveStaffCheck
     /// </summary>
     /// <para>
     /// Resident tokens likewise end at sign-out (a 7-day token would otherwise outlive it): each carries its phone's
-    /// token generation, and a request whose generation is not the phone's current one goes on unauthenticated.
+    /// token generation, and a request whose generation is below the phone's current one goes on unauthenticated. The
+    /// current generations come from the revocation list each API process holds (<see cref="ResidentTokenRevocations"/>).
     /// </para>
     public static IApplicationBuilder UseActiveStaffOnly(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
@@ -142,11 +149,15 @@ public static class ActiveStaffCheck
         }
         else if (role == Roles.Resident)
         {
+            // The revocation list in memory answers while it is fresh; otherwise the phone's grain (a call and, cold, an
+            // activation and a read: what every cold clock-in paid before the list, issue 20).
             var phoneKey = http.User.FindFirst(SanmenxiaClaims.PhoneKey)?.Value ?? "";
-            var grains = http.RequestServices.GetRequiredService<IGrainFactory>();
-            if (phoneKey.Length == 0
-                || await grains.GetGrain<Sanmenxia.Residents.IPhoneDirectoryGrain>(phoneKey).GetTokenGenerationAsync() != TokenGenerationOf(http.User))
-                http.User = new ClaimsPrincipal(new ClaimsIdentity());
+            var generation = TokenGenerationOf(http.User);
+            var accepted = phoneKey.Length > 0
+                && (http.RequestServices.GetRequiredService<ResidentTokenRevocations>().Accepts(phoneKey, generation)
+                    ?? await http.RequestServices.GetRequiredService<IGrainFactory>()
+                        .GetGrain<Sanmenxia.Residents.IPhoneDirectoryGrain>(phoneKey).GetTokenGenerationAsync() == generation);
+            if (!accepted) http.User = new ClaimsPrincipal(new ClaimsIdentity());
         }
         await next(http);
     });

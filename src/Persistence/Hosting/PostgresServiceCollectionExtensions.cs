@@ -48,6 +48,7 @@ public static class PostgresServiceCollectionExtensions
         services.Replace(ServiceDescriptor.Singleton<IRetentionStore>(sp => new PostgresRetentionStore(sp.GetRequiredService<NpgsqlDataSource>())));
         services.Replace(ServiceDescriptor.Singleton<ICodeSigningKeyStore>(sp => new PostgresCodeSigningKeyStore(sp.GetRequiredService<NpgsqlDataSource>())));
         services.Replace(ServiceDescriptor.Singleton<IVillageContactStore>(sp => new PostgresVillageContactStore(sp.GetRequiredService<NpgsqlDataSource>())));
+        services.Replace(ServiceDescriptor.Singleton<ITokenRevocationStore>(sp => new PostgresTokenRevocationStore(sp.GetRequiredService<NpgsqlDataSource>())));
         return services;
     }
 }

@@ -46,6 +46,7 @@ public static class PlatformServiceCollectionExtensions
             services.TryAddSingleton<IRetentionStore>(sp => new InMemoryRetentionStore(sp.GetRequiredService<ITicketStore>(), sp.GetRequiredService<IPassStore>()));
             services.TryAddSingleton<ICodeSigningKeyStore, InMemoryCodeSigningKeyStore>();
             services.TryAddSingleton<IVillageContactStore, InMemoryVillageContactStore>();
+            services.TryAddSingleton<ITokenRevocationStore, InMemoryTokenRevocationStore>();
         }
         else
         {
@@ -57,6 +58,7 @@ public static class PlatformServiceCollectionExtensions
             services.TryAddSingleton<IRetentionStore>(_ => throw StoreMissing<IRetentionStore>());
             services.TryAddSingleton<ICodeSigningKeyStore>(_ => throw StoreMissing<ICodeSigningKeyStore>());
             services.TryAddSingleton<IVillageContactStore>(_ => throw StoreMissing<IVillageContactStore>());
+            services.TryAddSingleton<ITokenRevocationStore>(_ => throw StoreMissing<ITokenRevocationStore>());
         }
         // The Open311 search is the tickets store's (the in-memory double or the PostgreSQL store, whichever is registered).
         services.TryAddSingleton<ITicketSearch>(sp => sp.GetRequiredService<ITicketStore>() as ITicketSearch

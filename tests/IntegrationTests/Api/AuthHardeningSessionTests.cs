@@ -2,7 +2,12 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Sanmenxia.Api.Endpoints;
+using Sanmenxia.Api.Security;
+using Sanmenxia.Identity;
+using Sanmenxia.Residents;
+using Sanmenxia.Security;
 
 namespace Sanmenxia.IntegrationTests.Api;
 
@@ -25,6 +30,28 @@ public sealed class AuthHardeningSessionTests(ApiFactory factory)
         stolen.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         Assert.Equal(HttpStatusCode.Unauthorized, (await stolen.GetAsync("/api/residents/me")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await stolen.GetAsync("/api/auth/me")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_sign_out_through_another_API_process_stops_the_tokens_here_at_the_next_read_of_the_revocation_list()
+    {
+        var resident = await new ResidentFlow(factory).SignInAsync();
+        await resident.RegisterAsync();
+        Assert.Equal(HttpStatusCode.OK, (await resident.Client.GetAsync("/api/residents/me")).StatusCode);
+        var revocations = factory.Services.GetRequiredService<ResidentTokenRevocations>();
+        var phoneKey = factory.Services.GetRequiredService<PseudonymousKeys>().ForPhone(PhoneNumber.Parse(resident.Phone).Value);
+        Assert.True(revocations.Accepts(phoneKey, 0));
+
+        // Another process signs the phone out: the phone's grain and the store of record know, this process's list not yet.
+        var generation = await factory.Services.GetRequiredService<IGrainFactory>().GetGrain<IPhoneDirectoryGrain>(phoneKey).RevokeTokensAsync();
+        Assert.Equal(1, generation);
+        await revocations.RefreshAsync();
+
+        Assert.False(revocations.Accepts(phoneKey, 0));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await resident.Client.GetAsync("/api/residents/me")).StatusCode);
+        // A new sign-in gets a token of the new generation, which works.
+        var again = await new ResidentFlow(factory).SignInAsync(resident.Phone);
+        Assert.Equal(HttpStatusCode.OK, (await again.Client.GetAsync("/api/residents/me")).StatusCode);
     }
 
     [Fact]
