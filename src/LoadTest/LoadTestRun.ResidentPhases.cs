@@ -62,7 +62,7 @@ public sealed partial class LoadTestRun
     private async Task RunResidentLoadAsync(PhaseRecorder recorder, int count, Func<int, CancellationToken, Task<(Outcome Outcome, string? Kind)>> operation, ProgressTask task)
     {
         recorder.Extra["sender"] = o.Sender;
-        var (openedBefore, resentBefore) = (_raw?.ConnectionsOpened ?? 0, _raw?.Resent ?? 0);
+        var (openedBefore, resentBefore, droppedBefore) = (_raw?.ConnectionsOpened ?? 0, _raw?.Resent ?? 0, _raw?.DroppedIdle ?? 0);
         if (o.Rate is { } rate)
         {
             var report = await OpenLoopRunner.RunAsync(recorder, count, rate, o.MaxInFlight, TimeSpan.FromSeconds(o.MaxSeconds), operation, () => task.Increment(1));
@@ -76,9 +76,11 @@ public sealed partial class LoadTestRun
         recorder.Extra["tokensMintedInLoop"] = _tokens.MintedInLoop - _mintedInLoopBefore;
         if (_raw is not null)
         {
-            // Connections the raw sender opened in this phase (kept alive across phases), and requests it sent again
-            // because a reused connection had been closed before any of the answer arrived.
+            // Connections the raw sender opened in this phase (kept alive across phases), idle ones it found closed by
+            // the server before reuse, and requests it sent again because a reused connection had been closed before
+            // any of the answer arrived.
             recorder.Extra["rawConnectionsOpened"] = _raw.ConnectionsOpened - openedBefore;
+            recorder.Extra["rawIdleFoundClosed"] = _raw.DroppedIdle - droppedBefore;
             recorder.Extra["rawResent"] = _raw.Resent - resentBefore;
         }
     }

@@ -16,7 +16,7 @@ internal sealed partial class RawHttpConnection
     /// <summary>The longest status line + headers (or chunk-size line) accepted.</summary>
     private const int MaxHead = 64 * 1024;
 
-    private byte[] _recv = ArrayPool<byte>.Shared.Rent(InitialBuffer);
+    private byte[] _recv;
     private int _start, _end; // the bytes received and not yet parsed
     private long _received;   // bytes of the current answer received
     private byte[]? _body;    // the kept body (when wanted or status ≥ 300)
@@ -162,7 +162,7 @@ internal sealed partial class RawHttpConnection
                 _recv = larger;
             }
         }
-        var read = await _socket.ReceiveAsync(_recv.AsMemory(_end), SocketFlags.None, ct);
+        var read = await _socket.ReceiveAsync(_recv.AsMemory(_end, Math.Min(_recv.Length - _end, _maxRead)), SocketFlags.None, ct);
         _end += read;
         _received += read;
         return read;

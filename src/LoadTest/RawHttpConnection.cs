@@ -13,20 +13,42 @@ namespace Sanmenxia.LoadTest;
 /// </summary>
 internal sealed partial class RawHttpConnection : IDisposable
 {
-    private const int InitialBuffer = 4096;
+    public const int InitialBuffer = 4096;
     private static ReadOnlySpan<byte> IdempotencyName => "\r\nIdempotency-Key: "u8;
     private static ReadOnlySpan<byte> JsonLengthName => "\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: "u8;
     private static ReadOnlySpan<byte> LengthName => "\r\nContent-Length: "u8;
     private static ReadOnlySpan<byte> EndOfHead => "\r\n\r\n"u8;
 
     private readonly Socket _socket;
+    private readonly int _maxRead;
     private byte[] _send = ArrayPool<byte>.Shared.Rent(InitialBuffer);
     private int _disposed;
 
-    public RawHttpConnection(Socket socket) => _socket = socket;
+    /// <param name="socket">A connected socket; the connection owns it.</param>
+    /// <param name="receiveBuffer">The receive buffer's first size (it grows for a longer head).</param>
+    /// <param name="maxRead">Bytes taken from the socket at most per receive (tests make every answer arrive in pieces).</param>
+    public RawHttpConnection(Socket socket, int receiveBuffer = InitialBuffer, int maxRead = int.MaxValue)
+    {
+        _socket = socket;
+        _recv = ArrayPool<byte>.Shared.Rent(receiveBuffer);
+        _maxRead = maxRead;
+    }
 
     /// <summary>After an answer: whether the connection may carry the next request (no Connection: close, nothing left over).</summary>
     public bool Reusable { get; private set; }
+
+    /// <summary>When it was last put back idle (<see cref="Environment.TickCount64"/>).</summary>
+    public long IdleSince { get; set; }
+
+    /// <summary>
+    /// For an idle connection: readable means the server closed it (or sent bytes no request asked for); either way it
+    /// cannot carry the next request.
+    /// </summary>
+    public bool PeerClosedOrSpoke()
+    {
+        try { return _socket.Poll(0, SelectMode.SelectRead); }
+        catch (SocketException) { return true; }
+    }
 
     /// <summary>True while no byte of the current request's answer has arrived (a resend is then safe to decide on).</summary>
     public bool NothingReceived => _received == 0;

@@ -25,11 +25,25 @@ public sealed class RawHttpSender : IDisposable
     private readonly IPEndPoint[] _endpoints;
     private readonly ConcurrentQueue<RawHttpConnection> _idle = new();
     private readonly ConcurrentDictionary<(string Method, string Path), RawRequestTemplate> _templates = new();
-    private int _opened, _resent;
+    private readonly long _checkIdleAfterMs;
+    private readonly int _receiveBuffer, _maxRead;
+    private int _opened, _resent, _dropped;
     private volatile bool _disposed;
 
-    public RawHttpSender(Uri baseUrl)
+    /// <param name="baseUrl">The API, loopback and plain http only.</param>
+    /// <param name="checkIdleAfter">
+    /// A connection idle longer than this is checked before reuse (a poll of its socket, as HttpClient does) and dropped
+    /// when the server has closed it; default 1 s, infinite = never (the resend rule still covers a close in between).
+    /// </param>
+    /// <param name="receiveBuffer">Each connection's first receive buffer (bytes); it grows for a longer head.</param>
+    /// <param name="maxBytesPerRead">Bytes taken from the socket at most per receive: for tests, which make every answer arrive in pieces.</param>
+    public RawHttpSender(Uri baseUrl, TimeSpan? checkIdleAfter = null, int receiveBuffer = RawHttpConnection.InitialBuffer, int maxBytesPerRead = int.MaxValue)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(receiveBuffer, 16);
+        ArgumentOutOfRangeException.ThrowIfLessThan(maxBytesPerRead, 1);
+        (_receiveBuffer, _maxRead) = (receiveBuffer, maxBytesPerRead);
+        var check = checkIdleAfter ?? TimeSpan.FromSeconds(1);
+        _checkIdleAfterMs = check == Timeout.InfiniteTimeSpan ? long.MaxValue : (long)check.TotalMilliseconds;
         if (!LoadTestOptions.IsLoopback(baseUrl)) throw new ArgumentException("loopback only", nameof(baseUrl));
         if (baseUrl.Scheme != Uri.UriSchemeHttp) throw new ArgumentException("the raw sender speaks plain HTTP/1.1 only (use --sender httpclient for https)", nameof(baseUrl));
         _baseUrl = baseUrl;
@@ -44,6 +58,9 @@ public sealed class RawHttpSender : IDisposable
 
     /// <summary>Requests sent a second time because a reused connection turned out closed before any of the answer.</summary>
     public int Resent => Volatile.Read(ref _resent);
+
+    /// <summary>Idle connections dropped before reuse because the server had closed them.</summary>
+    public int DroppedIdle => Volatile.Read(ref _dropped);
 
     /// <summary>Connections waiting for their next request.</summary>
     public int IdleConnections => _idle.Count;
@@ -63,7 +80,7 @@ public sealed class RawHttpSender : IDisposable
         {
             RawHttpConnection? connection = null;
             var reused = false;
-            if (attempt == 0 && _idle.TryDequeue(out connection)) reused = true;
+            if (attempt == 0 && TakeIdle() is { } idle) (connection, reused) = (idle, true);
             connection ??= await OpenAsync(ct);
             var keep = false;
             try
@@ -80,10 +97,26 @@ public sealed class RawHttpSender : IDisposable
             }
             finally
             {
-                if (keep && !_disposed) _idle.Enqueue(connection);
+                if (keep && !_disposed)
+                {
+                    connection.IdleSince = Environment.TickCount64;
+                    _idle.Enqueue(connection);
+                }
                 else connection.Dispose();
             }
         }
+    }
+
+    /// <summary>An idle connection still open as far as can be told, or null.</summary>
+    private RawHttpConnection? TakeIdle()
+    {
+        while (_idle.TryDequeue(out var connection))
+        {
+            if (Environment.TickCount64 - connection.IdleSince < _checkIdleAfterMs || !connection.PeerClosedOrSpoke()) return connection;
+            Interlocked.Increment(ref _dropped);
+            connection.Dispose();
+        }
+        return null;
     }
 
     private static bool IsClosedByPeer(Exception e) =>
@@ -107,7 +140,7 @@ public sealed class RawHttpSender : IDisposable
             {
                 await socket.ConnectAsync(endpoint, timeout.Token);
                 Interlocked.Increment(ref _opened);
-                return new RawHttpConnection(socket);
+                return new RawHttpConnection(socket, _receiveBuffer, _maxRead);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {

@@ -55,11 +55,14 @@ public sealed class RawHttpSenderTests
         Assert.Equal(1, sender.IdleConnections);
     }
 
-    [Fact]
-    public async Task A_content_length_body_is_skipped_unless_asked_for_and_returned_when_asked()
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(1)]
+    [InlineData(3)]
+    public async Task A_content_length_body_is_skipped_unless_asked_for_and_returned_when_asked(int maxBytesPerRead)
     {
         await using var server = new FakeHttpServer(x => x.WriteAsync(FakeHttpServer.Answer(200, "{\"colour\":\"绿\"}")));
-        using var sender = new RawHttpSender(server.BaseUrl);
+        using var sender = new RawHttpSender(server.BaseUrl, receiveBuffer: 16, maxBytesPerRead: maxBytesPerRead);
 
         Assert.Equal((200, null), await Get(sender));
         Assert.Equal((200, "{\"colour\":\"绿\"}"), await Get(sender, wantBody: true));
@@ -67,12 +70,16 @@ public sealed class RawHttpSenderTests
         Assert.Equal(1, server.Accepts); // each body was read to its end: the connection stayed in step
     }
 
-    [Fact]
-    public async Task A_chunked_body_of_several_chunks_with_an_extension_is_read_to_its_end()
+    [Theory]
+    [InlineData(int.MaxValue)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public async Task A_chunked_body_of_several_chunks_with_an_extension_is_read_to_its_end(int maxBytesPerRead)
     {
         var answer = Encoding.UTF8.GetBytes(Chunked("{\"colour\":", "\"yellow\",", "\"days\":7}"));
         await using var server = new FakeHttpServer(x => x.WriteAsync(answer));
-        using var sender = new RawHttpSender(server.BaseUrl);
+        using var sender = new RawHttpSender(server.BaseUrl, receiveBuffer: 16, maxBytesPerRead: maxBytesPerRead);
 
         Assert.Equal((200, null), await Get(sender));
         Assert.Equal((200, "{\"colour\":\"yellow\",\"days\":7}"), await Get(sender, wantBody: true));
@@ -91,7 +98,7 @@ public sealed class RawHttpSenderTests
     }
 
     [Fact]
-    public async Task An_answer_split_into_single_bytes_is_parsed_and_the_connection_stays_usable()
+    public async Task An_answer_written_and_read_one_byte_at_a_time_is_parsed_and_the_connection_stays_usable()
     {
         var chunkedProblem = Encoding.UTF8.GetBytes(Chunked(Problem[..30], Problem[30..70], Problem[70..]).Replace("200 OK", "400 Bad Request"));
         await using var server = new FakeHttpServer(x => x.Index switch
@@ -100,7 +107,9 @@ public sealed class RawHttpSenderTests
             1 => x.WriteBytewiseAsync(FakeHttpServer.Answer(201, "{\"id\":\"t-1\"}")),
             _ => x.WriteAsync(FakeHttpServer.Answer(200, "{}")),
         });
-        using var sender = new RawHttpSender(server.BaseUrl);
+        // One-byte writes leave as single segments, but the kernel may hand several to one receive: the sender is also
+        // told to take at most one byte per receive, so every line end, chunk size and body is met in pieces.
+        using var sender = new RawHttpSender(server.BaseUrl, receiveBuffer: 16, maxBytesPerRead: 1);
 
         Assert.Equal((400, Problem), await Post(sender));
         Assert.Equal((201, "{\"id\":\"t-1\"}"), await Post(sender, wantBody: true));
@@ -156,15 +165,42 @@ public sealed class RawHttpSenderTests
                 firstClosed.SetResult();
             }
         });
-        using var sender = new RawHttpSender(server.BaseUrl);
+        using var sender = new RawHttpSender(server.BaseUrl, checkIdleAfter: Timeout.InfiniteTimeSpan); // no check before reuse: the close is met
 
         Assert.Equal((200, null), await Post(sender));
         await firstClosed.Task.WaitAsync(Deadline);
         Assert.Equal((200, null), await Post(sender));
 
         Assert.Equal(1, sender.Resent);
+        Assert.Equal(0, sender.DroppedIdle);
         Assert.Equal(2, server.Accepts);
         Assert.Equal(2, server.Requests.Count); // the second request reached the server once: on the new connection
+    }
+
+    [Fact]
+    public async Task An_idle_connection_the_server_closed_is_found_closed_before_reuse_when_checked()
+    {
+        var firstClosed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var server = new FakeHttpServer(async x =>
+        {
+            await x.WriteAsync(FakeHttpServer.Answer(200, "{}"));
+            if (x.Index == 0)
+            {
+                x.Close();
+                firstClosed.SetResult();
+            }
+        });
+        using var sender = new RawHttpSender(server.BaseUrl, checkIdleAfter: TimeSpan.Zero); // check every reuse
+
+        Assert.Equal((200, null), await Post(sender));
+        await firstClosed.Task.WaitAsync(Deadline);
+        Assert.Equal((200, null), await Post(sender));
+        Assert.Equal((200, null), await Post(sender)); // the new connection is open: checked and reused
+
+        Assert.Equal(1, sender.DroppedIdle);
+        Assert.Equal(0, sender.Resent);
+        Assert.Equal(2, server.Accepts);
+        Assert.Equal(3, server.Requests.Count);
     }
 
     [Fact]
