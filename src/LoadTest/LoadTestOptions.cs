@@ -25,6 +25,8 @@ public sealed class LoadTestOptions
     public int MaxInFlight { get; private set; } = 4_096;
     /// <summary>Write the clock-in phase's requests for wrk into this folder instead of sending them (docs/benchmarks.md).</summary>
     public string? ExportWrk { get; private set; }
+    /// <summary>Sender of the hot resident requests (apply, clockin, code): "raw" (<see cref="RawHttpSender"/>) or "httpclient" (<see cref="ApiClient.SendFastAsync"/>).</summary>
+    public string Sender { get; private set; } = "raw";
     public int ImportChunk { get; private set; } = 20_000;
     public int ImportParallel { get; private set; } = 4;
     public double ApplyShare { get; private set; } = 1.0;
@@ -69,6 +71,9 @@ public sealed class LoadTestOptions
                                   dropped and counted as late/dropped, never sent late
           --export-wrk DIR        with phase clockin: write DIR/clockin.lua and DIR/requests.tsv (pre-minted tokens,
                                   bodies, Idempotency-Keys) for wrk instead of sending the clock-ins (docs/benchmarks.md)
+          --sender raw|httpclient how apply, clockin and code requests are sent: raw = the load tester's own lean
+                                  HTTP/1.1 sender (default; less of the tester's CPU per request), httpclient =
+                                  .NET's HttpClient (the old path, for cross-checks); other phases always use HttpClient
           --import-chunk N        CSV rows per import request (default 20,000)
           --import-parallel N     import requests in flight (default 4)
           --apply-share X         share of residents who apply for a code (default 1.0)
@@ -135,6 +140,7 @@ public sealed class LoadTestOptions
                 case "--rate": o.Rate = double.Parse(Next().Replace(",", "").Replace("_", ""), CultureInfo.InvariantCulture); break;
                 case "--max-in-flight": o.MaxInFlight = Int(); break;
                 case "--export-wrk": o.ExportWrk = Next(); break;
+                case "--sender": o.Sender = Next(); break;
                 case "--import-chunk": o.ImportChunk = Int(); break;
                 case "--import-parallel": o.ImportParallel = Int(); break;
                 case "--apply-share": o.ApplyShare = Share(); break;
@@ -183,6 +189,8 @@ public sealed class LoadTestOptions
         if (Rate is { } rate && (double.IsNaN(rate) || rate is < 1 or > 100_000)) throw new ArgumentException("--rate must be 1..100,000 requests per second");
         if (MaxInFlight is < 1 or > 65_536) throw new ArgumentException("--max-in-flight must be 1..65,536");
         if (ExportWrk is not null && !Phases.Contains("clockin")) throw new ArgumentException("--export-wrk needs the clockin phase (--phases ...,clockin)");
+        if (Sender is not ("raw" or "httpclient")) throw new ArgumentException("--sender must be raw or httpclient");
+        if (Sender == "raw" && BaseUrl.Scheme != Uri.UriSchemeHttp) throw new ArgumentException("--sender raw speaks plain http only: use --sender httpclient for an https --base-url");
         if (ImportChunk is < 100 or > 200_000) throw new ArgumentException("--import-chunk must be 100..200,000 (64 MiB per request)");
         if (ImportParallel is < 1 or > 64) throw new ArgumentException("--import-parallel must be 1..64");
         if (MaxSeconds < 1) throw new ArgumentException("--max-seconds must be positive");

@@ -63,7 +63,7 @@ public sealed partial class LoadTestRun
             {
                 baseUrl = o.BaseUrl.ToString(), o.Residents, villages = regions.Villages, o.Seed, o.Cohort, o.Concurrency, o.ImportChunk, o.ImportParallel,
                 o.ApplyShare, o.ClockInShare, o.CodeReadShare, o.FeverShare, o.VillageStaff, o.VillageQueries, o.MaxSeconds, o.PgBenchSeconds, o.PgBenchClients,
-                o.Smoke, phases = o.Phases.Order().ToList(), o.Rate, o.MaxInFlight,
+                o.Smoke, phases = o.Phases.Order().ToList(), o.Rate, o.MaxInFlight, o.Sender,
                 loop = o.Rate is null ? $"closed loop, {o.Concurrency} in flight" : $"open loop at {o.Rate}/s (resident phases), at most {o.MaxInFlight} in flight",
             },
             regions,
@@ -107,7 +107,7 @@ public sealed partial class LoadTestRun
         sb.AppendLine();
         sb.AppendLine(inv, $"{Environment.ProcessorCount} cores, {MemoryGb():F0} GB, .NET {Environment.Version}, commit {GitCommit() ?? "?"}; {_population.Villages.Count:N0} villages, {_population.Households:N0} households; concurrency {o.Concurrency}, import {o.ImportParallel} × {o.ImportChunk:N0} rows.");
         sb.AppendLine();
-        sb.AppendLine(inv, $"Load: {(o.Rate is { } rate ? $"open loop at {rate:N0}/s for the resident phases (latency from the intended send time, at most {o.MaxInFlight:N0} in flight)" : $"closed loop, {o.Concurrency} in flight")}.");
+        sb.AppendLine(inv, $"Load: {(o.Rate is { } rate ? $"open loop at {rate:N0}/s for the resident phases (latency from the intended send time, at most {o.MaxInFlight:N0} in flight)" : $"closed loop, {o.Concurrency} in flight")}; resident requests sent by the {o.Sender} sender (`--sender`).");
         sb.AppendLine();
         sb.AppendLine("| phase | operation | count | seconds | ops/s | units/s | p50 ms | p90 ms | p99 ms | max ms | system CPU ms/op (`cpuMsPerOp`) | refused | errors |");
         sb.AppendLine("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");

@@ -48,9 +48,21 @@ public sealed partial class LoadTestRun
 
     private long _mintedInLoopBefore;
 
+    /// <summary>
+    /// A hot resident request (apply, clock-in, code) through the sender --sender chose: the raw sender, or
+    /// <see cref="ApiClient.SendFastAsync"/>. Same request, same answer: the status, and the body when the status is 300 or more.
+    /// </summary>
+    private ValueTask<(int Status, string? Body)> SendResidentAsync(HttpMethod method, string path, string bearer, byte[]? body, CancellationToken ct,
+        string? idempotencyKey = null) =>
+        _raw is { } raw
+            ? raw.SendAsync(method, path, bearer, body, false, ct, idempotencyKey)
+            : new ValueTask<(int Status, string? Body)>(_api.SendFastAsync(method, path, bearer, body, false, ct, idempotencyKey));
+
     /// <summary>Open loop at --rate when given, else closed loop at --concurrency.</summary>
     private async Task RunResidentLoadAsync(PhaseRecorder recorder, int count, Func<int, CancellationToken, Task<(Outcome Outcome, string? Kind)>> operation, ProgressTask task)
     {
+        recorder.Extra["sender"] = o.Sender;
+        var (openedBefore, resentBefore, droppedBefore) = (_raw?.ConnectionsOpened ?? 0, _raw?.Resent ?? 0, _raw?.DroppedIdle ?? 0);
         if (o.Rate is { } rate)
         {
             var report = await OpenLoopRunner.RunAsync(recorder, count, rate, o.MaxInFlight, TimeSpan.FromSeconds(o.MaxSeconds), operation, () => task.Increment(1));
@@ -62,6 +74,15 @@ public sealed partial class LoadTestRun
             recorder.Extra["closedLoopConcurrency"] = o.Concurrency;
         }
         recorder.Extra["tokensMintedInLoop"] = _tokens.MintedInLoop - _mintedInLoopBefore;
+        if (_raw is not null)
+        {
+            // Connections the raw sender opened in this phase (kept alive across phases), idle ones it found closed by
+            // the server before reuse, and requests it sent again because a reused connection had been closed before
+            // any of the answer arrived.
+            recorder.Extra["rawConnectionsOpened"] = _raw.ConnectionsOpened - openedBefore;
+            recorder.Extra["rawIdleFoundClosed"] = _raw.DroppedIdle - droppedBefore;
+            recorder.Extra["rawResent"] = _raw.Resent - resentBefore;
+        }
     }
 
     private async Task<PhaseRecorder> ApplyAsync(ProgressTask task)
@@ -81,7 +102,7 @@ public sealed partial class LoadTestRun
         {
             var r = set[i];
             var body = ApplyBodies[(int)((Temperature(r, 1) - 36.0m) * 10)];
-            var (status, text) = await _api.SendFastAsync(HttpMethod.Post, "api/residents/me/apply", _tokens.Token(r), body, false, ct,
+            var (status, text) = await SendResidentAsync(HttpMethod.Post, "api/residents/me/apply", _tokens.Token(r), body, ct,
                 $"{ApiClient.RunKey}-a{r}");
             var outcome = Classify(status, text);
             if (outcome.Item1 == Outcome.Ok) dashboard?.Acknowledged();
@@ -123,7 +144,7 @@ public sealed partial class LoadTestRun
         }
         await RunResidentLoadAsync(recorder, n, async (i, ct) =>
         {
-            var (status, text) = await _api.SendFastAsync(HttpMethod.Post, "api/residents/me/clock-in", _tokens.Token(residents[i]), ClockInBody(i, residents[i]), false, ct,
+            var (status, text) = await SendResidentAsync(HttpMethod.Post, "api/residents/me/clock-in", _tokens.Token(residents[i]), ClockInBody(i, residents[i]), ct,
                 $"{ApiClient.RunKey}-c{residents[i]}");
             return Classify(status, text);
         }, task);
@@ -147,7 +168,7 @@ public sealed partial class LoadTestRun
         MintAhead(recorder, order[..n]);
         await RunResidentLoadAsync(recorder, n, async (i, ct) =>
         {
-            var (status, text) = await _api.SendFastAsync(HttpMethod.Get, "api/residents/me/code", _tokens.Token(order[i]), null, false, ct);
+            var (status, text) = await SendResidentAsync(HttpMethod.Get, "api/residents/me/code", _tokens.Token(order[i]), null, ct);
             return Classify(status, text);
         }, task);
         recorder.Extra["share"] = o.CodeReadShare;

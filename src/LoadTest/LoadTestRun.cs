@@ -21,6 +21,8 @@ public sealed partial class LoadTestRun(LoadTestOptions o)
     private Population _population = null!;
     private TokenTable _tokens = null!;
     private ApiClient _api = null!;
+    /// <summary>The hot resident requests' sender with --sender raw (null with --sender httpclient).</summary>
+    private RawHttpSender? _raw;
     private string _adminToken = "";
     private int[] _applied = [];
     private bool[]? _hasCode;
@@ -31,6 +33,7 @@ public sealed partial class LoadTestRun(LoadTestOptions o)
         var dataDir = o.DataDir ?? (Environment.GetEnvironmentVariable("SANMENXIA_DATA") is { Length: > 0 } d ? d : Path.Combine(_root, ".data"));
         var secrets = _secrets = Secrets.Load(dataDir);
         _api = new ApiClient(o.BaseUrl, Math.Max(o.Concurrency, o.Rate is null ? 0 : o.MaxInFlight) + o.ImportParallel + 32);
+        _raw = o.Sender == "raw" ? new RawHttpSender(o.BaseUrl) : null;
         var runStarted = DateTimeOffset.UtcNow;
         var wall = Stopwatch.StartNew();
 
@@ -115,6 +118,7 @@ public sealed partial class LoadTestRun(LoadTestOptions o)
                     }
                 });
 
+            _raw?.Dispose();
             _processesByPhase["run"] = sampler.Summaries();
             PhaseRecorder.CpuClock = null;
             var database = await DatabaseFactsAsync(secrets);

@@ -151,6 +151,8 @@ public static class BoundedRunner
     {
         HttpRequestException { HttpRequestError: var error } h when error != HttpRequestError.Unknown => $"{nameof(HttpRequestException)}:{error}",
         TaskCanceledException => "Timeout",
+        RawHttpException r => $"{nameof(RawHttpException)}:{r.Kind}",
+        System.Net.Sockets.SocketException s => $"{nameof(System.Net.Sockets.SocketException)}:{s.SocketErrorCode}",
         _ => e.GetType().Name,
     };
 }

@@ -10,6 +10,7 @@ using Spectre.Console;
 //   LoadTestRun.StaffPhases.cs        phases scan, village (checkpoint and village staff)
 //   LoadTestRun.Sweep.cs              phase sweep (day-close reminders at simulated midnight)
 //   LoadTestRun.Report.cs             database facts, result JSON + Markdown, console summary
+//   RawHttpSender.cs, RawHttpConnection*.cs   the lean HTTP/1.1 sender of apply, clockin and code (--sender raw)
 //   Population, ApiClient, Measurement, ProcessSampler, PgBench, DayCloseSweep, DashboardWatcher: the parts they use
 
 LoadTestOptions options;
