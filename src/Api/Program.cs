@@ -30,6 +30,8 @@ builder.Services.AddSanmenxiaApi(builder.Configuration);
 builder.Services.AddTripRateLimiting(builder.Configuration);
 builder.Services.AddTicketApi(builder.Configuration);
 builder.Services.AddSanmenxiaDashboard(builder.Configuration);
+// Last: every logger provider added so far goes behind the flood guard (a burst of one error is counted, not written).
+builder.Services.AddLogFloodGuard();
 
 var app = builder.Build();
 app.UseSanmenxiaSecurityHeaders();

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Sanmenxia.Platform.Hosting;
 using Sanmenxia.Platform.Options;
 using Sanmenxia.Silo.Hosting;
 
@@ -52,6 +53,8 @@ public static class SiloProgram
         builder.UseOrleans(silo => silo.AddSanmenxiaSilo(builder.Configuration));
         if (cluster.HealthPort > 0)
             builder.Services.AddHostedService(sp => ActivatorUtilities.CreateInstance<SiloHealthListener>(sp, cluster.AdvertisedAddress, cluster.HealthPort));
+        // Last: every logger provider added so far goes behind the flood guard (a burst of one error is counted, not written).
+        builder.Services.AddLogFloodGuard();
         await builder.Build().RunAsync();
     }
 }
