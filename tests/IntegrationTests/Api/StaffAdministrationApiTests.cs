@@ -139,13 +139,17 @@ public sealed class StaffAdministrationApiTests(ApiFactory factory)
         Assert.True((await bad.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors").TryGetProperty("role", out _));
     }
 
+    private static int s_checkpointSequence;
+
     [Fact]
     public async Task Defining_a_checkpoint_is_audited_and_refused_to_non_administrators()
     {
         var admin = await factory.NewStaffAsync(Roles.Admin, "411200");
         var adminName = await SubjectAsync(admin);
         var village = (await factory.VillagesAsync())[0].Code;
-        var id = $"cp-{village}-{Random.Shared.Next(1000, 9999)}";
+        // Its own number range: the "api" collection shares one system, and CheckpointApiTests (9000+) and
+        // OfflinePassBatchApiTests (8000+) define checkpoints in the same village (a random number once took one of theirs).
+        var id = $"cp-{village}-{7000 + Interlocked.Increment(ref s_checkpointSequence):D4}";
         var request = new CreateCheckpointRequest(id, "审计检测点", village, null, null);
 
         var commander = await factory.NewStaffAsync(Roles.Commander, "411200");
