@@ -147,9 +147,10 @@ public sealed class StaffAdministrationApiTests(ApiFactory factory)
         var admin = await factory.NewStaffAsync(Roles.Admin, "411200");
         var adminName = await SubjectAsync(admin);
         var village = (await factory.VillagesAsync())[0].Code;
-        // Its own number range: the "api" collection shares one system, and CheckpointApiTests (9000+) and
-        // OfflinePassBatchApiTests (8000+) define checkpoints in the same village (a random number once took one of theirs).
-        var id = $"cp-{village}-{7000 + Interlocked.Increment(ref s_checkpointSequence):D4}";
+        // Its own number range: the "api" collection shares one system, and CheckpointApiTests (9000+),
+        // OfflinePassBatchApiTests (8000+) and CheckpointTemperatureApiTests (7000+) define checkpoints in the same village
+        // (a random number once took one of theirs).
+        var id = $"cp-{village}-{6000 + Interlocked.Increment(ref s_checkpointSequence):D4}";
         var request = new CreateCheckpointRequest(id, "审计检测点", village, null, null);
 
         var commander = await factory.NewStaffAsync(Roles.Commander, "411200");
