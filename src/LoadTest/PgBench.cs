@@ -45,7 +45,8 @@ public static partial class PgBench
         var args = new[] { "-h", "127.0.0.1", "-p", secrets.PgPort.ToString(CultureInfo.InvariantCulture), "-U", "sanmenxia", "-n",
             "-c", clients.ToString(CultureInfo.InvariantCulture), "-j", Math.Min(clients, Environment.ProcessorCount).ToString(CultureInfo.InvariantCulture),
             "-T", seconds.ToString(CultureInfo.InvariantCulture), "-f", script, secrets.PgDatabase };
-        var command = $"{binary} {string.Join(' ', args)}";
+        // The result names the tool and its script by file name only: results are committed, and a machine's paths do not belong there.
+        var command = $"pgbench {string.Join(' ', args.Select(a => a == script ? Path.GetFileName(script) : a))}";
         try
         {
             var psi = new ProcessStartInfo(binary) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
