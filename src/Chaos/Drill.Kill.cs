@@ -15,12 +15,12 @@ public sealed partial class Drill
         var limit = hang ? o.HangLimit : o.KillLimit;
         var signal = hang ? "SIGSTOP" : "SIGKILL";
         var phaseStart = _clock.Elapsed;
-        // The cohort's reminder rows are compared in the phase they applied in only: days later their codes are red, a
-        // fixed point, and their reminders are removed on purpose.
-        var cohortFresh = _cohortAppliedAt is null;
+        // The cohort's days are closed by their villages' day close (docs/reminders.md), driven by each village's day-roll
+        // reminder: those rows must be there before the failure and none lost with the failed silo.
         await ApplyCohortAsync();
-        var cohortKeys = _cohort.Select(r => r.Key).ToList();
-        var remindersBefore = _cohort.Count == 0 ? 0 : await _store.CountRemindersAsync(cohortKeys);
+        var cohortVillages = _cohort.Count == 0 ? [] : (await _store.ResidentStatesAsync(_cohort.Select(r => r.Key).ToList())).Values
+            .Select(r => r.State.VillageCode).Where(v => v.Length > 0).Distinct(StringComparer.Ordinal).ToList();
+        var remindersBefore = cohortVillages.Count == 0 ? 0 : await _store.CountDayRollRemindersAsync(cohortVillages);
         await Task.Delay(o.Before);
 
         var (index, pid) = PickSilo();
@@ -61,7 +61,7 @@ public sealed partial class Drill
         Say($"Membership declared silo {index} dead after {PhaseFigures.Seconds(declaredDead)}");
         await WaitStableAsync(load, resumedAt ?? at);
         await Task.Delay(o.After);
-        var remindersAfter = _cohort.Count == 0 ? 0 : await _store.CountRemindersAsync(cohortKeys);
+        var remindersAfter = cohortVillages.Count == 0 ? 0 : await _store.CountDayRollRemindersAsync(cohortVillages);
         var failoverEnd = _clock.Elapsed;
         // The goal's window: up to SIGCONT for a hang (what the resumed process does after is reported apart).
         var f = PhaseFigures.Of(load.Samples, phaseStart, resumedAt ?? failoverEnd, at);
@@ -86,50 +86,20 @@ public sealed partial class Drill
         Line($"  failed requests                      {f.Failed} of {f.Requests} (retryable {f.Retryable}, connection {f.ConnectionErrors}, unexpected {f.Unexpected}); max latency {PhaseFigures.Seconds(f.MaxLatency)}");
         if (resumed is not null)
             Line($"  after SIGCONT (the process learns it was declared dead)  failed {resumed.Failed} of {resumed.Requests} (unexpected {resumed.Unexpected}); max latency {PhaseFigures.Seconds(resumed.MaxLatency)}");
-        Line($"  reminder rows of the cohort          before {remindersBefore}, after failover {remindersAfter}");
-        (int Rows, int FixedPoints, int Missing, int Extra)? agreement = _cohort.Count > 0 && !cohortFresh ? await CohortRemindersAgreeAsync(cohortKeys) : null;
-        if (agreement is { } a)
-            Line($"  cohort's day-close reminders vs stored state  {a.Rows} rows; {a.FixedPoints} fixed points (red, no streak, no blocker: removed on purpose); rows missing for a code that can still change {a.Missing}; rows left for a fixed point {a.Extra}");
+        Line($"  day-roll reminder rows of the cohort's {cohortVillages.Count} villages  before {remindersBefore}, after failover {remindersAfter}");
         Line($"  silo rejoined (./sanmenxia cluster)  in {PhaseFigures.Seconds(rejoined)}; failed requests while it joined: {rejoin.Failed} (unexpected {rejoin.Unexpected})");
         var goal = limit.TotalSeconds.ToString("0.#", CultureInfo.InvariantCulture);
         Check(declaredDead is { } d && d <= limit, $"{name}: membership declared it dead within {goal} s ({PhaseFigures.Seconds(declaredDead)})");
         Check(servedAgain <= limit, $"{name}: its grains served again within {goal} s, requests in flight included ({PhaseFigures.Seconds(servedAgain)})");
         Check(f.Unexpected == 0 && rejoin.Unexpected == 0 && (resumed?.Unexpected ?? 0) == 0,
             $"{name}: every failed request was retryable ({f.Failed + rejoin.Failed + (resumed?.Failed ?? 0)} failed, {f.Unexpected + rejoin.Unexpected + (resumed?.Unexpected ?? 0)} unexpected)");
-        if (_cohort.Count > 0 && cohortFresh)
-            Check(remindersBefore == _cohort.Count && remindersAfter >= remindersBefore,
-                $"{name}: every cohort resident had a reminder row and none was lost with the failed silo ({remindersBefore} of {_cohort.Count} → {remindersAfter})");
-        if (agreement is { } b)
-            Check(b.Missing == 0, $"{name}: every cohort resident whose stored code can still change has its day-close reminder row ({b.Missing} missing; {b.FixedPoints} fixed points without one)");
+        if (cohortVillages.Count > 0)
+            Check(remindersBefore == cohortVillages.Count && remindersAfter >= remindersBefore,
+                $"{name}: every village of the cohort had its day-roll reminder row and none was lost with the failed silo ({remindersBefore} of {cohortVillages.Count} → {remindersAfter})");
         var phases = new List<(string, PhaseFigures)> { (name, f) };
         if (resumed is not null) phases.Add(("after SIGCONT", resumed));
         phases.Add(($"{name} rejoin", rejoin));
         return phases;
-    }
-
-    /// <summary>
-    /// Days after the cohort applied, rows disappear on purpose: a resident who never clocks in turns red, and a red code
-    /// with no streak and no blocker is a fixed point that needs no reminder until the next clock-in (DayCloseReminder).
-    /// So the row count alone says nothing; each row is judged against the resident's stored state instead: a code that
-    /// can still change (applied, not a fixed point) must have its row. The grain removes a row just before it writes the
-    /// state that records it, so a disagreement is polled away for a few seconds before it counts.
-    /// </summary>
-    private async Task<(int Rows, int FixedPoints, int Missing, int Extra)> CohortRemindersAgreeAsync(IReadOnlyCollection<string> keys)
-    {
-        var until = _clock.Elapsed + TimeSpan.FromSeconds(10);
-        while (true)
-        {
-            var rows = await _store.DayCloseReminderKeysAsync(keys);
-            var states = await _store.ResidentStatesAsync(keys);
-            static bool FixedPoint(Store.ResidentRow r) =>
-                r.State.Code is { BaseColour: HealthCode.CodeColour.Red, RedStreak: 0, Blockers: HealthCode.Blocker.None };
-            var needs = states.Values.Where(r => r.State.Code.IsApplied && !FixedPoint(r)).Select(r => r.Key).ToList();
-            var fixedPoints = states.Values.Count(FixedPoint);
-            var missing = needs.Count(k => !rows.Contains(k));
-            var extra = states.Values.Count(r => FixedPoint(r) && rows.Contains(r.Key));
-            if ((missing == 0 && extra == 0) || _clock.Elapsed > until) return (rows.Count, fixedPoints, missing, extra);
-            await Task.Delay(500);
-        }
     }
 
     /// <summary>

@@ -4,7 +4,7 @@ namespace Sanmenxia.Chaos;
 
 /// <summary>
 /// Verification from the database rows, never through the API: every acknowledged write is in the resident's stored
-/// grain state, no write ran after the client was told it failed (late execution), and the cohort's day-close reminders
+/// grain state, no write ran after the client was told it failed (late execution), and the cohort's villages' day close
 /// closed their days in the stored state with nobody calling those residents. Counts: Drill.Counts.cs.
 /// </summary>
 public sealed partial class Drill
@@ -88,10 +88,11 @@ public sealed partial class Drill
     private static string Describe(FailedWrite f) => f.Outcome == Outcome.ConnectionError ? "a connection error" : f.Status.ToString(CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The cohort applied just before the failure and is never called again. Their day-close reminders alone can close
-    /// their days: the stored state's <c>ClosedThrough</c> must reach the day after the application (a tick at least one
-    /// simulated day after the failure). Read from the rows without touching the grains, so nothing else closes the days;
-    /// with the reminders gone (rows deleted, registration broken) this check fails.
+    /// The cohort applied just before the failure and is never called again. Their villages' day close alone can close
+    /// their days (docs/reminders.md): at the second midnight their codes turn yellow, so the village wakes them and the
+    /// stored state's <c>ClosedThrough</c> must reach the day after the application. Read from the rows without touching
+    /// the grains, so nothing else closes the days; with the day close broken (no day-roll reminder, a settle that never
+    /// runs) this check fails.
     /// </summary>
     private async Task VerifyRemindersAsync()
     {
@@ -103,7 +104,7 @@ public sealed partial class Drill
         }
         var day = TimeSpan.FromSeconds(86400 / _speed);
         var deadline = appliedAt + day * 2.5 + TimeSpan.FromSeconds(20);
-        Say($"Waiting (at most {Math.Max(0, (deadline - _clock.Elapsed).TotalSeconds):0} s more) for the cohort's {_cohort.Count} day-close reminders to close their days in the stored state (no caller)");
+        Say($"Waiting (at most {Math.Max(0, (deadline - _clock.Elapsed).TotalSeconds):0} s more) for the cohort's {_cohort.Count} residents' days to be closed by their villages in the stored state (no caller)");
         var keys = _cohort.Select(r => r.Key).ToList();
         int closed, yellow, applied;
         while (true)
@@ -118,7 +119,7 @@ public sealed partial class Drill
         }
         var checkedAfter = _clock.Elapsed - appliedAt;
         Line($"  reminder cohort: {closed}/{keys.Count} stored states closed the day after their application ({applied} applied; {yellow} turned yellow), checked {PhaseFigures.Seconds(checkedAfter)} after they applied; a simulated day is {day.TotalSeconds:0.#} s");
-        Check(closed == keys.Count, $"day-close reminders fired with no caller for every cohort resident, the failed silo's included (stored ClosedThrough ≥ applied day + 1: {closed}/{keys.Count})");
+        Check(closed == keys.Count, $"the villages' day close reached every cohort resident with no caller, the failed silo's included (stored ClosedThrough ≥ applied day + 1: {closed}/{keys.Count})");
     }
 
     /// <summary>Maps a time the system stored (simulated in drills) to the drill's stopwatch, from the /api/time reading at the start.</summary>

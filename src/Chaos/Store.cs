@@ -61,29 +61,15 @@ public sealed class Store(string connectionString, string clusterId, string serv
         return votes;
     }
 
-    /// <summary>Reminder rows of the given resident keys (grain ids end with the key).</summary>
-    public async Task<int> CountRemindersAsync(IReadOnlyCollection<string> residentKeys, CancellationToken ct = default)
+    /// <summary>Day-roll reminder rows of the given villages (grain ids end with the village code).</summary>
+    public async Task<int> CountDayRollRemindersAsync(IReadOnlyCollection<string> villageCodes, CancellationToken ct = default)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(ct);
         await using var command = new NpgsqlCommand(
-            "SELECT count(*) FROM orleans_reminder WHERE split_part(grain_id, '/', 2) = ANY(@keys)", connection);
-        command.Parameters.AddWithValue("keys", residentKeys.ToArray());
+            "SELECT count(*) FROM orleans_reminder WHERE reminder_name = 'day-roll' AND grain_id LIKE 'village/%' AND split_part(grain_id, '/', 2) = ANY(@codes)", connection);
+        command.Parameters.AddWithValue("codes", villageCodes.ToArray());
         return Convert.ToInt32(await command.ExecuteScalarAsync(ct));
-    }
-
-    /// <summary>The resident keys among <paramref name="residentKeys"/> that have a row of the day-close reminder.</summary>
-    public async Task<IReadOnlySet<string>> DayCloseReminderKeysAsync(IReadOnlyCollection<string> residentKeys, CancellationToken ct = default)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(ct);
-        await using var command = new NpgsqlCommand(
-            "SELECT split_part(grain_id, '/', 2) FROM orleans_reminder WHERE reminder_name = 'day-close' AND split_part(grain_id, '/', 2) = ANY(@keys)", connection);
-        command.Parameters.AddWithValue("keys", residentKeys.ToArray());
-        var keys = new HashSet<string>(StringComparer.Ordinal);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct)) keys.Add(reader.GetString(0));
-        return keys;
     }
 
     /// <summary>

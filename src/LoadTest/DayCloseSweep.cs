@@ -1,6 +1,6 @@
 using System.Globalization;
 using Npgsql;
-using Sanmenxia.HealthCode;
+using Sanmenxia.Regions;
 
 namespace Sanmenxia.LoadTest;
 
@@ -33,13 +33,12 @@ public sealed record SimulationTimeline(double Speed, DateTimeOffset AnchorReal,
 }
 
 /// <summary>
-/// Observes the day-close sweep: every applied resident's reminder fires after midnight at
-/// <see cref="DeadlineSpread.Offset"/> into the spread window, and a resident whose code changes at the close
-/// (one who did not report that day turns yellow) writes its state. The watcher waits for the next simulated
-/// midnight, then reads from PostgreSQL which resident states were written since and when. Each write's lateness is
-/// its commit time minus the moment its reminder was due (the same pure spread function the grain uses), so the
-/// histogram says whether the system keeps up with the schedule, and the last write says when the sweep was done.
-/// Residents whose code does not change write nothing and cannot be seen; their ticks are spread the same way.
+/// Observes the day close: after midnight each village's day roll (at <see cref="DayRollSpread.Offset"/> of its code)
+/// wakes the residents whose code changes colour or who have something else due, a few at a time within each silo's
+/// bound, and each writes its state. The watcher waits for the next simulated midnight, then reads from PostgreSQL which
+/// resident states were written since and when. Each write's lateness is its commit time minus its village's day roll,
+/// so the histogram says how long the paced close takes behind the schedule, and the last write says when it was done.
+/// Residents the close does not wake are not written and cannot be seen (nothing happens to them at midnight).
 /// </summary>
 public static class DayCloseSweep
 {
@@ -49,7 +48,7 @@ public static class DayCloseSweep
         var until = DateTimeOffset.UtcNow + deadline;
         var midnightSim = SimulationTimeline.NextMidnight(timeline.Simulated(DateTimeOffset.UtcNow));
         var midnight = timeline.Real(midnightSim);
-        var spreadReal = spreadWindow / timeline.Speed;
+        var spreadReal = DayRollSpread.Window(spreadWindow) / timeline.Speed;
         recorder.Extra["simulationSpeed"] = timeline.Speed;
         recorder.Extra["midnightSimulated"] = midnightSim.ToString("O");
         recorder.Extra["midnightReal"] = midnight.ToString("O");
@@ -91,13 +90,15 @@ public static class DayCloseSweep
         recorder.Truncated = DateTimeOffset.UtcNow >= until;
 
         // Lateness of every write against its resident's due time.
-        await using (var command = db.CreateCommand("select grain_id_extension, modified_at from orleans_grain_state where grain_type = 'resident' and modified_at >= $1"))
+        await using (var command = db.CreateCommand(
+            "select v.village_code, g.modified_at from orleans_grain_state g join village_resident v on v.resident_key = g.grain_id_extension " +
+            "where g.grain_type = 'resident' and g.modified_at >= $1"))
         {
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = midnight });
             await using var reader = await command.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                var due = midnight + DeadlineSpread.Offset(reader.GetString(0), spreadWindow) / timeline.Speed;
+                var due = midnight + DayRollSpread.Offset(reader.GetString(0), spreadWindow) / timeline.Speed;
                 recorder.RecordLatency(reader.GetFieldValue<DateTimeOffset>(1) - due, Outcome.Ok);
             }
         }

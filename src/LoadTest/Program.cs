@@ -8,7 +8,7 @@ using Spectre.Console;
 //   LoadTestRun.Register.cs           phase register (CSV import)
 //   LoadTestRun.ResidentPhases.cs     phases apply, clockin, code (residents with their own tokens)
 //   LoadTestRun.StaffPhases.cs        phases scan, village (checkpoint and village staff)
-//   LoadTestRun.Sweep.cs              phase sweep (day-close reminders at simulated midnight)
+//   LoadTestRun.Sweep.cs              phase sweep (the villages' day close at simulated midnight)
 //   LoadTestRun.Report.cs             database facts, result JSON + Markdown, console summary
 //   RawHttpSender.cs, RawHttpConnection*.cs   the lean HTTP/1.1 sender of apply, clockin and code (--sender raw)
 //   Population, ApiClient, Measurement, ProcessSampler, PgBench, DayCloseSweep, DashboardWatcher: the parts they use

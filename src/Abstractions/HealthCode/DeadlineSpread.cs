@@ -1,8 +1,8 @@
 namespace Sanmenxia.HealthCode;
 
 /// <summary>
-/// Where in the window after midnight a resident's day-close reminder falls: a stable hash of the key scaled onto
-/// the window, so 2.63M reminders spread evenly instead of firing in the same second (docs/reminders.md).
+/// Where in a window after midnight a grain's daily reminder falls: a stable hash of the key scaled onto the window,
+/// so the villages' and checkpoints' day rolls spread evenly instead of firing in the same second (DayRollSpread).
 /// </summary>
 public static class DeadlineSpread
 {

@@ -4,17 +4,16 @@ namespace Sanmenxia.Regions;
 
 /// <summary>
 /// When a village's day-roll or a checkpoint's day-close reminder first falls: just after the next local midnight,
-/// at the same stable spread as residents' reminders (<see cref="DeadlineSpread.Offset"/> of the grain's key), over a
-/// window narrowed to at most <see cref="MaxWindow"/>.
+/// at a stable spread by a hash of the grain's key (<see cref="DeadlineSpread.Offset"/>), over a window narrowed to at
+/// most <see cref="MaxWindow"/>.
 /// </summary>
 /// <remarks>
-/// Why narrower: residents (2.63M) need the whole configured window (<c>Deadlines:SpreadAfterMidnight</c>, 60 min)
-/// so the reminder service is not flooded, but villages and checkpoints are few (about 2,700 and 4,136: some 23 a
-/// second over five minutes), and a village's reminder is what carries the new day's colours to its township, the
-/// city's dashboards and the daily history when nobody acts. Spread over the hour, the city would show a mix of
-/// both days for an hour; over five minutes, for five minutes. Nothing needs villages to finish before residents:
-/// a village projects each resident's colour from dates, so its counts are right whether or not the resident's own
-/// reminder has ticked. A configured window shorter than five minutes (tests, benchmarks) is used as it is.
+/// Villages and checkpoints are few (about 2,700 and 4,136: some 23 a second over five minutes), and a village's
+/// reminder carries the new day's colours to its township, the city's dashboards and the daily history when nobody
+/// acts, and starts its residents' day close (ResidentDayClose: residents hold no reminder of their own). Spread over
+/// the hour, the city would show a mix of both days for an hour; over five minutes, for five minutes. The residents'
+/// day close needs no spread of its own: the villages pace it with bounded work in flight (DayCloseThrottle). A
+/// configured window shorter than five minutes (tests, benchmarks) is used as it is.
 /// </remarks>
 public static class DayRollSpread
 {

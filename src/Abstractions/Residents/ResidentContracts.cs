@@ -135,7 +135,11 @@ public sealed record ResidentSummary(
     [property: Id(7)] KeyPersonFlags KeyPersons = KeyPersonFlags.None,
     [property: Id(8)] IsolationKind Isolation = IsolationKind.None,
     [property: Id(9)] bool Removed = false,
-    [property: Id(10)] IReadOnlyList<KeyPersons.KeyPersonMark>? Marks = null);
+    [property: Id(10)] IReadOnlyList<KeyPersons.KeyPersonMark>? Marks = null,
+    // The first day whose start must evaluate this resident for something the village cannot project from the code
+    // (an observation period or a trip watch ending, data due for pruning): ResidentDayClose. MinValue, as in a summary
+    // stored before this existed, means "due now"; MaxValue means nothing is ever due.
+    [property: Id(11)] DateOnly CloseDueOn = default);
 
 /// <summary>The five key-person categories of platform 4.</summary>
 [Flags, GenerateSerializer, Alias("sanmenxia.KeyPersonFlags")]
@@ -186,8 +190,13 @@ public interface IResidentGrain : IGrainWithStringKey, KeyPersons.IKeyPersonRegi
     [Alias("HandleNeed")] Task<Need?> HandleNeedAsync(string needId, Actor staff, string? note);
     /// <summary>Staff clear a fever once the person is seen to be well; the clock-in rules apply again.</summary>
     [Alias("ClearFever")] Task<CodeActionResult> ClearFeverAsync(Actor staff, string note);
-    /// <summary>Closes every ended day from dates. The reminder calls this; calling it again changes nothing.</summary>
+    /// <summary>Closes every ended day from dates; calling it again changes nothing.</summary>
     [Alias("EvaluateDeadlines")] Task<CodeView> EvaluateDeadlinesAsync();
+    /// <summary>
+    /// The village's day close (ResidentDayClose): closes every ended day from dates and stores what changed, then lets
+    /// an activation made only for this go. Calling it again changes nothing.
+    /// </summary>
+    [Alias("CloseDay")] Task CloseDayAsync();
     /// <summary>
     /// Erases the whole record (an administrator's decision: the end of the emergency, or a deletion request carried out):
     /// leaves the village, household and phone link, unregisters its reminders, clears its stored state and deactivates,

@@ -1,5 +1,5 @@
-using Sanmenxia.HealthCode;
 using Sanmenxia.Platform.Stores;
+using Sanmenxia.Residents;
 
 namespace Sanmenxia.Grains.Residents;
 
@@ -7,19 +7,23 @@ namespace Sanmenxia.Grains.Residents;
 public sealed partial class ResidentGrain
 {
     /// <summary>
-    /// The one commit step of every action. The reminder first, so the one state write records it; then the write
-    /// (a failed write drops the activation: DurableState), which stores the new summary version as pending and carries
-    /// the resident's village rows (<see cref="CarryVillageRows"/>: with the batched PostgreSQL storage they commit in
-    /// the same transaction); then the village is told, waiting for it only briefly (<see cref="VillageOutbox"/>).
-    /// <see cref="Change.None"/> writes only if the reminder registration changed: closing a day that changes no
-    /// colour writes nothing.
+    /// The one commit step of every action. The decision reminder first, so the one state write records it; then the
+    /// write (a failed write drops the activation: DurableState), which stores the new summary version as pending and
+    /// carries the resident's village rows (<see cref="CarryVillageRows"/>: with the batched PostgreSQL storage they
+    /// commit in the same transaction); then the village is told, waiting for it only briefly (<see cref="VillageOutbox"/>).
+    /// The summary always carries the first day the village's day close must wake this resident for
+    /// (<see cref="ResidentDayClose.NextDueOn"/>): when that moves, the summary is sent. <see cref="Change.None"/> writes
+    /// only if the reminder or that day changed: closing a day that changes no colour writes nothing.
     /// </summary>
     private async Task CommitAsync(Change change)
     {
-        var reminderNeeded = (S.Code.IsApplied && !DayCloseReminder.IsFixedPoint(S.Code)) || Register.AnyObserved || Watch.IsWatching;
-        var offset = DeadlineSpread.Offset(Key, deadlines.Value.SpreadAfterMidnight);
-        var reminderChanged = await DayCloseReminder.EnsureAsync(this, S, reminderNeeded, calendar, scale, offset);
-        reminderChanged |= await EnsureDecisionReminderAsync(force: false);
+        var closeDue = ResidentDayClose.NextDueOn(calendar.Policy, S.KeyEntries, S.Trips, S.SelfReport, S.History, S.TripMatches, DayCloseRetention);
+        if (S.IsRegistered && closeDue != S.CloseDueOn)
+        {
+            S.CloseDueOn = closeDue;
+            change = Change.Summary;
+        }
+        var reminderChanged = await EnsureDecisionReminderAsync(force: false);
         if (change == Change.None && !reminderChanged) return;
         if (change == Change.Summary)
         {
@@ -39,6 +43,9 @@ public sealed partial class ResidentGrain
         // longer than a short bound (it is delivered at least once from the stored state: VillageOutbox).
         await Outbox.AfterWriteAsync();
     }
+
+    private DayCloseRetention DayCloseRetention =>
+        new(retentionOptions.Value.SelfReportDays, tripOptions.Value.WatchDays, retentionOptions.Value.TripDaysAfterWatch);
 
     /// <summary>
     /// The village rows this write carries (<see cref="IVillageRowCarrier"/>): the deletion of the row in every village

@@ -43,7 +43,7 @@ public sealed partial class ResidentGrain
             await GrainFactory.GetGrain<IPhoneDirectoryGrain>(keys.ForPhone(parsed.Value)).UnlinkAsync(Key);
         // The list of the resident's appeal numbers goes; the appeal tickets stay to the closed-ticket retention.
         await GrainFactory.GetGrain<IResidentAppealsGrain>(Key).ForgetAsync();
-        foreach (var name in new[] { DayCloseReminder.Name, DecisionReminder.Name, VillageOutbox.ReminderName })
+        foreach (var name in new[] { LegacyDayCloseReminder, DecisionReminder.Name, VillageOutbox.ReminderName })
             if (await this.GetReminder(name) is { } reminder) await this.UnregisterReminder(reminder);
         // The clear carries the deletion of the village rows (the batched PostgreSQL storage deletes them in the same
         // transaction; with other storages the village deleted them on the report above).

@@ -27,7 +27,6 @@ public sealed partial class ResidentGrain(
     [PersistentState("resident", StorageNames.Default)] IPersistentState<ResidentState> state,
     DomainCalendar calendar,
     TimeScale scale,
-    IOptions<DeadlineOptions> deadlines,
     IOptions<TripOptions> tripOptions,
     IOptions<KeyPersonOptions> keyPersonOptions,
     IOptions<ReminderOptions> reminderOptions,
@@ -40,6 +39,9 @@ public sealed partial class ResidentGrain(
 {
     /// <summary>What an action changed: nothing stored (written only if the reminder moved), the state, or the village's summary too.</summary>
     private enum Change { None, State, Summary }
+
+    /// <summary>The per-resident daily reminder of builds before the village's day close (<see cref="CloseDayAsync"/>).</summary>
+    internal const string LegacyDayCloseReminder = "day-close";
 
     private ResidentState S => state.State;
     private string Key => this.GetPrimaryKeyString();
@@ -55,12 +57,12 @@ public sealed partial class ResidentGrain(
     private RequestGuard Guard => _guard ??= new(requestClock, requestOptions.Value);
     private VillageOutbox Outbox => _outbox ??= new(this, GrainFactory, logger, requestOptions.Value, () => S, () => S.Summary(Key, Register, Needs));
 
-    // A reminder period from another simulation speed (or none at all for an applied code) is put right; a report the
-    // village never acknowledged (a crash, a deactivation first) is sent again.
+    // A report the village never acknowledged (a crash, a deactivation first) is sent again; a decision reminder's
+    // period from another simulation speed is put right.
     public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         Outbox.OnActivate(reminderMayExist: false);
-        return S.IsRegistered && S.Code.IsApplied ? CommitAsync(Change.None) : Task.CompletedTask;
+        return S.DecisionReminderFor is not null || Register.NextDecisionDue is not null ? CommitAsync(Change.None) : Task.CompletedTask;
     }
 
     /// <summary>
@@ -282,6 +284,12 @@ public sealed partial class ResidentGrain(
         return View();
     }
 
+    public async Task CloseDayAsync()
+    {
+        await EvaluateDeadlinesAsync();
+        LeaveIfOneOff();
+    }
+
     async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
     {
         if (reminderName == DecisionReminder.Name)
@@ -290,10 +298,16 @@ public sealed partial class ResidentGrain(
             // The tick may have come before the deadline (a capped first delay, the safety period): wake again for it.
             await EnsureDecisionReminderAsync(force: true);
         }
-        else if (reminderName == DayCloseReminder.Name) await EvaluateDeadlinesAsync();
+        else if (reminderName == LegacyDayCloseReminder)
+        {
+            // Residents no longer hold a daily reminder (their village closes their days; migration 0022 deletes these):
+            // one left from an older build closes the day once more and goes.
+            await EvaluateDeadlinesAsync();
+            if (await this.GetReminder(reminderName) is { } legacy) await this.UnregisterReminder(legacy);
+        }
         else if (reminderName == VillageOutbox.ReminderName) await Outbox.OnReminderAsync();
         else return;
-        // Woken only for the deadline: do not keep 2.63M residents in memory after their midnight tick.
+        // Woken only for the deadline: do not keep the resident in memory after the tick.
         if (!_servedCaller) DeactivateOnIdle();
     }
 

@@ -26,14 +26,17 @@ public sealed class ResidentState : Platform.Stores.IVillageRowCarrier
     [Id(9)] public List<Need> Needs { get; set; } = [];
     /// <summary>Version of the summary last sent to the village; increases with every change the village must see.</summary>
     [Id(10)] public long SummaryVersion { get; set; }
-    /// <summary>Real-time period of the registered day-close reminder, or null when none is registered.</summary>
+    /// <summary>
+    /// Unused since the village closes its residents' days (ResidentDayClose): the period of the per-resident day-close
+    /// reminder of older builds. Kept so stored states read; never reuse the id.
+    /// </summary>
     [Id(11)] public TimeSpan? DeadlineReminderPeriod { get; set; }
     // Ids 12 and 13 held derived key-person flags in an early build; they are derived from KeyEntries now.
     /// <summary>Key-person register entries (platform 4): every one kept while open, the latest closed ones bounded.</summary>
     [Id(14)] public List<KeyPersonEntry> KeyEntries { get; set; } = [];
     /// <summary>One mark per entry ever, so the village's "ever" counts survive the bounding of closed entries.</summary>
     [Id(15)] public Dictionary<string, KeyPersonMark> Marks { get; set; } = new(StringComparer.Ordinal);
-    /// <summary>The offset after midnight the registered reminder was given; a different one (new spread) re-registers.</summary>
+    /// <summary>Unused, as <see cref="DeadlineReminderPeriod"/>: the offset of the older builds' day-close reminder. Never reuse the id.</summary>
     [Id(18)] public TimeSpan? DeadlineReminderOffset { get; set; }
     /// <summary>Trips the resident saved (platform 2), watched until <see cref="SavedTrip.WatchedUntil"/>.</summary>
     [Id(16)] public List<SavedTrip> Trips { get; set; } = [];
@@ -71,6 +74,11 @@ public sealed class ResidentState : Platform.Stores.IVillageRowCarrier
     /// code's LastTemperature. Null in a state stored before this existed.
     /// </summary>
     [Id(3080)] public DateTimeOffset? LastClockInAt { get; set; }
+    /// <summary>
+    /// The first day the village's day close must wake this resident for (<see cref="ResidentDayClose.NextDueOn"/>), as the
+    /// latest summary told the village. MinValue in a state stored before this existed: the next write tells it.
+    /// </summary>
+    [Id(3320)] public DateOnly CloseDueOn { get; set; }
 
     /// <summary>
     /// Not stored (no [Id]): the village rows the next write carries (<see cref="Platform.Stores.IVillageRowCarrier"/>), set

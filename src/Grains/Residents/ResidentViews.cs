@@ -61,6 +61,6 @@ internal static class ResidentViews
     {
         var maskedId = ResidentIdNumber.TryParse(s.IdNumber, DateOnly.MaxValue, out var id, out _) ? id.Masked : "";
         return new(key, s.SummaryVersion, s.Name, maskedId, s.HouseholdId, s.Code, needs.OpenCount, register.OpenCategories,
-            register.Isolation, Marks: s.Marks.Values.ToList());
+            register.Isolation, Marks: s.Marks.Values.ToList(), CloseDueOn: s.CloseDueOn);
     }
 }

@@ -25,7 +25,8 @@ public sealed class VillageState
 /// updates memory and is acknowledged at once; otherwise the village stores the rows: a report is acknowledged once its
 /// row is written, and reports arriving together share one write. The village wakes only when it has something to do
 /// (<see cref="WakeTimer"/>: counts to push, a history row to write, a failed write or registration to retry), and once
-/// a day after midnight from its day-roll reminder.
+/// a day after midnight from its day-roll reminder, which also starts its residents' day close (<see cref="DaySettler"/>):
+/// residents hold no daily reminder of their own.
 /// </summary>
 // Placed by a hash of the key over the live silos, so the roll-up tree spreads over the cluster instead of piling on
 // the silo that first activated it (docs/operations.md, "Where grains live").
@@ -38,6 +39,7 @@ public sealed class VillageGrain(
     IVillageRoster roster,
     IOptions<VillageRosterOptions> rosterOptions,
     TimeScale scale,
+    DayCloseThrottle dayCloseThrottle,
     ILogger<VillageGrain> logger) : Grain, IVillageGrain, IRemindable
 {
     private const string DayRollReminder = "day-roll";
@@ -54,6 +56,7 @@ public sealed class VillageGrain(
     private UpwardReporter<RegionCounts> _upward = null!;
     private HistoryWriter _history = null!;
     private WakeTimer _wake = null!;
+    private DaySettler _dayClose = null!;
 
     private string Code => this.GetPrimaryKeyString();
     /// <summary>Whether each resident's row is stored with the resident's state (<see cref="VillageRosterOptions"/>): the village then never writes rows.</summary>
@@ -69,6 +72,7 @@ public sealed class VillageGrain(
             : Task.CompletedTask, logger);
         _history = new(Code, history, Deadlines.HistoryInterval, logger);
         _wake = WakeTimer.Register(this, WakeAsync);
+        _dayClose = DaySettler.Register(this, GrainFactory, dayCloseThrottle, logger, Code);
         foreach (var summary in await roster.LoadAsync(Code, ct)) _residents[summary.ResidentKey] = summary;
         _counter.CountAll(calendar.Today, _residents.Values);
         CountsChanged(); // the first counts are unsent: a fresh activation tells its township where it stands
@@ -228,7 +232,24 @@ public sealed class VillageGrain(
         Schedule();
     }
 
-    Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) => WakeAsync();
+    async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
+    {
+        await WakeAsync();
+        StartDayClose();
+    }
+
+    /// <summary>
+    /// The day close of the day just begun (<see cref="DaySettler"/>): the residents whose stored code changes colour at
+    /// the days that ended, or who told the village something else is due (<see cref="ResidentDayClose"/>). The counts
+    /// need none of them: they were projected the moment the day began (<see cref="VillageCounter"/>).
+    /// </summary>
+    private void StartDayClose()
+    {
+        var today = _counter.Day;
+        if (today == _dayClose.Day) return;
+        var due = _residents.Values.Where(s => ResidentDayClose.IsDue(calendar.Policy, s, today)).Select(s => s.ResidentKey).ToList();
+        _dayClose.Start(today, due);
+    }
 
     /// <summary>
     /// Colours change at midnight without any event: a daily reminder wakes the village just after it

@@ -24,6 +24,7 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddSingleton(sp => sp.GetRequiredService<IOptions<HealthCodePolicyOptions>>().Value.ToPolicy());
         services.TryAddSingleton<DomainCalendar>();
         services.Configure<DeadlineOptions>(configuration.GetSection(DeadlineOptions.Section));
+        services.TryAddSingleton<DayCloseThrottle>();
         services.Configure<TripOptions>(configuration.GetSection(TripOptions.Section));
         services.Configure<CheckpointOptions>(configuration.GetSection(CheckpointOptions.Section));
         services.Configure<TicketOptions>(configuration.GetSection(TicketOptions.Section));

@@ -5,11 +5,17 @@ public sealed class DeadlineOptions
 {
     public const string Section = "Deadlines";
     /// <summary>
-    /// Residents' day-close reminders are spread over this (simulated) window after midnight, by a hash of
-    /// the key, so 2.63M reminders do not fire in the same second. Codes are evaluated from dates, so a
-    /// read before the reminder still shows the right colour.
+    /// Villages' (and checkpoints' and regions') day rolls are spread over this (simulated) window after midnight, by a
+    /// hash of the key, so 2,700 villages do not start their day close in the same second. Codes are evaluated from
+    /// dates, so a read before the day roll still shows the right colour.
     /// </summary>
     public TimeSpan SpreadAfterMidnight { get; set; } = TimeSpan.FromMinutes(60);
+    /// <summary>
+    /// The day close's back-pressure: how many residents one silo closes at once, across all its villages
+    /// (DayCloseThrottle). Each is an activation, a state read and, if the code changed colour, a write: enough in flight
+    /// to fill the group commits, few enough that live requests are not queued behind the sweep.
+    /// </summary>
+    public int DayCloseInFlightPerSilo { get; set; } = 64;
     /// <summary>How often a village pushes its counts up the tree at most.</summary>
     public TimeSpan RollupInterval { get; set; } = TimeSpan.FromSeconds(1);
     /// <summary>

@@ -10,9 +10,10 @@ using Sanmenxia.IntegrationTests.Support;
 namespace Sanmenxia.IntegrationTests.Cluster;
 
 /// <summary>
-/// Residents on a real PostgreSQL-backed cluster: state and reminders survive a full cluster restart, and a
-/// reminder registered before the restart fires afterwards and turns the code yellow at the (simulated)
-/// day boundary. Simulated time runs 28,800× (a day in 3 s) so real reminders tick within the test.
+/// Residents on a real PostgreSQL-backed cluster: state and reminders survive a full cluster restart, and the village's
+/// day-roll reminder registered before the restart fires afterwards and closes the resident's missed days in the stored
+/// state, with nobody calling the resident (docs/reminders.md), while a resident with nothing due is not touched.
+/// Simulated time runs 28,800× (a day in 3 s) so real reminders tick within the test.
 /// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed class ResidentRestartTests(PostgresFixture postgres)
@@ -35,6 +36,7 @@ public sealed class ResidentRestartTests(PostgresFixture postgres)
             ["Deadlines:SpreadAfterMidnight"] = "00:01:00",
         };
         var residentKey = "r" + Guid.NewGuid().ToString("N")[..26];
+        var idleKey = "r" + Guid.NewGuid().ToString("N")[..26];
 
         await using (var first = await SanmenxiaHost.StartAsync(connectionString, clusterId, simulation))
         {
@@ -51,18 +53,32 @@ public sealed class ResidentRestartTests(PostgresFixture postgres)
                 "郑州", ControlMeasure.None, null, "arrived by coach", "village staff", Pending: false), Actor.Staff("staff", "village"));
             Assert.True(entry.Accepted);
             await resident.SaveTripAsync(Trip, new SeatInfo(2, 7, null));
+            // Registered, never applied: nothing changes at any midnight, so the day close never wakes it.
+            var idleId = Sanmenxia.Identity.ResidentIdNumber.Create("411202", new DateOnly(1980, 5, 2), 123).Value;
+            Assert.Equal(RegistrationOutcome.Created, await first.Grains.GetGrain<IResidentGrain>(idleKey).RegisterAsync(
+                new ResidentRegistration(idleId, "周未申", null, Village.Code.Value, "h-restart", Actor.Staff("test", "admin"))));
         } // the whole cluster stops
+        var idleVersion = await StoredVersionAsync(connectionString, idleKey);
 
         await using var second = await SanmenxiaHost.StartAsync(connectionString, clusterId, simulation);
+        // Without anybody calling the resident, the village's day roll (its reminder registered before the restart) must
+        // wake it to close the missed days and store them: the summary the resident then reports carries a stored yellow
+        // (the village's key-person list hands out the summaries as reported, without projecting them).
+        var village = second.Grains.GetGrain<IVillageGrain>(Village.Code.Value);
+        var stored = await Eventually.Until(async () => (await village.GetKeyPersonResidentsAsync()).Single(s => s.ResidentKey == residentKey),
+            s => s.Code.BaseColour is CodeColour.Yellow or CodeColour.Red, TimeSpan.FromSeconds(45),
+            "the village's day close to store the resident's missed days after the restart", TimeSpan.FromMilliseconds(200));
+        Assert.True(stored.Code.ClosedThrough >= stored.Code.AppliedOn!.Value.AddDays(1));
+        // The village holds the next day the resident is due for something else: not before the watched trip ends.
+        Assert.InRange(stored.CloseDueOn, Trip.Date.AddDays(14 + 1), ResidentDayClose.Never.AddDays(-1));
+        // The resident with nothing due was not woken: its stored state is the one written before the restart.
+        Assert.Equal(idleVersion, await StoredVersionAsync(connectionString, idleKey));
+
         var again = second.Grains.GetGrain<IResidentGrain>(residentKey);
         var profile = await again.GetProfileAsync();
         Assert.NotNull(profile);
         Assert.Equal("陈重启", profile.Name);
-
-        // Without any action by the resident, the reminder registered before the restart must close the
-        // missed days: the history gains MissedClockIn entries written by the system.
-        var code = await Eventually.Until(() => again.GetCodeAsync(), c => c.History.Any(h => h.Change.Cause == ChangeCause.MissedClockIn),
-            TimeSpan.FromSeconds(45), "the reminder to close the missed days after the restart", TimeSpan.FromMilliseconds(200));
+        var code = await again.GetCodeAsync();
         var missed = code.History.Where(h => h.Change.Cause == ChangeCause.MissedClockIn).ToList();
         Assert.NotEmpty(missed);
         Assert.All(missed, m => Assert.Equal(ActorKind.System, m.By));
@@ -80,7 +96,17 @@ public sealed class ResidentRestartTests(PostgresFixture postgres)
 
         // The village's saved summaries were reloaded, and its counts follow the resident.
         var counts = await second.Grains.GetGrain<IVillageGrain>(Village.Code.Value).GetCountsAsync();
-        Assert.Equal(1, counts.Residents);
+        Assert.Equal(2, counts.Residents);
         Assert.Equal(1, counts.Yellow + counts.Red);
+    }
+
+    private static async Task<int> StoredVersionAsync(string connectionString, string residentKey)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(
+            "select version from orleans_grain_state where grain_type = 'resident' and grain_id_extension = $1", connection);
+        command.Parameters.AddWithValue(residentKey);
+        return Convert.ToInt32(await command.ExecuteScalarAsync());
     }
 }
