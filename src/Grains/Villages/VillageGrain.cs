@@ -15,6 +15,8 @@ public sealed class VillageState
 {
     [Id(0)] public RegionInfo? Info { get; set; }
     // [Id(1)] held the residents' summaries before migration 0007 (now one row each in IVillageRoster): never reuse it.
+    /// <summary>Real-time period of the registered day-roll reminder (changes with the simulation speed); null before it was recorded.</summary>
+    [Id(2)] public TimeSpan? DayRollPeriod { get; set; }
 }
 
 /// <summary>
@@ -263,11 +265,19 @@ public sealed class VillageGrain(
         if (_dayRollRegistered || state.State.Info is null || Environment.TickCount64 < _nextDayRollAttemptMs) return;
         try
         {
-            if (await this.GetReminder(DayRollReminder) is null)
+            // A reminder registered at another simulation speed (or by a build that did not record it) ticks on that
+            // speed's days: register it again for this one, as checkpoints do.
+            var period = scale.ToRealDelay(TimeSpan.FromDays(1));
+            if (state.State.DayRollPeriod != period || await this.GetReminder(DayRollReminder) is null)
             {
                 var now = calendar.Now;
                 var firstTick = calendar.EndOfDay(calendar.DayOf(now)) + DayRollSpread.Offset(Code, Deadlines.SpreadAfterMidnight);
-                await this.RegisterOrUpdateReminder(DayRollReminder, scale.ToRealDelay(firstTick - now), scale.ToRealDelay(TimeSpan.FromDays(1)));
+                await this.RegisterOrUpdateReminder(DayRollReminder, scale.ToRealDelay(firstTick - now), period);
+                if (state.State.DayRollPeriod != period)
+                {
+                    state.State.DayRollPeriod = period;
+                    await state.WriteOrForgetAsync(this);
+                }
             }
             _dayRollRegistered = true;
         }
