@@ -12,14 +12,16 @@ namespace Sanmenxia.Grains.Regions;
 /// DirectoryFailure), so about half of a two-silo cluster's roll-up grains lost their pending retry at once
 /// (Cluster/DashboardRecoveryTests; docs/dashboard.md, "Recovery").
 /// The node therefore calls itself, without waiting: Orleans holds the call until this activation is gone and delivers
-/// it to a new one, whose activation pulls the inputs again and pushes and publishes what it finds.
+/// it to a new one, whose activation pulls the inputs again and pushes and publishes what it finds. A resident with a
+/// report its village has not acknowledged does the same (its new activation re-sends the stored report within a
+/// second instead of the outbox reminder's minute).
 /// </summary>
 internal static class RollupHandover
 {
     /// <param name="poke">A cheap call to the grain itself (e.g. its read-only counts), started from OnDeactivateAsync.</param>
     public static void ToNewActivation(Func<Task> poke, string node, DeactivationReason reason, ILogger logger)
     {
-        logger.LogInformation("{Node} deactivates ({Reason}) with counts not yet reported: a new activation takes over", node, reason.ReasonCode);
+        logger.LogInformation("{Node} deactivates ({Reason}) with a report its parent has not taken: a new activation takes over", node, reason.ReasonCode);
         Task call;
         try
         {

@@ -75,6 +75,29 @@ public sealed class RollupHandoverTests(GrainClusterFixture fixture) : IDisposab
         await Eventually.Until(() => township.GetCountsAsync(), c => c.Residents == townshipBefore.Residents + 1, Limit, "the township to count the resident");
     }
 
+    [Fact]
+    public async Task A_resident_deactivated_with_a_report_its_village_refused_re_sends_it_from_a_new_activation_within_seconds()
+    {
+        // A third township's village, so no other test's outcome shows in its counts.
+        var villageInfo = fixture.Villages.First(v => v.ParentCode != fixture.Villages[^1].ParentCode
+            && v.ParentCode != fixture.Villages.Last(x => x.ParentCode != fixture.Villages[^1].ParentCode).ParentCode);
+        var village = Grains.GetGrain<IVillageGrain>(villageInfo.Code.Value);
+        var key = "r" + Guid.NewGuid().ToString("N")[..26];
+        var resident = Grains.GetGrain<IResidentGrain>(key);
+        var id = Identity.ResidentIdNumber.Create("411202", new DateOnly(1985, 3, 4), 700 + Random.Shared.Next(200)).Value;
+        await resident.RegisterAsync(new ResidentRegistration(id, "接管", null, villageInfo.Code.Value, "h-" + key, Actor.Staff("tester", "village")));
+        var before = await Eventually.Until(() => village.GetCountsAsync(), _ => true, Limit, "the village's counts");
+
+        // The village refuses the application's report: it stays pending in the resident's stored state.
+        fixture.VillageFaults.Set(VillageFaults.Mode.Throw);
+        Assert.True((await resident.ApplyAsync(36.5m, true, Actor.Staff("tester", "village"))).Accepted);
+        // The activation ends (as after a silo death) and the village recovers. The outbox reminder would re-send the
+        // report only after its period (a minute); a new activation does within seconds.
+        await resident.AsReference<IGrainManagementExtension>().DeactivateOnIdle();
+        fixture.VillageFaults.Recover();
+        await Eventually.Until(() => village.GetCountsAsync(), c => c.Applied == before.Applied + 1, TimeSpan.FromSeconds(20), "the village to count the application");
+    }
+
     /// <summary>A summary as a resident sends it: applied and green today.</summary>
     private ResidentSummary Summary(string key)
     {
@@ -88,5 +111,9 @@ public sealed class RollupHandoverTests(GrainClusterFixture fixture) : IDisposab
         }, 0);
     }
 
-    public void Dispose() => fixture.ParentFaults.Recover();
+    public void Dispose()
+    {
+        fixture.ParentFaults.Recover();
+        fixture.VillageFaults.Recover();
+    }
 }
