@@ -80,6 +80,14 @@ public sealed partial class RegionGrain(
         Start();
     }
 
+    /// <summary>Counts or an update still unsent die with this activation unless a new one takes over (<see cref="RollupHandover"/>).</summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken ct)
+    {
+        if (state.State.Info is not null && _wake is not null && (_upward is { Unsent: true } || _publishPending))
+            RollupHandover.ToNewActivation(() => this.AsReference<IRegionGrain>().GetCountsAsync(), $"Region {Code}", reason, logger);
+        return Task.CompletedTask;
+    }
+
     public async Task DefineAsync(RegionInfo info)
     {
         if (state.State.Info != info)

@@ -71,6 +71,6 @@ public sealed partial class ResidentGrain
     /// </summary>
     private void LeaveIfOneOff()
     {
-        if (_callerCalls == 1 && !Outbox.IsPending) DeactivateOnIdle();
+        if (_callerCalls == 1 && !Outbox.IsPending) Leave();
     }
 }

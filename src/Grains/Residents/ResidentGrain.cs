@@ -10,6 +10,7 @@ using Sanmenxia.KeyPersons;
 using Sanmenxia.Residents;
 using Sanmenxia.Trips;
 using Sanmenxia.Villages;
+using Sanmenxia.Grains.Regions;
 
 namespace Sanmenxia.Grains.Residents;
 
@@ -53,6 +54,7 @@ public sealed partial class ResidentGrain(
     /// <summary>Calls to the resident's own interfaces this activation has taken (<see cref="LeaveIfOneOff"/>).</summary>
     private int _callerCalls;
     private VillageOutbox? _outbox;
+    private bool _leaving;
     private RequestGuard? _guard;
     private RequestGuard Guard => _guard ??= new(requestClock, requestOptions.Value);
     private VillageOutbox Outbox => _outbox ??= new(this, GrainFactory, logger, requestOptions.Value, () => S, () => S.Summary(Key, Register, Needs));
@@ -63,6 +65,26 @@ public sealed partial class ResidentGrain(
     {
         Outbox.OnActivate(reminderMayExist: false);
         return S.DecisionReminderFor is not null || Register.NextDecisionDue is not null ? CommitAsync(Change.None) : Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// A report the village has not acknowledged is stored, but only this activation retries it soon (every
+    /// VillageReportRetry); after the activation the outbox reminder does, a minute later. An activation that did not
+    /// choose to leave (a silo's death deactivates the survivor's activations whose directory entries it held, or a
+    /// shutdown) hands the retry to a new activation at once (<see cref="RollupHandover"/>).
+    /// </summary>
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (!_leaving && _outbox is { IsPending: true })
+            RollupHandover.ToNewActivation(() => this.AsReference<IResidentGrain>().GetProfileAsync(), $"Resident {this.GetGrainId()}", reason, logger);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>The resident lets its activation go (a pending report then waits for the outbox reminder).</summary>
+    private void Leave()
+    {
+        _leaving = true;
+        DeactivateOnIdle();
     }
 
     /// <summary>
@@ -94,7 +116,7 @@ public sealed partial class ResidentGrain(
         await CommitAsync(Change.Summary);
         // Registered by staff (bulk import, village console): the resident is not here to act next, so do not hold
         // the activation; 2.63M imported residents would otherwise fill the silo's memory for minutes.
-        if (registration.RegisteredBy.Kind == ActorKind.Staff) DeactivateOnIdle();
+        if (registration.RegisteredBy.Kind == ActorKind.Staff) Leave();
         return RegistrationOutcome.Created;
     }
 
@@ -308,7 +330,7 @@ public sealed partial class ResidentGrain(
         else if (reminderName == VillageOutbox.ReminderName) await Outbox.OnReminderAsync();
         else return;
         // Woken only for the deadline: do not keep the resident in memory after the tick.
-        if (!_servedCaller) DeactivateOnIdle();
+        if (!_servedCaller) Leave();
     }
 
     // ------------------------------------------------------------------ trips (platform 2)

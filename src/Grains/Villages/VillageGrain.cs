@@ -84,6 +84,9 @@ public sealed class VillageGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken ct)
     {
         if (_unsaved.Count > 0) await SaveAsync();
+        // Counts its township has not received die with this activation unless a new one takes over (RollupHandover).
+        if (state.State.Info is not null && _upward is { Unsent: true })
+            RollupHandover.ToNewActivation(() => this.AsReference<IVillageGrain>().GetCountsAsync(), $"Village {Code}", reason, logger);
     }
 
     public async Task DefineAsync(RegionInfo info)

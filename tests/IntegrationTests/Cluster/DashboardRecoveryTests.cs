@@ -39,9 +39,17 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
     private const string AdminPassword = "dash-recovery-admin-password";
     /// <summary>
     /// A village retries a failed summary write this often (2 s by default): short, so a write that failed on the
-    /// killed silo's side is retried quickly; what this test is about is the push path.
+    /// killed silo's side is retried quickly; what this test is about is the push path. The roll-up's and the grain
+    /// directory's information lines are in the silos' output, so a failure shows which roll-up grains the silo's death
+    /// deactivated on the survivor and which handed their counts to a new activation (docs/dashboard.md, "Recovery").
     /// </summary>
-    private static readonly Dictionary<string, string> ShortVillageSave = new() { ["Deadlines__VillageSaveInterval"] = "00:00:00.200" };
+    private static readonly Dictionary<string, string> SiloSettings = new()
+    {
+        ["Deadlines__VillageSaveInterval"] = "00:00:00.200",
+        ["Logging__LogLevel__Sanmenxia.Grains.Regions"] = "Information",
+        ["Logging__LogLevel__Sanmenxia.Grains.Villages"] = "Information",
+        ["Logging__LogLevel__Orleans.Runtime.GrainDirectory"] = "Information",
+    };
     /// <summary>From the SIGKILL to both browsers showing the change made after it.</summary>
     private static readonly TimeSpan RecoveryLimit = TimeSpan.FromSeconds(60);
     /// <summary>
@@ -66,7 +74,7 @@ public sealed class DashboardRecoveryTests(PostgresFixture postgres, ITestOutput
         var secrets = new NodeSecrets("dash-recovery-signing-key-" + Guid.NewGuid().ToString("N"), "dash-recovery-key-secret-" + Guid.NewGuid().ToString("N"));
 
         // ---- 1. two silo processes, then two API processes joining them as Orleans clients.
-        var silos = new[] { NodeProcess.StartSilo("silo-0", connectionString, clusterId, secrets, ShortVillageSave), NodeProcess.StartSilo("silo-1", connectionString, clusterId, secrets, ShortVillageSave) };
+        var silos = new[] { NodeProcess.StartSilo("silo-0", connectionString, clusterId, secrets, SiloSettings), NodeProcess.StartSilo("silo-1", connectionString, clusterId, secrets, SiloSettings) };
         _processes.AddRange(silos);
         await Eventually.Until(async () => (await ActiveSiloPortsAsync(connectionString, clusterId)).Count == 2, StartLimit, "2 silo processes to be Active");
         var apiPorts = new[] { ApiFactory.FreePort(), ApiFactory.FreePort() };

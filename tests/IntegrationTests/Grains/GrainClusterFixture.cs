@@ -20,11 +20,16 @@ namespace Sanmenxia.IntegrationTests.Grains;
 public sealed class GrainClusterFixture : IAsyncLifetime
 {
     private static readonly ConcurrentDictionary<string, FakeTimeProvider> Clocks = new();
+    private static readonly ConcurrentDictionary<string, (ParentReportFaults Parent, VillageFaults Village)> Faults = new();
     private const string ClockIdKey = "GrainClusterTests:ClockId";
 
     private readonly string _clockId = Guid.NewGuid().ToString("N");
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2020, 2, 1, 9, 0, 0, TimeSpan.FromHours(8)));
+    /// <summary>Refuses a chosen node's reports to its parent (off unless a test turns it on, and back off after).</summary>
+    public ParentReportFaults ParentFaults { get; } = new();
+    /// <summary>Fails residents' reports to their village (off unless a test turns it on, and back off after).</summary>
+    public VillageFaults VillageFaults { get; } = new();
     public TestCluster Cluster { get; private set; } = null!;
     public IGrainFactory Grains => Cluster.GrainFactory;
     public IReadOnlyList<RegionInfo> Tree { get; } = SanmenxiaRegions.GenerateSyntheticTree(2020, 12);
@@ -32,6 +37,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Clocks[_clockId] = Clock;
+        Faults[_clockId] = (ParentFaults, VillageFaults);
         var builder = new TestClusterBuilder(1);
         builder.Options.ConfigureFileLogging = false;
         builder.Properties[ClockIdKey] = _clockId;
@@ -56,6 +62,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime
     {
         if (Cluster is not null) await Cluster.DisposeAsync();
         Clocks.TryRemove(_clockId, out _);
+        Faults.TryRemove(_clockId, out _);
     }
 
     /// <summary>The villages of the tree, in code order.</summary>
@@ -72,6 +79,9 @@ public sealed class GrainClusterFixture : IAsyncLifetime
             silo.Services.AddSanmenxiaExceptionSerialization();
             var memory = new SanmenxiaClusterOptions { Providers = ProviderMode.Memory };
             silo.AddSanmenxiaStorage(memory, silo.Configuration).AddSanmenxiaReminders(memory, silo.Configuration);
+            var faults = Faults[silo.Configuration[ClockIdKey]!];
+            silo.AddOutgoingGrainCallFilter(faults.Parent);
+            VillageFaults.AddTo(silo, faults.Village);
         }
     }
 }
