@@ -64,24 +64,21 @@ public static class DayCloseSweep
         }
         recorder.MarkStarted();
 
-        await using var db = NpgsqlDataSource.Create(connectionString + ";Command Timeout=120");
+        await using var db = NpgsqlDataSource.Create(connectionString + ";Command Timeout=300");
         var samples = new List<object>();
+        // Progress from PostgreSQL's cumulative row counters of the grain-state table (rows inserted and updated: the
+        // residents' writes, and the few of villages and checkpoints), read once a second at no cost. Counting the rows
+        // written since midnight instead scans the 3 GB table: at the city that query took 12 s and two parallel workers,
+        // a core and a half taken from the system it measured (session 9). The exact count is taken once, at the end.
+        var baseline = await GrainStateWritesAsync(db, ct);
         long count = 0, last = -1;
         var lastGrowth = DateTimeOffset.UtcNow;
-        DateTimeOffset? lastWrite = null;
-        // Poll the count once a second until the spread window is over and the count has stopped growing for 15 s.
+        // Poll once a second until the spread window is over and the count has stopped growing for 15 s.
         while (DateTimeOffset.UtcNow < until)
         {
-            await using (var command = db.CreateCommand("select count(*), max(modified_at) from orleans_grain_state where grain_type = 'resident' and modified_at >= $1"))
-            {
-                command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = midnight });
-                await using var reader = await command.ExecuteReaderAsync(ct);
-                await reader.ReadAsync(ct);
-                count = reader.GetInt64(0);
-                lastWrite = reader.IsDBNull(1) ? null : reader.GetFieldValue<DateTimeOffset>(1);
-            }
+            count = await GrainStateWritesAsync(db, ct) - baseline;
             var now = DateTimeOffset.UtcNow;
-            samples.Add(new { secondsAfterMidnight = Math.Round((now - midnight).TotalSeconds, 1), residentWrites = count });
+            samples.Add(new { secondsAfterMidnight = Math.Round((now - midnight).TotalSeconds, 1), grainStateWrites = count });
             if (count != last) { last = count; lastGrowth = now; }
             progress(0.5 + 0.5 * Math.Min(1, (now - midnight) / (spreadReal + TimeSpan.FromSeconds(15))));
             if (now > midnight + spreadReal && now - lastGrowth > TimeSpan.FromSeconds(15)) break;
@@ -89,17 +86,22 @@ public static class DayCloseSweep
         }
         recorder.Truncated = DateTimeOffset.UtcNow >= until;
 
-        // Lateness of every write against its resident's due time.
+        // Lateness of every write against its village's day roll, the exact count and the last write.
+        DateTimeOffset? lastWrite = null;
         await using (var command = db.CreateCommand(
             "select v.village_code, g.modified_at from orleans_grain_state g join village_resident v on v.resident_key = g.grain_id_extension " +
             "where g.grain_type = 'resident' and g.modified_at >= $1"))
         {
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = midnight });
             await using var reader = await command.ExecuteReaderAsync(ct);
+            count = 0;
             while (await reader.ReadAsync(ct))
             {
+                var at = reader.GetFieldValue<DateTimeOffset>(1);
                 var due = midnight + DayRollSpread.Offset(reader.GetString(0), spreadWindow) / timeline.Speed;
-                recorder.RecordLatency(reader.GetFieldValue<DateTimeOffset>(1) - due, Outcome.Ok);
+                recorder.RecordLatency(at - due, Outcome.Ok);
+                count++;
+                if (lastWrite is null || at > lastWrite) lastWrite = at;
             }
         }
         recorder.Stop();
@@ -109,5 +111,12 @@ public static class DayCloseSweep
         recorder.Extra["lastWriteSecondsAfterMidnight"] = Math.Round(sweepSeconds, 1);
         recorder.Extra["writesPerSecondOverSweep"] = sweepSeconds > 0 ? Math.Round(count / sweepSeconds, 1) : 0;
         recorder.Extra["samples"] = samples;
+    }
+
+    /// <summary>Rows inserted and updated in the grain-state table since the statistics were reset (cumulative).</summary>
+    private static async Task<long> GrainStateWritesAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var command = db.CreateCommand("select coalesce(sum(n_tup_ins + n_tup_upd), 0)::bigint from pg_stat_user_tables where relname = 'orleans_grain_state'");
+        return (long)(await command.ExecuteScalarAsync(ct))!;
     }
 }
