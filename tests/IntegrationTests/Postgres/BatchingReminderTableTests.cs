@@ -202,7 +202,7 @@ public sealed class BatchingReminderTableTests(PostgresFixture fixture)
     }
 
     [Fact]
-    public async Task The_switch_selects_either_table_and_an_application_registers_the_day_close_reminder()
+    public async Task The_switch_selects_either_table_a_village_registers_its_day_roll_and_an_application_no_reminder()
     {
         var connectionString = await fixture.NewMigratedDatabaseAsync("rem_switch");
         var clusterId = "rem-" + Guid.NewGuid().ToString("N")[..8];
@@ -218,13 +218,15 @@ public sealed class BatchingReminderTableTests(PostgresFixture fixture)
                 new ResidentRegistration(id, "李提醒", "13700003333", village.Code.Value, "h-rem", Actor.Staff("test", "admin"))));
             Assert.True((await batched.Grains.GetGrain<IResidentGrain>(residentKey).ApplyAsync(36.6m, true, Actor.Self(residentKey))).Accepted);
             Assert.Equal(1L, await ScalarAsync<long>(connectionString,
-                $"SELECT count(*) FROM orleans_reminder WHERE reminder_name = 'day-close' AND grain_id LIKE '%{residentKey}'"));
+                $"SELECT count(*) FROM orleans_reminder WHERE reminder_name = 'day-roll' AND grain_id = 'village/{village.Code.Value}'"));
+            // The resident's days are closed by its village (docs/reminders.md §0): an application registers no reminder.
+            Assert.Equal(0L, await ScalarAsync<long>(connectionString, $"SELECT count(*) FROM orleans_reminder WHERE grain_id LIKE '%{residentKey}'"));
         }
 
         await using var stock = await SanmenxiaHost.StartAsync(connectionString, clusterId, new Dictionary<string, string?> { ["Orleans:ReminderTable"] = "AdoNet" });
         Assert.IsNotType<BatchingReminderTable>(stock.Services.GetRequiredService<IReminderTable>());
         var rows = await stock.Services.GetRequiredService<IReminderTable>().ReadRows(0u, 0u);
-        Assert.Contains(rows.Reminders, r => r.ReminderName == "day-close" && r.GrainId.Key.ToString() == residentKey);
+        Assert.Contains(rows.Reminders, r => r.ReminderName == "day-roll" && r.GrainId.Key.ToString() == village.Code.Value);
     }
 
     // ---- helpers ----
