@@ -28,13 +28,15 @@ internal sealed class DaySettler
     private Queue<string> _queue = new();
     private DateOnly _day;
     private int _attempt;
-    private int _closed;
+    private int _closedCount;
     private List<string> _failed = [];
     private bool _running;
 
-    private DaySettler(IGrainBase grain, IGrainFactory grains, DayCloseThrottle throttle, ILogger logger, string village)
+    private readonly Action<DateOnly> _closed;
+
+    private DaySettler(IGrainBase grain, IGrainFactory grains, DayCloseThrottle throttle, ILogger logger, string village, Action<DateOnly> closed)
     {
-        (_grains, _throttle, _logger, _village) = (grains, throttle, logger, village);
+        (_grains, _throttle, _logger, _village, _closed) = (grains, throttle, logger, village, closed);
         _timer = grain.RegisterGrainTimer(static (self, _) => self.RunAsync(), this, new GrainTimerCreationOptions
         {
             DueTime = Timeout.InfiniteTimeSpan,
@@ -44,9 +46,12 @@ internal sealed class DaySettler
         });
     }
 
-    /// <summary>Registers the village's (idle) settler; call from the grain's activation, on its scheduler.</summary>
-    public static DaySettler Register(IGrainBase grain, IGrainFactory grains, DayCloseThrottle throttle, ILogger logger, string village) =>
-        new(grain, grains, throttle, logger, village);
+    /// <summary>
+    /// Registers the village's (idle) settler; call from the grain's activation, on its scheduler. <paramref name="closed"/>
+    /// is told each day whose close is over (every resident closed, or the retries spent), on the grain's scheduler.
+    /// </summary>
+    public static DaySettler Register(IGrainBase grain, IGrainFactory grains, DayCloseThrottle throttle, ILogger logger, string village,
+        Action<DateOnly> closed) => new(grain, grains, throttle, logger, village, closed);
 
     /// <summary>The day being closed, or default before the first day roll of this activation.</summary>
     public DateOnly Day => _day;
@@ -62,10 +67,11 @@ internal sealed class DaySettler
     public void Start(DateOnly day, IReadOnlyCollection<string> due)
     {
         if (day == _day) return;
-        (_day, _attempt, _closed) = (day, 0, 0);
+        (_day, _attempt, _closedCount) = (day, 0, 0);
         _failed = [];
         _queue = new(due); // a running close takes it up where it is
-        if (_queue.Count > 0 && !_running) _timer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
+        if (_queue.Count == 0 && !_running) _closed(day);
+        else if (!_running) _timer.Change(TimeSpan.Zero, Timeout.InfiniteTimeSpan);
     }
 
     private async Task RunAsync()
@@ -93,7 +99,8 @@ internal sealed class DaySettler
             return;
         }
         _logger.LogInformation("Village {Village} closed day {Day}: {Closed} residents closed, {Failed} left to the next day roll",
-            _village, _day, _closed, _failed.Count);
+            _village, _day, _closedCount, _failed.Count);
+        _closed(_day);
     }
 
     private async Task CloseAsync(string residentKey)
@@ -102,7 +109,7 @@ internal sealed class DaySettler
         {
             using (await _throttle.EnterAsync())
                 await _grains.GetGrain<IResidentGrain>(residentKey).CloseDayAsync();
-            _closed++;
+            _closedCount++;
         }
         catch (Exception e)
         {

@@ -17,6 +17,12 @@ public sealed class VillageState
     // [Id(1)] held the residents' summaries before migration 0007 (now one row each in IVillageRoster): never reuse it.
     /// <summary>Real-time period of the registered day-roll reminder (changes with the simulation speed); null before it was recorded.</summary>
     [Id(2)] public TimeSpan? DayRollPeriod { get; set; }
+    /// <summary>
+    /// The latest day whose day close is over (DaySettler); an activation on a later day closes the missed one at once
+    /// (its day-roll tick fell while the cluster was down or the reminder was being registered again). Null before a
+    /// first close of a village defined by an older build.
+    /// </summary>
+    [Id(3)] public DateOnly? LastClosedDay { get; set; }
 }
 
 /// <summary>
@@ -59,6 +65,8 @@ public sealed class VillageGrain(
     private HistoryWriter _history = null!;
     private WakeTimer _wake = null!;
     private DaySettler _dayClose = null!;
+    /// <summary>A day whose close is over and not yet stored as <see cref="VillageState.LastClosedDay"/> (written by the next wake-up).</summary>
+    private DateOnly? _closedDayToStore;
 
     private string Code => this.GetPrimaryKeyString();
     /// <summary>Whether each resident's row is stored with the resident's state (<see cref="VillageRosterOptions"/>): the village then never writes rows.</summary>
@@ -74,11 +82,18 @@ public sealed class VillageGrain(
             : Task.CompletedTask, logger);
         _history = new(Code, history, Deadlines.HistoryInterval, logger);
         _wake = WakeTimer.Register(this, WakeAsync);
-        _dayClose = DaySettler.Register(this, GrainFactory, dayCloseThrottle, logger, Code);
+        _dayClose = DaySettler.Register(this, GrainFactory, dayCloseThrottle, logger, Code, day =>
+        {
+            _closedDayToStore = day;
+            _wake.Arm(TimeSpan.Zero);
+        });
         foreach (var summary in await roster.LoadAsync(Code, ct)) _residents[summary.ResidentKey] = summary;
         _counter.CountAll(calendar.Today, _residents.Values);
         CountsChanged(); // the first counts are unsent: a fresh activation tells its township where it stands
         await EnsureDayRollReminderAsync();
+        // A day roll this village missed (the cluster was down at its tick, or the reminder was being registered again):
+        // close that day now rather than at the next midnight.
+        if (state.State.LastClosedDay is { } lastClosed && lastClosed < _counter.Day) StartDayClose();
     }
 
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken ct)
@@ -93,6 +108,7 @@ public sealed class VillageGrain(
     {
         if (state.State.Info == info) return;
         state.State.Info = info;
+        state.State.LastClosedDay ??= calendar.Today; // a new village has no earlier day to close
         await state.WriteOrForgetAsync(this);
         _upward.Resend(); // to the (new) township
         Schedule();
@@ -235,6 +251,26 @@ public sealed class VillageGrain(
         await _upward.PushAsync();
         if (state.State.Info is not null) await _history.WriteDueAsync(_counter.Day, _counter.ToCounts(1));
         Schedule();
+        await StoreClosedDayAsync();
+    }
+
+    /// <summary>Records the day whose close is over, so a later activation knows whether it missed one (once a day: rare).</summary>
+    private async Task StoreClosedDayAsync()
+    {
+        if (_closedDayToStore is not { } day || state.State.Info is null) return;
+        _closedDayToStore = null;
+        if (state.State.LastClosedDay >= day) return;
+        state.State.LastClosedDay = day;
+        try
+        {
+            await state.WriteOrForgetAsync(this);
+        }
+        catch (Exception e)
+        {
+            // The activation is dropped (DurableState); the next one finds the day not recorded and closes it again,
+            // which wakes only whoever is still due.
+            logger.LogWarning("Village {Village} could not record the close of day {Day}: {Error}", Code, day, e.GetType().Name);
+        }
     }
 
     async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)

@@ -46,6 +46,43 @@ public sealed class VillageDayRollTests(PostgresFixture postgres)
         Assert.Equal(1L, await ScalarAsync(connectionString, $"select count(*) from orleans_reminder where reminder_name = 'day-roll' and grain_id = 'village/{Village.Code.Value}'"));
     }
 
+    [Fact]
+    public async Task A_village_that_missed_its_day_roll_closes_the_missed_day_when_it_is_next_activated()
+    {
+        var connectionString = await postgres.NewMigratedDatabaseAsync("dayroll_missed");
+        var clusterId = "missed-" + Guid.NewGuid().ToString("N")[..8];
+        var residentKey = "r" + Guid.NewGuid().ToString("N")[..26];
+        // Real speed: the next day-roll tick is hours away, so only the catch-up can close the days in this test.
+        Dictionary<string, string?> Clock(string simulatedNow) => new()
+        {
+            ["Simulation:Enabled"] = "true",
+            ["Simulation:Speed"] = "1",
+            ["Simulation:AnchorRealTime"] = DateTimeOffset.UtcNow.ToString("O"),
+            ["Simulation:AnchorSimulatedTime"] = simulatedNow,
+        };
+
+        await using (var first = await SanmenxiaHost.StartAsync(connectionString, clusterId, Clock("2020-02-01T10:00:00+08:00")))
+        {
+            await first.Grains.GetGrain<IVillageGrain>(Village.Code.Value).DefineAsync(Village);
+            var resident = first.Grains.GetGrain<Sanmenxia.Residents.IResidentGrain>(residentKey);
+            var id = Sanmenxia.Identity.ResidentIdNumber.Create("411202", new DateOnly(1976, 4, 9), 321).Value;
+            Assert.Equal(Sanmenxia.Residents.RegistrationOutcome.Created, await resident.RegisterAsync(new Sanmenxia.Residents.ResidentRegistration(
+                id, "王补日", null, Village.Code.Value, "h-missed", Sanmenxia.Residents.Actor.Staff("test", "admin"))));
+            Assert.True((await resident.ApplyAsync(36.5m, true, Sanmenxia.Residents.Actor.Self(residentKey))).Accepted);
+        }
+        var appliedVersion = await ScalarAsync(connectionString, $"select version from orleans_grain_state where grain_type = 'resident' and grain_id_extension = '{residentKey}'");
+
+        // The cluster was down over two midnights: no tick fell. The village, activated by a read, closes the missed day:
+        // the resident (applied on the 1st, no clock-in on the 2nd) is woken and stores its yellow, with nobody calling it.
+        await using var second = await SanmenxiaHost.StartAsync(connectionString, clusterId, Clock("2020-02-03T10:00:00+08:00"));
+        await second.Grains.GetGrain<IVillageGrain>(Village.Code.Value).GetCountsAsync();
+        await Eventually.Until(() => ScalarAsync(connectionString, $"select version from orleans_grain_state where grain_type = 'resident' and grain_id_extension = '{residentKey}'"),
+            version => version > appliedVersion, TimeSpan.FromSeconds(30), "the village to close the missed day of its resident", TimeSpan.FromMilliseconds(200));
+        var stored = await Eventually.Until(async () => (await second.Grains.GetGrain<IVillageGrain>(Village.Code.Value).ListResidentsAsync(new VillageResidentFilter(), 0, 10)).Items,
+            items => items.Count == 1, TimeSpan.FromSeconds(10), "the village's list");
+        Assert.Equal(Sanmenxia.HealthCode.CodeColour.Yellow, stored[0].Colour);
+    }
+
     private static Task<long> DayRollPeriodMsAsync(string connectionString) =>
         ScalarAsync(connectionString, $"select coalesce(max(period_ms), 0) from orleans_reminder where reminder_name = 'day-roll' and grain_id = 'village/{Village.Code.Value}'");
 
