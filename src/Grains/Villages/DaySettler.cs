@@ -56,9 +56,6 @@ internal sealed class DaySettler
     /// <summary>The day being closed, or default before the first day roll of this activation.</summary>
     public DateOnly Day => _day;
 
-    /// <summary>Residents still to close (for tests and logs).</summary>
-    public int Pending => _queue.Count;
-
     /// <summary>
     /// Starts closing <paramref name="day"/> for <paramref name="due"/>. A later call for the same day does nothing (the
     /// day roll's reminder and a wake-up may both ask); a new day replaces what is still queued, since the new list is
