@@ -58,7 +58,7 @@ public sealed class ResidentRestartTests(PostgresFixture postgres)
             Assert.Equal(RegistrationOutcome.Created, await first.Grains.GetGrain<IResidentGrain>(idleKey).RegisterAsync(
                 new ResidentRegistration(idleId, "周未申", null, Village.Code.Value, "h-restart", Actor.Staff("test", "admin"))));
         } // the whole cluster stops
-        var idleVersion = await StoredVersionAsync(connectionString, idleKey);
+        var idleVersion = await PgTestSql.ScalarAsync<int>(connectionString, PgTestSql.ResidentStateVersion(idleKey));
 
         await using var second = await SanmenxiaHost.StartAsync(connectionString, clusterId, simulation);
         // Without anybody calling the resident, the village's day roll (its reminder registered before the restart) must
@@ -72,7 +72,7 @@ public sealed class ResidentRestartTests(PostgresFixture postgres)
         // The village holds the next day the resident is due for something else: not before the watched trip ends.
         Assert.InRange(stored.CloseDueOn, Trip.Date.AddDays(14 + 1), ResidentDayClose.Never.AddDays(-1));
         // The resident with nothing due was not woken: its stored state is the one written before the restart.
-        Assert.Equal(idleVersion, await StoredVersionAsync(connectionString, idleKey));
+        Assert.Equal(idleVersion, await PgTestSql.ScalarAsync<int>(connectionString, PgTestSql.ResidentStateVersion(idleKey)));
 
         var again = second.Grains.GetGrain<IResidentGrain>(residentKey);
         var profile = await again.GetProfileAsync();
@@ -98,15 +98,5 @@ public sealed class ResidentRestartTests(PostgresFixture postgres)
         var counts = await second.Grains.GetGrain<IVillageGrain>(Village.Code.Value).GetCountsAsync();
         Assert.Equal(2, counts.Residents);
         Assert.Equal(1, counts.Yellow + counts.Red);
-    }
-
-    private static async Task<int> StoredVersionAsync(string connectionString, string residentKey)
-    {
-        await using var connection = new Npgsql.NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new Npgsql.NpgsqlCommand(
-            "select version from orleans_grain_state where grain_type = 'resident' and grain_id_extension = $1", connection);
-        command.Parameters.AddWithValue(residentKey);
-        return Convert.ToInt32(await command.ExecuteScalarAsync());
     }
 }

@@ -1,4 +1,3 @@
-using Npgsql;
 using Sanmenxia.IntegrationTests.Postgres;
 using Sanmenxia.IntegrationTests.Support;
 using Sanmenxia.Regions;
@@ -43,7 +42,7 @@ public sealed class VillageDayRollTests(PostgresFixture postgres)
         await using var second = await SanmenxiaHost.StartAsync(connectionString, clusterId, Simulation(14_400));
         await Eventually.Until(() => DayRollPeriodMsAsync(connectionString), period => period == 86_400_000L / 14_400,
             TimeSpan.FromSeconds(45), "the village to register its day-roll reminder at the new speed", TimeSpan.FromMilliseconds(200));
-        Assert.Equal(1L, await ScalarAsync(connectionString, $"select count(*) from orleans_reminder where reminder_name = 'day-roll' and grain_id = 'village/{Village.Code.Value}'"));
+        Assert.Equal(1L, await PgTestSql.ScalarAsync<long>(connectionString, $"select count(*) from orleans_reminder where reminder_name = 'day-roll' and grain_id = 'village/{Village.Code.Value}'"));
     }
 
     [Fact]
@@ -70,13 +69,13 @@ public sealed class VillageDayRollTests(PostgresFixture postgres)
                 id, "王补日", null, Village.Code.Value, "h-missed", Sanmenxia.Residents.Actor.Staff("test", "admin"))));
             Assert.True((await resident.ApplyAsync(36.5m, true, Sanmenxia.Residents.Actor.Self(residentKey))).Accepted);
         }
-        var appliedVersion = await ScalarAsync(connectionString, $"select version from orleans_grain_state where grain_type = 'resident' and grain_id_extension = '{residentKey}'");
+        var appliedVersion = await PgTestSql.ScalarAsync<int>(connectionString, PgTestSql.ResidentStateVersion(residentKey));
 
         // The cluster was down over two midnights: no tick fell. The village, activated by a read, closes the missed day:
         // the resident (applied on the 1st, no clock-in on the 2nd) is woken and stores its yellow, with nobody calling it.
         await using var second = await SanmenxiaHost.StartAsync(connectionString, clusterId, Clock("2020-02-03T10:00:00+08:00"));
         await second.Grains.GetGrain<IVillageGrain>(Village.Code.Value).GetCountsAsync();
-        await Eventually.Until(() => ScalarAsync(connectionString, $"select version from orleans_grain_state where grain_type = 'resident' and grain_id_extension = '{residentKey}'"),
+        await Eventually.Until(() => PgTestSql.ScalarAsync<int>(connectionString, PgTestSql.ResidentStateVersion(residentKey)),
             version => version > appliedVersion, TimeSpan.FromSeconds(30), "the village to close the missed day of its resident", TimeSpan.FromMilliseconds(200));
         var stored = await Eventually.Until(async () => (await second.Grains.GetGrain<IVillageGrain>(Village.Code.Value).ListResidentsAsync(new VillageResidentFilter(), 0, 10)).Items,
             items => items.Count == 1, TimeSpan.FromSeconds(10), "the village's list");
@@ -84,13 +83,5 @@ public sealed class VillageDayRollTests(PostgresFixture postgres)
     }
 
     private static Task<long> DayRollPeriodMsAsync(string connectionString) =>
-        ScalarAsync(connectionString, $"select coalesce(max(period_ms), 0) from orleans_reminder where reminder_name = 'day-roll' and grain_id = 'village/{Village.Code.Value}'");
-
-    private static async Task<long> ScalarAsync(string connectionString, string sql)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync();
-        await using var command = new NpgsqlCommand(sql, connection);
-        return Convert.ToInt64(await command.ExecuteScalarAsync());
-    }
+        PgTestSql.ScalarAsync<long>(connectionString, $"select coalesce(max(period_ms), 0)::bigint from orleans_reminder where reminder_name = 'day-roll' and grain_id = 'village/{Village.Code.Value}'");
 }

@@ -16,6 +16,10 @@ internal static class PgTestSql
         return (T)(await command.ExecuteScalarAsync())!;
     }
 
+    /// <summary>The stored version of a resident's grain state: it rises with every write, so an unchanged one proves no write.</summary>
+    public static string ResidentStateVersion(string residentKey) =>
+        $"select version from orleans_grain_state where grain_type = 'resident' and grain_id_extension = '{residentKey}'";
+
     /// <summary>Backends of <paramref name="applicationName"/> in this database waiting on a lock.</summary>
     public static string LockWaiters(string applicationName) =>
         $"SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = '{applicationName}' AND wait_event_type = 'Lock'";
