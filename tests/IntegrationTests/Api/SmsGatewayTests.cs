@@ -50,7 +50,10 @@ public sealed class SmsGatewayTests : IAsyncLifetime
 
         // With a real sender configured there is no development outbox to read codes from.
         var admin = _api.CreateClient();
-        var adminLogin = await admin.PostAsJsonAsync("/api/auth/staff/login", new StaffLoginRequest("admin", ApiFactory.AdminPassword));
+        // The bootstrap administrator is created as the host starts: wait for it, with a deadline (as ApiFactory.StaffClientAsync).
+        var adminLogin = await Sanmenxia.IntegrationTests.Support.Eventually.Until(
+            () => admin.PostAsJsonAsync("/api/auth/staff/login", new StaffLoginRequest("admin", ApiFactory.AdminPassword)),
+            r => r.IsSuccessStatusCode, TimeSpan.FromSeconds(30), "a sign-in as the bootstrap administrator");
         admin.DefaultRequestHeaders.Authorization = new("Bearer", (await adminLogin.Content.ReadFromJsonAsync<TokenResponse>())!.Token);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.PostAsJsonAsync("/api/admin/dev/outbox", new OutboxRequest(phone))).StatusCode);
 
