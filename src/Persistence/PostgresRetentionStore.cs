@@ -5,10 +5,10 @@ using Sanmenxia.Platform.Stores;
 namespace Sanmenxia.Persistence;
 
 /// <summary>
-/// The retention job's deletions in PostgreSQL (migration 0013): each statement deletes one bounded batch found through
-/// an index, so it holds its row locks briefly and never for a whole table. Every statement is a read or a delete by a
-/// condition, so one that met a stale pooled connection runs once more (<see cref="StaleConnections"/>): a repeated
-/// delete only removes rows that qualify anyway.
+/// The retention job's deletions in PostgreSQL (migration 0013): each statement deletes one bounded batch, found through
+/// an index or, for cleared grain-state rows, within one slice of the table's pages, so it holds its row locks briefly
+/// and never for a whole table. Every statement is a read or a delete by a condition, so one that met a stale pooled
+/// connection runs once more (<see cref="StaleConnections"/>): a repeated delete only removes rows that qualify anyway.
 /// </summary>
 public sealed class PostgresRetentionStore(NpgsqlDataSource db) : IRetentionStore
 {
@@ -43,15 +43,27 @@ public sealed class PostgresRetentionStore(NpgsqlDataSource db) : IRetentionStor
         return await StaleConnections.RetryOnceAsync(db, () => command.ExecuteNonQueryAsync(ct));
     }
 
-    public async Task<int> DeleteClearedGrainStateAsync(DateTimeOffset clearedBefore, int batchSize, CancellationToken ct = default)
+    // No index finds cleared rows: an index on payload or modified_at would make every grain write a non-HOT update
+    // (migration 0025). The sweep reads the table once a day instead, a slice of pages per statement (a TID range scan).
+    public async Task<ClearedRowsSlice> DeleteClearedGrainStateAsync(DateTimeOffset clearedBefore, long fromPage, int pages, CancellationToken ct = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(fromPage);
+        ArgumentOutOfRangeException.ThrowIfLessThan(pages, 1);
+        var (from, to) = ((uint)fromPage, (uint)Math.Min(fromPage + pages, uint.MaxValue));
         await using var command = db.CreateCommand("""
-            delete from orleans_grain_state where ctid in
-              (select ctid from orleans_grain_state where payload is null and modified_at < $1 limit $2)
-            and payload is null
+            with deleted as (
+              delete from orleans_grain_state
+               where ctid >= $2 and ctid < $3 and payload is null and modified_at < $1
+              returning 1)
+            select (select count(*) from deleted)::int,
+                   pg_relation_size('orleans_grain_state') / current_setting('block_size')::bigint
             """);
         command.Parameters.Add(new NpgsqlParameter<DateTimeOffset> { TypedValue = clearedBefore.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        command.Parameters.Add(new NpgsqlParameter<int> { TypedValue = batchSize });
-        return await StaleConnections.RetryOnceAsync(db, () => command.ExecuteNonQueryAsync(ct));
+        command.Parameters.Add(new NpgsqlParameter<NpgsqlTid> { TypedValue = new NpgsqlTid(from, 0), NpgsqlDbType = NpgsqlDbType.Tid });
+        command.Parameters.Add(new NpgsqlParameter<NpgsqlTid> { TypedValue = new NpgsqlTid(to, 0), NpgsqlDbType = NpgsqlDbType.Tid });
+        await using var reader = await StaleConnections.RetryOnceAsync(db, () => command.ExecuteReaderAsync(ct));
+        await reader.ReadAsync(ct);
+        var (deleted, tablePages) = (reader.GetInt32(0), reader.GetInt64(1));
+        return new ClearedRowsSlice(deleted, to < tablePages ? to : null);
     }
 }

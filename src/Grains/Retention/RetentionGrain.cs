@@ -139,11 +139,11 @@ public sealed partial class RetentionGrain(
     private async Task DeleteClearedRowsAsync(Run run)
     {
         var before = realClock.GetUtcNow() - Policy.ClearedStateRowsAfter;
-        while (true)
+        for (long? page = 0; page is { } from;)
         {
-            var deleted = await store.DeleteClearedGrainStateAsync(before, Policy.BatchSize);
-            await run.BatchDoneAsync(RetentionKinds.ClearedStateRows, deleted);
-            if (deleted < Policy.BatchSize) break;
+            var slice = await store.DeleteClearedGrainStateAsync(before, from, Policy.ClearedRowsPagesPerStatement);
+            await run.BatchDoneAsync(RetentionKinds.ClearedStateRows, slice.Deleted);
+            page = slice.NextPage;
         }
     }
 
