@@ -31,6 +31,8 @@ public sealed class LoadTestOptions
     public int ImportParallel { get; private set; } = 4;
     public double ApplyShare { get; private set; } = 1.0;
     public double ClockInShare { get; private set; } = 1.0;
+    /// <summary>Share of the clock-in order skipped first, so a second run clocks in residents the first did not (cold, like the first).</summary>
+    public double ClockInSkip { get; private set; }
     public double CodeReadShare { get; private set; } = 0.5;
     public double FeverShare { get; private set; } = 0.001;
     public int VillageStaff { get; private set; } = 20;
@@ -78,6 +80,8 @@ public sealed class LoadTestOptions
           --import-parallel N     import requests in flight (default 4)
           --apply-share X         share of residents who apply for a code (default 1.0)
           --clockin-share X       share of applied residents who clock in (default 1.0)
+          --clockin-skip X        share of the clock-in order skipped first (default 0): a second run with
+                                  --clockin-skip = the first's share clocks in other, still cold, residents
           --code-read-share X     share of residents who read their code (default 0.5)
           --village-staff N       village staff accounts to create and use (default 20)
           --village-queries N     village resident-list queries (default 2,000)
@@ -145,6 +149,7 @@ public sealed class LoadTestOptions
                 case "--import-parallel": o.ImportParallel = Int(); break;
                 case "--apply-share": o.ApplyShare = Share(); break;
                 case "--clockin-share": o.ClockInShare = Share(); break;
+                case "--clockin-skip": o.ClockInSkip = Share(); break;
                 case "--code-read-share": o.CodeReadShare = Share(); break;
                 case "--fever-share": o.FeverShare = Share(); break;
                 case "--village-staff": o.VillageStaff = Int(); break;

@@ -127,10 +127,11 @@ public sealed partial class LoadTestRun
         // Only residents with a code can clock in: if the apply phase ran (perhaps cut by its deadline), those it got through.
         var candidates = _hasCode is null ? _applied : _applied.Where(r => _hasCode[r]).ToArray();
         var order = Population.Permutation(candidates.Length, (ulong)o.Seed * 31 + 2);
-        var n = (int)Math.Ceiling(candidates.Length * o.ClockInShare);
+        var skip = (int)Math.Floor(candidates.Length * o.ClockInSkip);
+        var n = Math.Min((int)Math.Ceiling(candidates.Length * o.ClockInShare), candidates.Length - skip);
         var recorder = new PhaseRecorder("clockin", "POST /api/residents/me/clock-in", n);
         task.MaxValue = n;
-        var residents = order[..n].Select(k => candidates[k]).ToArray();
+        var residents = order[skip..(skip + n)].Select(k => candidates[k]).ToArray();
         MintAhead(recorder, residents);
         if (o.ExportWrk is { } dir)
         {
@@ -149,6 +150,7 @@ public sealed partial class LoadTestRun
             return Classify(status, text);
         }, task);
         recorder.Extra["share"] = o.ClockInShare;
+        recorder.Extra["skip"] = o.ClockInSkip;
         recorder.Extra["feverShare"] = o.FeverShare;
         return recorder;
     }
