@@ -20,8 +20,9 @@ public sealed record SamplerCost(long Samples, long Snapshots, double CpuSeconds
 /// Samples CPU% (of one core; 200% = both cores of this machine) and memory of the system's processes from /proc,
 /// cheaply (issue 20: the old sampler read every backend's smaps each second, 0.22-0.55 of a core): CPU from
 /// /proc/pid/stat and .NET RSS from /proc/pid/statm every second; PostgreSQL's backends are listed from the
-/// postmaster's children file (every second: one small read) and their PSS (smaps_rollup, shared buffers counted once) read every
-/// <see cref="PssEverySeconds"/> s; VmHWM every <see cref="PssEverySeconds"/> s and at the end. Its own CPU time is
+/// postmaster's children file (every second: one small read) and their PSS (smaps_rollup, shared buffers counted once) read at
+/// least <see cref="PssEverySeconds"/> s apart, further apart when a walk costs more than <see cref="SlowBudget"/> of a core
+/// (<see cref="NextSlowAt"/>); VmHWM with them and at the end. Its own CPU time is
 /// measured and reported (<see cref="Cost"/>). <see cref="CpuSnapshot"/> gives exact cumulative CPU seconds at a phase's
 /// start and end for CPU per operation.
 /// </summary>
@@ -29,6 +30,11 @@ public sealed class ProcessSampler : IAsyncDisposable
 {
     public const int CpuEverySeconds = 1;
     public const int PssEverySeconds = 10;
+    /// <summary>
+    /// Share of one core the PSS walks may take. smaps_rollup makes the kernel walk each backend's page tables: with the
+    /// city's 6 GB of shared buffers a walk over ~40 backends took ~0.45 s, 4.7 % of a core at one walk per 10 s.
+    /// </summary>
+    public const double SlowBudget = 0.01;
     private readonly List<Watched> _watched;
     private readonly List<ProcessSample> _samples = [];
     private readonly Dictionary<string, double> _peakHwm = new();
@@ -107,22 +113,26 @@ public sealed class ProcessSampler : IAsyncDisposable
     {
         var last = new Dictionary<string, (double At, long Ticks)>();
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(CpuEverySeconds));
-        long tick = 0;
+        var nextSlowAt = 0.0;
         do
         {
             var started = ProcFs.ThreadCpuNanoseconds();
-            var slow = tick++ % PssEverySeconds == 0; // PSS and VmHWM: every 10 s
             var at = Now;
+            var slow = at >= nextSlowAt; // PSS and VmHWM
             lock (_readGate)
                 foreach (var w in _watched)
                     try { SampleOne(w, at, slow, last); }
                     catch (Exception e) when (IsGone(e)) { /* the process ended or is not readable: skip this sample */ }
             var spent = ProcFs.ThreadCpuNanoseconds() - started;
+            if (slow) nextSlowAt = NextSlowAt(at, spent / 1e9);
             Interlocked.Add(ref _ownCpuNanos, spent);
             if (Interlocked.Increment(ref _sampleCount) == 1) Interlocked.Exchange(ref _firstSampleNanos, spent);
         } while (await SafeWait(timer));
         lock (_readGate) foreach (var w in _watched.Where(w => !w.WithChildren)) try { Hwm(w); } catch (Exception e) when (IsGone(e)) { }
     }
+
+    /// <summary>When the next PSS walk is due, after one at <paramref name="at"/> that cost <paramref name="walkSeconds"/> of CPU.</summary>
+    public static double NextSlowAt(double at, double walkSeconds) => at + Math.Max(PssEverySeconds, walkSeconds / SlowBudget);
 
     private void SampleOne(Watched w, double at, bool slow, Dictionary<string, (double At, long Ticks)> last)
     {
@@ -192,7 +202,7 @@ public sealed class ProcessSampler : IAsyncDisposable
                 w.WithChildren ? 0 : Math.Round(hwm, 1),
                 mine.Count == 0 ? 0 : Math.Round(mine.Average(s => s.CpuPercent), 1),
                 mine.Count == 0 ? 0 : mine.Max(s => s.CpuPercent),
-                w.WithChildren ? $"PSS sum over postmaster + backends (every {PssEverySeconds} s)" : "RSS");
+                w.WithChildren ? $"PSS sum over postmaster + backends (at least {PssEverySeconds} s apart, ≤ {SlowBudget:P0} of a core)" : "RSS");
         }).ToList();
     }
 

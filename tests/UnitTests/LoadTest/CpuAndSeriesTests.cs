@@ -23,6 +23,16 @@ public sealed class CpuAndSeriesTests
         Assert.False(cpu.CpuSecondsByProcess.ContainsKey("silo-1")); // started during the phase: no baseline
     }
 
+    [Theory]
+    [InlineData(0.002, 10)]   // a cheap walk (200k): every 10 s, the floor
+    [InlineData(0.1, 10)]     // exactly 1 % of a core at one walk per 10 s
+    [InlineData(0.45, 45)]    // the city's 6 GB of shared buffers: spaced out to stay at 1 % of a core
+    public void Pss_walks_are_spaced_so_they_cost_at_most_one_percent_of_a_core(double walkSeconds, double secondsToNext)
+    {
+        Assert.Equal(100 + secondsToNext, ProcessSampler.NextSlowAt(100, walkSeconds), 6);
+        Assert.True(walkSeconds / secondsToNext <= ProcessSampler.SlowBudget + 1e-12);
+    }
+
     [Fact]
     public void No_operations_gives_zero_per_operation_rather_than_infinity()
     {

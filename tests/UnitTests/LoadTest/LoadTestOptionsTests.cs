@@ -28,6 +28,14 @@ public sealed class LoadTestOptionsTests
         Assert.Throws<ArgumentException>(() => LoadTestOptions.Parse([option, value]));
 
     [Fact]
+    public void Clockin_skip_is_a_share_of_the_clock_in_order_and_defaults_to_none()
+    {
+        Assert.Equal(0, LoadTestOptions.Parse([]).ClockInSkip);
+        Assert.Equal(0.16, LoadTestOptions.Parse(["--clockin-skip", "0.16", "--clockin-share", "0.08"]).ClockInSkip);
+        Assert.Throws<ArgumentException>(() => LoadTestOptions.Parse(["--clockin-skip", "1.5"]));
+    }
+
+    [Fact]
     public void The_wrk_export_needs_the_clockin_phase()
     {
         Assert.Throws<ArgumentException>(() => LoadTestOptions.Parse(["--phases", "register,apply", "--export-wrk", "x"]));
