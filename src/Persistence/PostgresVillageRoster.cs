@@ -57,8 +57,9 @@ public sealed class PostgresVillageRoster : IVillageRoster, IAsyncDisposable
         await using var transaction = await connection.BeginTransactionAsync();
         if (upserts.Count > 0)
         {
-            await using var upsert = new NpgsqlCommand(VillageResidentRows.Upsert(
-                "unnest($1::text[], $2::text[], $3::bigint[], $4::bytea[]) as t(village, resident, version, payload)"), connection, transaction);
+            await using var upsert = new NpgsqlCommand("WITH " + VillageResidentRows.UpsertCtes(
+                "unnest($1::text[], $2::text[], $3::bigint[], $4::bytea[]) as t(village, resident, version, payload)", "upserted") + " SELECT 1",
+                connection, transaction);
             upsert.Parameters.Add(new NpgsqlParameter { Value = upserts.Select(r => r.Village).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             upsert.Parameters.Add(new NpgsqlParameter { Value = upserts.Select(r => r.Summary.ResidentKey).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             upsert.Parameters.Add(new NpgsqlParameter { Value = upserts.Select(r => r.Summary.Version).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });

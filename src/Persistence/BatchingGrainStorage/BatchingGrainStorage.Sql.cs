@@ -64,9 +64,7 @@ public sealed partial class BatchingGrainStorage
               FROM unnest($10::bigint[], $11::text[], $12::text[], $13::bigint[], $14::bytea[]) AS r(owner, village, resident, version, payload)
               JOIN written w ON w.ord = r.owner
         ),
-        upserted AS (
-            {VillageResidentRows.Upsert("(SELECT * FROM village_rows WHERE payload IS NOT NULL ORDER BY village, resident) AS t")}
-        ),
+        {VillageResidentRows.UpsertCtes("(SELECT * FROM village_rows WHERE payload IS NOT NULL) AS t", "upserted")},
         deleted AS (
             {VillageResidentRows.Delete("(SELECT * FROM village_rows WHERE payload IS NULL) AS t")}
         )

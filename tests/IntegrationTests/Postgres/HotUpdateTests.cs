@@ -12,7 +12,7 @@ namespace Sanmenxia.IntegrationTests.Postgres;
 [Collection(PostgresCollection.Name)]
 public sealed class HotUpdateTests(PostgresFixture fixture)
 {
-    // The columns each write changes (BatchingGrainStorage.WriteSql, VillageResidentRows.Upsert).
+    // The columns each write changes (BatchingGrainStorage.WriteSql, VillageResidentRows.UpsertCtes).
     private static readonly (string Table, string[] Columns)[] Rewritten =
     [
         ("orleans_grain_state", ["payload", "version", "modified_at"]),
@@ -54,6 +54,26 @@ public sealed class HotUpdateTests(PostgresFixture fixture)
         Assert.True(await reader.ReadAsync());
         Assert.Equal(2L, reader.GetInt64(0));
         Assert.Equal(2L, reader.GetInt64(1));
+    }
+
+    [Fact]
+    public async Task A_village_row_rewrite_is_a_hot_update_and_logs_no_row_lock()
+    {
+        var db = await fixture.NewMigratedDatabaseAsync("hot_village_row");
+        await PgTestSql.ScalarAsync<int>(db, "create extension if not exists pg_walinspect; select 0");
+        string Rewrite(int version) => "WITH " + Sanmenxia.Persistence.VillageResidentRows.UpsertCtes(
+            $"(values ('v1', 'r1', {version}::bigint, '\\x0{version}'::bytea)) as t(village, resident, version, payload)", "u") + " SELECT 0";
+        await PgTestSql.ScalarAsync<int>(db, Rewrite(1)); // the first write of a key inserts it
+        var start = await PgTestSql.ScalarAsync<string>(db, "select pg_current_wal_lsn()::text");
+
+        await PgTestSql.ScalarAsync<int>(db, Rewrite(2));
+        await PgTestSql.ScalarAsync<int>(db, Rewrite(1)); // older: changes nothing
+
+        var end = await PgTestSql.ScalarAsync<string>(db, "select pg_current_wal_flush_lsn()::text");
+        var records = $"from pg_get_wal_records_info('{start}', '{end}') where resource_manager = 'Heap'";
+        Assert.Equal(0L, await PgTestSql.ScalarAsync<long>(db, $"select count(*) {records} and record_type like 'LOCK%'"));
+        Assert.Equal(1L, await PgTestSql.ScalarAsync<long>(db, $"select count(*) {records} and record_type like 'HOT_UPDATE%'"));
+        Assert.Equal(2L, await PgTestSql.ScalarAsync<long>(db, "select version from village_resident where village_code = 'v1' and resident_key = 'r1'"));
     }
 
     [Fact]
