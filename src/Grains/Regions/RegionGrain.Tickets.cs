@@ -35,7 +35,7 @@ public sealed partial class RegionGrain
                 logger.LogWarning("Region {Region} could not store ticket source {Source}: {Error}", Code, source, e.GetType().Name);
             }
         }
-        Recount();
+        InputChanged();
     }
 
     private async Task PullTicketsAsync()

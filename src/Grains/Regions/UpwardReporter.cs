@@ -36,7 +36,12 @@ public sealed class UpwardReporter<T>(string node, Func<T, long, Task> send, ILo
     /// <summary>How long until the unsent value should be pushed, at most one push per <paramref name="interval"/>; null when nothing is unsent.</summary>
     public TimeSpan? DueIn(TimeSpan interval)
     {
-        if (!Unsent) return null;
+        return Unsent ? NextPushIn(interval) : null;
+    }
+
+    /// <summary>How long until a push would be allowed, whether or not anything is unsent (an owner that sums lazily wakes then).</summary>
+    public TimeSpan NextPushIn(TimeSpan interval)
+    {
         var wait = interval.TotalMilliseconds - (Environment.TickCount64 - _lastPushMs);
         return wait > 0 ? TimeSpan.FromMilliseconds(wait) : TimeSpan.Zero;
     }
