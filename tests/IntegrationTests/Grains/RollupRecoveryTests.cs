@@ -43,6 +43,8 @@ public sealed class RollupRecoveryTests(ITestOutputHelper output) : IAsyncLifeti
     [Fact]
     public async Task A_township_that_died_holding_a_villages_counts_is_woken_when_its_silo_is_declared_dead_and_its_county_gets_them()
     {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        void Step(string what) => output.WriteLine($"{clock.Elapsed.TotalSeconds,6:0.0} s  {what}");
         var primary = _cluster.Primary!.SiloAddress;
         var victim = _cluster.SecondarySilos[0]!.SiloAddress;
         var (villageInfo, townshipCode, countyCode) = await FindAsync(primary, victim);
@@ -50,6 +52,7 @@ public sealed class RollupRecoveryTests(ITestOutputHelper output) : IAsyncLifeti
         var county = Grains.GetGrain<IRegionGrain>(countyCode.Value);
         var townshipBefore = await township.GetCountsAsync();
         var countyBefore = await county.GetCountsAsync();
+        Step($"township {townshipCode} on {victim} (to kill), county {countyCode} and village {villageInfo.Code} on {primary}");
 
         // The township takes the village's new counts, but its push to the county fails (still retried by the activation).
         _run.Tap.Watch(townshipCode.Value);
@@ -59,19 +62,23 @@ public sealed class RollupRecoveryTests(ITestOutputHelper output) : IAsyncLifeti
             r => r.Any(x => x.Counts.Residents == townshipBefore.Residents + 1), Limit, "the township's push of the new total to fail");
         var dead = refused.First(x => x.Counts.Residents == townshipBefore.Residents + 1).Activation;
         Assert.Equal(countyBefore.Residents, (await county.GetCountsAsync()).Residents);
+        Step("the township holds the new total, its push refused");
 
         // The township's silo crashes: nothing leaves it any more (no handover from OnDeactivateAsync), and it stops.
         _run.Tap.Crash(victim);
         _run.Tap.Refusing = false;
         await _cluster.KillSiloAsync(_cluster.SecondarySilos[0]!);
+        Step("killed");
         await Eventually.Until(async () => (await Grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: false))
             .TryGetValue(victim, out var status) && status == SiloStatus.Dead, RecoveryLimit, "the killed silo to be declared dead");
+        Step("declared dead");
 
         // Nobody calls the township from here on (the test reads only what its reports carried): only the survivor's
         // reaction to the death can bring a new activation that pushes the total.
         var delivered = await Eventually.Until(() => Task.FromResult(_run.Tap.Reports()),
             r => r.Any(x => x.Delivered && x.Activation != dead && x.Counts.Residents == townshipBefore.Residents + 1), RecoveryLimit,
             "a new activation of the township to push the total its dead activation held");
+        Step("a new activation of the township pushed the total");
         Assert.All(delivered.Where(x => x.Delivered), x => Assert.Equal(primary, x.Silo));
         await Eventually.Until(() => county.GetCountsAsync(), c => c.Residents == countyBefore.Residents + 1, Limit, "the county to count the resident");
     }

@@ -8,9 +8,9 @@ public sealed class LogRecorder : ILoggerProvider
 {
     private readonly ConcurrentQueue<Entry> _entries = new();
 
-    public sealed record Entry(string Category, LogLevel Level, string Message, Exception? Exception)
+    public sealed record Entry(DateTimeOffset At, string Category, LogLevel Level, string Message, Exception? Exception)
     {
-        public override string ToString() => $"{Level} {Category}: {Message}{(Exception is null ? "" : " | " + Exception.GetType().Name + ": " + Exception.Message)}";
+        public override string ToString() => $"{At:HH:mm:ss.fff} {Level} {Category}: {Message}{(Exception is null ? "" : " | " + Exception.GetType().Name + ": " + Exception.Message)}";
     }
 
     public IReadOnlyList<Entry> Entries => _entries.ToArray();
@@ -26,6 +26,6 @@ public sealed class LogRecorder : ILoggerProvider
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => logLevel != LogLevel.None;
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
-            owner._entries.Enqueue(new Entry(category, logLevel, formatter(state, exception), exception));
+            owner._entries.Enqueue(new Entry(DateTimeOffset.UtcNow, category, logLevel, formatter(state, exception), exception));
     }
 }
