@@ -12,8 +12,7 @@ namespace Sanmenxia.Grains.Regions;
 /// until the next change in that subtree (docs/dashboard.md, "Recovery"). A parent that is alive answers a read-only
 /// call and nothing else happens.
 /// Cheap: only on a silo becoming Dead (joins and other changes are ignored), one read-only call per distinct parent,
-/// at most <see cref="MaxInFlight"/> at a time, each retried twice (right after the declaration the call may still be
-/// routed to the dead silo). A silo-lifecycle participant, started once the silo is active.
+/// at most <see cref="MaxInFlight"/> at a time, a failed call retried three times (<see cref="RetryDelays"/>). A silo-lifecycle participant, started once the silo is active.
 /// </summary>
 public sealed class RollupRecovery(
     IClusterMembershipService membership,
@@ -25,7 +24,13 @@ public sealed class RollupRecovery(
 {
     /// <summary>Parent regions woken at the same time.</summary>
     public const int MaxInFlight = 8;
-    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(3)];
+    /// <summary>
+    /// Pauses before a failed call is made again. Right after the declaration a call may still be routed to the dead silo,
+    /// and a grain directory that holds the dead silo's range under a lease (Orleans' distributed directory, used by the
+    /// test clusters) lets the parent activate only once the lease ends, about 20 s later: with a 10 s response timeout,
+    /// four attempts cover about a minute.
+    /// </summary>
+    private static readonly TimeSpan[] RetryDelays = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(15)];
     private readonly CancellationTokenSource _stop = new();
     private Task? _watch;
 

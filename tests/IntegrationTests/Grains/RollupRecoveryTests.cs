@@ -29,8 +29,12 @@ public sealed class RollupRecoveryTests(ITestOutputHelper output) : IAsyncLifeti
     private static readonly ConcurrentDictionary<string, Run> Runs = new();
     private const string RunKey = "RollupRecoveryTests:Run";
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
-    /// <summary>Failure detection (1 s probes) declares the killed silo dead in a few seconds; this bounds the whole recovery.</summary>
-    private static readonly TimeSpan RecoveryLimit = TimeSpan.FromSeconds(45);
+    /// <summary>
+    /// Failure detection (1 s probes) declares the killed silo dead in a few seconds. The township's new activation then
+    /// waits for the test cluster's grain directory, which holds the dead silo's range under a lease for about 22 s
+    /// ("put under a lease until" in the log); the push came 26 s after the kill on the shared machine.
+    /// </summary>
+    private static readonly TimeSpan RecoveryLimit = TimeSpan.FromSeconds(60);
 
     private readonly string _runId = Guid.NewGuid().ToString("N");
     private readonly Run _run = new();
