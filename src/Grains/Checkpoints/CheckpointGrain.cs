@@ -235,9 +235,12 @@ public sealed partial class CheckpointGrain(
     // ------------------------------------------------------------------ roll-up: report, daily rows, wake-ups
 
     private UpwardReporter<CheckpointTotals> Upward => _upward ??= new($"Checkpoint {Id}", (totals, version) =>
-        state.State.Info is { } info
-            ? GrainFactory.GetGrain<IRegionGrain>(CheckpointRules.ReportTarget(info.RegionCode).Value).ReportCheckpointAsync(new CheckpointReport(Id, totals, version))
-            : Task.CompletedTask, logger);
+    {
+        if (state.State.Info is not { } info) return Task.CompletedTask;
+        var target = CheckpointRules.ReportTarget(info.RegionCode).Value;
+        ServiceProvider.GetService<RollupParents>()?.Noted(target); // what this silo wakes when another dies (RollupRecovery)
+        return GrainFactory.GetGrain<IRegionGrain>(target).ReportCheckpointAsync(new CheckpointReport(Id, totals, version));
+    }, logger);
 
     private void TotalsChanged()
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sanmenxia.Checkpoints;
@@ -77,9 +78,13 @@ public sealed partial class RegionGrain(
 
     public override async Task OnActivateAsync(CancellationToken ct)
     {
-        _upward = new($"Region {Code}", (total, version) => state.State.Info?.ParentCode is { } parent
-            ? GrainFactory.GetGrain<IRegionGrain>(parent.Value).ReportChildAsync(Code, total, version)
-            : Task.CompletedTask, logger);
+        var parents = ServiceProvider.GetService<RollupParents>(); // what this silo wakes when another dies (RollupRecovery)
+        _upward = new($"Region {Code}", (total, version) =>
+        {
+            if (state.State.Info?.ParentCode is not { } parent) return Task.CompletedTask;
+            parents?.Noted(parent.Value);
+            return GrainFactory.GetGrain<IRegionGrain>(parent.Value).ReportChildAsync(Code, total, version);
+        }, logger);
         _history = new(Code, history, Deadlines.HistoryInterval, logger);
         if (state.State.Info is null) return;
         var children = await GrainFactory.GetGrain<IRegionDirectoryGrain>(0).GetChildrenAsync(Code);

@@ -74,6 +74,7 @@ public sealed partial class ResidentGrain(
     {
         if (!_leaving && _outbox is { IsPending: true })
             RollupHandover.ToNewActivation(() => this.AsReference<IResidentGrain>().GetProfileAsync(), $"Resident {this.GetGrainId()}", reason, logger);
+        _outbox?.Close(); // a delivery still under way must not touch this activation's disposed services
         return Task.CompletedTask;
     }
 

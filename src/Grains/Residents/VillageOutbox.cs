@@ -23,6 +23,7 @@ internal sealed class VillageOutbox(Grain grain, IGrainFactory grains, ILogger l
     private bool _again;
     private IGrainTimer? _retry;
     private bool _reminderRegistered;
+    private bool _closed;
 
     /// <summary>True while the stored state holds a report the village has not acknowledged.</summary>
     public bool IsPending
@@ -55,6 +56,19 @@ internal sealed class VillageOutbox(Grain grain, IGrainFactory grains, ILogger l
         if (IsPending) ArmRetry(TimeSpan.FromSeconds(1));
     }
 
+    /// <summary>
+    /// The activation is ending (from OnDeactivateAsync): a delivery still under way goes on after it (it is not a request,
+    /// so the deactivation does not wait for it), but from now on the outbox leaves the activation's timer and reminders
+    /// alone, because the activation's services are disposed once it is gone. What is still pending is taken over by a
+    /// new activation or the outbox reminder; a reminder left registered ticks once, finds nothing pending and goes.
+    /// </summary>
+    public void Close()
+    {
+        _closed = true;
+        _retry?.Dispose();
+        _retry = null;
+    }
+
     /// <summary>The reminder's tick: deliver, and forget the reminder once nothing is pending.</summary>
     public async Task OnReminderAsync()
     {
@@ -83,7 +97,7 @@ internal sealed class VillageOutbox(Grain grain, IGrainFactory grains, ILogger l
                 _again = false;
                 await SendOnceAsync();
             } while (_again && IsPending);
-            if (!IsPending)
+            if (!IsPending && !_closed)
             {
                 _retry?.Dispose();
                 _retry = null;
@@ -117,6 +131,7 @@ internal sealed class VillageOutbox(Grain grain, IGrainFactory grains, ILogger l
 
     private void ArmRetry(TimeSpan due)
     {
+        if (_closed) return; // the activation is gone: its timer would never tick
         _retry ??= grain.RegisterGrainTimer(static (outbox, _) => outbox.IsPending ? outbox.DeliverAsync() : outbox.StopRetry(), this,
             new GrainTimerCreationOptions { DueTime = due, Period = options.VillageReportRetry, KeepAlive = true });
     }
@@ -137,10 +152,16 @@ internal sealed class VillageOutbox(Grain grain, IGrainFactory grains, ILogger l
 
     private async Task ForgetReminderAsync()
     {
+        if (_closed) return;
         try
         {
             if (await grain.GetReminder(ReminderName) is { } reminder) await grain.UnregisterReminder(reminder);
             _reminderRegistered = false;
+        }
+        catch (ObjectDisposedException) when (_closed)
+        {
+            // Expected: the activation ended during the call and its services are disposed. The reminder ticks once more.
+            logger.LogDebug("Resident {Resident}'s activation ended while it forgot its outbox reminder; the reminder's next tick does", grain.GetGrainId());
         }
         catch (Exception e)
         {

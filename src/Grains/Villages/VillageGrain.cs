@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Sanmenxia.Grains.Regions;
@@ -77,9 +78,13 @@ public sealed class VillageGrain(
     public override async Task OnActivateAsync(CancellationToken ct)
     {
         _counter = new(calendar.Policy);
-        _upward = new($"Village {Code}", (counts, version) => state.State.Info?.ParentCode is { } parent
-            ? GrainFactory.GetGrain<IRegionGrain>(parent.Value).ReportChildAsync(Code, counts, version)
-            : Task.CompletedTask, logger);
+        var parents = ServiceProvider.GetService<RollupParents>(); // what this silo wakes when another dies (RollupRecovery)
+        _upward = new($"Village {Code}", (counts, version) =>
+        {
+            if (state.State.Info?.ParentCode is not { } parent) return Task.CompletedTask;
+            parents?.Noted(parent.Value);
+            return GrainFactory.GetGrain<IRegionGrain>(parent.Value).ReportChildAsync(Code, counts, version);
+        }, logger);
         _history = new(Code, history, Deadlines.HistoryInterval, logger);
         _wake = WakeTimer.Register(this, WakeAsync);
         _dayClose = DaySettler.Register(this, GrainFactory, dayCloseThrottle, logger, Code, day =>

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Dashboard;
@@ -14,6 +15,7 @@ using Sanmenxia.Residents;
 using Orleans.Serialization;
 using Npgsql;
 using Sanmenxia.Grains;
+using Sanmenxia.Grains.Regions;
 using Sanmenxia.Persistence.Hosting;
 using Sanmenxia.Persistence.Reminders;
 using Sanmenxia.Platform.Hosting;
@@ -36,6 +38,7 @@ public static class SiloHostingExtensions
             .AddSanmenxiaStorage(cluster, configuration)
             .AddSanmenxiaReminders(cluster, configuration);
         silo.AddSanmenxiaRetentionSchedule();
+        silo.AddSanmenxiaRollupRecovery();
         // Opt-in (Orleans:Dashboard): when off, no metrics walk and no per-call filter run in the silo.
         if (cluster.Dashboard) silo.AddDashboard();
         return silo;
@@ -59,6 +62,18 @@ public static class SiloHostingExtensions
                     .LogWarning("The retention job's reminder could not be registered at start: {Error}", e.GetType().Name);
             }
         });
+
+    /// <summary>
+    /// When another silo is declared dead, this silo wakes the regions its roll-up nodes report to, so a parent that died
+    /// holding a child's counts it had not pushed up is brought back (<see cref="RollupRecovery"/>; docs/dashboard.md, "Recovery").
+    /// </summary>
+    public static ISiloBuilder AddSanmenxiaRollupRecovery(this ISiloBuilder silo)
+    {
+        silo.Services.TryAddSingleton<RollupParents>();
+        silo.Services.TryAddSingleton<RollupRecovery>();
+        silo.Services.AddSingleton<ILifecycleParticipant<ISiloLifecycle>>(sp => sp.GetRequiredService<RollupRecovery>());
+        return silo;
+    }
 
     public static ISiloBuilder AddSanmenxiaClustering(this ISiloBuilder silo, SanmenxiaClusterOptions cluster, IConfiguration configuration)
     {

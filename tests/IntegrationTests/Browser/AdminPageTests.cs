@@ -123,7 +123,7 @@ public sealed class AdminPageTests(BrowserFixture fixture, ITestOutputHelper out
         await villageSelect.SelectOptionAsync(new SelectOptionValue { Index = 1 });
         var village = await villageSelect.InputValueAsync();
         Assert.StartsWith(township, village);
-        var id = $"cp-{village}-{Random.Shared.Next(1000, 9999)}";
+        var id = BrowserFixtureHelpers.NewCheckpointId(village);
         await page.GetByTestId("cp-id").FillAsync(id);
         await page.GetByTestId("cp-name").FillAsync("界面检测点");
         await page.GetByTestId("cp-yellow").SelectOptionAsync("Refuse");
@@ -156,7 +156,7 @@ public sealed class AdminPageTests(BrowserFixture fixture, ITestOutputHelper out
         var page = await SignedInAdminPageAsync(context);
         await page.SetViewportSizeAsync(1366, 768);
         var village = await fixture.EmptyVillageAsync(fromEnd: true);
-        var id = $"cp-{village}-{Random.Shared.Next(1000, 9999)}";
+        var id = BrowserFixtureHelpers.NewCheckpointId(village);
 
         // Checkpoints: one good line, one in a region that does not exist.
         var csv = $"id,name,region_code\n{id},导入检测点,{village}\ncp-411202999999-0001,不存在,411202999999\n";

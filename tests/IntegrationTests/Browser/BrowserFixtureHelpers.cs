@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -20,6 +21,16 @@ public static class BrowserFixtureHelpers
 {
     private static readonly SemaphoreSlim VillagePick = new(1, 1);
     private static readonly HashSet<string> Taken = [];
+    private static readonly ConcurrentDictionary<string, int> CheckpointNumbers = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A checkpoint id no other browser test of this run has used: "cp-{village}-{prefix}{NNN}", NNN counted per village
+    /// and prefix from 101 ("0101", "0102"… with the default prefix: clear of a seeded city's planned "0001"…). Each test
+    /// has its own village (<see cref="EmptyVillageAsync"/>) and makes its checkpoints in a fixed order, so a test gets the
+    /// same ids in every run (a failure can be reproduced), and two tests never collide, even in a shared village.
+    /// </summary>
+    public static string NewCheckpointId(string village, string prefix = "0") =>
+        $"cp-{village}-{prefix}{CheckpointNumbers.AddOrUpdate(village + "/" + prefix, 101, (_, n) => n + 1)}";
 
     public static async Task<BrowserStaff> NewStaffAsync(this BrowserFixture fixture, string role, string jurisdiction, string password)
     {

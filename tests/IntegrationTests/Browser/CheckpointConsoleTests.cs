@@ -24,7 +24,7 @@ public sealed class CheckpointConsoleTests(BrowserFixture fixture, ITestOutputHe
     public async Task Checkpoint_staff_type_an_ID_number_and_see_the_colour_decision_and_counters()
     {
         var village = await LastVillageAsync();
-        var id = $"cp-{village}-0{Random.Shared.Next(100, 999)}";
+        var id = BrowserFixtureHelpers.NewCheckpointId(village);
         var created = await fixture.Admin.PostAsJsonAsync("/api/admin/checkpoints", new CreateCheckpointRequest(id, "东门检测点", village, null, null));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
         var username = $"cp-{Guid.NewGuid():N}"[..20];

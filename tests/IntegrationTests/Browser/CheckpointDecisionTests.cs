@@ -28,7 +28,7 @@ public sealed class CheckpointDecisionTests(BrowserFixture fixture, ITestOutputH
     private async Task<(string Id, string Village, string Username)> NewCheckpointAsync(string name)
     {
         var village = await fixture.EmptyVillageAsync(fromEnd: true);
-        var id = $"cp-{village}-0{Random.Shared.Next(100, 999)}";
+        var id = BrowserFixtureHelpers.NewCheckpointId(village);
         Assert.Equal(HttpStatusCode.Created,
             (await fixture.Admin.PostAsJsonAsync("/api/admin/checkpoints", new CreateCheckpointRequest(id, name, village, null, null))).StatusCode);
         var username = $"cpd-{Guid.NewGuid():N}"[..20];

@@ -31,7 +31,7 @@ public sealed class CheckpointOfflineQueueTests(BrowserFixture fixture, ITestOut
     public async Task A_thousand_tokens_verify_on_the_device_and_a_thousand_pass_queue_uploads_once()
     {
         var village = await fixture.EmptyVillageAsync(fromEnd: true);
-        var id = $"cp-{village}-0{Random.Shared.Next(100, 999)}";
+        var id = BrowserFixtureHelpers.NewCheckpointId(village);
         Assert.Equal(HttpStatusCode.Created,
             (await fixture.Admin.PostAsJsonAsync("/api/admin/checkpoints", new CreateCheckpointRequest(id, "批量检测点", village, null, null))).StatusCode);
         var username = $"cpq-{Guid.NewGuid():N}"[..20];

@@ -30,7 +30,7 @@ public sealed class CheckpointOfflineTests(BrowserFixture fixture, ITestOutputHe
     public async Task Offline_the_page_verifies_on_the_device_queues_across_a_reload_and_uploads_once_online()
     {
         var village = await fixture.EmptyVillageAsync(fromEnd: true);
-        var id = $"cp-{village}-0{Random.Shared.Next(100, 999)}";
+        var id = BrowserFixtureHelpers.NewCheckpointId(village);
         Assert.Equal(HttpStatusCode.Created,
             (await fixture.Admin.PostAsJsonAsync("/api/admin/checkpoints", new CreateCheckpointRequest(id, "村口检测点", village, null, null))).StatusCode);
         var username = $"cpo-{Guid.NewGuid():N}"[..20];

@@ -217,7 +217,7 @@ public sealed class CodeFaceTests(BrowserFixture fixture, ITestOutputHelper outp
         await Shot(page, "codeface-06-member-qr");
 
         // The token the page showed is the member's own: a checkpoint scan admits the member, not the head.
-        var id = $"cp-{village}-0{Random.Shared.Next(100, 999)}";
+        var id = BrowserFixtureHelpers.NewCheckpointId(village);
         Assert.Equal(HttpStatusCode.Created,
             (await fixture.Admin.PostAsJsonAsync("/api/admin/checkpoints", new CreateCheckpointRequest(id, "村口", village, null, null))).StatusCode);
         using var scanner = await StaffClientAsync(await CheckpointGuardAsync(village, id));

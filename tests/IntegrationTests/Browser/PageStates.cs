@@ -34,7 +34,7 @@ public static class PageStates
             case PageRole.Checkpoint:
                 {
                     var village = await fixture.EmptyVillageAsync(fromEnd: true);
-                    var id = $"cp-{village}-a{Random.Shared.Next(100, 999)}";
+                    var id = BrowserFixtureHelpers.NewCheckpointId(village, "a");
                     var created = await fixture.Admin.PostAsJsonAsync("/api/admin/checkpoints", new CreateCheckpointRequest(id, "东门检测点", village, null, null));
                     Assert.Equal(HttpStatusCode.Created, created.StatusCode);
                     var username = $"cp-{Guid.NewGuid():N}"[..20];
