@@ -47,6 +47,7 @@ public sealed partial class RegionGrain(
     private UpwardReporter<RegionCounts> _upward = null!;
     private HistoryWriter _history = null!;
     private WakeTimer? _wake;
+    private ChildPuller? _pulls;
     private bool _publishPending = true; // a fresh activation tells the dashboards where it stands
     private long _lastPublishMs = long.MinValue / 2;
 
@@ -63,15 +64,13 @@ public sealed partial class RegionGrain(
         _history = new(Code, history, Deadlines.HistoryInterval, logger);
         if (state.State.Info is null) return;
         var children = await GrainFactory.GetGrain<IRegionDirectoryGrain>(0).GetChildrenAsync(Code);
-        var pulls = children.Select(async child =>
-        {
-            _childNames[child.Code.Value] = child.Name;
-            var counts = child.Level == RegionLevel.Village
-                ? await GrainFactory.GetGrain<IVillageGrain>(child.Code.Value).GetCountsAsync()
-                : await GrainFactory.GetGrain<IRegionGrain>(child.Code.Value).GetCountsAsync();
-            return (child.Code.Value, counts);
-        });
-        foreach (var (child, counts) in await Task.WhenAll(pulls)) _children.TryAdd(child, (counts, 0));
+        foreach (var child in children) _childNames[child.Code.Value] = child.Name;
+        // The children are asked in the background, a few at a time (ChildPuller): the activation answers at once with
+        // what it has, and the total climbs as they answer, instead of every village below activating at once.
+        _pulls = ChildPuller.Start(children.Select(child => new ChildPuller.Child(child.Code.Value, child.Level == RegionLevel.Village
+                ? GrainFactory.GetGrain<IVillageGrain>(child.Code.Value).GetCountsAsync
+                : GrainFactory.GetGrain<IRegionGrain>(child.Code.Value).GetCountsAsync)).ToList(),
+            Deadlines.RollupPullsInFlight, Deadlines.RollupPullRetry, _children.ContainsKey, ChildPulled, $"Region {Code}", logger);
         var checkpoints = await GrainFactory.GetGrain<ICheckpointDirectoryGrain>(0).GetReportingToAsync(Code);
         var checkpointPulls = checkpoints.Select(async cp => (cp.Id, await GrainFactory.GetGrain<ICheckpointGrain>(cp.Id).GetTotalsAsync()));
         foreach (var (id, totals) in await Task.WhenAll(checkpointPulls)) _checkpoints.TryAdd(id, (totals, 0));
@@ -80,10 +79,14 @@ public sealed partial class RegionGrain(
         Start();
     }
 
-    /// <summary>Counts or an update still unsent die with this activation unless a new one takes over (<see cref="RollupHandover"/>).</summary>
+    /// <summary>
+    /// Counts or an update still unsent, or children not yet asked, die with this activation unless a new one takes over
+    /// (<see cref="RollupHandover"/>).
+    /// </summary>
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken ct)
     {
-        if (state.State.Info is not null && _wake is not null && (_upward is { Unsent: true } || _publishPending))
+        _pulls?.Stop();
+        if (state.State.Info is not null && _wake is not null && (_upward is { Unsent: true } || _publishPending || _pulls is { Pulling: true }))
             RollupHandover.ToNewActivation(() => this.AsReference<IRegionGrain>().GetCountsAsync(), $"Region {Code}", reason, logger);
         return Task.CompletedTask;
     }
@@ -113,6 +116,14 @@ public sealed partial class RegionGrain(
         _children[childCode] = (counts, version);
         Recount();
         return Task.CompletedTask;
+    }
+
+    /// <summary>A child's pulled counts, unless it reported on its own meanwhile (a report is newer than any pull).</summary>
+    private void ChildPulled(string childCode, RegionCounts counts)
+    {
+        if (!_children.TryAdd(childCode, (counts, 0))) return;
+        _publishPending = true;
+        Recount();
     }
 
     public Task ReportCheckpointAsync(CheckpointReport report)
