@@ -1,107 +1,130 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
-using Sanmenxia.Villages;
 
 namespace Sanmenxia.Grains.Regions;
 
 /// <summary>
-/// A region's pull of its children's counts after it activates: at most <c>inFlight</c> children asked at once, the
-/// others waiting their turn, and a child whose pull fails (a timeout while the silo is busy, a child that cannot
-/// activate yet) asked again after a pause that doubles with each of its failures, until every child has answered once.
-/// A child that reported on its own meanwhile is not asked (its push is newer than a pull could be).
+/// A region's pull of its inputs after it activates (its children's counts, its checkpoints' totals, its ticket
+/// tallies): first the list of inputs (from the directories), then each input, at most <c>inFlight</c> at once for this
+/// region and one silo-wide slot each (<see cref="Platform.Time.RollupPullThrottle"/>), the others waiting their turn. A
+/// call that fails (a timeout while the silo is busy, an input that cannot activate yet) is made again after a pause
+/// that doubles with each of its failures, up to 30 s, until every input has answered once. An input that reported on
+/// its own meanwhile is not asked (its push is newer than a pull could be).
 /// Runs in the background on the grain's scheduler, so the activation answers at once with what it has, and the counts
-/// climb as the children answer; without the bound, the city's first call after a restart activated all 2,700 villages
-/// of the city at once, and every roll-up call of the storm timed out (docs/dashboard.md, "Recovery").
+/// climb as the inputs answer. Before, the activation awaited every pull: after a restart the city's first call
+/// activated all 2,700 villages of the city at once, every roll-up call of the storm timed out, and one failed pull
+/// failed the whole activation (docs/dashboard.md, "Recovery").
 /// </summary>
 internal sealed class ChildPuller
 {
     private static readonly TimeSpan MaxPause = TimeSpan.FromSeconds(30);
 
-    /// <summary>A child to ask: its code and the call that returns its counts.</summary>
-    public readonly record struct Child(string Code, Func<Task<RegionCounts>> Pull);
+    /// <summary>An input to ask: a name for logs, whether the region holds it already, and the call that returns how to take its answer.</summary>
+    public readonly record struct Input(string Name, Func<bool> Known, Func<Task<Action>> Pull);
 
-    private readonly Queue<Child> _waiting;
-    private readonly Func<string, bool> _known;
-    private readonly Action<string, RegionCounts> _answered;
+    private readonly Queue<Input> _waiting = new();
+    private readonly Func<Task<IDisposable>> _slot;
     private readonly TimeSpan _pause;
     private readonly string _node;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stop = new();
     private readonly Dictionary<string, int> _failures = new(StringComparer.Ordinal);
     private readonly Stopwatch _elapsed = Stopwatch.StartNew();
-    private readonly int _total;
-    private int _workers;
+    private int _total;
+    private bool _pulling = true;
 
-    private ChildPuller(IReadOnlyList<Child> children, Func<string, bool> known, Action<string, RegionCounts> answered, TimeSpan pause,
-        string node, ILogger logger)
+    private ChildPuller(Func<Task<IDisposable>> slot, TimeSpan pause, string node, ILogger logger)
     {
-        _waiting = new(children);
-        _total = children.Count;
-        _known = known;
-        _answered = answered;
+        _slot = slot;
         _pause = pause > TimeSpan.Zero ? pause : TimeSpan.FromMilliseconds(1);
         _node = node;
         _logger = logger;
     }
 
     /// <summary>
-    /// Starts pulling; call on the grain's scheduler (e.g. from its activation): the pulls and <paramref name="answered"/>
-    /// then run as turns of the grain, never two at once.
+    /// Starts finding and pulling the inputs; call on the grain's scheduler (e.g. from its activation): the calls and the
+    /// answers' actions then run as turns of the grain, never two at once, and nothing of it holds the activation up.
     /// </summary>
-    /// <param name="known">Whether the region already holds the child's counts (it reported on its own): then it is not asked.</param>
-    /// <param name="answered">Takes a child's pulled counts.</param>
-    public static ChildPuller Start(IReadOnlyList<Child> children, int inFlight, TimeSpan pause, Func<string, bool> known,
-        Action<string, RegionCounts> answered, string node, ILogger logger)
+    /// <param name="discover">Lists the inputs (asked again after a pause while it fails).</param>
+    /// <param name="slot">Waits for a silo-wide slot for one call; disposing it gives the slot back.</param>
+    public static ChildPuller Start(Func<Task<IReadOnlyList<Input>>> discover, int inFlight, TimeSpan pause,
+        Func<Task<IDisposable>> slot, string node, ILogger logger)
     {
-        var puller = new ChildPuller(children, known, answered, pause, node, logger);
-        var workers = Math.Min(Math.Max(1, inFlight), children.Count);
-        puller._workers = workers;
-        for (var i = 0; i < workers; i++) _ = puller.WorkAsync();
+        var puller = new ChildPuller(slot, pause, node, logger);
+        _ = puller.RunAsync(discover, Math.Max(1, inFlight));
         return puller;
     }
 
-    /// <summary>True while some child has not answered yet.</summary>
-    public bool Pulling => _workers > 0;
+    /// <summary>True until every input has answered once (or the puller stopped).</summary>
+    public bool Pulling => _pulling && !_stop.IsCancellationRequested;
 
-    /// <summary>Stops asking (the activation is ending): a pull under way is not waited for and its answer is dropped.</summary>
+    /// <summary>Stops asking (the activation is ending): a call under way is not waited for and its answer is dropped.</summary>
     public void Stop() => _stop.Cancel();
 
-    private async Task WorkAsync()
+    private async Task RunAsync(Func<Task<IReadOnlyList<Input>>> discover, int inFlight)
     {
         try
         {
-            while (!_stop.IsCancellationRequested && _waiting.TryDequeue(out var child))
+            IReadOnlyList<Input>? inputs = null;
+            while (inputs is null)
             {
-                if (_known(child.Code)) continue;
                 try
                 {
-                    var counts = await child.Pull();
-                    if (!_stop.IsCancellationRequested) _answered(child.Code, counts);
+                    using (await _slot()) inputs = await discover();
                 }
                 catch (Exception e) when (!_stop.IsCancellationRequested)
                 {
-                    var failures = _failures[child.Code] = _failures.GetValueOrDefault(child.Code) + 1;
-                    var pause = TimeSpan.FromTicks(Math.Min(MaxPause.Ticks, _pause.Ticks << Math.Min(failures - 1, 20)));
-                    _logger.LogWarning("{Node} could not pull the counts of child {Child} ({Error}, {Failures} so far); asking again in {Pause}",
-                        _node, child.Code, e.GetType().Name, failures, pause);
-                    // The worker holds its place while it pauses: a failure usually means the silo is busy.
-                    await Task.Delay(pause, _stop.Token);
-                    _waiting.Enqueue(child);
+                    await PauseAfterFailureAsync("its list of inputs", e);
                 }
             }
+            _total = inputs.Count;
+            foreach (var input in inputs) _waiting.Enqueue(input);
+            await Task.WhenAll(Enumerable.Range(0, Math.Min(inFlight, Math.Max(1, inputs.Count))).Select(_ => WorkAsync()));
+            _pulling = false;
+            _logger.LogInformation("{Node} has the counts of its {Inputs} inputs ({Retried} asked again) after {Elapsed} ms",
+                _node, _total, _failures.Count, _elapsed.ElapsedMilliseconds);
         }
         catch (OperationCanceledException) when (_stop.IsCancellationRequested)
         {
         }
         catch (Exception e)
         {
-            _logger.LogError(e, "{Node} stopped pulling its children's counts", _node);
+            _logger.LogError(e, "{Node} stopped pulling its inputs", _node);
         }
-        finally
+    }
+
+    private async Task WorkAsync()
+    {
+        while (!_stop.IsCancellationRequested && _waiting.TryDequeue(out var input))
         {
-            if (--_workers == 0 && !_stop.IsCancellationRequested)
-                _logger.LogInformation("{Node} has the counts of its {Children} children ({Retried} asked again) after {Elapsed} ms",
-                    _node, _total, _failures.Count, _elapsed.ElapsedMilliseconds);
+            if (input.Known()) continue;
+            try
+            {
+                Action take;
+                using (await _slot()) take = await input.Pull();
+                if (_stop.IsCancellationRequested) return;
+                if (!input.Known()) take();
+            }
+            catch (Exception e) when (!_stop.IsCancellationRequested)
+            {
+                // The worker holds its place while it pauses: a failure usually means the silo is busy.
+                await PauseAfterFailureAsync(input.Name, e);
+                _waiting.Enqueue(input);
+            }
         }
+    }
+
+    private async Task PauseAfterFailureAsync(string what, Exception e)
+    {
+        var failures = _failures[what] = _failures.GetValueOrDefault(what) + 1;
+        var pause = TimeSpan.FromTicks(Math.Min(MaxPause.Ticks, _pause.Ticks << Math.Min(failures - 1, 20)));
+        // One line per input (its first failure): a storm fails many pulls once, and the flood guard would hide the rest.
+        if (failures == 1)
+            _logger.LogInformation("{Node} could not pull {Input} ({Error}); asking again in {Pause}, longer after each further failure",
+                _node, what, e.GetType().Name, pause);
+        else if (failures == 5)
+            _logger.LogWarning("{Node} still could not pull {Input} after {Failures} attempts ({Error}); asking again every {Pause} at most",
+                _node, what, failures, e.GetType().Name, MaxPause);
+        await Task.Delay(pause, _stop.Token);
     }
 }

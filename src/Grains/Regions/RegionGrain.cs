@@ -37,6 +37,7 @@ public sealed partial class RegionGrain(
     IRegionHistory history,
     DomainCalendar calendar,
     TimeScale scale,
+    RollupPullThrottle pullThrottle,
     ILogger<RegionGrain> logger) : Grain, IRegionGrain
 {
     private readonly Dictionary<string, (RegionCounts Counts, long Version)> _children = new(StringComparer.Ordinal);
@@ -56,27 +57,20 @@ public sealed partial class RegionGrain(
     private TimeSpan Upward => Deadlines.UpwardInterval < Deadlines.RollupInterval ? Deadlines.UpwardInterval : Deadlines.RollupInterval;
     private RegionCounts Total => _upward.Latest ?? RegionCounts.Zero;
 
-    public override async Task OnActivateAsync(CancellationToken ct)
+    public override Task OnActivateAsync(CancellationToken ct)
     {
         _upward = new($"Region {Code}", (total, version) => state.State.Info?.ParentCode is { } parent
             ? GrainFactory.GetGrain<IRegionGrain>(parent.Value).ReportChildAsync(Code, total, version)
             : Task.CompletedTask, logger);
         _history = new(Code, history, Deadlines.HistoryInterval, logger);
-        if (state.State.Info is null) return;
-        var children = await GrainFactory.GetGrain<IRegionDirectoryGrain>(0).GetChildrenAsync(Code);
-        foreach (var child in children) _childNames[child.Code.Value] = child.Name;
-        // The children are asked in the background, a few at a time (ChildPuller): the activation answers at once with
-        // what it has, and the total climbs as they answer, instead of every village below activating at once.
-        _pulls = ChildPuller.Start(children.Select(child => new ChildPuller.Child(child.Code.Value, child.Level == RegionLevel.Village
-                ? GrainFactory.GetGrain<IVillageGrain>(child.Code.Value).GetCountsAsync
-                : GrainFactory.GetGrain<IRegionGrain>(child.Code.Value).GetCountsAsync)).ToList(),
-            Deadlines.RollupPullsInFlight, Deadlines.RollupPullRetry, _children.ContainsKey, ChildPulled, $"Region {Code}", logger);
-        var checkpoints = await GrainFactory.GetGrain<ICheckpointDirectoryGrain>(0).GetReportingToAsync(Code);
-        var checkpointPulls = checkpoints.Select(async cp => (cp.Id, await GrainFactory.GetGrain<ICheckpointGrain>(cp.Id).GetTotalsAsync()));
-        foreach (var (id, totals) in await Task.WhenAll(checkpointPulls)) _checkpoints.TryAdd(id, (totals, 0));
-        await PullTicketsAsync();
+        if (state.State.Info is null) return Task.CompletedTask;
+        // The inputs are asked in the background, a few at a time (ChildPuller): the activation answers at once with what
+        // it has, and the total climbs as they answer, instead of every village below activating at once.
+        _pulls = ChildPuller.Start(ListInputsAsync, Deadlines.RollupPullsInFlight, Deadlines.RollupPullRetry,
+            () => pullThrottle.EnterAsync(), $"Region {Code}", logger);
         Recount();
         Start();
+        return Task.CompletedTask;
     }
 
     /// <summary>
@@ -116,14 +110,6 @@ public sealed partial class RegionGrain(
         _children[childCode] = (counts, version);
         Recount();
         return Task.CompletedTask;
-    }
-
-    /// <summary>A child's pulled counts, unless it reported on its own meanwhile (a report is newer than any pull).</summary>
-    private void ChildPulled(string childCode, RegionCounts counts)
-    {
-        if (!_children.TryAdd(childCode, (counts, 0))) return;
-        _publishPending = true;
-        Recount();
     }
 
     public Task ReportCheckpointAsync(CheckpointReport report)
