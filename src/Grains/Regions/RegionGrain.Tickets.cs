@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Logging;
+using Sanmenxia.Checkpoints;
+using Sanmenxia.Regions;
 using Sanmenxia.Tickets;
 using Sanmenxia.Villages;
 
@@ -9,7 +11,7 @@ namespace Sanmenxia.Grains.Regions;
 /// this region's own tickets, and for a township each village's), newest version of each. They are added to the total,
 /// and a village's tally also to that village's line of the children's table (the village's own counts carry no tickets).
 /// Like the other inputs they are not stored; the set of tallies that reported is (written when one is new), so an
-/// activation pulls them again. A stale day's "today" figures count as zero (<see cref="TicketCounts.AsOf"/>).
+/// activation pulls them again, with the other inputs (<see cref="ListInputsAsync"/>). A stale day's "today" figures count as zero (<see cref="TicketCounts.AsOf"/>).
 /// </summary>
 public sealed partial class RegionGrain
 {
@@ -38,11 +40,52 @@ public sealed partial class RegionGrain
         InputChanged();
     }
 
-    private async Task PullTicketsAsync()
+    /// <summary>
+    /// What a new activation asks (<see cref="ChildPuller"/>): its children's counts, its checkpoints' totals and the ticket
+    /// tallies that ever reported here. An answer is taken unless the input reported on its own meanwhile (newer).
+    /// </summary>
+    private async Task<IReadOnlyList<ChildPuller.Input>> ListInputsAsync()
     {
-        if (state.State.TicketSources is not { Count: > 0 } sources) return;
-        var pulls = sources.Select(async source => (source, await GrainFactory.GetGrain<ITicketTallyGrain>(source).GetCountsAsync()));
-        foreach (var (source, counts) in await Task.WhenAll(pulls)) _tickets.TryAdd(source, (counts, 0));
+        var children = await GrainFactory.GetGrain<IRegionDirectoryGrain>(0).GetChildrenAsync(Code);
+        var checkpoints = await GrainFactory.GetGrain<ICheckpointDirectoryGrain>(0).GetReportingToAsync(Code);
+        var inputs = new List<ChildPuller.Input>();
+        foreach (var child in children)
+        {
+            var code = child.Code.Value;
+            _childNames[code] = child.Name;
+            Func<Task<RegionCounts>> pull = child.Level == RegionLevel.Village
+                ? GrainFactory.GetGrain<IVillageGrain>(code).GetCountsAsync
+                : GrainFactory.GetGrain<IRegionGrain>(code).GetCountsAsync;
+            inputs.Add(new($"child {code}", () => _children.ContainsKey(code), async () =>
+            {
+                var counts = await pull();
+                return () => Take(_children, code, counts);
+            }));
+        }
+        foreach (var checkpoint in checkpoints)
+        {
+            var id = checkpoint.Id;
+            inputs.Add(new($"checkpoint {id}", () => _checkpoints.ContainsKey(id), async () =>
+            {
+                var totals = await GrainFactory.GetGrain<ICheckpointGrain>(id).GetTotalsAsync();
+                return () => Take(_checkpoints, id, totals);
+            }));
+        }
+        foreach (var source in state.State.TicketSources?.ToList() ?? [])
+            inputs.Add(new($"ticket tally {source}", () => _tickets.ContainsKey(source), async () =>
+            {
+                var counts = await GrainFactory.GetGrain<ITicketTallyGrain>(source).GetCountsAsync();
+                return () => Take(_tickets, source, counts);
+            }));
+        return inputs;
+    }
+
+    /// <summary>A pulled answer (version 0: any report is newer), counted and published.</summary>
+    private void Take<T>(Dictionary<string, (T, long)> inputs, string key, T value)
+    {
+        if (!inputs.TryAdd(key, (value, 0))) return;
+        _publishPending = true;
+        InputChanged();
     }
 
     /// <summary>The sum of the tallies as of today.</summary>

@@ -38,6 +38,7 @@ public sealed partial class RegionGrain(
     IRegionHistory history,
     DomainCalendar calendar,
     TimeScale scale,
+    RollupPullThrottle pullThrottle,
     ILogger<RegionGrain> logger) : Grain, IRegionGrain
 {
     private readonly Dictionary<string, (RegionCounts Counts, long Version)> _children = new(StringComparer.Ordinal);
@@ -48,6 +49,7 @@ public sealed partial class RegionGrain(
     private UpwardReporter<RegionCounts> _upward = null!;
     private HistoryWriter _history = null!;
     private WakeTimer? _wake;
+    private ChildPuller? _pulls;
     private bool _publishPending = true; // a fresh activation tells the dashboards where it stands
     private long _lastPublishMs = long.MinValue / 2;
 
@@ -76,7 +78,7 @@ public sealed partial class RegionGrain(
         Schedule();
     }
 
-    public override async Task OnActivateAsync(CancellationToken ct)
+    public override Task OnActivateAsync(CancellationToken ct)
     {
         var parents = ServiceProvider.GetService<RollupParents>(); // what this silo wakes when another dies (RollupRecovery)
         _upward = new($"Region {Code}", (total, version) =>
@@ -86,29 +88,24 @@ public sealed partial class RegionGrain(
             return GrainFactory.GetGrain<IRegionGrain>(parent.Value).ReportChildAsync(Code, total, version);
         }, logger);
         _history = new(Code, history, Deadlines.HistoryInterval, logger);
-        if (state.State.Info is null) return;
-        var children = await GrainFactory.GetGrain<IRegionDirectoryGrain>(0).GetChildrenAsync(Code);
-        var pulls = children.Select(async child =>
-        {
-            _childNames[child.Code.Value] = child.Name;
-            var counts = child.Level == RegionLevel.Village
-                ? await GrainFactory.GetGrain<IVillageGrain>(child.Code.Value).GetCountsAsync()
-                : await GrainFactory.GetGrain<IRegionGrain>(child.Code.Value).GetCountsAsync();
-            return (child.Code.Value, counts);
-        });
-        foreach (var (child, counts) in await Task.WhenAll(pulls)) _children.TryAdd(child, (counts, 0));
-        var checkpoints = await GrainFactory.GetGrain<ICheckpointDirectoryGrain>(0).GetReportingToAsync(Code);
-        var checkpointPulls = checkpoints.Select(async cp => (cp.Id, await GrainFactory.GetGrain<ICheckpointGrain>(cp.Id).GetTotalsAsync()));
-        foreach (var (id, totals) in await Task.WhenAll(checkpointPulls)) _checkpoints.TryAdd(id, (totals, 0));
-        await PullTicketsAsync();
+        if (state.State.Info is null) return Task.CompletedTask;
+        // The inputs are asked in the background, a few at a time (ChildPuller): the activation answers at once with what
+        // it has, and the total climbs as they answer, instead of every village below activating at once.
+        _pulls = ChildPuller.Start(ListInputsAsync, Deadlines.RollupPullsInFlight, Deadlines.RollupPullRetry,
+            () => pullThrottle.EnterAsync(), $"Region {Code}", logger);
         Recount();
         Start();
+        return Task.CompletedTask;
     }
 
-    /// <summary>Counts or an update still unsent die with this activation unless a new one takes over (<see cref="RollupHandover"/>).</summary>
+    /// <summary>
+    /// Counts or an update still unsent, or children not yet asked, die with this activation unless a new one takes over
+    /// (<see cref="RollupHandover"/>).
+    /// </summary>
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken ct)
     {
-        if (state.State.Info is not null && _wake is not null && (_upward is { Unsent: true } || _publishPending || _recountPending))
+        _pulls?.Stop();
+        if (state.State.Info is not null && _wake is not null && (_upward is { Unsent: true } || _publishPending || _recountPending || _pulls is { Pulling: true }))
             RollupHandover.ToNewActivation(() => this.AsReference<IRegionGrain>().GetCountsAsync(), $"Region {Code}", reason, logger);
         return Task.CompletedTask;
     }

@@ -49,6 +49,7 @@ public sealed class VillageGrain(
     IOptions<VillageRosterOptions> rosterOptions,
     TimeScale scale,
     DayCloseThrottle dayCloseThrottle,
+    VillageLoadThrottle loadThrottle,
     ILogger<VillageGrain> logger) : Grain, IVillageGrain, IRemindable
 {
     private const string DayRollReminder = "day-roll";
@@ -92,7 +93,9 @@ public sealed class VillageGrain(
             _closedDayToStore = day;
             _wake.Arm(TimeSpan.Zero);
         });
-        foreach (var summary in await roster.LoadAsync(Code, ct)) _residents[summary.ResidentKey] = summary;
+        // Read with at most a few other villages of this silo at once (VillageLoadThrottle): a restart activates them all together.
+        using (await loadThrottle.EnterAsync(ct))
+            foreach (var summary in await roster.LoadAsync(Code, ct)) _residents[summary.ResidentKey] = summary;
         _counter.CountAll(calendar.Today, _residents.Values);
         CountsChanged(); // the first counts are unsent: a fresh activation tells its township where it stands
         await EnsureDayRollReminderAsync();

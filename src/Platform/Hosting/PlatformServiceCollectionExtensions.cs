@@ -25,6 +25,8 @@ public static class PlatformServiceCollectionExtensions
         services.TryAddSingleton<DomainCalendar>();
         services.Configure<DeadlineOptions>(configuration.GetSection(DeadlineOptions.Section));
         services.TryAddSingleton<DayCloseThrottle>();
+        services.TryAddSingleton<VillageLoadThrottle>();
+        services.TryAddSingleton<RollupPullThrottle>();
         services.Configure<TripOptions>(configuration.GetSection(TripOptions.Section));
         services.Configure<CheckpointOptions>(configuration.GetSection(CheckpointOptions.Section));
         services.Configure<TicketOptions>(configuration.GetSection(TicketOptions.Section));

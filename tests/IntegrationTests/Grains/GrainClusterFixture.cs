@@ -4,6 +4,7 @@ using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
 using Sanmenxia.Platform.Hosting;
 using Sanmenxia.Platform.Options;
+using Sanmenxia.Platform.Stores;
 using Sanmenxia.Platform.Time;
 using Sanmenxia.Regions;
 using Sanmenxia.Silo.Hosting;
@@ -20,7 +21,7 @@ namespace Sanmenxia.IntegrationTests.Grains;
 public sealed class GrainClusterFixture : IAsyncLifetime
 {
     private static readonly ConcurrentDictionary<string, FakeTimeProvider> Clocks = new();
-    private static readonly ConcurrentDictionary<string, (ParentReportFaults Parent, VillageFaults Village)> Faults = new();
+    private static readonly ConcurrentDictionary<string, (ParentReportFaults Parent, VillageFaults Village, ChildPullFaults Pulls, GatedVillageRoster Roster)> Faults = new();
     private const string ClockIdKey = "GrainClusterTests:ClockId";
 
     private readonly string _clockId = Guid.NewGuid().ToString("N");
@@ -30,6 +31,10 @@ public sealed class GrainClusterFixture : IAsyncLifetime
     public ParentReportFaults ParentFaults { get; } = new();
     /// <summary>Fails residents' reports to their village (off unless a test turns it on, and back off after).</summary>
     public VillageFaults VillageFaults { get; } = new();
+    /// <summary>Watches (holds, fails) one region's pulls of its children's counts (off unless a test names a region).</summary>
+    public ChildPullFaults PullFaults { get; } = new();
+    /// <summary>The silo's village roster (in memory), whose reads a test can hold (open unless a test closes it).</summary>
+    public GatedVillageRoster Roster { get; } = new();
     public TestCluster Cluster { get; private set; } = null!;
     public IGrainFactory Grains => Cluster.GrainFactory;
     public IReadOnlyList<RegionInfo> Tree { get; } = SanmenxiaRegions.GenerateSyntheticTree(2020, 12);
@@ -37,7 +42,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Clocks[_clockId] = Clock;
-        Faults[_clockId] = (ParentFaults, VillageFaults);
+        Faults[_clockId] = (ParentFaults, VillageFaults, PullFaults, Roster);
         var builder = new TestClusterBuilder(1);
         builder.Options.ConfigureFileLogging = false;
         builder.Properties[ClockIdKey] = _clockId;
@@ -46,6 +51,10 @@ public sealed class GrainClusterFixture : IAsyncLifetime
         // Counts climb the tree quickly so tests that poll for them finish fast.
         builder.Properties["Deadlines:RollupInterval"] = "00:00:00.100";
         builder.Properties["Deadlines:UpwardInterval"] = "00:00:00.100";
+        // Small bounds, so the restart-storm tests (RollupStormTests) see them hold on a small tree; a failed pull is asked again soon.
+        builder.Properties["Deadlines:RollupPullsInFlight"] = "2";
+        builder.Properties["Deadlines:RollupPullRetry"] = "00:00:00.050";
+        builder.Properties["Deadlines:VillageLoadsInFlightPerSilo"] = "2";
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         Cluster = builder.Build();
         await Cluster.DeployAsync();
@@ -75,12 +84,14 @@ public sealed class GrainClusterFixture : IAsyncLifetime
             var clock = Clocks[silo.Configuration[ClockIdKey]!];
             // Registered first: the grain services only add a system clock when none is registered.
             silo.Services.AddKeyedSingleton<TimeProvider>(DomainClock.Key, clock);
+            var faults = Faults[silo.Configuration[ClockIdKey]!];
+            silo.Services.AddSingleton<IVillageRoster>(faults.Roster); // before the platform's in-memory one
             silo.Services.AddSanmenxiaPlatform(silo.Configuration);
             silo.Services.AddSanmenxiaExceptionSerialization();
             var memory = new SanmenxiaClusterOptions { Providers = ProviderMode.Memory };
             silo.AddSanmenxiaStorage(memory, silo.Configuration).AddSanmenxiaReminders(memory, silo.Configuration);
-            var faults = Faults[silo.Configuration[ClockIdKey]!];
             silo.AddOutgoingGrainCallFilter(faults.Parent);
+            silo.AddOutgoingGrainCallFilter(faults.Pulls);
             VillageFaults.AddTo(silo, faults.Village);
         }
     }
