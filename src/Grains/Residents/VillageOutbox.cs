@@ -133,7 +133,9 @@ internal sealed class VillageOutbox(Grain grain, IGrainFactory grains, ILogger l
     {
         if (_closed) return; // the activation is gone: its timer would never tick
         _retry ??= grain.RegisterGrainTimer(static (outbox, _) => outbox.IsPending ? outbox.DeliverAsync() : outbox.StopRetry(), this,
-            new GrainTimerCreationOptions { DueTime = due, Period = options.VillageReportRetry, KeepAlive = true });
+            // Interleaving: a retry waiting on a village that does not answer (up to the call timeout) must not hold the
+            // resident's requests behind it (the delivery already tolerates requests between its awaits).
+            new GrainTimerCreationOptions { DueTime = due, Period = options.VillageReportRetry, KeepAlive = true, Interleave = true });
     }
 
     private Task StopRetry()
