@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
+using Sanmenxia.IntegrationTests.Support;
 using Sanmenxia.Platform.Hosting;
 using Sanmenxia.Platform.Options;
 using Sanmenxia.Platform.Stores;
@@ -20,11 +20,7 @@ namespace Sanmenxia.IntegrationTests.Grains;
 /// </summary>
 public sealed class GrainClusterFixture : IAsyncLifetime
 {
-    private static readonly ConcurrentDictionary<string, FakeTimeProvider> Clocks = new();
-    private static readonly ConcurrentDictionary<string, (ParentReportFaults Parent, VillageFaults Village, ChildPullFaults Pulls, GatedVillageRoster Roster)> Faults = new();
-    private const string ClockIdKey = "GrainClusterTests:ClockId";
-
-    private readonly string _clockId = Guid.NewGuid().ToString("N");
+    private string? _id;
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2020, 2, 1, 9, 0, 0, TimeSpan.FromHours(8)));
     /// <summary>Refuses a chosen node's reports to its parent (off unless a test turns it on, and back off after).</summary>
@@ -41,11 +37,9 @@ public sealed class GrainClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Clocks[_clockId] = Clock;
-        Faults[_clockId] = (ParentFaults, VillageFaults, PullFaults, Roster);
         var builder = new TestClusterBuilder(1);
         builder.Options.ConfigureFileLogging = false;
-        builder.Properties[ClockIdKey] = _clockId;
+        _id = SiloShared<GrainClusterFixture>.Register(builder, this);
         builder.Properties["Privacy:KeySecret"] = "grain-cluster-tests-key-secret";
         builder.Properties["Orleans:Providers"] = "Memory";
         // Counts climb the tree quickly so tests that poll for them finish fast.
@@ -70,8 +64,7 @@ public sealed class GrainClusterFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (Cluster is not null) await Cluster.DisposeAsync();
-        Clocks.TryRemove(_clockId, out _);
-        Faults.TryRemove(_clockId, out _);
+        SiloShared<GrainClusterFixture>.Forget(_id);
     }
 
     /// <summary>The villages of the tree, in code order.</summary>
@@ -81,18 +74,17 @@ public sealed class GrainClusterFixture : IAsyncLifetime
     {
         public void Configure(ISiloBuilder silo)
         {
-            var clock = Clocks[silo.Configuration[ClockIdKey]!];
+            var fixture = SiloShared<GrainClusterFixture>.For(silo.Configuration);
             // Registered first: the grain services only add a system clock when none is registered.
-            silo.Services.AddKeyedSingleton<TimeProvider>(DomainClock.Key, clock);
-            var faults = Faults[silo.Configuration[ClockIdKey]!];
-            silo.Services.AddSingleton<IVillageRoster>(faults.Roster); // before the platform's in-memory one
+            silo.Services.AddKeyedSingleton<TimeProvider>(DomainClock.Key, fixture.Clock);
+            silo.Services.AddSingleton<IVillageRoster>(fixture.Roster); // before the platform's in-memory one
             silo.Services.AddSanmenxiaPlatform(silo.Configuration);
             silo.Services.AddSanmenxiaExceptionSerialization();
             var memory = new SanmenxiaClusterOptions { Providers = ProviderMode.Memory };
             silo.AddSanmenxiaStorage(memory, silo.Configuration).AddSanmenxiaReminders(memory, silo.Configuration);
-            silo.AddOutgoingGrainCallFilter(faults.Parent);
-            silo.AddOutgoingGrainCallFilter(faults.Pulls);
-            VillageFaults.AddTo(silo, faults.Village);
+            silo.AddOutgoingGrainCallFilter(fixture.ParentFaults);
+            silo.AddOutgoingGrainCallFilter(fixture.PullFaults);
+            VillageFaults.AddTo(silo, fixture.VillageFaults);
         }
     }
 }

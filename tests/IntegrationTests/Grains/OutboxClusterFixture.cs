@@ -1,7 +1,7 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Orleans.TestingHost;
+using Sanmenxia.IntegrationTests.Support;
 using Sanmenxia.Platform.Hosting;
 using Sanmenxia.Platform.Options;
 using Sanmenxia.Platform.Time;
@@ -18,9 +18,7 @@ namespace Sanmenxia.IntegrationTests.Grains;
 /// </summary>
 public sealed class OutboxClusterFixture : IAsyncLifetime
 {
-    private static readonly ConcurrentDictionary<string, OutboxClusterFixture> Fixtures = new();
-    private const string FixtureIdKey = "OutboxTests:FixtureId";
-    private readonly string _id = Guid.NewGuid().ToString("N");
+    private string? _id;
 
     public FakeTimeProvider Clock { get; } = new(new DateTimeOffset(2020, 2, 1, 9, 0, 0, TimeSpan.FromHours(8)));
     public FakeTimeProvider RequestClock { get; } = new(new DateTimeOffset(2020, 2, 1, 1, 0, 0, TimeSpan.Zero));
@@ -34,10 +32,9 @@ public sealed class OutboxClusterFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Fixtures[_id] = this;
         var builder = new TestClusterBuilder(1);
         builder.Options.ConfigureFileLogging = false;
-        builder.Properties[FixtureIdKey] = _id;
+        _id = SiloShared<OutboxClusterFixture>.Register(builder, this);
         builder.Properties["Privacy:KeySecret"] = "outbox-tests-key-secret";
         builder.Properties["Orleans:Providers"] = "Memory";
         builder.Properties["Orleans:MinimumReminderPeriod"] = "00:00:01";
@@ -55,14 +52,14 @@ public sealed class OutboxClusterFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         if (Cluster is not null) await Cluster.DisposeAsync();
-        Fixtures.TryRemove(_id, out _);
+        SiloShared<OutboxClusterFixture>.Forget(_id);
     }
 
     private sealed class SiloConfigurator : ISiloConfigurator
     {
         public void Configure(ISiloBuilder silo)
         {
-            var fixture = Fixtures[silo.Configuration[FixtureIdKey]!];
+            var fixture = SiloShared<OutboxClusterFixture>.For(silo.Configuration);
             // Registered first: the platform only adds system clocks when none is registered.
             silo.Services.AddKeyedSingleton<TimeProvider>(DomainClock.Key, fixture.Clock);
             silo.Services.AddKeyedSingleton<TimeProvider>(Sanmenxia.Platform.Time.RequestClock.Key, fixture.RequestClock);

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.DependencyInjection;
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
 using Orleans.Core.Internal;
 using Orleans.TestingHost;
@@ -24,11 +23,9 @@ namespace Sanmenxia.IntegrationTests.Grains;
 /// </summary>
 public sealed class OutboxShutdownTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly ConcurrentDictionary<string, Run> Runs = new();
-    private const string RunKey = "OutboxShutdownTests:Run";
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(20);
-    private readonly string _runId = Guid.NewGuid().ToString("N");
     private readonly Run _run = new();
+    private string? _runId;
     private readonly RegionInfo _village = SanmenxiaRegions.GenerateSyntheticTree(2020, 12).First(r => r.Level == RegionLevel.Village);
     private TestCluster _cluster = null!;
 
@@ -104,10 +101,9 @@ public sealed class OutboxShutdownTests(ITestOutputHelper output) : IAsyncLifeti
 
     public async Task InitializeAsync()
     {
-        Runs[_runId] = _run;
         var builder = new TestClusterBuilder(1);
         builder.Options.ConfigureFileLogging = false;
-        builder.Properties[RunKey] = _runId;
+        _runId = SiloShared<Run>.Register(builder, _run);
         builder.Properties["Privacy:KeySecret"] = "outbox-shutdown-tests-key-secret";
         builder.Properties["Orleans:Providers"] = "Memory";
         builder.Properties["Orleans:MinimumReminderPeriod"] = "00:00:01";
@@ -126,7 +122,7 @@ public sealed class OutboxShutdownTests(ITestOutputHelper output) : IAsyncLifeti
         _run.Faults.Recover();
         _run.Reminders.Open();
         if (_cluster is not null) await _cluster.DisposeAsync();
-        Runs.TryRemove(_runId, out _);
+        SiloShared<Run>.Forget(_runId);
     }
 
     private sealed class Run
@@ -140,7 +136,7 @@ public sealed class OutboxShutdownTests(ITestOutputHelper output) : IAsyncLifeti
     {
         public void Configure(ISiloBuilder silo)
         {
-            var run = Runs[silo.Configuration[RunKey]!];
+            var run = SiloShared<Run>.For(silo.Configuration);
             silo.Services.AddSanmenxiaPlatform(silo.Configuration);
             silo.Services.AddSanmenxiaExceptionSerialization();
             var memory = new SanmenxiaClusterOptions { Providers = ProviderMode.Memory, MinimumReminderPeriod = TimeSpan.FromSeconds(1) };

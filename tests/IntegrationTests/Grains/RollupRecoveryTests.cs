@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Hosting;
@@ -26,8 +25,6 @@ namespace Sanmenxia.IntegrationTests.Grains;
 /// </summary>
 public sealed class RollupRecoveryTests(ITestOutputHelper output) : IAsyncLifetime
 {
-    private static readonly ConcurrentDictionary<string, Run> Runs = new();
-    private const string RunKey = "RollupRecoveryTests:Run";
     private static readonly TimeSpan Limit = TimeSpan.FromSeconds(15);
     /// <summary>
     /// Failure detection (1 s probes) declares the killed silo dead in a few seconds. The township's new activation then
@@ -36,8 +33,8 @@ public sealed class RollupRecoveryTests(ITestOutputHelper output) : IAsyncLifeti
     /// </summary>
     private static readonly TimeSpan RecoveryLimit = TimeSpan.FromSeconds(60);
 
-    private readonly string _runId = Guid.NewGuid().ToString("N");
     private readonly Run _run = new();
+    private string? _runId;
     private TestCluster _cluster = null!;
     /// <summary>Large enough (about 22 townships) that some township and its county land on different silos either way round.</summary>
     private readonly IReadOnlyList<RegionInfo> _tree = SanmenxiaRegions.GenerateSyntheticTree(2020, 600);
@@ -119,10 +116,9 @@ public sealed class RollupRecoveryTests(ITestOutputHelper output) : IAsyncLifeti
 
     public async Task InitializeAsync()
     {
-        Runs[_runId] = _run;
         var builder = new TestClusterBuilder(2);
         builder.Options.ConfigureFileLogging = false;
-        builder.Properties[RunKey] = _runId;
+        _runId = SiloShared<Run>.Register(builder, _run);
         builder.Properties["Privacy:KeySecret"] = "rollup-recovery-tests-key-secret";
         builder.Properties["Orleans:Providers"] = "Memory";
         builder.Properties["Deadlines:RollupInterval"] = "00:00:00.100";
@@ -144,7 +140,7 @@ public sealed class RollupRecoveryTests(ITestOutputHelper output) : IAsyncLifeti
         foreach (var entry in _run.Logs.Entries.Where(e => e.Level >= LogLevel.Warning || e.Category.StartsWith("Sanmenxia", StringComparison.Ordinal)))
             output.WriteLine(entry.ToString());
         if (_cluster is not null) await _cluster.DisposeAsync();
-        Runs.TryRemove(_runId, out _);
+        SiloShared<Run>.Forget(_runId);
     }
 
     /// <summary>What the silos of one test share: grain state, village rosters, the report tap and the log.</summary>
@@ -161,7 +157,7 @@ public sealed class RollupRecoveryTests(ITestOutputHelper output) : IAsyncLifeti
     {
         public void Configure(ISiloBuilder silo)
         {
-            var run = Runs[silo.Configuration[RunKey]!];
+            var run = SiloShared<Run>.For(silo.Configuration);
             // Registered first: the platform adds its per-process in-memory stores only where none is registered.
             silo.Services.AddSingleton<IVillageRoster>(run.Roster);
             silo.Services.AddSingleton<IRegionHistory>(run.History);
