@@ -47,6 +47,12 @@ public interface IRetentionGrain : IGrainWithStringKey
     [Alias("EnsureScheduled")] Task EnsureScheduledAsync();
     /// <summary>Runs now (an administrator's request, or a test): returns what it deleted. Runs do not overlap.</summary>
     [Alias("Run")] Task<RetentionReport> RunAsync(string actorId);
+    /// <summary>
+    /// The daily run, started by the reminder's tick without waiting for it: at the city's size a run reads the whole
+    /// grain-state table (minutes), far longer than a tick may take before Orleans logs it as failed. Once a day; a call
+    /// on a day that already ran does nothing.
+    /// </summary>
+    [Alias("RunDaily"), Orleans.Concurrency.OneWay] Task RunDailyAsync();
     /// <summary>The last run's report, or null before the first.</summary>
     [Alias("Last"), Orleans.Concurrency.AlwaysInterleave] Task<RetentionReport?> GetLastAsync();
 }

@@ -53,9 +53,18 @@ public sealed partial class RetentionGrain(
         await state.WriteOrForgetAsync(this);
     }
 
-    async Task IRemindable.ReceiveReminder(string reminderName, TickStatus status)
+    /// <summary>
+    /// The tick only starts the day's run (a one-way call to this grain, queued like any request) and answers at once:
+    /// awaited here, the run outlived the tick's 3-s response timeout every night at the city, and Orleans logged the
+    /// tick as failed although the run went on and finished (session 11).
+    /// </summary>
+    Task IRemindable.ReceiveReminder(string reminderName, TickStatus status) =>
+        reminderName == ReminderName && state.State.LastReminderDay != calendar.Today
+            ? this.AsReference<IRetentionGrain>().RunDailyAsync()
+            : Task.CompletedTask;
+
+    public async Task RunDailyAsync()
     {
-        if (reminderName != ReminderName) return;
         var today = calendar.Today;
         if (state.State.LastReminderDay == today) return;
         state.State.LastReminderDay = today;
