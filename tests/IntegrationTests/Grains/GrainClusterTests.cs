@@ -34,18 +34,8 @@ public sealed class GrainClusterTests(GrainClusterFixture fixture)
         return (key, grain);
     }
 
-    /// <summary>A summary as a resident sends it: applied, clocked in today, every earlier day closed (the village projects it to today).</summary>
-    private ResidentSummary Summary(string key, long version, CodeColour colour)
-    {
-        var today = HealthCodeRules.Today(HealthCodePolicy.Default, fixture.Clock.GetUtcNow());
-        return new(key, version, "测试", "4112**********0011", "h-" + key, HealthCodeState.NotApplied with
-        {
-            BaseColour = colour,
-            AppliedOn = today,
-            LastClockInDay = today,
-            ClosedThrough = today.AddDays(-1),
-        }, 0);
-    }
+    private ResidentSummary Summary(string key, long version, CodeColour colour) =>
+        TestSummaries.ClockedInToday(key, fixture.Clock.GetUtcNow(), version, colour);
 
     [Fact]
     public async Task A_village_counts_each_residents_latest_report_once()

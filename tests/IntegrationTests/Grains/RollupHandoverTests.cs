@@ -98,18 +98,7 @@ public sealed class RollupHandoverTests(GrainClusterFixture fixture) : IDisposab
         await Eventually.Until(() => village.GetCountsAsync(), c => c.Applied == before.Applied + 1, TimeSpan.FromSeconds(20), "the village to count the application");
     }
 
-    /// <summary>A summary as a resident sends it: applied and green today.</summary>
-    private ResidentSummary Summary(string key)
-    {
-        var today = HealthCodeRules.Today(HealthCodePolicy.Default, fixture.Clock.GetUtcNow());
-        return new(key, 1, "接管", "4112**********0011", "h-" + key, HealthCodeState.NotApplied with
-        {
-            BaseColour = CodeColour.Green,
-            AppliedOn = today,
-            LastClockInDay = today,
-            ClosedThrough = today.AddDays(-1),
-        }, 0);
-    }
+    private ResidentSummary Summary(string key) => TestSummaries.ClockedInToday(key, fixture.Clock.GetUtcNow());
 
     public void Dispose()
     {

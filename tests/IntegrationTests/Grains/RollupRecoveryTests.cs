@@ -101,18 +101,7 @@ public sealed class RollupRecoveryTests(ITestOutputHelper output) : IAsyncLifeti
         throw new InvalidOperationException("No township on the secondary silo with its county and a village on the primary: enlarge the tree.");
     }
 
-    /// <summary>A summary as a resident sends it: applied and green today.</summary>
-    private static ResidentSummary Summary(string key)
-    {
-        var today = HealthCodeRules.Today(HealthCodePolicy.Default, DateTimeOffset.UtcNow);
-        return new(key, 1, "复活", "4112**********0011", "h-" + key, HealthCodeState.NotApplied with
-        {
-            BaseColour = CodeColour.Green,
-            AppliedOn = today,
-            LastClockInDay = today,
-            ClosedThrough = today.AddDays(-1),
-        }, 0);
-    }
+    private static ResidentSummary Summary(string key) => TestSummaries.ClockedInToday(key, DateTimeOffset.UtcNow);
 
     public async Task InitializeAsync()
     {
