@@ -80,13 +80,8 @@ public sealed partial class RegionGrain(
 
     public override Task OnActivateAsync(CancellationToken ct)
     {
-        var parents = ServiceProvider.GetService<RollupParents>(); // what this silo wakes when another dies (RollupRecovery)
-        _upward = new($"Region {Code}", (total, version) =>
-        {
-            if (state.State.Info?.ParentCode is not { } parent) return Task.CompletedTask;
-            parents?.Noted(parent.Value);
-            return GrainFactory.GetGrain<IRegionGrain>(parent.Value).ReportChildAsync(Code, total, version);
-        }, logger);
+        _upward = new($"Region {Code}", RollupParents.ReportToParent(
+            ServiceProvider.GetService<RollupParents>(), GrainFactory, Code, () => state.State.Info?.ParentCode), logger);
         _history = new(Code, history, Deadlines.HistoryInterval, logger);
         if (state.State.Info is null) return Task.CompletedTask;
         // The inputs are asked in the background, a few at a time (ChildPuller): the activation answers at once with what

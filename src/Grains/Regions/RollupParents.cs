@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Sanmenxia.Regions;
+using Sanmenxia.Villages;
 
 namespace Sanmenxia.Grains.Regions;
 
@@ -17,4 +19,16 @@ public sealed class RollupParents
 
     /// <summary>The parents noted so far, in no particular order.</summary>
     public IReadOnlyList<string> Snapshot() => _codes.Keys.ToList();
+
+    /// <summary>
+    /// How a village or region sends its counts up (<see cref="UpwardReporter{T}.PushAsync"/>): to its current parent
+    /// region, noted first in <paramref name="parents"/> (absent in tests without recovery); nothing without a parent.
+    /// </summary>
+    public static Func<RegionCounts, long, Task> ReportToParent(RollupParents? parents, IGrainFactory grains, string code, Func<RegionCode?> parent) =>
+        (counts, version) =>
+        {
+            if (parent() is not { } to) return Task.CompletedTask;
+            parents?.Noted(to.Value);
+            return grains.GetGrain<IRegionGrain>(to.Value).ReportChildAsync(code, counts, version);
+        };
 }

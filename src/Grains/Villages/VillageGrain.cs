@@ -79,13 +79,8 @@ public sealed class VillageGrain(
     public override async Task OnActivateAsync(CancellationToken ct)
     {
         _counter = new(calendar.Policy);
-        var parents = ServiceProvider.GetService<RollupParents>(); // what this silo wakes when another dies (RollupRecovery)
-        _upward = new($"Village {Code}", (counts, version) =>
-        {
-            if (state.State.Info?.ParentCode is not { } parent) return Task.CompletedTask;
-            parents?.Noted(parent.Value);
-            return GrainFactory.GetGrain<IRegionGrain>(parent.Value).ReportChildAsync(Code, counts, version);
-        }, logger);
+        _upward = new($"Village {Code}", RollupParents.ReportToParent(
+            ServiceProvider.GetService<RollupParents>(), GrainFactory, Code, () => state.State.Info?.ParentCode), logger);
         _history = new(Code, history, Deadlines.HistoryInterval, logger);
         _wake = WakeTimer.Register(this, WakeAsync);
         _dayClose = DaySettler.Register(this, GrainFactory, dayCloseThrottle, logger, Code, day =>
